@@ -1,0 +1,42 @@
+/* smaudit command line: shared between the commands. */
+#ifndef SM_CLI_H
+#define SM_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "hive/hive.h"
+
+/* Exit codes of the whole tool. */
+enum {
+  SM_EXIT_OK = 0,       /* success, nothing to report */
+  SM_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
+  SM_EXIT_ERROR = 2,    /* usage error, unreadable or corrupt input */
+};
+
+extern const char *sm_progname;
+
+/* "smaudit: FILE: reason" or "smaudit: reason" on stderr, escaped. */
+void sm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* escape.c: make attacker-controlled text safe for a terminal.  Control
+ * characters (C0, DEL, C1), bidirectional overrides and invalid UTF-8 come
+ * out as \xNN or \u{NNNN}; with quote, a double quote becomes \" and
+ * newline and tab \n and \t.
+ * Caller-frees. */
+char *sm_text_escape(const char *s, bool quote);
+void sm_fputs_escaped(FILE *f, const char *s, bool quote);
+
+/* render.c: values for people and for programs. */
+void sm_render_value_text(FILE *f, const sm_value *v);
+json_t *sm_render_value_json(const sm_value *v);
+/* The data alone, as JSON: string, array of strings, number, hex string,
+ * or null when unreadable. */
+json_t *sm_render_data_json(const sm_value *v);
+json_t *sm_json_string(const char *s); /* never NULL: invalid UTF-8 escaped */
+
+/* The commands; each returns an exit code. */
+int sm_cmd_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,90 @@
+#include <config.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid;
+ * *cp gets the code point. */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp) {
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  size_t n;
+  uint32_t c, min;
+  if ((s[0] & 0xE0) == 0xC0) {
+    n = 2, c = s[0] & 0x1F, min = 0x80;
+  } else if ((s[0] & 0xF0) == 0xE0) {
+    n = 3, c = s[0] & 0x0F, min = 0x800;
+  } else if ((s[0] & 0xF8) == 0xF0) {
+    n = 4, c = s[0] & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    c = c << 6 | (s[i] & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    return 0;
+  *cp = c;
+  return n;
+}
+
+/* Characters that move or restyle text without showing themselves. */
+static bool invisible(uint32_t c) {
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) ||
+         (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
+}
+
+char *sm_text_escape(const char *s, bool quote) {
+  size_t len = strlen(s);
+  /* Worst case: every byte becomes \u{NNNNNN} (10 bytes). */
+  char *out = malloc(len * 10 + 1);
+  if (!out)
+    return NULL;
+  const unsigned char *p = (const unsigned char *)s;
+  size_t o = 0;
+  while (*p) {
+    uint32_t c;
+    size_t n = utf8_seq(p, &c);
+    if (n == 0) {
+      o += (size_t)sprintf(out + o, "\\x%02X", *p);
+      p++;
+      continue;
+    }
+    if (invisible(c)) {
+      if (c == '\n' && quote)
+        o += (size_t)sprintf(out + o, "\\n");
+      else if (c == '\t' && quote)
+        o += (size_t)sprintf(out + o, "\\t");
+      else if (c < 0x80)
+        o += (size_t)sprintf(out + o, "\\x%02X", (unsigned)c);
+      else
+        o += (size_t)sprintf(out + o, "\\u{%04X}", (unsigned)c);
+    } else if (quote && c == '"') {
+      out[o++] = '\\';
+      out[o++] = '"';
+    } else {
+      memcpy(out + o, p, n);
+      o += n;
+    }
+    p += n;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+void sm_fputs_escaped(FILE *f, const char *s, bool quote) {
+  char *e = sm_text_escape(s, quote);
+  if (e) {
+    fputs(e, f);
+    free(e);
+  }
+}

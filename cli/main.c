@@ -1,0 +1,64 @@
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+const char *sm_progname = "smaudit";
+
+void sm_cli_error(const char *fmt, ...) {
+  char buf[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "%s: ", sm_progname);
+  sm_fputs_escaped(stderr, buf, false);
+  fputc('\n', stderr);
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: %s COMMAND [OPTION]... [ARG]...\n"
+          "Audit the Windows Session Manager configuration in offline SYSTEM "
+          "hives.\n\n"
+          "Commands:\n"
+          "  show HIVE          print the decoded Session Manager configuration\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help         display this help and exit\n"
+          "  -V, --version      output version information and exit\n\n"
+          "Exit status: 0 nothing to report, 1 findings, 2 error.\n"
+          "Run '%s COMMAND --help' for a command's options.\n",
+          sm_progname, sm_progname);
+}
+
+static void version(void) {
+  printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+  printf("License GPL-3.0-or-later: GNU GPL version 3 or later.\n"
+         "This is free software: you are free to change and redistribute "
+         "it.\nThere is NO WARRANTY, to the extent permitted by law.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return SM_EXIT_ERROR;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+    usage(stdout);
+    return SM_EXIT_OK;
+  }
+  if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    version();
+    return SM_EXIT_OK;
+  }
+  if (strcmp(cmd, "show") == 0)
+    return sm_cmd_show(argc - 1, argv + 1);
+  sm_cli_error("unknown command '%s'; try '%s --help'", cmd, sm_progname);
+  return SM_EXIT_ERROR;
+}

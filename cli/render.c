@@ -1,0 +1,126 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Binary data longer than this is shown cut, with its full length. */
+#define SM_TEXT_BINARY_MAX 64
+
+json_t *sm_json_string(const char *s) {
+  json_t *j = json_string(s ? s : "");
+  if (!j) {
+    /* Not valid UTF-8: keep what can be read, escape the rest. */
+    char *e = sm_text_escape(s, false);
+    j = json_string(e ? e : "");
+    free(e);
+  }
+  return j ? j : json_null();
+}
+
+static char *hex_of(const unsigned char *p, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  char *out = malloc(n * 2 + 1);
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = hex[p[i] >> 4];
+    out[2 * i + 1] = hex[p[i] & 15];
+  }
+  out[2 * n] = '\0';
+  return out;
+}
+
+static const char *type_label(uint32_t type, char *buf, size_t size) {
+  const char *name = sm_type_name(type);
+  if (name)
+    return name;
+  snprintf(buf, size, "REG_0x%X", (unsigned)type);
+  return buf;
+}
+
+json_t *sm_render_data_json(const sm_value *v) {
+  if (v->status != SM_OK)
+    return json_null();
+  if (v->str)
+    return sm_json_string(v->str);
+  if (v->strv) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->nstrv; i++)
+      json_array_append_new(a, sm_json_string(v->strv[i]));
+    return a;
+  }
+  if (v->has_num)
+    return json_integer((json_int_t)v->num);
+  char *h = hex_of(v->data, v->len);
+  json_t *j = sm_json_string(h ? h : "");
+  free(h);
+  return j;
+}
+
+json_t *sm_render_value_json(const sm_value *v) {
+  char tbuf[32];
+  json_t *o = json_object();
+  json_object_set_new(o, "name", sm_json_string(v->name));
+  json_object_set_new(o, "type",
+                      json_string(type_label(v->type, tbuf, sizeof tbuf)));
+  json_object_set_new(o, "length", json_integer((json_int_t)v->len));
+  json_object_set_new(o, "data", sm_render_data_json(v));
+  if (v->status != SM_OK)
+    json_object_set_new(o, "error", json_string(sm_result_str(v->status)));
+  if (v->unterminated)
+    json_object_set_new(o, "unterminated", json_true());
+  if (v->odd_length)
+    json_object_set_new(o, "odd_length", json_true());
+  if (v->invalid_utf16)
+    json_object_set_new(o, "invalid_utf16", json_true());
+  return o;
+}
+
+void sm_render_value_text(FILE *f, const sm_value *v) {
+  char tbuf[32];
+  fputs("  ", f);
+  if (v->name[0])
+    sm_fputs_escaped(f, v->name, false);
+  else
+    fputs("(default)", f);
+  fprintf(f, "  %s  ", type_label(v->type, tbuf, sizeof tbuf));
+  if (v->status != SM_OK) {
+    fprintf(f, "<unreadable: %s>\n", sm_result_str(v->status));
+    return;
+  }
+  if (v->str) {
+    fputc('"', f);
+    sm_fputs_escaped(f, v->str, true);
+    fputc('"', f);
+  } else if (v->strv) {
+    fputc('[', f);
+    for (size_t i = 0; i < v->nstrv; i++) {
+      fputs(i ? ", \"" : "\"", f);
+      sm_fputs_escaped(f, v->strv[i], true);
+      fputc('"', f);
+    }
+    fputc(']', f);
+  } else if (v->has_num) {
+    if (v->type == SM_REG_QWORD)
+      fprintf(f, "0x%016llx (%llu)", (unsigned long long)v->num,
+              (unsigned long long)v->num);
+    else
+      fprintf(f, "0x%08llx (%llu)", (unsigned long long)v->num,
+              (unsigned long long)v->num);
+  } else {
+    size_t n = v->len < SM_TEXT_BINARY_MAX ? v->len : SM_TEXT_BINARY_MAX;
+    char *h = hex_of(v->data, n);
+    fprintf(f, "hex:%s%s", h ? h : "", v->len > n ? "..." : "");
+    free(h);
+    fprintf(f, " (%zu bytes)", v->len);
+  }
+  if (v->unterminated)
+    fputs("  [unterminated]", f);
+  if (v->odd_length)
+    fputs("  [odd length]", f);
+  if (v->invalid_utf16)
+    fputs("  [invalid UTF-16]", f);
+  fputc('\n', f);
+}

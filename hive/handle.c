@@ -1,0 +1,226 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hive/hive-internal.h"
+
+/* Largest hive we accept; Windows itself refuses hives past 2 GiB. */
+#define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)
+
+/* Open the evidence read-only; O_NOATIME keeps its access time too, where
+ * the kernel allows it (owner or CAP_FOWNER). */
+static int open_evidence(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY);
+  if (fd < 0 && errno == EPERM)
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  return fd;
+}
+
+static sm_result read_all(int fd, unsigned char *buf, size_t len,
+                          const char *path, sm_error *err) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t r = read(fd, buf + done, len - done);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      return sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    if (r == 0)
+      return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
+                          path);
+    done += (size_t)r;
+  }
+  return SM_OK;
+}
+
+static void hash_image(sm_hive *h) {
+  static const char hex[] = "0123456789abcdef";
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, h->image_len, h->image);
+  sha256_digest(&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++) {
+    h->sha256[2 * i] = hex[digest[i] >> 4];
+    h->sha256[2 * i + 1] = hex[digest[i] & 15];
+  }
+  h->sha256[64] = '\0';
+}
+
+/* Put the image in an anonymous memory file, the only thing hivex opens:
+ * hivex never sees the evidence, and what is audited is what was hashed. */
+static sm_result make_memfd(sm_hive *h, const unsigned char *src, size_t len,
+                            sm_error *err) {
+  if (h->image) {
+    munmap(h->image, h->image_len);
+    h->image = NULL;
+  }
+  if (h->memfd >= 0) {
+    close(h->memfd);
+    h->memfd = -1;
+  }
+  int fd = memfd_create("smaudit-hive", MFD_CLOEXEC);
+  if (fd < 0)
+    return sm_error_set(err, SM_ERR_IO, "%s: memfd_create: %s", h->path,
+                        strerror(errno));
+  if (ftruncate(fd, (off_t)len) != 0) {
+    int e = errno;
+    close(fd);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
+                        h->path, len, strerror(e));
+  }
+  void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) {
+    int e = errno;
+    close(fd);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: mmap: %s", h->path,
+                        strerror(e));
+  }
+  if (src)
+    memcpy(map, src, len);
+  h->memfd = fd;
+  h->image = map;
+  h->image_len = len;
+  return SM_OK;
+}
+
+static sm_result open_hivex(sm_hive *h, sm_error *err) {
+  char fdpath[64];
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", h->memfd);
+  int hflags = (h->flags & SM_OPEN_UNSAFE) ? HIVEX_OPEN_UNSAFE : 0;
+  errno = 0;
+  h->hx = hivex_open(fdpath, hflags);
+  if (!h->hx)
+    return sm_error_from_errno(err, errno, h->path);
+  return SM_OK;
+}
+
+static sm_result try_recover(sm_hive *h, sm_error *err) {
+  unsigned char *copy = malloc(h->image_len);
+  if (!copy)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  memcpy(copy, h->image, h->image_len);
+  size_t len = h->image_len;
+  sm_result r = sm_recover_apply(h->path, &copy, &len, &h->recovery, err);
+  if (r == SM_OK && h->recovery.recovered)
+    r = make_memfd(h, copy, len, err);
+  free(copy);
+  return r;
+}
+
+sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
+                       sm_error *err) {
+  sm_result r = SM_OK;
+  int fd = -1;
+  *out = NULL;
+  sm_hive *h = calloc(1, sizeof *h);
+  if (!h)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+  h->memfd = -1;
+  h->flags = flags;
+  h->path = strdup(path);
+  if (!h->path) {
+    r = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+    goto fail;
+  }
+
+  fd = open_evidence(path);
+  if (fd < 0) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
+    goto fail;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
+    goto fail;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: is a directory", path);
+    goto fail;
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: not a regular file", path);
+    goto fail;
+  }
+  if ((uint64_t)st.st_size > SM_HIVE_MAX_SIZE) {
+    r = sm_error_set(err, SM_ERR_LIMIT,
+                     "%s: %lld bytes is larger than any hive (2 GiB)", path,
+                     (long long)st.st_size);
+    goto fail;
+  }
+  h->file_size = (uint64_t)st.st_size;
+  if (h->file_size < 4096) {
+    r = sm_error_set(err, SM_ERR_NOT_HIVE,
+                     "%s: not a registry hive (%llu bytes, too short for a "
+                     "base block)",
+                     path, (unsigned long long)h->file_size);
+    goto fail;
+  }
+
+  r = make_memfd(h, NULL, (size_t)h->file_size, err);
+  if (r != SM_OK)
+    goto fail;
+  r = read_all(fd, h->image, h->image_len, path, err);
+  if (r != SM_OK)
+    goto fail;
+  close(fd);
+  fd = -1;
+
+  if (sm_base_block_parse(h->image, h->image_len, &h->base) != SM_OK) {
+    r = sm_error_set(err, SM_ERR_NOT_HIVE,
+                     "%s: not a registry hive (no regf signature)", path);
+    goto fail;
+  }
+  if (!(flags & SM_OPEN_NO_HASH))
+    hash_image(h);
+
+  if (h->base.dirty && !(flags & SM_OPEN_NO_RECOVER)) {
+    r = try_recover(h, err);
+    if (r != SM_OK)
+      goto fail;
+  }
+
+  r = open_hivex(h, err);
+  if (r != SM_OK)
+    goto fail;
+  *out = h;
+  return SM_OK;
+
+fail:
+  if (fd >= 0)
+    close(fd);
+  sm_hive_close(h);
+  return r;
+}
+
+void sm_hive_close(sm_hive *h) {
+  if (!h)
+    return;
+  if (h->hx)
+    hivex_close(h->hx);
+  if (h->image)
+    munmap(h->image, h->image_len);
+  if (h->memfd >= 0)
+    close(h->memfd);
+  free(h->path);
+  free(h);
+}
+
+const char *sm_hive_path(const sm_hive *h) { return h->path; }
+const sm_base_block *sm_hive_base(const sm_hive *h) { return &h->base; }
+uint64_t sm_hive_file_size(const sm_hive *h) { return h->file_size; }
+const char *sm_hive_sha256(const sm_hive *h) { return h->sha256; }
+const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {
+  return &h->recovery;
+}
+bool sm_hive_unsafe(const sm_hive *h) { return h->flags & SM_OPEN_UNSAFE; }
+sm_key sm_hive_root(const sm_hive *h) { return hivex_root(h->hx); }

@@ -1,0 +1,203 @@
+/* smaudit: read-only access to offline registry hives, over libhivex.
+ *
+ * This layer knows the registry and nothing of baselines.  Every call that
+ * can fail returns an sm_result and, when given an sm_error, fills it with a
+ * one-line reason.  hivex's errno never leaks above this layer.
+ */
+#ifndef SM_HIVE_H
+#define SM_HIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum sm_result {
+  SM_OK = 0,
+  SM_ERR_IO,         /* the file cannot be opened or read */
+  SM_ERR_NOT_HIVE,   /* no regf signature, or not a registry hive at all */
+  SM_ERR_CORRUPT,    /* structure damaged: bad cell, bad hbin, loop */
+  SM_ERR_NOT_FOUND,  /* a key or value is absent */
+  SM_ERR_TYPE,       /* a value is not of the type its reader needs */
+  SM_ERR_NO_SELECT,  /* the hive has no usable Select key */
+  SM_ERR_NO_CONTROL_SET, /* Select\Current names a control set that is absent */
+  SM_ERR_LIMIT,      /* a size or count limit was reached */
+  SM_ERR_NOMEM,
+  SM_ERR_USAGE,      /* bad argument from the caller */
+  SM_ERR_INTERNAL,
+} sm_result;
+
+/* Registry value types as stored in the hive. */
+enum {
+  SM_REG_NONE = 0,
+  SM_REG_SZ = 1,
+  SM_REG_EXPAND_SZ = 2,
+  SM_REG_BINARY = 3,
+  SM_REG_DWORD = 4,
+  SM_REG_DWORD_BIG_ENDIAN = 5,
+  SM_REG_LINK = 6,
+  SM_REG_MULTI_SZ = 7,
+  SM_REG_RESOURCE_LIST = 8,
+  SM_REG_FULL_RESOURCE_DESCRIPTOR = 9,
+  SM_REG_RESOURCE_REQUIREMENTS_LIST = 10,
+  SM_REG_QWORD = 11,
+};
+
+typedef struct sm_error {
+  sm_result code;
+  char msg[512];
+} sm_error;
+
+/* Fill err (when not NULL) and return code. */
+sm_result sm_error_set(sm_error *err, sm_result code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *sm_result_str(sm_result r);
+
+/* "REG_SZ" etc.; NULL for a type number Windows does not define. */
+const char *sm_type_name(uint32_t type);
+/* Parse "REG_SZ" (case-insensitive) into *type; false when unknown. */
+bool sm_type_parse(const char *name, uint32_t *type);
+
+typedef struct sm_hive sm_hive;
+
+/* A key handle.  0 is never a valid key. */
+typedef size_t sm_key;
+
+enum {
+  /* Open in hivex's tolerant mode: damaged structures are skipped. */
+  SM_OPEN_UNSAFE = 1u << 0,
+  /* Do not replay transaction logs even when the hive is dirty. */
+  SM_OPEN_NO_RECOVER = 1u << 1,
+  /* Do not compute the SHA-256 of the file. */
+  SM_OPEN_NO_HASH = 1u << 2,
+};
+
+/* The base block ("regf", the first 4096 bytes) as stored on disk. */
+typedef struct sm_base_block {
+  uint32_t seq_primary;   /* offset 4 */
+  uint32_t seq_secondary; /* offset 8 */
+  uint64_t last_written;  /* FILETIME, offset 12 */
+  uint32_t major, minor;  /* format version, offsets 20 and 24 */
+  uint32_t file_type;     /* 0 primary, 1/2/6 logs */
+  uint32_t file_format;   /* 1 = direct memory load */
+  uint32_t root_offset;
+  uint32_t hbins_size;    /* "hive bins data size" */
+  uint32_t checksum;      /* stored XOR-32 checksum at 508 */
+  bool checksum_ok;
+  bool dirty;             /* seq_primary != seq_secondary */
+  char file_name[256];    /* embedded file name, UTF-8, terminal-unsafe
+                             characters not yet escaped */
+} sm_base_block;
+
+/* What was done about a dirty hive. */
+typedef struct sm_recovery_info {
+  bool attempted;        /* logs were looked for */
+  bool recovered;        /* at least one log entry was applied */
+  unsigned entries;      /* log entries applied */
+  unsigned pages;        /* dirty pages written into the image */
+  char logs[256];        /* names of the logs used, comma separated */
+  char warning[512];     /* why replay stopped early, or "" */
+} sm_recovery_info;
+
+/* Open a hive file read-only.  Never opens the file for writing and never
+ * changes its bytes, size or times.  On failure *out is NULL and err says
+ * which file and why. */
+sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
+                       sm_error *err);
+void sm_hive_close(sm_hive *h); /* NULL is a no-op */
+
+const char *sm_hive_path(const sm_hive *h);
+const sm_base_block *sm_hive_base(const sm_hive *h);
+/* Facts of the file as opened: size in bytes, and SHA-256 as 64 lowercase
+ * hex digits ("" when SM_OPEN_NO_HASH). */
+uint64_t sm_hive_file_size(const sm_hive *h);
+const char *sm_hive_sha256(const sm_hive *h);
+const sm_recovery_info *sm_hive_recovery(const sm_hive *h);
+bool sm_hive_unsafe(const sm_hive *h); /* opened with SM_OPEN_UNSAFE */
+
+sm_key sm_hive_root(const sm_hive *h);
+
+/* Select\Current and friends.  A field is 0 and its has_ flag false when
+ * the value is absent or not a DWORD. */
+typedef struct sm_select {
+  uint32_t current, default_, last_known_good, failed;
+  bool has_current, has_default_, has_last_known_good, has_failed;
+} sm_select;
+
+sm_result sm_hive_select(sm_hive *h, sm_select *out, sm_error *err);
+
+/* The numbers NNN of every ControlSetNNN key at the root, ascending.
+ * *ids is caller-frees (free()). */
+sm_result sm_hive_control_sets(sm_hive *h, unsigned **ids, size_t *n,
+                               sm_error *err);
+
+/* Resolve CurrentControlSet: the key ControlSet%03u of Select\Current.
+ * *id and *key are set on success; a missing Select, a missing Current or
+ * a Current that names no control set is an error saying so. */
+sm_result sm_hive_current_control_set(sm_hive *h, unsigned *id, sm_key *key,
+                                      sm_error *err);
+/* The key ControlSet%03u, or SM_ERR_NOT_FOUND. */
+sm_result sm_hive_control_set(sm_hive *h, unsigned id, sm_key *key,
+                              sm_error *err);
+
+/* Case-insensitive lookup of a backslash-separated path below parent
+ * ("Control\\Session Manager\\SubSystems").  Empty path gives parent. */
+sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
+                        sm_key *out, sm_error *err);
+/* Stored name (UTF-8, caller-frees). */
+char *sm_key_name(sm_hive *h, sm_key key);
+/* Last-write time as a Windows FILETIME; 0 when unknown. */
+uint64_t sm_key_last_write(sm_hive *h, sm_key key);
+/* Subkeys; *keys is caller-frees. */
+sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
+                         sm_error *err);
+
+/* A decoded value.  Strings are UTF-8 as stored, but may contain any
+ * character, including control characters: escape before printing.
+ * Invalid UTF-16 is decoded with U+FFFD in place of each bad unit. */
+typedef struct sm_value {
+  char *name;          /* "" for the default value */
+  uint32_t type;       /* as stored */
+  size_t len;          /* data length in bytes as stored */
+  unsigned char *data; /* raw data (len bytes) */
+  sm_result status;    /* SM_OK, or why the data could not be read */
+
+  /* Decoded according to type when status is SM_OK: */
+  char *str;           /* SZ, EXPAND_SZ, LINK: up to the first NUL */
+  char **strv;         /* MULTI_SZ: NULL-terminated list */
+  size_t nstrv;
+  bool unterminated;   /* MULTI_SZ without the final empty string, or a
+                          string without its NUL */
+  bool odd_length;     /* a UTF-16 value with an odd byte count */
+  bool invalid_utf16;  /* a lone surrogate was replaced */
+  uint64_t num;        /* DWORD (either endianness), QWORD */
+  bool has_num;
+} sm_value;
+
+void sm_value_free(sm_value *v); /* NULL is a no-op */
+void sm_values_free(sm_value **v, size_t n);
+
+/* One value by name (case-insensitive; "" or "@" for the default value).
+ * SM_ERR_NOT_FOUND when absent.  A value whose data cannot be read is
+ * returned with status set, not as an error of this call. */
+sm_result sm_key_value(sm_hive *h, sm_key key, const char *name,
+                       sm_value **out, sm_error *err);
+/* All values of a key in stored order; *vals is caller-frees with
+ * sm_values_free. */
+sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
+                        sm_error *err);
+
+/* Typed readers: SM_ERR_TYPE when the value is not of a fitting type. */
+sm_result sm_value_string(const sm_value *v, const char **s); /* SZ, EXPAND_SZ */
+sm_result sm_value_dword(const sm_value *v, uint32_t *d);     /* DWORD, DWORD_BE */
+sm_result sm_value_multi(const sm_value *v, char *const **strv, size_t *n);
+
+/* FILETIME to "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes); "" for 0. */
+void sm_filetime_iso8601(uint64_t ft, char *buf, size_t size);
+
+/* Decode UTF-16LE leniently into a new UTF-8 string: lone surrogates become
+ * U+FFFD, and decoding stops at the first NUL unit when stop_at_nul.
+ * *bad is set when a replacement was made.  Caller-frees. */
+char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
+                        bool *bad);
+
+#endif

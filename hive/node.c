@@ -1,0 +1,189 @@
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hive/hive-internal.h"
+
+/* Longest key path we walk; Windows allows 512 levels of 255 characters. */
+#define SM_PATH_MAX 4096
+
+sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
+                        sm_key *out, sm_error *err) {
+  char buf[SM_PATH_MAX];
+  size_t n = strlen(path);
+  if (n >= sizeof buf)
+    return sm_error_set(err, SM_ERR_LIMIT, "%s: key path too long", h->path);
+  memcpy(buf, path, n + 1);
+
+  sm_key node = parent;
+  char *save = NULL;
+  for (char *part = strtok_r(buf, "\\", &save); part;
+       part = strtok_r(NULL, "\\", &save)) {
+    /* hivex returns 0 with errno untouched when the name is absent. */
+    errno = 0;
+    sm_key child = hivex_node_get_child(h->hx, node, part);
+    if (child == 0) {
+      if (errno != 0)
+        return sm_error_from_errno(err, errno, h->path);
+      return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: key '%s' not found",
+                          h->path, path);
+    }
+    node = child;
+  }
+  *out = node;
+  return SM_OK;
+}
+
+char *sm_key_name(sm_hive *h, sm_key key) {
+  errno = 0;
+  char *name = hivex_node_name(h->hx, key);
+  if (!name)
+    name = strdup("\xEF\xBF\xBD"); /* U+FFFD: a name hivex cannot decode */
+  return name;
+}
+
+uint64_t sm_key_last_write(sm_hive *h, sm_key key) {
+  errno = 0;
+  int64_t t = hivex_node_timestamp(h->hx, key);
+  return t < 0 ? 0 : (uint64_t)t;
+}
+
+sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
+                         sm_error *err) {
+  *keys = NULL;
+  *n = 0;
+  errno = 0;
+  hive_node_h *children = hivex_node_children(h->hx, key);
+  if (!children)
+    return sm_error_from_errno(err, errno, h->path);
+  size_t count = 0;
+  while (children[count])
+    count++;
+  *keys = (sm_key *)children; /* hive_node_h is size_t, as sm_key */
+  *n = count;
+  return SM_OK;
+}
+
+static sm_result dword_of(sm_hive *h, sm_key key, const char *name,
+                          uint32_t *out, bool *has) {
+  sm_value *v = NULL;
+  *has = false;
+  sm_result r = sm_key_value(h, key, name, &v, NULL);
+  if (r == SM_OK) {
+    uint32_t d;
+    if (sm_value_dword(v, &d) == SM_OK) {
+      *out = d;
+      *has = true;
+    }
+  }
+  sm_value_free(v);
+  return r == SM_ERR_NOT_FOUND ? SM_OK : r;
+}
+
+sm_result sm_hive_select(sm_hive *h, sm_select *out, sm_error *err) {
+  memset(out, 0, sizeof *out);
+  sm_key sel;
+  sm_result r = sm_key_lookup(h, sm_hive_root(h), "Select", &sel, err);
+  if (r == SM_ERR_NOT_FOUND)
+    return sm_error_set(err, SM_ERR_NO_SELECT,
+                        "%s: no Select key at the hive root (not a SYSTEM "
+                        "hive?)",
+                        h->path);
+  if (r != SM_OK)
+    return r;
+  if ((r = dword_of(h, sel, "Current", &out->current, &out->has_current)) ||
+      (r = dword_of(h, sel, "Default", &out->default_, &out->has_default_)) ||
+      (r = dword_of(h, sel, "LastKnownGood", &out->last_known_good,
+                    &out->has_last_known_good)) ||
+      (r = dword_of(h, sel, "Failed", &out->failed, &out->has_failed)))
+    return sm_error_set(err, r, "%s: Select: %s", h->path, sm_result_str(r));
+  return SM_OK;
+}
+
+/* "ControlSet" followed by exactly three digits. */
+static bool control_set_number(const char *name, unsigned *id) {
+  if (strncasecmp(name, "ControlSet", 10) != 0 || strlen(name) != 13)
+    return false;
+  unsigned v = 0;
+  for (int i = 10; i < 13; i++) {
+    if (name[i] < '0' || name[i] > '9')
+      return false;
+    v = v * 10 + (unsigned)(name[i] - '0');
+  }
+  *id = v;
+  return true;
+}
+
+static int cmp_unsigned(const void *a, const void *b) {
+  unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  return x < y ? -1 : x > y;
+}
+
+sm_result sm_hive_control_sets(sm_hive *h, unsigned **ids, size_t *n,
+                               sm_error *err) {
+  sm_key *keys;
+  size_t nkeys;
+  *ids = NULL;
+  *n = 0;
+  sm_result r = sm_key_subkeys(h, sm_hive_root(h), &keys, &nkeys, err);
+  if (r != SM_OK)
+    return r;
+  unsigned *out = malloc((nkeys ? nkeys : 1) * sizeof *out);
+  if (!out) {
+    free(keys);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  }
+  size_t count = 0;
+  for (size_t i = 0; i < nkeys; i++) {
+    char *name = sm_key_name(h, keys[i]);
+    unsigned id;
+    if (name && control_set_number(name, &id))
+      out[count++] = id;
+    free(name);
+  }
+  free(keys);
+  qsort(out, count, sizeof *out, cmp_unsigned);
+  *ids = out;
+  *n = count;
+  return SM_OK;
+}
+
+sm_result sm_hive_control_set(sm_hive *h, unsigned id, sm_key *key,
+                              sm_error *err) {
+  char name[32];
+  if (id > 999)
+    return sm_error_set(err, SM_ERR_NO_CONTROL_SET,
+                        "%s: control set %u cannot exist (more than three "
+                        "digits)",
+                        h->path, id);
+  snprintf(name, sizeof name, "ControlSet%03u", id);
+  sm_result r = sm_key_lookup(h, sm_hive_root(h), name, key, err);
+  if (r == SM_ERR_NOT_FOUND)
+    return sm_error_set(err, SM_ERR_NO_CONTROL_SET, "%s: %s not found",
+                        h->path, name);
+  return r;
+}
+
+sm_result sm_hive_current_control_set(sm_hive *h, unsigned *id, sm_key *key,
+                                      sm_error *err) {
+  sm_select sel;
+  sm_result r = sm_hive_select(h, &sel, err);
+  if (r != SM_OK)
+    return r;
+  if (!sel.has_current)
+    return sm_error_set(err, SM_ERR_NO_SELECT,
+                        "%s: Select has no Current value (REG_DWORD)",
+                        h->path);
+  r = sm_hive_control_set(h, sel.current, key, err);
+  if (r == SM_ERR_NO_CONTROL_SET)
+    return sm_error_set(err, r,
+                        "%s: Select\\Current is %u but no such control set "
+                        "exists",
+                        h->path, sel.current);
+  if (r == SM_OK)
+    *id = sel.current;
+  return r;
+}

@@ -1,0 +1,241 @@
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hive/hive-internal.h"
+
+void sm_value_free(sm_value *v) {
+  if (!v)
+    return;
+  free(v->name);
+  free(v->data);
+  free(v->str);
+  if (v->strv)
+    for (size_t i = 0; i < v->nstrv; i++)
+      free(v->strv[i]);
+  free(v->strv);
+  free(v);
+}
+
+void sm_values_free(sm_value **v, size_t n) {
+  if (!v)
+    return;
+  for (size_t i = 0; i < n; i++)
+    sm_value_free(v[i]);
+  free(v);
+}
+
+static uint16_t unit_at(const unsigned char *p, size_t i) {
+  return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+}
+
+static void decode_string(sm_value *v) {
+  size_t units = v->len / 2;
+  v->odd_length = v->len % 2 != 0;
+  /* Windows stores the NUL; a string without one is unusual but legal. */
+  v->unterminated = units == 0 || unit_at(v->data, units - 1) != 0;
+  bool bad = false;
+  v->str = sm_utf16le_decode(v->data, v->len, true, &bad);
+  v->invalid_utf16 = bad;
+  if (!v->str)
+    v->status = SM_ERR_NOMEM;
+}
+
+/* A REG_MULTI_SZ is strings each ended by NUL, then an empty string.  The
+ * list ends at the first empty string, as Windows reads it; some real hives
+ * omit the final terminator. */
+static void decode_multi(sm_value *v) {
+  size_t units = v->len / 2, start = 0, count = 0;
+  v->odd_length = v->len % 2 != 0;
+  v->strv = calloc(units / 2 + 2, sizeof *v->strv);
+  if (!v->strv) {
+    v->status = SM_ERR_NOMEM;
+    return;
+  }
+  bool terminated = false;
+  while (start < units) {
+    size_t end = start;
+    while (end < units && unit_at(v->data, end) != 0)
+      end++;
+    if (end == start) { /* empty string: end of list */
+      terminated = true;
+      break;
+    }
+    bool bad = false;
+    char *s = sm_utf16le_decode(v->data + 2 * start, 2 * (end - start), false,
+                                &bad);
+    if (!s) {
+      v->status = SM_ERR_NOMEM;
+      break;
+    }
+    v->invalid_utf16 |= bad;
+    v->strv[count++] = s;
+    if (end == units) /* last string without its NUL */
+      break;
+    start = end + 1;
+  }
+  v->nstrv = count;
+  /* An empty list stored as a single NUL, or as no data, is complete. */
+  v->unterminated = !terminated && count > 0;
+}
+
+static void decode_number(sm_value *v) {
+  const unsigned char *p = v->data;
+  switch (v->type) {
+  case SM_REG_DWORD:
+    if (v->len < 4)
+      goto short_data;
+    v->num = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+             (uint32_t)p[3] << 24;
+    break;
+  case SM_REG_DWORD_BIG_ENDIAN:
+    if (v->len < 4)
+      goto short_data;
+    v->num = (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
+             (uint32_t)p[0] << 24;
+    break;
+  case SM_REG_QWORD:
+    if (v->len < 8)
+      goto short_data;
+    v->num = 0;
+    for (int i = 7; i >= 0; i--)
+      v->num = v->num << 8 | p[i];
+    break;
+  }
+  v->has_num = true;
+  return;
+short_data:
+  v->status = SM_ERR_TYPE;
+}
+
+/* hivex's string decoders refuse invalid UTF-16 and drop trailing data
+ * after a missing terminator, so strings are decoded from the raw bytes
+ * that hivex returns. */
+static sm_result read_value(sm_hive *h, hive_value_h hv, sm_value **out) {
+  sm_value *v = calloc(1, sizeof *v);
+  if (!v)
+    return SM_ERR_NOMEM;
+  errno = 0;
+  v->name = hivex_value_key(h->hx, hv);
+  if (!v->name) {
+    if (errno == ENOMEM) {
+      free(v);
+      return SM_ERR_NOMEM;
+    }
+    v->name = strdup("\xEF\xBF\xBD");
+  }
+  hive_type t = 0;
+  size_t len = 0;
+  errno = 0;
+  char *data = hivex_value_value(h->hx, hv, &t, &len);
+  v->type = (uint32_t)t;
+  if (!data) {
+    if (errno == ENOMEM) {
+      sm_value_free(v);
+      return SM_ERR_NOMEM;
+    }
+    /* One unreadable value marks that value, not the hive. */
+    v->status = len == 0 && errno == 0 ? SM_OK : SM_ERR_CORRUPT;
+    len = 0;
+  }
+  v->data = (unsigned char *)data;
+  v->len = len;
+  if (v->status == SM_OK) {
+    switch (v->type) {
+    case SM_REG_SZ:
+    case SM_REG_EXPAND_SZ:
+    case SM_REG_LINK:
+      decode_string(v);
+      break;
+    case SM_REG_MULTI_SZ:
+      decode_multi(v);
+      break;
+    case SM_REG_DWORD:
+    case SM_REG_DWORD_BIG_ENDIAN:
+    case SM_REG_QWORD:
+      decode_number(v);
+      break;
+    default:
+      break;
+    }
+  }
+  *out = v;
+  return SM_OK;
+}
+
+sm_result sm_key_value(sm_hive *h, sm_key key, const char *name,
+                       sm_value **out, sm_error *err) {
+  *out = NULL;
+  if (strcmp(name, "@") == 0)
+    name = "";
+  errno = 0;
+  hive_value_h hv = hivex_node_get_value(h->hx, key, name);
+  if (hv == 0) {
+    if (errno != 0)
+      return sm_error_from_errno(err, errno, h->path);
+    return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: value '%s' not found",
+                        h->path, name);
+  }
+  if (read_value(h, hv, out) != SM_OK)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  return SM_OK;
+}
+
+sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
+                        sm_error *err) {
+  *vals = NULL;
+  *n = 0;
+  errno = 0;
+  hive_value_h *hvs = hivex_node_values(h->hx, key);
+  if (!hvs)
+    return sm_error_from_errno(err, errno, h->path);
+  size_t count = 0;
+  while (hvs[count])
+    count++;
+  sm_value **out = calloc(count + 1, sizeof *out);
+  if (!out) {
+    free(hvs);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  }
+  for (size_t i = 0; i < count; i++)
+    if (read_value(h, hvs[i], &out[i]) != SM_OK) {
+      sm_values_free(out, i);
+      free(hvs);
+      return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+    }
+  free(hvs);
+  *vals = out;
+  *n = count;
+  return SM_OK;
+}
+
+sm_result sm_value_string(const sm_value *v, const char **s) {
+  if (v->status != SM_OK)
+    return v->status;
+  if (v->type != SM_REG_SZ && v->type != SM_REG_EXPAND_SZ)
+    return SM_ERR_TYPE;
+  *s = v->str;
+  return SM_OK;
+}
+
+sm_result sm_value_dword(const sm_value *v, uint32_t *d) {
+  if (v->status != SM_OK)
+    return v->status;
+  if ((v->type != SM_REG_DWORD && v->type != SM_REG_DWORD_BIG_ENDIAN) ||
+      !v->has_num)
+    return SM_ERR_TYPE;
+  *d = (uint32_t)v->num;
+  return SM_OK;
+}
+
+sm_result sm_value_multi(const sm_value *v, char *const **strv, size_t *n) {
+  if (v->status != SM_OK)
+    return v->status;
+  if (v->type != SM_REG_MULTI_SZ || !v->strv)
+    return SM_ERR_TYPE;
+  *strv = v->strv;
+  *n = v->nstrv;
+  return SM_OK;
+}

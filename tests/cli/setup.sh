@@ -1,0 +1,36 @@
+# Sourced by every end-to-end test: TAP helpers, paths, a temporary folder.
+set -u
+LC_ALL=C
+export LC_ALL
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+: "${PYTHON3:=python3}"
+SMAUDIT_BIN="$top_builddir/smaudit"
+# SMAUDIT_VALGRIND=1 runs every smaudit call under memcheck; any report fails.
+if [ "${SMAUDIT_VALGRIND:-0}" = 1 ]; then
+  SMAUDIT="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $SMAUDIT_BIN"
+else
+  SMAUDIT="$SMAUDIT_BIN"
+fi
+CORPUS="${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}"
+FIXTURES="$top_builddir/testdata"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+tap_n=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+# check DESCRIPTION COMMAND...: one test point from a command's status.
+check() {
+  _desc=$1
+  shift
+  if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+}
+# run: smaudit with its output in $tmp/out, $tmp/err and status in $rc.
+run() {
+  rc=0
+  $SMAUDIT "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+}
+have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/README.md" ]; }
+done_testing() { echo "1..$tap_n"; }
