@@ -163,7 +163,8 @@ typedef struct sm_value {
 
   /* Decoded according to type when status is SM_OK: */
   char *str;           /* SZ, EXPAND_SZ, LINK: up to the first NUL */
-  char **strv;         /* MULTI_SZ: NULL-terminated list */
+  char **strv;         /* MULTI_SZ: NULL-terminated list, without the final
+                          empty string; empty strings inside are kept */
   size_t nstrv;
   bool unterminated;   /* MULTI_SZ without the final empty string, or a
                           string without its NUL */

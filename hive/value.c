@@ -43,26 +43,22 @@ static void decode_string(sm_value *v) {
     v->status = SM_ERR_NOMEM;
 }
 
-/* A REG_MULTI_SZ is strings each ended by NUL, then an empty string.  The
- * list ends at the first empty string, as Windows reads it; some real hives
- * omit the final terminator. */
+/* A REG_MULTI_SZ is strings each ended by NUL, then an empty string.  Empty
+ * strings inside the list are kept: PendingFileRenameOperations marks a
+ * delete with one, and data hidden after an early terminator is evidence
+ * too.  Some real hives omit the final terminator. */
 static void decode_multi(sm_value *v) {
   size_t units = v->len / 2, start = 0, count = 0;
   v->odd_length = v->len % 2 != 0;
-  v->strv = calloc(units / 2 + 2, sizeof *v->strv);
+  v->strv = calloc(units + 2, sizeof *v->strv);
   if (!v->strv) {
     v->status = SM_ERR_NOMEM;
     return;
   }
-  bool terminated = false;
   while (start < units) {
     size_t end = start;
     while (end < units && unit_at(v->data, end) != 0)
       end++;
-    if (end == start) { /* empty string: end of list */
-      terminated = true;
-      break;
-    }
     bool bad = false;
     char *s = sm_utf16le_decode(v->data + 2 * start, 2 * (end - start), false,
                                 &bad);
@@ -72,13 +68,19 @@ static void decode_multi(sm_value *v) {
     }
     v->invalid_utf16 |= bad;
     v->strv[count++] = s;
-    if (end == units) /* last string without its NUL */
+    if (end == units) { /* last string without its NUL */
+      v->unterminated = true;
       break;
+    }
     start = end + 1;
   }
+  /* The final empty string is the list terminator, not an item. */
+  if (!v->unterminated && count > 0 && v->strv[count - 1][0] == '\0')
+    free(v->strv[--count]);
+  else if (count > 0)
+    v->unterminated = true;
+  v->strv[count] = NULL;
   v->nstrv = count;
-  /* An empty list stored as a single NUL, or as no data, is complete. */
-  v->unterminated = !terminated && count > 0;
 }
 
 static void decode_number(sm_value *v) {

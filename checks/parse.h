@@ -1,0 +1,146 @@
+/* Parsers for structured Session Manager values.
+ *
+ * Each parser has a typed interface (for unit tests and fuzzers) and yields
+ * named fields for the rule engine: a field is a list of strings (a scalar
+ * field has at most one item).  The fields of each parser are listed in
+ * docs/baselines.md and are a public contract of the baseline schema.
+ * Input strings are attacker-controlled: every parser accepts any input,
+ * bounded in time and memory, and never fails except for lack of memory.
+ */
+#ifndef SM_PARSE_H
+#define SM_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/baseline.h"
+#include "hive/hive.h"
+
+/* ---- fields, for the engine ---- */
+
+typedef struct sm_field {
+  char *name;
+  char **items;
+  size_t n;
+} sm_field;
+
+typedef struct sm_fields {
+  sm_field *v;
+  size_t n;
+} sm_fields;
+
+void sm_fields_free(sm_fields *f); /* frees the contents; NULL is a no-op */
+/* The field of that name, or NULL when the parser does not yield it. */
+const sm_field *sm_fields_get(const sm_fields *f, const char *name);
+/* Whether parser p yields a field of that name (for the loader). */
+bool sm_parser_has_field(sm_parser p, const char *name);
+/* Whether p reads a whole key (SubSystems, KnownDLLs, Select) rather than
+ * one value. */
+bool sm_parser_is_key_level(sm_parser p);
+
+typedef struct sm_parse_input {
+  const sm_value *value;        /* value-level parsers */
+  sm_value *const *values;      /* key-level parsers: every value of the key */
+  size_t n_values;
+  const unsigned *control_sets; /* SM_PARSE_SELECT: ControlSetNNN present */
+  size_t n_control_sets;
+} sm_parse_input;
+
+/* Run parser p.  SM_ERR_TYPE when the value's type does not fit the parser
+ * (e.g. csrss on a REG_DWORD); SM_ERR_NOMEM. */
+sm_result sm_parse_fields(sm_parser p, const sm_parse_input *in,
+                          sm_fields *out);
+
+/* ---- typed parsers ---- */
+
+/* SubSystems\Windows: "%SystemRoot%\system32\csrss.exe ObjectDirectory=\Windows
+ * SharedSection=1024,20480,768 Windows=On SubSystemType=Windows
+ * ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ..." */
+typedef struct sm_csrss_serverdll {
+  char *raw;     /* as written after "ServerDll=" */
+  char *name;    /* DLL name before ':' or ',' */
+  char *init;    /* initialisation function after ':', or NULL */
+  long index;    /* after ','; -1 when missing or not a number */
+} sm_csrss_serverdll;
+
+typedef struct sm_csrss_param {
+  char *name;    /* before '=' */
+  char *value;   /* after '=', or NULL for a token without '=' */
+} sm_csrss_param;
+
+typedef struct sm_csrss {
+  char *image;                  /* first token (quotes removed) */
+  sm_csrss_param *params;       /* every token after the image, in order */
+  size_t n_params;
+  sm_csrss_serverdll *serverdlls;
+  size_t n_serverdlls;
+} sm_csrss;
+
+sm_result sm_csrss_parse(const char *line, sm_csrss *out);
+void sm_csrss_free(sm_csrss *c);
+
+/* Path, PSModulePath: ';'-separated directories, as stored (unexpanded). */
+typedef struct sm_pathlist {
+  char **entries;   /* trimmed, in order; empty entries kept as "" */
+  size_t n;
+} sm_pathlist;
+
+sm_result sm_pathlist_parse(const char *s, sm_pathlist *out);
+void sm_pathlist_free(sm_pathlist *p);
+/* Classification of one entry (case-insensitive, %VAR% unexpanded): */
+bool sm_path_is_system(const char *entry);    /* %SystemRoot%\system32 and
+                                                 its spellings */
+bool sm_path_is_relative(const char *entry);  /* not X:\, \\, or %VAR%\ */
+bool sm_path_is_unc(const char *entry);       /* \\server\share, \\?\UNC */
+bool sm_path_is_user_writable(const char *entry); /* under a profile, temp,
+                                                 ProgramData, Public, a
+                                                 drive root folder ... */
+
+/* PagingFiles entries: "C:\pagefile.sys 768 1536", "?:\pagefile.sys". */
+typedef struct sm_pagingfile {
+  char *path;
+  bool has_sizes;
+  uint64_t min_mb, max_mb;
+} sm_pagingfile;
+
+sm_result sm_pagingfile_parse(const char *entry, sm_pagingfile *out);
+void sm_pagingfile_free(sm_pagingfile *p);
+
+/* PendingFileRenameOperations: pairs of source and destination; an empty
+ * destination deletes the source; a destination starting with '!' replaces
+ * an existing file.  Paths are NT paths (\??\C:\...). */
+typedef struct sm_pending_op {
+  char *source;
+  char *destination; /* NULL for a delete */
+  bool replace;      /* destination had the '!' prefix (removed here) */
+  bool critical;     /* destination (or deleted source) is a boot-critical
+                        binary: .exe/.dll/.sys under \Windows\System32,
+                        \Windows\SysWOW64 or \Windows\System32\drivers */
+} sm_pending_op;
+
+typedef struct sm_pending {
+  sm_pending_op *ops;
+  size_t n;
+  bool odd;          /* a source without a destination at the end */
+} sm_pending;
+
+/* strv/n: the strings of the REG_MULTI_SZ, empty strings kept (sm_value). */
+sm_result sm_pending_parse(char *const *strv, size_t n, sm_pending *out);
+void sm_pending_free(sm_pending *p);
+
+/* BootExecute, SetupExecute, Execute, PlatformExecute, RunLevelExecute:
+ * one native command line per entry; "autocheck" before the program name
+ * is smss's marker for autochk, not part of the program. */
+typedef struct sm_bootcmd {
+  char *raw;
+  bool autocheck;   /* began with the word "autocheck" */
+  char *program;    /* program name, lowercased, without directory and .exe */
+  char **args;      /* remaining tokens */
+  size_t n_args;
+} sm_bootcmd;
+
+sm_result sm_bootcmd_parse(const char *entry, sm_bootcmd *out);
+void sm_bootcmd_free(sm_bootcmd *b);
+
+#endif
