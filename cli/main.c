@@ -26,6 +26,7 @@ static void usage(FILE *f) {
           "Audit the Windows Session Manager configuration in offline SYSTEM "
           "hives.\n\n"
           "Commands:\n"
+          "  scan HIVE...       audit hives against a baseline\n"
           "  show HIVE          print the decoded Session Manager configuration\n"
           "\n"
           "Options:\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv) {
     version();
     return SM_EXIT_OK;
   }
+  if (strcmp(cmd, "scan") == 0)
+    return sm_cmd_scan(argc - 1, argv + 1);
   if (strcmp(cmd, "show") == 0)
     return sm_cmd_show(argc - 1, argv + 1);
   sm_cli_error("unknown command '%s'; try '%s --help'", cmd, sm_progname);

@@ -1,0 +1,596 @@
+#include <config.h>
+
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "checks/audit.h"
+#include "checks/parse.h"
+
+/* One key of the hive as the audit sees it: looked up once, its values
+ * read once, whatever the number of rules on it. */
+typedef struct key_entry {
+  sm_root root;
+  const char *path;     /* rule->key of the first rule naming it */
+  char *full_path;      /* as reported: ControlSet001\... */
+  sm_result lookup;     /* SM_OK, SM_ERR_NOT_FOUND, or damage */
+  char lookup_msg[512];
+  sm_key key;
+  uint64_t last_write;
+  bool values_loaded;
+  sm_result values_r;
+  char values_msg[512];
+  sm_value **values;
+  size_t n_values;
+} key_entry;
+
+typedef struct audit_ctx {
+  sm_hive *h;
+  const sm_baseline *b;
+  unsigned cs_id;
+  sm_key cs_key;
+  int today;
+  key_entry *keys;
+  size_t n_keys, cap_keys;
+  sm_report *rep;
+  size_t cap_findings, cap_errors;
+  bool nomem;
+  unsigned *control_sets;
+  size_t n_control_sets;
+  bool control_sets_loaded;
+} audit_ctx;
+
+static char *xstrdup(audit_ctx *c, const char *s) {
+  if (!s)
+    return NULL;
+  char *d = strdup(s);
+  if (!d)
+    c->nomem = true;
+  return d;
+}
+
+static bool same_value_name(const char *a, const char *b) {
+  if (strcmp(a, "@") == 0)
+    a = "";
+  if (strcmp(b, "@") == 0)
+    b = "";
+  return strcasecmp(a, b) == 0;
+}
+
+static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
+  for (size_t i = 0; i < c->n_keys; i++)
+    if (c->keys[i].root == r->root && strcasecmp(c->keys[i].path, r->key) == 0)
+      return &c->keys[i];
+  if (c->n_keys == c->cap_keys) {
+    size_t cap = c->cap_keys ? c->cap_keys * 2 : 16;
+    key_entry *k = realloc(c->keys, cap * sizeof *k);
+    if (!k) {
+      c->nomem = true;
+      return NULL;
+    }
+    c->keys = k;
+    c->cap_keys = cap;
+  }
+  key_entry *k = &c->keys[c->n_keys];
+  memset(k, 0, sizeof *k);
+  k->root = r->root;
+  k->path = r->key;
+  size_t need = strlen(r->key) + 32;
+  k->full_path = malloc(need);
+  if (!k->full_path) {
+    c->nomem = true;
+    return NULL;
+  }
+  if (r->root == SM_ROOT_HIVE)
+    snprintf(k->full_path, need, "%s", r->key);
+  else
+    snprintf(k->full_path, need, "ControlSet%03u%s%s", c->cs_id,
+             r->key[0] ? "\\" : "", r->key);
+  sm_error err = {0};
+  sm_key base = r->root == SM_ROOT_HIVE ? sm_hive_root(c->h) : c->cs_key;
+  k->lookup = sm_key_lookup(c->h, base, r->key, &k->key, &err);
+  if (k->lookup == SM_OK)
+    k->last_write = sm_key_last_write(c->h, k->key);
+  else
+    snprintf(k->lookup_msg, sizeof k->lookup_msg, "%s", err.msg);
+  c->n_keys++;
+  return k;
+}
+
+static bool load_values(audit_ctx *c, key_entry *k) {
+  if (!k->values_loaded) {
+    sm_error err = {0};
+    k->values_loaded = true;
+    k->values_r = sm_key_values(c->h, k->key, &k->values, &k->n_values, &err);
+    if (k->values_r == SM_ERR_NOMEM)
+      c->nomem = true;
+    if (k->values_r != SM_OK)
+      snprintf(k->values_msg, sizeof k->values_msg, "%s", err.msg);
+  }
+  return k->values_r == SM_OK;
+}
+
+static const sm_value *find_value(const key_entry *k, const char *name) {
+  for (size_t i = 0; i < k->n_values; i++)
+    if (same_value_name(k->values[i]->name, name))
+      return k->values[i];
+  return NULL;
+}
+
+static bool date_passed(const sm_suppression *s, int today) {
+  int ymd = s->expires_year * 10000 + s->expires_month * 100 + s->expires_day;
+  return today > ymd;
+}
+
+static bool glob_ci(const char *pat, const char *s) {
+  return fnmatch(pat, s, FNM_NOESCAPE | FNM_CASEFOLD) == 0;
+}
+
+static void apply_suppressions(audit_ctx *c, sm_finding *f) {
+  for (size_t i = 0; i < c->b->n_suppressions; i++) {
+    const sm_suppression *s = &c->b->suppressions[i];
+    if (strcmp(s->rule, f->rule->id) != 0)
+      continue;
+    if (s->key && !glob_ci(s->key, f->key))
+      continue;
+    if (s->value && !(f->value && glob_ci(s->value, f->value)))
+      continue;
+    if (s->observed && !(f->observed && glob_ci(s->observed, f->observed)))
+      continue;
+    if (s->has_expires && date_passed(s, c->today)) {
+      f->suppression_expired = true;
+      if (!f->suppression)
+        f->suppression = s;
+      continue;
+    }
+    f->suppressed = true;
+    f->suppression_expired = false;
+    f->suppression = s;
+    return;
+  }
+}
+
+static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
+                        const sm_value *v, const char *value_name,
+                        const char *observed, const char *expected,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
+                        const sm_value *v, const char *value_name,
+                        const char *observed, const char *expected,
+                        const char *fmt, ...) {
+  sm_report *rep = c->rep;
+  if (rep->n_findings == c->cap_findings) {
+    size_t cap = c->cap_findings ? c->cap_findings * 2 : 16;
+    sm_finding *f = realloc(rep->findings, cap * sizeof *f);
+    if (!f) {
+      c->nomem = true;
+      return;
+    }
+    rep->findings = f;
+    c->cap_findings = cap;
+  }
+  sm_finding *f = &rep->findings[rep->n_findings];
+  memset(f, 0, sizeof *f);
+  char detail[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  f->rule = r;
+  f->severity = r->severity;
+  f->control_set = r->root == SM_ROOT_HIVE ? 0 : c->cs_id;
+  f->key = xstrdup(c, k->full_path);
+  f->value = xstrdup(c, value_name);
+  if (v) {
+    f->has_type = true;
+    f->type = v->type;
+  }
+  f->observed = xstrdup(c, observed);
+  f->expected = xstrdup(c, expected);
+  f->detail = xstrdup(c, detail);
+  f->last_write = k->last_write;
+  rep->n_findings++;
+  apply_suppressions(c, f);
+}
+
+static void add_error(audit_ctx *c, const sm_rule *r, const key_entry *k,
+                      const char *value, const char *msg) {
+  sm_report *rep = c->rep;
+  if (rep->n_errors == c->cap_errors) {
+    size_t cap = c->cap_errors ? c->cap_errors * 2 : 4;
+    sm_rule_error *e = realloc(rep->errors, cap * sizeof *e);
+    if (!e) {
+      c->nomem = true;
+      return;
+    }
+    rep->errors = e;
+    c->cap_errors = cap;
+  }
+  sm_rule_error *e = &rep->errors[rep->n_errors++];
+  e->rule = r;
+  e->key = xstrdup(c, k->full_path);
+  e->value = xstrdup(c, value);
+  e->message = xstrdup(c, msg);
+}
+
+/* The value's data as one line of text, for "observed". */
+static char *value_text(const sm_value *v) {
+  if (v->status != SM_OK)
+    return strdup("<unreadable>");
+  if (v->str)
+    return strdup(v->str);
+  if (v->strv) {
+    size_t len = 1;
+    for (size_t i = 0; i < v->nstrv; i++)
+      len += strlen(v->strv[i]) + 2;
+    char *s = malloc(len);
+    if (!s)
+      return NULL;
+    s[0] = '\0';
+    for (size_t i = 0; i < v->nstrv; i++) {
+      if (i)
+        strcat(s, "; ");
+      strcat(s, v->strv[i]);
+    }
+    return s;
+  }
+  if (v->has_num) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, v->num);
+    return strdup(buf);
+  }
+  static const char hex[] = "0123456789abcdef";
+  size_t n = v->len < 256 ? v->len : 256;
+  char *s = malloc(n * 2 + 4);
+  if (!s)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    s[2 * i] = hex[v->data[i] >> 4];
+    s[2 * i + 1] = hex[v->data[i] & 15];
+  }
+  strcpy(s + 2 * n, v->len > n ? "..." : "");
+  return s;
+}
+
+static const char *type_str(uint32_t t, char *buf, size_t size) {
+  const char *n = sm_type_name(t);
+  if (n)
+    return n;
+  snprintf(buf, size, "REG_0x%X", (unsigned)t);
+  return buf;
+}
+
+static bool has_list_members(const sm_expect *e) {
+  return e->has_exact || e->has_allowed || e->n_required || e->n_forbidden ||
+         e->has_max_items;
+}
+
+/* Evaluate r->expect on target t; one finding per mismatch.  Returns the
+ * number of findings added. */
+static size_t expect_findings(audit_ctx *c, const sm_rule *r,
+                              const key_entry *k, const sm_value *v,
+                              const sm_target *t) {
+  sm_mismatch *m = NULL;
+  size_t n = 0;
+  if (sm_expect_check(&r->expect, t, &m, &n) != SM_OK)
+    c->nomem = true;
+  for (size_t i = 0; i < n; i++)
+    add_finding(c, r, k, v, r->value, m[i].observed, m[i].expected, "%s%s%s",
+                r->field ? r->field : "", r->field ? ": " : "", m[i].detail);
+  sm_mismatches_free(m, n);
+  return n;
+}
+
+static size_t check_fields(audit_ctx *c, const sm_rule *r, const key_entry *k,
+                           const sm_value *v, const sm_fields *fields) {
+  const sm_field *f = sm_fields_get(fields, r->field);
+  char *const *items = f ? f->items : NULL;
+  size_t n = f ? f->n : 0;
+  sm_target t = {0};
+  if (has_list_members(&r->expect) || n > 1) {
+    t.is_list = true;
+    t.items = items;
+    t.n_items = n;
+  } else {
+    t.str = n ? items[0] : "";
+  }
+  return expect_findings(c, r, k, v, &t);
+}
+
+static bool load_control_sets(audit_ctx *c) {
+  if (!c->control_sets_loaded) {
+    c->control_sets_loaded = true;
+    if (sm_hive_control_sets(c->h, &c->control_sets, &c->n_control_sets,
+                             NULL) != SM_OK)
+      return false;
+  }
+  return c->control_sets != NULL;
+}
+
+static bool value_named(const audit_ctx *c, const sm_rule *kr,
+                        const char *name) {
+  for (size_t i = 0; i < c->b->n_rules; i++) {
+    const sm_rule *q = &c->b->rules[i];
+    if (q->value && q->root == kr->root && strcasecmp(q->key, kr->key) == 0 &&
+        same_value_name(q->value, name))
+      return true;
+  }
+  return false;
+}
+
+static bool subkey_named(const audit_ctx *c, const sm_rule *kr,
+                         const char *name) {
+  size_t kl = strlen(kr->key), nl = strlen(name);
+  for (size_t i = 0; i < c->b->n_rules; i++) {
+    const sm_rule *q = &c->b->rules[i];
+    if (q->root != kr->root)
+      continue;
+    const char *p = q->key;
+    if (kl) {
+      if (strncasecmp(p, kr->key, kl) != 0 || p[kl] != '\\')
+        continue;
+      p += kl + 1;
+    }
+    if (strncasecmp(p, name, nl) == 0 && (p[nl] == '\0' || p[nl] == '\\'))
+      return true;
+  }
+  return false;
+}
+
+static bool listed(char *const *globs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (glob_ci(globs[i], name))
+      return true;
+  return false;
+}
+
+static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
+  size_t found = 0;
+  char tbuf[32];
+  if (r->presence == SM_PRESENCE_FORBIDDEN) {
+    add_finding(c, r, k, NULL, NULL, k->full_path, "key absent",
+                "the key is present");
+    return 1;
+  }
+  if (r->parse != SM_PARSE_NONE) {
+    if (!load_values(c, k)) {
+      add_error(c, r, k, NULL, k->values_msg);
+      return 0;
+    }
+    sm_parse_input in = {.values = k->values, .n_values = k->n_values};
+    if (r->parse == SM_PARSE_SELECT && load_control_sets(c)) {
+      in.control_sets = c->control_sets;
+      in.n_control_sets = c->n_control_sets;
+    }
+    sm_fields fields = {0};
+    sm_result pr = sm_parse_fields(r->parse, &in, &fields);
+    if (pr == SM_OK)
+      found += check_fields(c, r, k, NULL, &fields);
+    else if (pr == SM_ERR_NOMEM)
+      c->nomem = true;
+    else
+      add_error(c, r, k, NULL, sm_result_str(pr));
+    sm_fields_free(&fields);
+  }
+  if (r->has_values_policy && r->values.report) {
+    if (!load_values(c, k)) {
+      add_error(c, r, k, NULL, k->values_msg);
+      return found;
+    }
+    for (size_t i = 0; i < k->n_values; i++) {
+      const sm_value *v = k->values[i];
+      if (value_named(c, r, v->name) ||
+          listed(r->values.allow, r->values.n_allow, v->name) ||
+          listed(r->values.ignore, r->values.n_ignore, v->name))
+        continue;
+      char *text = value_text(v);
+      if (!text)
+        c->nomem = true;
+      add_finding(c, r, k, v, v->name, text, NULL,
+                  "unexpected value \"%s\" (%s)",
+                  v->name[0] ? v->name : "(default)",
+                  type_str(v->type, tbuf, sizeof tbuf));
+      free(text);
+      found++;
+    }
+  }
+  if (r->has_subkeys_policy && r->subkeys.report) {
+    sm_key *subs = NULL;
+    size_t n = 0;
+    sm_error err = {0};
+    if (sm_key_subkeys(c->h, k->key, &subs, &n, &err) != SM_OK) {
+      add_error(c, r, k, NULL, err.msg);
+      return found;
+    }
+    for (size_t i = 0; i < n; i++) {
+      char *name = sm_key_name(c->h, subs[i]);
+      if (!name) {
+        c->nomem = true;
+        continue;
+      }
+      if (!subkey_named(c, r, name) &&
+          !listed(r->subkeys.allow, r->subkeys.n_allow, name) &&
+          !listed(r->subkeys.ignore, r->subkeys.n_ignore, name)) {
+        add_finding(c, r, k, NULL, NULL, name, NULL,
+                    "unexpected subkey \"%s\"", name);
+        found++;
+      }
+      free(name);
+    }
+    free(subs);
+  }
+  return found;
+}
+
+static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
+  char t1[32], t2[32];
+  if (!load_values(c, k)) {
+    add_error(c, r, k, r->value, k->values_msg);
+    return 0;
+  }
+  const sm_value *v = find_value(k, r->value);
+  if (!v) {
+    if (r->presence != SM_PRESENCE_REQUIRED) {
+      c->rep->n_not_applicable++;
+      return 0;
+    }
+    char *want = r->has_expect ? sm_expect_describe(&r->expect) : NULL;
+    add_finding(c, r, k, NULL, r->value, NULL, want, "the value is missing");
+    free(want);
+    return 1;
+  }
+  char *text = value_text(v);
+  if (!text) {
+    c->nomem = true;
+    return 0;
+  }
+  size_t found = 0;
+  if (r->presence == SM_PRESENCE_FORBIDDEN) {
+    add_finding(c, r, k, v, r->value, text, "value absent",
+                "the value is present");
+    found = 1;
+    goto out;
+  }
+  if (v->status != SM_OK) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "value data unreadable: %s",
+             sm_result_str(v->status));
+    add_error(c, r, k, r->value, msg);
+    goto out;
+  }
+  if (r->n_types) {
+    bool ok = false;
+    for (size_t i = 0; i < r->n_types && !ok; i++)
+      ok = r->types[i] == v->type;
+    if (!ok) {
+      add_finding(c, r, k, v, r->value, text,
+                  type_str(r->types[0], t2, sizeof t2),
+                  "the value is %s, expected %s",
+                  type_str(v->type, t1, sizeof t1),
+                  type_str(r->types[0], t2, sizeof t2));
+      found = 1;
+      goto out;
+    }
+  }
+  if (!r->has_expect)
+    goto out;
+  if (r->parse != SM_PARSE_NONE) {
+    sm_parse_input in = {.value = v};
+    sm_fields fields = {0};
+    sm_result pr = sm_parse_fields(r->parse, &in, &fields);
+    if (pr == SM_OK) {
+      found = check_fields(c, r, k, v, &fields);
+    } else if (pr == SM_ERR_TYPE) {
+      add_finding(c, r, k, v, r->value, text, NULL,
+                  "a %s value cannot be read as %s",
+                  type_str(v->type, t1, sizeof t1), sm_parser_name(r->parse));
+      found = 1;
+    } else {
+      c->nomem = true;
+    }
+    sm_fields_free(&fields);
+    goto out;
+  }
+  sm_target t = {0};
+  if (v->strv) {
+    t.is_list = true;
+    t.items = v->strv;
+    t.n_items = v->nstrv;
+  } else if (v->str) {
+    if (has_list_members(&r->expect)) {
+      t.is_list = true;
+      t.items = (char *const *)&v->str;
+      t.n_items = 1;
+    } else {
+      t.str = v->str;
+    }
+  } else if (v->has_num) {
+    t.is_num = true;
+    t.num = v->num;
+  } else {
+    t.str = text;
+  }
+  found = expect_findings(c, r, k, v, &t);
+out:
+  free(text);
+  return found;
+}
+
+sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
+                   sm_key cs_key, int today_ymd, sm_report *out,
+                   sm_error *err) {
+  memset(out, 0, sizeof *out);
+  out->control_set = cs_id;
+  audit_ctx c = {.h = h, .b = b, .cs_id = cs_id, .cs_key = cs_key,
+                 .today = today_ymd, .rep = out};
+  for (size_t i = 0; i < b->n_rules && !c.nomem; i++) {
+    const sm_rule *r = &b->rules[i];
+    key_entry *k = get_key(&c, r);
+    if (!k)
+      break;
+    if (k->lookup != SM_OK && k->lookup != SM_ERR_NOT_FOUND) {
+      add_error(&c, r, k, r->value, k->lookup_msg);
+      continue;
+    }
+    size_t found;
+    if (k->lookup == SM_ERR_NOT_FOUND) {
+      if (r->presence != SM_PRESENCE_REQUIRED) {
+        out->n_not_applicable++;
+        continue;
+      }
+      add_finding(&c, r, k, NULL, r->value, NULL, NULL,
+                  "the key %s is missing", k->full_path);
+      continue;
+    }
+    size_t before_na = out->n_not_applicable;
+    found = r->value ? value_rule(&c, r, k) : key_rule(&c, r, k);
+    if (found == 0 && out->n_not_applicable == before_na)
+      out->n_pass++;
+  }
+  for (size_t i = 0; i < c.n_keys; i++) {
+    free(c.keys[i].full_path);
+    sm_values_free(c.keys[i].values, c.keys[i].n_values);
+  }
+  free(c.keys);
+  free(c.control_sets);
+  if (c.nomem) {
+    sm_report_free(out);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory during audit",
+                        sm_hive_path(h));
+  }
+  return SM_OK;
+}
+
+void sm_report_free(sm_report *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    sm_finding *f = &r->findings[i];
+    free(f->key);
+    free(f->value);
+    free(f->observed);
+    free(f->expected);
+    free(f->detail);
+  }
+  free(r->findings);
+  for (size_t i = 0; i < r->n_errors; i++) {
+    free(r->errors[i].key);
+    free(r->errors[i].value);
+    free(r->errors[i].message);
+  }
+  free(r->errors);
+  memset(r, 0, sizeof *r);
+}
+
+int sm_report_max_severity(const sm_report *r) {
+  int max = -1;
+  for (size_t i = 0; i < r->n_findings; i++)
+    if (!r->findings[i].suppressed && (int)r->findings[i].severity > max)
+      max = (int)r->findings[i].severity;
+  return max;
+}

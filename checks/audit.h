@@ -1,0 +1,99 @@
+/* The audit: a hive's Session Manager configuration against a baseline.
+ *
+ * checks/ reads the hive only through hive/.  One audit covers one control
+ * set; the caller opens the hive, picks the control set and owns both.
+ */
+#ifndef SM_AUDIT_H
+#define SM_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/baseline.h"
+#include "hive/hive.h"
+
+typedef struct sm_finding {
+  const sm_rule *rule;
+  sm_severity severity;
+  unsigned control_set;   /* the ControlSetNNN audited; 0 for root keys */
+  char *key;              /* full path in the hive:
+                             ControlSet001\Control\Session Manager\SubSystems */
+  char *value;            /* value name, or NULL for a key-level finding */
+  bool has_type;
+  uint32_t type;          /* the value's stored type */
+  char *observed;         /* the offending data or item as text, or NULL */
+  char *expected;         /* what the rule wanted, as text, or NULL */
+  char *detail;           /* one sentence: what exactly is wrong */
+  uint64_t last_write;    /* the key's last-write FILETIME, 0 if unknown */
+  bool suppressed;
+  bool suppression_expired; /* a matching suppression expired */
+  const sm_suppression *suppression;
+} sm_finding;
+
+/* A rule that could not be evaluated: a damaged value or key marks only the
+ * rules that needed it. */
+typedef struct sm_rule_error {
+  const sm_rule *rule;
+  char *key;
+  char *value;
+  char *message;
+} sm_rule_error;
+
+typedef struct sm_report {
+  unsigned control_set;
+  sm_finding *findings;
+  size_t n_findings;
+  sm_rule_error *errors;
+  size_t n_errors;
+  size_t n_pass, n_not_applicable; /* rules that held, rules that did not
+                                      apply (key or value absent) */
+} sm_report;
+
+void sm_report_free(sm_report *r); /* frees the contents; NULL is a no-op */
+
+/* Audit control set cs_id (key cs_key) of h against b.  Returns an error
+ * only when the audit could not run at all (out of memory); everything a
+ * damaged hive does is recorded in the report.  today_ymd (YYYYMMDD) is the
+ * date suppressions expire against. */
+sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
+                   sm_key cs_key, int today_ymd, sm_report *out,
+                   sm_error *err);
+
+/* The highest severity among unsuppressed findings; -1 when none. */
+int sm_report_max_severity(const sm_report *r);
+
+/* Which shipped baseline fits this hive, from evidence in the control set
+ * (csrss ServerDll set, Kmode form, KnownDLLs, BootShell, Optional, ...).
+ * software may be NULL; when given, its CurrentVersion settles the family.
+ * Writes the baseline name ("windows-10") and one sentence of reasons. */
+void sm_detect_family(sm_hive *h, sm_key cs_key, sm_hive *software,
+                      char *name, size_t name_size, char *why,
+                      size_t why_size);
+
+/* match.c: the expect of one rule against a scalar or a list. */
+typedef struct sm_target {
+  bool is_list;
+  const char *str;        /* scalar as text */
+  bool is_num;
+  uint64_t num;
+  char *const *items;     /* list */
+  size_t n_items;
+} sm_target;
+
+/* One problem found by sm_expect_check. */
+typedef struct sm_mismatch {
+  char *observed;         /* offending item, or the scalar, or NULL */
+  char *expected;         /* what was wanted, or NULL */
+  char *detail;
+} sm_mismatch;
+
+/* Evaluate e on t.  Appends one mismatch per offending item to *out
+ * (caller frees with sm_mismatches_free).  SM_ERR_NOMEM only. */
+sm_result sm_expect_check(const sm_expect *e, const sm_target *t,
+                          sm_mismatch **out, size_t *n);
+void sm_mismatches_free(sm_mismatch *m, size_t n);
+/* "one of: a, b" etc.: the expectation as a short text.  Caller-frees. */
+char *sm_expect_describe(const sm_expect *e);
+
+#endif
