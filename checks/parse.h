@@ -114,9 +114,10 @@ typedef struct sm_pending_op {
   char *source;
   char *destination; /* NULL for a delete */
   bool replace;      /* destination had the '!' prefix (removed here) */
-  bool critical;     /* destination (or deleted source) is a boot-critical
-                        binary: .exe/.dll/.sys under \Windows\System32,
-                        \Windows\SysWOW64 or \Windows\System32\drivers */
+  bool critical;     /* destination or source (deleted or moved away) is a
+                        boot-critical binary: .exe/.dll/.sys under
+                        \Windows\System32, \Windows\SysWOW64 or
+                        \Windows\System32\drivers */
 } sm_pending_op;
 
 typedef struct sm_pending {

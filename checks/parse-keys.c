@@ -1,0 +1,239 @@
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/parse-internal.h"
+
+const char *const sm_subsystems_field_names[] = {
+    "required",     "optional", "names", "undefined",
+    "unreferenced", "images",   "debug", NULL};
+const char *const sm_knowndlls_field_names[] = {
+    "names", "dlls", "mismatched", "dll-directory", "dll-directory32", NULL};
+const char *const sm_select_field_names[] = {"current",
+                                             "default",
+                                             "last-known-good",
+                                             "failed",
+                                             "current-vs-default",
+                                             "control-sets",
+                                             "dangling",
+                                             NULL};
+
+static const sm_value *find_value(sm_value *const *v, size_t n,
+                                  const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] && v[i]->name && sm_ascii_casecmp(v[i]->name, name) == 0)
+      return v[i];
+  return NULL;
+}
+
+static const char *value_string(const sm_value *v) {
+  if (!v || v->status != SM_OK || !v->str ||
+      (v->type != SM_REG_SZ && v->type != SM_REG_EXPAND_SZ))
+    return NULL;
+  return v->str;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return sm_ascii_casecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_values(const void *a, const void *b) {
+  return sm_ascii_casecmp((*(const sm_value *const *)a)->name,
+                          (*(const sm_value *const *)b)->name);
+}
+
+static int cmp_name_value(const void *key, const void *elem) {
+  return sm_ascii_casecmp(*(const char *const *)key,
+                          (*(const sm_value *const *)elem)->name);
+}
+
+/* A list value; NULL (no strings) when absent or not a REG_MULTI_SZ. */
+static char *const *multi(const sm_value *v, size_t *n) {
+  *n = 0;
+  if (!v || v->status != SM_OK || v->type != SM_REG_MULTI_SZ || !v->strv)
+    return NULL;
+  *n = v->nstrv;
+  return v->strv;
+}
+
+enum {
+  S_REQUIRED,
+  S_OPTIONAL,
+  S_NAMES,
+  S_UNDEFINED,
+  S_UNREFERENCED,
+  S_IMAGES,
+  S_DEBUG
+};
+
+sm_result sm_subsystems_fields(sm_value *const *v, size_t n, sm_fields *out) {
+  const char **names = NULL;
+  const sm_value **vals = NULL;
+  sm_result r = sm_fields_init(out, sm_subsystems_field_names);
+  if (r != SM_OK)
+    return r;
+  sm_field *f = out->v;
+  r = SM_ERR_NOMEM;
+  size_t n_req, n_opt, n_names = 0, n_vals = 0;
+  char *const *req = multi(find_value(v, n, "Required"), &n_req);
+  char *const *opt = multi(find_value(v, n, "Optional"), &n_opt);
+  if (n_req + n_opt && !(names = malloc((n_req + n_opt) * sizeof *names)))
+    goto done;
+  if (n && !(vals = malloc(n * sizeof *vals)))
+    goto done;
+  for (size_t i = 0; i < n_req + n_opt; i++) {
+    const char *s = i < n_req ? req[i] : opt[i - n_req];
+    if (!*s)
+      continue; /* not a name: smss skips empty strings */
+    if (sm_field_push(&f[i < n_req ? S_REQUIRED : S_OPTIONAL], s) != SM_OK ||
+        sm_field_push(&f[S_NAMES], s) != SM_OK)
+      goto done;
+    names[n_names++] = s;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (v[i] && v[i]->name)
+      vals[n_vals++] = v[i];
+  /* Sorted, for keys with thousands of values or names. */
+  if (n_vals)
+    qsort(vals, n_vals, sizeof *vals, cmp_values);
+  for (size_t i = 0; i < n_names; i++) {
+    const sm_value *const *found =
+        bsearch(&names[i], vals, n_vals, sizeof *vals, cmp_name_value);
+    if (!found) {
+      if (sm_field_push(&f[S_UNDEFINED], names[i]) != SM_OK)
+        goto done;
+      continue;
+    }
+    const char *cmd = value_string(*found), *tok;
+    size_t len;
+    if (cmd && sm_cmdline_token(&cmd, &tok, &len)) {
+      char *image = sm_unquote_dup(tok, len);
+      r = image ? sm_field_pushf(&f[S_IMAGES], "%s=%s", names[i], image)
+                : SM_ERR_NOMEM;
+      free(image);
+      if (r != SM_OK)
+        goto done;
+      r = SM_ERR_NOMEM;
+    }
+  }
+  if (n_names)
+    qsort(names, n_names, sizeof *names, cmp_str);
+  static const char *const structural[] = {"Required", "Optional", "Kmode", ""};
+  for (size_t i = 0; i < n; i++) {
+    if (!v[i] || !v[i]->name)
+      continue;
+    bool skip = false;
+    for (size_t s = 0; s < sizeof structural / sizeof *structural; s++)
+      skip |= sm_ascii_casecmp(v[i]->name, structural[s]) == 0;
+    if (!skip &&
+        !bsearch(&v[i]->name, names, n_names, sizeof *names, cmp_str) &&
+        sm_field_push(&f[S_UNREFERENCED], v[i]->name) != SM_OK)
+      goto done;
+  }
+  const char *debug = value_string(find_value(v, n, "Debug"));
+  if (debug && sm_field_push(&f[S_DEBUG], debug) != SM_OK)
+    goto done;
+  r = SM_OK;
+done:
+  if (r != SM_OK)
+    sm_fields_free(out);
+  free(names);
+  free(vals);
+  return r;
+}
+
+/* "wow64.dll" for the name "_wow64": the basename without ".dll". */
+static bool dll_matches(const char *name, const char *dll) {
+  if (*name == '_')
+    name++;
+  const char *base = dll;
+  for (const char *c = dll; *c; c++)
+    if (*c == '\\' || *c == '/')
+      base = c + 1;
+  size_t n = strlen(base), m = strlen(name);
+  return sm_ascii_suffix(base, n, ".dll") && n - 4 == m &&
+         sm_ascii_prefix(base, n - 4, name);
+}
+
+enum { K_NAMES, K_DLLS, K_MISMATCHED, K_DIR, K_DIR32 };
+
+sm_result sm_knowndlls_fields(sm_value *const *v, size_t n, sm_fields *out) {
+  sm_result r = sm_fields_init(out, sm_knowndlls_field_names);
+  if (r != SM_OK)
+    return r;
+  sm_field *f = out->v;
+  for (size_t i = 0; r == SM_OK && i < n; i++) {
+    if (!v[i] || !v[i]->name)
+      continue;
+    const char *name = v[i]->name, *dll = value_string(v[i]);
+    size_t len = strlen(name);
+    if (sm_ascii_prefix(name, len, "DllDirectory")) {
+      if (dll && sm_ascii_casecmp(name, "DllDirectory") == 0 && !f[K_DIR].n)
+        r = sm_field_push(&f[K_DIR], dll);
+      else if (dll && sm_ascii_casecmp(name, "DllDirectory32") == 0 &&
+               !f[K_DIR32].n)
+        r = sm_field_push(&f[K_DIR32], dll);
+      continue;
+    }
+    r = sm_field_push(&f[K_NAMES], name);
+    if (r == SM_OK && dll)
+      r = sm_field_push(&f[K_DLLS], dll);
+    if (r == SM_OK && dll && !dll_matches(name, dll))
+      r = sm_field_pushf(&f[K_MISMATCHED], "%s=%s", name, dll);
+  }
+  if (r != SM_OK)
+    sm_fields_free(out);
+  return r;
+}
+
+static bool dword(const sm_value *v, uint32_t *d) {
+  if (!v || v->status != SM_OK || !v->has_num ||
+      (v->type != SM_REG_DWORD && v->type != SM_REG_DWORD_BIG_ENDIAN))
+    return false;
+  *d = (uint32_t)v->num;
+  return true;
+}
+
+enum {
+  SEL_CURRENT,
+  SEL_DEFAULT,
+  SEL_LKG,
+  SEL_FAILED,
+  SEL_CMP,
+  SEL_SETS,
+  SEL_DANGLING
+};
+
+sm_result sm_select_fields(sm_value *const *v, size_t n, const unsigned *cs,
+                           size_t n_cs, sm_fields *out) {
+  static const char *const names[] = {"Current", "Default", "LastKnownGood",
+                                      "Failed"};
+  uint32_t num[4];
+  bool has[4];
+  sm_result r = sm_fields_init(out, sm_select_field_names);
+  if (r != SM_OK)
+    return r;
+  sm_field *f = out->v;
+  for (size_t i = 0; r == SM_OK && i < 4; i++)
+    if ((has[i] = dword(find_value(v, n, names[i]), &num[i])))
+      r = sm_field_pushf(&f[i], "%lu", (unsigned long)num[i]);
+  if (r == SM_OK && has[0] && has[1])
+    r = sm_field_push(&f[SEL_CMP], num[0] == num[1] ? "same" : "different");
+  for (size_t i = 0; r == SM_OK && i < n_cs; i++)
+    r = sm_field_pushf(&f[SEL_SETS], "ControlSet%03u", cs[i]);
+  /* Failed 0 means none; Default and LastKnownGood 0 mean "not set". */
+  for (size_t i = 0; r == SM_OK && i < 3; i++) {
+    if (!has[i] || (i > 0 && num[i] == 0))
+      continue;
+    bool found = false;
+    for (size_t j = 0; j < n_cs && !found; j++)
+      found = cs[j] == num[i];
+    if (!found)
+      r = sm_field_pushf(&f[SEL_DANGLING], "%s=%lu", names[i],
+                         (unsigned long)num[i]);
+  }
+  if (r != SM_OK)
+    sm_fields_free(out);
+  return r;
+}
