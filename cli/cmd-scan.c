@@ -52,7 +52,7 @@ int sm_cmd_scan(int argc, char **argv) {
     return SM_EXIT_ERROR;
   }
   sm_scan_opts o = {.baselines = baselines, .today = sm_today_ymd()};
-  bool json = false;
+  sm_format format = SM_FORMAT_TEXT;
   int fail_on = SM_SEV_MEDIUM; /* -1: never */
   int color = -1;              /* -1 auto */
   int c, rc = SM_EXIT_OK;
@@ -63,12 +63,9 @@ int sm_cmd_scan(int argc, char **argv) {
       baselines[o.n_baselines++] = optarg;
       break;
     case 'f':
-      if (strcmp(optarg, "json") == 0)
-        json = true;
-      else if (strcmp(optarg, "text") == 0)
-        json = false;
-      else {
-        sm_cli_error("scan: unknown format '%s' (text or json)", optarg);
+      if (!sm_format_parse(optarg, &format)) {
+        sm_cli_error("scan: unknown format '%s' (text, json, sarif or csv)",
+                     optarg);
         rc = SM_EXIT_ERROR;
         goto out;
       }
@@ -147,6 +144,13 @@ int sm_cmd_scan(int argc, char **argv) {
     rc = SM_EXIT_ERROR;
     goto out;
   }
+  sm_writer w;
+  if (!sm_writer_init(&w, format, stdout, color)) {
+    sm_cli_error("scan: this format is not available yet");
+    sm_baseline_cache_destroy(&cache);
+    rc = SM_EXIT_ERROR;
+    goto out;
+  }
   bool any_error = false, any_fail = false;
   for (int i = optind; i < argc; i++) {
     json_t *res = sm_scan_hive(argv[i], argv[i], NULL, &o, &cache);
@@ -157,17 +161,11 @@ int sm_cmd_scan(int argc, char **argv) {
     int max = sm_result_max_severity(res);
     if (fail_on >= 0 && max >= fail_on)
       any_fail = true;
-    if (json)
-      sm_render_scan_json(stdout, res);
-    else {
-      if (i > optind)
-        putchar('\n');
-      sm_render_scan_text(stdout, res, color);
-    }
+    sm_writer_result(&w, res);
     json_decref(res);
   }
   sm_baseline_cache_destroy(&cache);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
+  if (!sm_writer_finish(&w)) {
     sm_cli_error("write error on standard output");
     any_error = true;
   }

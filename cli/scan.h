@@ -45,9 +45,42 @@ json_t *sm_scan_hive(const char *target, const char *path,
 int sm_result_max_severity(json_t *result);
 bool sm_result_failed(json_t *result);
 
-/* Renderers. */
+/* Renderers of one result. */
 void sm_render_scan_text(FILE *f, json_t *result, bool color);
 void sm_render_scan_json(FILE *f, json_t *result);
+
+/* An output format: results are handed over one at a time, as each hive
+ * finishes; a format that needs them all (SARIF) writes at the end. */
+typedef enum sm_format {
+  SM_FORMAT_TEXT,
+  SM_FORMAT_JSON,
+  SM_FORMAT_SARIF,
+  SM_FORMAT_CSV,
+} sm_format;
+
+bool sm_format_parse(const char *name, sm_format *out);
+
+typedef struct sm_writer sm_writer;
+struct sm_writer {
+  sm_format format;
+  FILE *f;
+  bool color;
+  size_t n_results;
+  void *state; /* the format's own */
+  void (*result)(sm_writer *w, json_t *result);
+  void (*finish)(sm_writer *w);
+};
+
+/* Returns false when out of memory. */
+bool sm_writer_init(sm_writer *w, sm_format format, FILE *f, bool color);
+void sm_writer_result(sm_writer *w, json_t *result);
+/* Writes what is pending and frees the state; returns false on a write
+ * error. */
+bool sm_writer_finish(sm_writer *w);
+
+/* Formats other than text and JSON Lines (cli/sarif.c, cli/csv.c). */
+bool sm_writer_init_sarif(sm_writer *w);
+bool sm_writer_init_csv(sm_writer *w);
 
 int sm_today_ymd(void);
 
