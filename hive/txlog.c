@@ -284,7 +284,8 @@ static sm_result replay_new(unsigned char **image, size_t *image_len,
       r = scan_log(&logs[i], i, start, &all, info, err);
   if (r != SM_OK)
     goto out;
-  qsort(all.v, all.n, sizeof *all.v, entry_cmp);
+  if (all.n)
+    qsort(all.v, all.n, sizeof *all.v, entry_cmp);
   size_t i = 0;
   while (i < all.n && all.v[i].seq < start)
     i++;

@@ -479,7 +479,7 @@ static void logs_found_on_disk(void **state) {
   uint32_t o = 0;
   add_entry(&l, 4, 2 * PAGE, &o, 1, 'B');
   write_file(dir, "SYSTEM.log1", l.p, l.len);
-  write_file(dir, "system.LOG", NULL, 0);
+  write_file(dir, "system.LOG", (const unsigned char *)"", 0);
   write_file(dir, "systemx.LOG2", l.p, l.len); /* another hive's log */
 
   char path[512];
