@@ -24,8 +24,8 @@ uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len) {
   uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
   size_t i = 0;
   for (; len - i >= 4; i += 4) {
-    lo += (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
-          (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+    lo += (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+          (uint32_t)p[i + 3] << 24;
     mix(&lo, &hi);
   }
   uint32_t last = 0x80;

@@ -66,8 +66,8 @@ static void note_log_used(sm_recovery_info *info, const char *name) {
     p += len + (comma != NULL);
   }
   size_t used = strlen(info->logs);
-  snprintf(info->logs + used, sizeof info->logs - used, "%s%s",
-           used ? "," : "", name);
+  snprintf(info->logs + used, sizeof info->logs - used, "%s%s", used ? "," : "",
+           name);
 }
 
 /* Make the image at least len bytes long, zero-filling what is new. */
@@ -153,8 +153,7 @@ static const char *check_refs(const unsigned char *e, const entry *en,
     }
     used += len;
     if (used > en->size) {
-      snprintf(buf, size, "dirty pages overrun the entry's %u bytes",
-               en->size);
+      snprintf(buf, size, "dirty pages overrun the entry's %u bytes", en->size);
       return buf;
     }
   }
@@ -166,8 +165,7 @@ static const char *check_refs(const unsigned char *e, const entry *en,
  * it (remnants of an earlier round of writes); it ends with a warning at a
  * damaged entry that could still matter (sequence at or after start). */
 static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
-                          entries *out, sm_recovery_info *info,
-                          sm_error *err) {
+                          entries *out, sm_recovery_info *info, sm_error *err) {
   const unsigned char *d = log->data;
   size_t off = SECTOR;
   bool have_prev = false;

@@ -125,8 +125,8 @@ static void assert_contains(const char *s, const char *needle) {
     fail_msg("\"%s\" does not contain \"%s\"", s, needle);
 }
 
-static sm_recovery_info replay(unsigned char **img, size_t *len,
-                               logbuf *l1, logbuf *l2) {
+static sm_recovery_info replay(unsigned char **img, size_t *len, logbuf *l1,
+                               logbuf *l2) {
   sm_txlog logs[2];
   size_t n = 0;
   if (l1)
@@ -370,8 +370,8 @@ static void old_format_replay(void **state) {
   l.len = 512 + 512 + 2 * 512;
   memset(l.p + 512, 0, l.len - 512);
   memcpy(l.p + 512, "DIRT", 4);
-  l.p[516] = 0x01;          /* page 0 */
-  l.p[516 + 2] = 0x80;      /* page 23: in the third 4096-byte block */
+  l.p[516] = 0x01;     /* page 0 */
+  l.p[516 + 2] = 0x80; /* page 23: in the third 4096-byte block */
   memset(l.p + 1024, 'P', 512);
   memset(l.p + 1536, 'Q', 512);
   sm_recovery_info info = replay(&img, &len, &l, NULL);
