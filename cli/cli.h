@@ -39,5 +39,6 @@ json_t *sm_json_string(const char *s); /* never NULL: invalid UTF-8 escaped */
 /* The commands; each returns an exit code. */
 int sm_cmd_show(int argc, char **argv);
 int sm_cmd_scan(int argc, char **argv);
+int sm_cmd_recover(int argc, char **argv);
 
 #endif

@@ -28,6 +28,8 @@ static void usage(FILE *f) {
           "Commands:\n"
           "  scan HIVE...       audit hives against a baseline\n"
           "  show HIVE          print the decoded Session Manager configuration\n"
+          "  recover HIVE -o OUT\n"
+          "                     write HIVE with its transaction logs replayed\n"
           "\n"
           "Options:\n"
           "  -h, --help         display this help and exit\n"
@@ -62,6 +64,8 @@ int main(int argc, char **argv) {
     return sm_cmd_scan(argc - 1, argv + 1);
   if (strcmp(cmd, "show") == 0)
     return sm_cmd_show(argc - 1, argv + 1);
+  if (strcmp(cmd, "recover") == 0)
+    return sm_cmd_recover(argc - 1, argv + 1);
   sm_cli_error("unknown command '%s'; try '%s --help'", cmd, sm_progname);
   return SM_EXIT_ERROR;
 }

@@ -49,6 +49,7 @@ static json_t *base_json(const sm_hive *h) {
 static json_t *recovery_json(const sm_hive *h) {
   const sm_recovery_info *r = sm_hive_recovery(h);
   json_t *o = json_object();
+  json_object_set_new(o, "attempted", json_boolean(r->attempted));
   json_object_set_new(o, "recovered", json_boolean(r->recovered));
   json_object_set_new(o, "entries", json_integer(r->entries));
   json_object_set_new(o, "pages", json_integer(r->pages));

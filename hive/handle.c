@@ -12,9 +12,6 @@
 
 #include "hive/hive-internal.h"
 
-/* Largest hive we accept; Windows itself refuses hives past 2 GiB. */
-#define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)
-
 /* Open the evidence read-only; O_NOATIME keeps its access time too, where
  * the kernel allows it (owner or CAP_FOWNER). */
 static int open_evidence(const char *path) {
@@ -183,7 +180,9 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
   if (!(flags & SM_OPEN_NO_HASH))
     hash_image(h);
 
-  if (h->base.dirty && !(flags & SM_OPEN_NO_RECOVER)) {
+  /* A wrong checksum makes a hive dirty too: its base block may be torn. */
+  if ((h->base.dirty || !h->base.checksum_ok) &&
+      !(flags & SM_OPEN_NO_RECOVER)) {
     r = try_recover(h, err);
     if (r != SM_OK)
       goto fail;
@@ -221,6 +220,12 @@ uint64_t sm_hive_file_size(const sm_hive *h) { return h->file_size; }
 const char *sm_hive_sha256(const sm_hive *h) { return h->sha256; }
 const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {
   return &h->recovery;
+}
+sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
+                        size_t *len) {
+  *data = h->image;
+  *len = h->image_len;
+  return SM_OK;
 }
 bool sm_hive_unsafe(const sm_hive *h) { return h->flags & SM_OPEN_UNSAFE; }
 sm_key sm_hive_root(const sm_hive *h) { return hivex_root(h->hx); }

@@ -36,4 +36,31 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
                            sm_error *err);
 
+/* marvin32.c: the Marvin32 hash with a 64-bit seed. */
+uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
+
+/* txlog.c: transaction logs held in memory.  name is what reports call
+ * the log (its basename). */
+typedef struct sm_txlog {
+  const char *name;
+  const unsigned char *data;
+  size_t len;
+} sm_txlog;
+
+/* Largest hive (and log) that is read: Windows refuses hives past 2 GiB. */
+#define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)
+
+/* Replay logs (given in the order LOG1, LOG2, LOG) onto the primary image
+ * whose base block is dirty.  Does no I/O, so a fuzzer can drive it: every
+ * size, count and offset of the logs is checked before use.  On return
+ * *image and *image_len describe the result (realloc'd when it grew); when
+ * info->recovered, its base block is clean with a fresh checksum.  Returns
+ * an error only when memory runs out. */
+sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
+                          const sm_txlog *logs, size_t nlogs,
+                          sm_recovery_info *info, sm_error *err);
+/* Append "; "-separated text to info->warning, truncating when full. */
+void sm_recovery_warn(sm_recovery_info *info, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -112,6 +112,10 @@ const sm_base_block *sm_hive_base(const sm_hive *h);
 uint64_t sm_hive_file_size(const sm_hive *h);
 const char *sm_hive_sha256(const sm_hive *h);
 const sm_recovery_info *sm_hive_recovery(const sm_hive *h);
+/* The image hivex reads: the file's bytes, with the transaction logs
+ * replayed when recovery->recovered.  Valid until sm_hive_close. */
+sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
+                        size_t *len);
 bool sm_hive_unsafe(const sm_hive *h); /* opened with SM_OPEN_UNSAFE */
 
 sm_key sm_hive_root(const sm_hive *h);

@@ -1,0 +1,455 @@
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hive/hive-internal.h"
+
+#define BASE_SIZE 4096u
+#define SECTOR 512u
+#define ENTRY_HEADER 40u
+/* The spec lists the seed as the bytes 82 EF 4D 88 7A 4E 55 C5; Windows
+ * uses them as one big-endian number (checked against real logs). */
+#define LOG_SEED UINT64_C(0x82EF4D887A4E55C5)
+
+typedef struct entry {
+  size_t log; /* index into the logs */
+  size_t off; /* of the HvLE signature in that log */
+  uint32_t seq, size, flags, hbins, npages;
+} entry;
+
+typedef struct entries {
+  entry *v;
+  size_t n, cap;
+} entries;
+
+static uint32_t le32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p) {
+  return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
+}
+
+void sm_recovery_warn(sm_recovery_info *info, const char *fmt, ...) {
+  size_t used = strnlen(info->warning, sizeof info->warning);
+  if (used + 3 >= sizeof info->warning)
+    return;
+  if (used) {
+    memcpy(info->warning + used, "; ", 3);
+    used += 2;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(info->warning + used, sizeof info->warning - used, fmt, ap);
+  va_end(ap);
+}
+
+static void note_log_used(sm_recovery_info *info, const char *name) {
+  size_t nlen = strlen(name);
+  const char *p = info->logs;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == nlen && memcmp(p, name, len) == 0)
+      return;
+    p += len + (comma != NULL);
+  }
+  size_t used = strlen(info->logs);
+  snprintf(info->logs + used, sizeof info->logs - used, "%s%s", used ? "," : "",
+           name);
+}
+
+/* Make the image at least len bytes long, zero-filling what is new. */
+static sm_result grow(unsigned char **image, size_t *image_len, size_t len,
+                      sm_error *err) {
+  if (len <= *image_len)
+    return SM_OK;
+  unsigned char *p = realloc(*image, len);
+  if (!p)
+    return sm_error_set(err, SM_ERR_NOMEM,
+                        "out of memory growing the hive to %zu bytes", len);
+  memset(p + *image_len, 0, len - *image_len);
+  *image = p;
+  *image_len = len;
+  return SM_OK;
+}
+
+enum log_kind { LOG_SKIP, LOG_OLD, LOG_NEW };
+
+/* A log is usable when its base block is whole and complete (both sequence
+ * numbers equal) and not older than the primary's last complete write. */
+static enum log_kind check_log(const sm_txlog *log, const unsigned char *img,
+                               bool primary_ok, sm_recovery_info *info) {
+  const unsigned char *d = log->data;
+  if (log->len == 0)
+    return LOG_SKIP; /* the empty .LOG kept beside .LOG1 and .LOG2 */
+  if (log->len < SECTOR) {
+    sm_recovery_warn(info, "%s skipped: %zu bytes, too short for a base block",
+                     log->name, log->len);
+    return LOG_SKIP;
+  }
+  if (memcmp(d, "regf", 4) != 0) {
+    sm_recovery_warn(info, "%s skipped: no regf signature", log->name);
+    return LOG_SKIP;
+  }
+  if (sm_base_block_checksum(d) != le32(d + 508)) {
+    sm_recovery_warn(info, "%s skipped: base block checksum is wrong",
+                     log->name);
+    return LOG_SKIP;
+  }
+  uint32_t type = le32(d + 28), seq1 = le32(d + 4), seq2 = le32(d + 8);
+  if (type != 1 && type != 2 && type != 6) {
+    sm_recovery_warn(info, "%s skipped: file type %u is not a log", log->name,
+                     type);
+    return LOG_SKIP;
+  }
+  if (seq1 != seq2) {
+    sm_recovery_warn(info,
+                     "%s skipped: sequence numbers %u/%u differ (the log was "
+                     "not completely written)",
+                     log->name, seq1, seq2);
+    return LOG_SKIP;
+  }
+  if (primary_ok && seq2 < le32(img + 8)) {
+    sm_recovery_warn(info,
+                     "%s skipped: its sequence %u is older than the primary's "
+                     "%u",
+                     log->name, seq2, le32(img + 8));
+    return LOG_SKIP;
+  }
+  return type == 6 ? LOG_NEW : LOG_OLD;
+}
+
+/* Check the dirty page references of an entry whose size and hashes are
+ * already known to be good.  NULL when they are all usable. */
+static const char *check_refs(const unsigned char *e, const entry *en,
+                              char *buf, size_t size) {
+  uint64_t used = ENTRY_HEADER + (uint64_t)en->npages * 8;
+  for (uint32_t k = 0; k < en->npages; k++) {
+    uint32_t off = le32(e + ENTRY_HEADER + 8 * k);
+    uint32_t len = le32(e + ENTRY_HEADER + 8 * k + 4);
+    if (len == 0 || off % SECTOR || len % SECTOR) {
+      snprintf(buf, size, "dirty page %u (offset %u, size %u) is not aligned",
+               k, off, len);
+      return buf;
+    }
+    if ((uint64_t)off + len > en->hbins) {
+      snprintf(buf, size,
+               "dirty page %u (offset %u, size %u) lies beyond the hive bins "
+               "data size %u",
+               k, off, len, en->hbins);
+      return buf;
+    }
+    used += len;
+    if (used > en->size) {
+      snprintf(buf, size, "dirty pages overrun the entry's %u bytes", en->size);
+      return buf;
+    }
+  }
+  return NULL;
+}
+
+/* Collect the valid entries of a new-format log.  The scan ends quietly at
+ * the first sector without HvLE or at an entry older than the one before
+ * it (remnants of an earlier round of writes); it ends with a warning at a
+ * damaged entry that could still matter (sequence at or after start). */
+static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
+                          entries *out, sm_recovery_info *info, sm_error *err) {
+  const unsigned char *d = log->data;
+  size_t off = SECTOR;
+  bool have_prev = false;
+  uint32_t prev = 0;
+  char buf[160];
+  while (off <= log->len && log->len - off >= ENTRY_HEADER) {
+    const unsigned char *e = d + off;
+    if (memcmp(e, "HvLE", 4) != 0)
+      break;
+    entry en = {.log = idx,
+                .off = off,
+                .size = le32(e + 4),
+                .flags = le32(e + 8),
+                .seq = le32(e + 12),
+                .hbins = le32(e + 16),
+                .npages = le32(e + 20)};
+    if (have_prev && en.seq <= prev)
+      break;
+    const char *why = NULL;
+    if (en.size < ENTRY_HEADER || en.size % SECTOR) {
+      snprintf(buf, sizeof buf, "size %u is not a multiple of 512", en.size);
+      why = buf;
+    } else if (en.size > log->len - off) {
+      snprintf(buf, sizeof buf,
+               "truncated: the entry claims %u bytes, %zu are left", en.size,
+               log->len - off);
+      why = buf;
+    } else if (en.hbins == 0 || en.hbins % BASE_SIZE ||
+               en.hbins > SM_HIVE_MAX_SIZE - BASE_SIZE) {
+      snprintf(buf, sizeof buf,
+               "hive bins data size %u is not a multiple of 4096 below 2 GiB",
+               en.hbins);
+      why = buf;
+    } else if (en.npages > (en.size - ENTRY_HEADER) / 8) {
+      snprintf(buf, sizeof buf,
+               "%u dirty page references do not fit in %u bytes", en.npages,
+               en.size);
+      why = buf;
+    } else if (sm_marvin32(LOG_SEED, e + ENTRY_HEADER,
+                           en.size - ENTRY_HEADER) != le64(e + 24)) {
+      why = "hash-1 mismatch";
+    } else if (sm_marvin32(LOG_SEED, e, 32) != le64(e + 32)) {
+      why = "hash-2 mismatch";
+    } else {
+      why = check_refs(e, &en, buf, sizeof buf);
+    }
+    if (why) {
+      if (en.seq >= start)
+        sm_recovery_warn(info,
+                         "%s: bad log entry at offset %zu (sequence %u): %s; "
+                         "the rest of this log is ignored",
+                         log->name, off, en.seq, why);
+      break;
+    }
+    if (out->n == out->cap) {
+      size_t cap = out->cap ? out->cap * 2 : 16;
+      entry *v = realloc(out->v, cap * sizeof *v);
+      if (!v)
+        return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+      out->v = v;
+      out->cap = cap;
+    }
+    out->v[out->n++] = en;
+    prev = en.seq;
+    have_prev = true;
+    off += en.size;
+  }
+  return SM_OK;
+}
+
+static int entry_cmp(const void *a, const void *b) {
+  const entry *x = a, *y = b;
+  if (x->seq != y->seq)
+    return x->seq < y->seq ? -1 : 1;
+  if (x->log != y->log)
+    return x->log < y->log ? -1 : 1;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static sm_result apply_entry(unsigned char **image, size_t *image_len,
+                             const sm_txlog *log, const entry *en,
+                             sm_recovery_info *info, sm_error *err) {
+  sm_result r = grow(image, image_len, BASE_SIZE + (size_t)en->hbins, err);
+  if (r != SM_OK)
+    return r;
+  const unsigned char *e = log->data + en->off;
+  const unsigned char *page = e + ENTRY_HEADER + 8 * (size_t)en->npages;
+  for (uint32_t k = 0; k < en->npages; k++) {
+    uint32_t off = le32(e + ENTRY_HEADER + 8 * k);
+    uint32_t len = le32(e + ENTRY_HEADER + 8 * k + 4);
+    memcpy(*image + BASE_SIZE + off, page, len);
+    page += len;
+    info->pages++;
+  }
+  unsigned char *img = *image;
+  put32(img + 4, en->seq);
+  put32(img + 8, en->seq);
+  put32(img + 40, en->hbins);
+  put32(img + 144, en->flags);
+  info->entries++;
+  note_log_used(info, log->name);
+  return SM_OK;
+}
+
+static sm_result replay_new(unsigned char **image, size_t *image_len,
+                            const sm_txlog *logs, size_t nlogs,
+                            const enum log_kind *kind, sm_recovery_info *info,
+                            sm_error *err) {
+  entries all = {0};
+  sm_result r = SM_OK;
+  uint32_t start = le32(*image + 8);
+  for (size_t i = 0; i < nlogs && r == SM_OK; i++)
+    if (kind[i] == LOG_NEW)
+      r = scan_log(&logs[i], i, start, &all, info, err);
+  if (r != SM_OK)
+    goto out;
+  if (all.n)
+    qsort(all.v, all.n, sizeof *all.v, entry_cmp);
+  size_t i = 0;
+  while (i < all.n && all.v[i].seq < start)
+    i++;
+  if (i == all.n) {
+    sm_recovery_warn(info, "no log entry at or after sequence %u", start);
+    goto out;
+  }
+  /* The first entry may be later than start: Windows 10 leaves hives whose
+   * logs begin well after the primary's sequence.  From there on the chain
+   * must be unbroken. */
+  uint32_t last = 0;
+  bool any = false;
+  while (i < all.n) {
+    const entry *en = &all.v[i];
+    if (any && en->seq != last + 1) {
+      sm_recovery_warn(info,
+                       "replay stopped after sequence %u: the next entry found "
+                       "is %u (%s at offset %zu)",
+                       last, en->seq, logs[en->log].name, en->off);
+      break;
+    }
+    r = apply_entry(image, image_len, &logs[en->log], en, info, err);
+    if (r != SM_OK)
+      goto out;
+    last = en->seq;
+    any = true;
+    /* A sequence found in two logs: the copy in the earlier log won. */
+    while (i < all.n && all.v[i].seq == last)
+      i++;
+  }
+  info->recovered = any;
+out:
+  free(all.v);
+  return r;
+}
+
+/* The old format: a bitmap of dirty 512-byte pages of the hive bins data,
+ * then those pages in order.  The whole log is checked before any byte of
+ * the image changes. */
+static sm_result replay_old(unsigned char **image, size_t *image_len,
+                            const sm_txlog *log, sm_recovery_info *info,
+                            sm_error *err) {
+  const unsigned char *d = log->data;
+  uint32_t hbins = le32(d + 40);
+  if (hbins == 0 || hbins % BASE_SIZE || hbins > SM_HIVE_MAX_SIZE - BASE_SIZE) {
+    sm_recovery_warn(info, "%s skipped: hive bins data size %u is unusable",
+                     log->name, hbins);
+    return SM_OK;
+  }
+  /* The dirty vector starts in the second sector; the sector may be the
+   * clustering factor times 512. */
+  size_t vec = SECTOR;
+  uint32_t cf = le32(d + 44);
+  if ((log->len < vec + 4 || memcmp(d + vec, "DIRT", 4) != 0) && cf > 1 &&
+      cf <= 8)
+    vec = (size_t)cf * SECTOR;
+  if (log->len < vec + 4 || memcmp(d + vec, "DIRT", 4) != 0) {
+    sm_recovery_warn(info, "%s skipped: no DIRT dirty vector", log->name);
+    return SM_OK;
+  }
+  size_t bits = hbins / SECTOR, bytes = bits / 8;
+  if (log->len - vec - 4 < bytes) {
+    sm_recovery_warn(info, "%s skipped: dirty vector truncated", log->name);
+    return SM_OK;
+  }
+  const unsigned char *bitmap = d + vec + 4;
+  size_t first = (vec + 4 + bytes + SECTOR - 1) / SECTOR * SECTOR;
+  size_t npages = 0;
+  for (size_t b = 0; b < bits; b++)
+    npages += (bitmap[b / 8] >> (b % 8)) & 1;
+  if (npages == 0) {
+    sm_recovery_warn(info, "%s skipped: no dirty pages", log->name);
+    return SM_OK;
+  }
+  if (first > log->len || (log->len - first) / SECTOR < npages) {
+    sm_recovery_warn(info,
+                     "%s skipped: truncated: %zu dirty pages expected, %zu "
+                     "present",
+                     log->name, npages,
+                     first > log->len ? 0 : (log->len - first) / SECTOR);
+    return SM_OK;
+  }
+  sm_result r = grow(image, image_len, BASE_SIZE + (size_t)hbins, err);
+  if (r != SM_OK)
+    return r;
+  const unsigned char *page = d + first;
+  for (size_t b = 0; b < bits; b++) {
+    if (!((bitmap[b / 8] >> (b % 8)) & 1))
+      continue;
+    memcpy(*image + BASE_SIZE + b * SECTOR, page, SECTOR);
+    page += SECTOR;
+    info->pages++;
+  }
+  unsigned char *img = *image;
+  put32(img + 8, le32(img + 4));
+  put32(img + 40, hbins);
+  info->entries = 1;
+  info->recovered = true;
+  note_log_used(info, log->name);
+  return SM_OK;
+}
+
+sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
+                          const sm_txlog *logs, size_t nlogs,
+                          sm_recovery_info *info, sm_error *err) {
+  info->attempted = true;
+  if (*image_len < BASE_SIZE || memcmp(*image, "regf", 4) != 0) {
+    sm_recovery_warn(info, "the primary file has no base block");
+    return SM_OK;
+  }
+  if (nlogs == 0) {
+    sm_recovery_warn(info, "no transaction logs found beside the hive");
+    return SM_OK;
+  }
+  unsigned char *img = *image;
+  bool primary_ok = sm_base_block_checksum(img) == le32(img + 508);
+  enum log_kind kind[8];
+  if (nlogs > sizeof kind / sizeof kind[0])
+    nlogs = sizeof kind / sizeof kind[0];
+  for (size_t i = 0; i < nlogs; i++)
+    kind[i] = check_log(&logs[i], img, primary_ok, info);
+
+  if (!primary_ok) {
+    /* A torn base block is taken back from the first usable log. */
+    size_t i = 0;
+    while (i < nlogs && kind[i] == LOG_SKIP)
+      i++;
+    if (i == nlogs) {
+      sm_recovery_warn(info, "the base block checksum is wrong and no usable "
+                             "log holds a copy");
+      return SM_OK;
+    }
+    memcpy(img, logs[i].data, SECTOR);
+    put32(img + 28, 0);
+  }
+
+  bool any_new = false;
+  for (size_t i = 0; i < nlogs; i++)
+    any_new |= kind[i] == LOG_NEW;
+  sm_result r = SM_OK;
+  if (any_new)
+    r = replay_new(image, image_len, logs, nlogs, kind, info, err);
+  if (r != SM_OK)
+    return r;
+  uint64_t ts = le64(*image + 12);
+  if (!primary_ok && *image_len >= BASE_SIZE + 32 &&
+      memcmp(*image + BASE_SIZE, "hbin", 4) == 0)
+    ts = le64(*image + BASE_SIZE + 20);
+  for (size_t i = 0; i < nlogs && !info->recovered; i++) {
+    if (kind[i] != LOG_OLD)
+      continue;
+    /* An old-format log applies only to the write it was made for. */
+    if (le64(logs[i].data + 12) != ts) {
+      sm_recovery_warn(info,
+                       "%s skipped: its last written time differs from the "
+                       "primary's",
+                       logs[i].name);
+      continue;
+    }
+    r = replay_old(image, image_len, &logs[i], info, err);
+    if (r != SM_OK)
+      return r;
+  }
+  if (info->recovered)
+    put32(*image + 508, sm_base_block_checksum(*image));
+  else if (!any_new && !info->warning[0])
+    sm_recovery_warn(info, "no usable transaction log");
+  return SM_OK;
+}
