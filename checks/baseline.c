@@ -1315,8 +1315,10 @@ sm_result sm_baseline_load_many(const char *const *names, size_t n,
     acc->n_rules = tmp.n_rules;
     acc->suppressions = tmp.suppressions;
     acc->n_suppressions = tmp.n_suppressions;
+    free(b->rules); /* its rules were moved out */
     b->rules = NULL;
     b->n_rules = 0;
+    free(b->suppressions);
     b->suppressions = NULL;
     b->n_suppressions = 0;
     b->name = tmp.name;
