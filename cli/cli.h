@@ -40,5 +40,6 @@ json_t *sm_json_string(const char *s); /* never NULL: invalid UTF-8 escaped */
 int sm_cmd_show(int argc, char **argv);
 int sm_cmd_scan(int argc, char **argv);
 int sm_cmd_recover(int argc, char **argv);
+int sm_cmd_check_baseline(int argc, char **argv);
 
 #endif

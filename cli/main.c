@@ -30,6 +30,8 @@ static void usage(FILE *f) {
           "  show HIVE          print the decoded Session Manager configuration\n"
           "  recover HIVE -o OUT\n"
           "                     write HIVE with its transaction logs replayed\n"
+          "  check-baseline FILE...\n"
+          "                     validate baselines and print a summary of each\n"
           "\n"
           "Options:\n"
           "  -h, --help         display this help and exit\n"
@@ -66,6 +68,8 @@ int main(int argc, char **argv) {
     return sm_cmd_show(argc - 1, argv + 1);
   if (strcmp(cmd, "recover") == 0)
     return sm_cmd_recover(argc - 1, argv + 1);
+  if (strcmp(cmd, "check-baseline") == 0)
+    return sm_cmd_check_baseline(argc - 1, argv + 1);
   sm_cli_error("unknown command '%s'; try '%s --help'", cmd, sm_progname);
   return SM_EXIT_ERROR;
 }

@@ -1,0 +1,47 @@
+/* A small, bounded YAML tree for the baseline loader.
+ *
+ * Baselines are untrusted input: the reader refuses anchors and aliases,
+ * foreign tags, several documents, deep nesting, huge scalars and invalid
+ * UTF-8, and keeps the 1-based line and column of every node for messages.
+ */
+#ifndef SM_YAML_DOC_H
+#define SM_YAML_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hive/hive.h"
+
+#define SM_YAML_MAX_FILE (1024 * 1024)
+#define SM_YAML_MAX_DEPTH 32
+#define SM_YAML_MAX_SCALAR (64 * 1024)
+
+typedef enum yd_kind { YD_SCALAR, YD_SEQ, YD_MAP } yd_kind;
+
+typedef struct yd_node {
+  yd_kind kind;
+  unsigned line, col;
+  char *str;      /* scalar text, NUL-free UTF-8 */
+  size_t len;
+  bool plain;     /* plain scalar without a tag: may be a bool or null */
+  struct yd_node **items; /* sequence items, or mapping values */
+  struct yd_node **keys;  /* mapping keys (scalars), parallel to items */
+  size_t n, cap;
+} yd_node;
+
+/* Read a file of at most SM_YAML_MAX_FILE bytes into *buf (NUL-terminated,
+ * caller-frees).  SM_ERR_IO with "PATH: reason" when it cannot be read,
+ * SM_ERR_USAGE when it is too large. */
+sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
+                            sm_error *err);
+
+/* Parse one YAML document into a tree; *root is NULL for an empty stream.
+ * Messages are "FILE:LINE:COL: reason" with code SM_ERR_USAGE. */
+sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
+                        yd_node **root, sm_error *err);
+void sm_yaml_free(yd_node *n); /* NULL is a no-op */
+
+/* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool sm_utf8_valid(const char *s, size_t len);
+
+#endif
