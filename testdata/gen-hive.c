@@ -70,6 +70,8 @@ typedef struct buf {
 } buf;
 
 static void buf_add(buf *b, const void *data, size_t n) {
+  if (n == 0)
+    return;
   if (b->len + n > b->cap) {
     b->cap = (b->len + n) * 2 + 64;
     b->p = xrealloc(b->p, b->cap);
