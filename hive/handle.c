@@ -21,6 +21,11 @@ static int open_evidence(const char *path) {
   return fd;
 }
 
+static void put_le32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
 static sm_result read_all(int fd, unsigned char *buf, size_t len,
                           const char *path, sm_error *err) {
   size_t done = 0;
@@ -187,6 +192,13 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
     if (r != SM_OK)
       goto fail;
   }
+
+  /* hivex refuses a base block whose checksum is wrong, where Windows would
+   * recover it from a log and go on.  hivex reads a private copy: give that
+   * copy a correct checksum so the keys stay readable; base.checksum_ok
+   * still says what the file holds. */
+  if (!h->base.checksum_ok)
+    put_le32(h->image + 508, sm_base_block_checksum(h->image));
 
   r = open_hivex(h, err);
   if (r != SM_OK)

@@ -1,0 +1,792 @@
+/* gen-hive: build a registry hive from .reg files, for the test fixtures.
+ *
+ *   gen-hive OUT.hiv FILE.reg [FILE.reg...]
+ *
+ * hivex cannot create a hive from nothing, so an empty one (base block, one
+ * hbin with a root key and its security cell) is written here first; hivex
+ * then applies the .reg files.  The syntax is regedit's, plus str(N):"..."
+ * and multi:"a","b" (see testdata/README.md).  Errors print as
+ * "gen-hive: FILE:LINE: reason" and exit 2; OUT is replaced only on success.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <hivex.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_ERROR 2
+
+/* 2020-01-01T00:00:00Z as a FILETIME: fixtures need a fixed, nonzero time. */
+#define FIXED_FILETIME 132223104000000000ULL
+
+static const char *cur_file = "";
+static unsigned cur_line;
+static char *tmp_path;
+
+static void die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "gen-hive: ");
+  if (cur_line)
+    fprintf(stderr, "%s:%u: ", cur_file, cur_line);
+  else if (cur_file[0])
+    fprintf(stderr, "%s: ", cur_file);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  if (tmp_path)
+    unlink(tmp_path);
+  exit(EXIT_ERROR);
+}
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    die("out of memory");
+  return p;
+}
+
+static void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p)
+    die("out of memory");
+  return p;
+}
+
+/* A growable byte buffer. */
+typedef struct buf {
+  unsigned char *p;
+  size_t len, cap;
+} buf;
+
+static void buf_add(buf *b, const void *data, size_t n) {
+  if (n == 0)
+    return;
+  if (b->len + n > b->cap) {
+    b->cap = (b->len + n) * 2 + 64;
+    b->p = xrealloc(b->p, b->cap);
+  }
+  memcpy(b->p + b->len, data, n);
+  b->len += n;
+}
+
+static void buf_byte(buf *b, unsigned char c) { buf_add(b, &c, 1); }
+
+static void put16(unsigned char *p, uint16_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+/* The empty hive.  Offsets of cells are relative to the first hbin. */
+enum {
+  BLOCK = 4096,
+  HBIN_HEADER = 32,
+  ROOT_OFF = HBIN_HEADER,
+  ROOT_NAME_LEN = 4, /* "ROOT" */
+  ROOT_CELL = 88,    /* 4 + 76 + 4, rounded up to 8 */
+  SK_OFF = ROOT_OFF + ROOT_CELL,
+};
+
+/* A SID as stored: revision 1, count, 48-bit authority, sub-authorities. */
+static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
+                      uint8_t nsub) {
+  p[0] = 1;
+  p[1] = nsub;
+  memset(p + 2, 0, 5);
+  p[7] = authority;
+  for (uint8_t i = 0; i < nsub; i++)
+    put32(p + 8 + 4 * i, sub[i]);
+  return 8 + 4 * (size_t)nsub;
+}
+
+/* An access-allowed ACE that containers inherit. */
+static size_t put_ace(unsigned char *p, uint32_t mask, uint8_t authority,
+                      const uint32_t *sub, uint8_t nsub) {
+  p[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
+  p[1] = 0x02; /* CONTAINER_INHERIT_ACE */
+  put32(p + 4, mask);
+  size_t n = 8 + put_sid(p + 8, authority, sub, nsub);
+  put16(p + 2, (uint16_t)n);
+  return n;
+}
+
+/* A self-relative security descriptor: owner Administrators, group SYSTEM,
+ * DACL granting full control to SYSTEM and Administrators, read to
+ * Everyone.  Returns its length. */
+static size_t put_security_descriptor(unsigned char *sd) {
+  static const uint32_t system[] = {18}, admins[] = {32, 544}, world[] = {0};
+  const uint32_t key_all_access = 0xF003F, key_read = 0x20019;
+  size_t acl = 20, n = acl + 8;
+  n += put_ace(sd + n, key_all_access, 5, system, 1);
+  n += put_ace(sd + n, key_all_access, 5, admins, 2);
+  n += put_ace(sd + n, key_read, 1, world, 1);
+  sd[acl] = 2; /* ACL_REVISION */
+  put16(sd + acl + 2, (uint16_t)(n - acl));
+  put16(sd + acl + 4, 3);
+  size_t owner = n;
+  n += put_sid(sd + n, 5, admins, 2);
+  size_t group = n;
+  n += put_sid(sd + n, 5, system, 1);
+  sd[0] = 1;             /* revision */
+  put16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
+  put32(sd + 4, (uint32_t)owner);
+  put32(sd + 8, (uint32_t)group);
+  put32(sd + 12, 0); /* no SACL */
+  put32(sd + 16, (uint32_t)acl);
+  return n;
+}
+
+/* XOR-32 of the first 508 bytes of the base block, 0 and ~0 remapped. */
+static uint32_t base_checksum(const unsigned char *p) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 508; i += 4)
+    sum ^= get32(p + i);
+  if (sum == 0)
+    return 1;
+  if (sum == 0xFFFFFFFFu)
+    return 0xFFFFFFFEu;
+  return sum;
+}
+
+static void write_empty_hive(FILE *f) {
+  static unsigned char img[2 * BLOCK];
+  unsigned char *base = img, *bin = img + BLOCK;
+
+  memcpy(base, "regf", 4);
+  put32(base + 4, 1); /* primary sequence number */
+  put32(base + 8, 1); /* secondary: equal, so the hive is clean */
+  put64(base + 12, FIXED_FILETIME);
+  put32(base + 20, 1); /* format 1.5 */
+  put32(base + 24, 5);
+  put32(base + 28, 0); /* primary file */
+  put32(base + 32, 1); /* direct memory load */
+  put32(base + 36, ROOT_OFF);
+  put32(base + 40, BLOCK); /* hive bins data size */
+  put32(base + 44, 1);     /* clustering factor */
+  static const char fname[] = "SYSTEM";
+  for (size_t i = 0; fname[i]; i++)
+    put16(base + 48 + 2 * i, (uint16_t)fname[i]);
+  put32(base + 508, base_checksum(base));
+
+  memcpy(bin, "hbin", 4);
+  put32(bin + 4, 0);     /* offset of this bin */
+  put32(bin + 8, BLOCK); /* size of this bin */
+  put64(bin + 20, FIXED_FILETIME);
+
+  unsigned char *nk = bin + ROOT_OFF;
+  put32(nk, (uint32_t)-ROOT_CELL); /* negative: allocated */
+  unsigned char *k = nk + 4;
+  memcpy(k, "nk", 2);
+  put16(k + 2, 0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
+  put64(k + 4, FIXED_FILETIME);
+  put32(k + 16, 0xFFFFFFFFu); /* parent: none */
+  put32(k + 28, 0xFFFFFFFFu); /* subkeys list */
+  put32(k + 32, 0xFFFFFFFFu); /* volatile subkeys list */
+  put32(k + 40, 0xFFFFFFFFu); /* values list */
+  put32(k + 44, SK_OFF);
+  put32(k + 48, 0xFFFFFFFFu); /* class name */
+  put16(k + 72, ROOT_NAME_LEN);
+  memcpy(k + 76, "ROOT", ROOT_NAME_LEN);
+
+  unsigned char *sk = bin + SK_OFF;
+  unsigned char *s = sk + 4;
+  memcpy(s, "sk", 2);
+  /* The only security cell: the list of them is this cell alone. */
+  put32(s + 4, SK_OFF);
+  put32(s + 8, SK_OFF);
+  put32(s + 12, 1); /* referenced by the root key */
+  size_t sdlen = put_security_descriptor(s + 20);
+  put32(s + 16, (uint32_t)sdlen);
+  size_t sk_cell = (4 + 20 + sdlen + 7) & ~(size_t)7;
+  put32(sk, (uint32_t) - (int32_t)sk_cell);
+
+  size_t free_off = SK_OFF + sk_cell;
+  put32(bin + free_off, (uint32_t)(BLOCK - free_off)); /* positive: free */
+
+  if (fwrite(img, sizeof img, 1, f) != 1)
+    die("%s: %s", tmp_path, strerror(errno));
+}
+
+/* Text handling: the whole input as UTF-8, then logical lines. */
+
+static void put_utf8(buf *b, uint32_t c) {
+  if (c < 0x80) {
+    buf_byte(b, (unsigned char)c);
+  } else if (c < 0x800) {
+    buf_byte(b, (unsigned char)(0xC0 | c >> 6));
+    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    buf_byte(b, (unsigned char)(0xE0 | c >> 12));
+    buf_byte(b, (unsigned char)(0x80 | (c >> 6 & 0x3F)));
+    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
+  } else {
+    buf_byte(b, (unsigned char)(0xF0 | c >> 18));
+    buf_byte(b, (unsigned char)(0x80 | (c >> 12 & 0x3F)));
+    buf_byte(b, (unsigned char)(0x80 | (c >> 6 & 0x3F)));
+    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
+  }
+}
+
+/* regedit writes UTF-16LE with a BOM; turn that into UTF-8. */
+static char *utf16_file_to_utf8(const unsigned char *p, size_t len) {
+  buf b = {0};
+  if (len % 2)
+    die("UTF-16 file with an odd number of bytes");
+  for (size_t i = 0; i < len; i += 2) {
+    uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8;
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
+      uint32_t lo = (uint32_t)p[i + 2] | (uint32_t)p[i + 3] << 8;
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        put_utf8(&b, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    if (u >= 0xD800 && u <= 0xDFFF)
+      die("UTF-16 file with a lone surrogate at byte %zu", i);
+    if (u == 0)
+      die("NUL character in the file at byte %zu", i);
+    put_utf8(&b, u);
+  }
+  buf_byte(&b, 0);
+  return (char *)b.p;
+}
+
+static char *read_text(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    die("%s", strerror(errno));
+  buf b = {0};
+  unsigned char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    buf_add(&b, chunk, n);
+  if (ferror(f))
+    die("%s", strerror(errno));
+  fclose(f);
+  if (b.len >= 2 && b.p[0] == 0xFF && b.p[1] == 0xFE) {
+    char *s = utf16_file_to_utf8(b.p + 2, b.len - 2);
+    free(b.p);
+    return s;
+  }
+  buf_byte(&b, 0);
+  if (memchr(b.p, 0, b.len - 1))
+    die("NUL byte in the file (UTF-16 without a BOM?)");
+  if (b.len >= 4 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0)
+    memmove(b.p, b.p + 3, b.len - 3);
+  return (char *)b.p;
+}
+
+/* Decode one UTF-8 sequence at *s, advancing it; die on invalid input. */
+static uint32_t next_utf8(const char **s) {
+  const unsigned char *p = (const unsigned char *)*s;
+  uint32_t c;
+  size_t n;
+  if (p[0] < 0x80) {
+    c = p[0], n = 1;
+  } else if ((p[0] & 0xE0) == 0xC0) {
+    c = p[0] & 0x1F, n = 2;
+  } else if ((p[0] & 0xF0) == 0xE0) {
+    c = p[0] & 0x0F, n = 3;
+  } else if ((p[0] & 0xF8) == 0xF0) {
+    c = p[0] & 0x07, n = 4;
+  } else {
+    die("invalid UTF-8");
+  }
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      die("invalid UTF-8");
+    c = c << 6 | (p[i] & 0x3F);
+  }
+  static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    die("invalid UTF-8");
+  *s += n;
+  return c;
+}
+
+static void put_utf16(buf *b, uint32_t c) {
+  unsigned char u[2];
+  if (c >= 0x10000) {
+    c -= 0x10000;
+    put16(u, (uint16_t)(0xD800 + (c >> 10)));
+    buf_add(b, u, 2);
+    c = 0xDC00 + (c & 0x3FF);
+  }
+  put16(u, (uint16_t)c);
+  buf_add(b, u, 2);
+}
+
+static const char *skip_space(const char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  return s;
+}
+
+/* A quoted string with regedit's escapes (\\ and \"), as UTF-8 in out.
+ * *s points at the opening quote; on return just past the closing one. */
+static char *parse_quoted(const char **s) {
+  const char *p = *s;
+  if (*p != '"')
+    die("expected '\"'");
+  p++;
+  buf b = {0};
+  for (;;) {
+    if (*p == '\0')
+      die("unterminated string");
+    if (*p == '"')
+      break;
+    if (*p == '\\') {
+      if (p[1] != '\\' && p[1] != '"')
+        die("unknown escape '\\%c' in a string (only \\\\ and \\\")",
+            p[1] ? p[1] : ' ');
+      buf_byte(&b, (unsigned char)p[1]);
+      p += 2;
+      continue;
+    }
+    buf_byte(&b, (unsigned char)*p++);
+  }
+  buf_byte(&b, 0);
+  *s = p + 1;
+  return (char *)b.p;
+}
+
+/* UTF-8 text to UTF-16LE, appended to b, without a terminator. */
+static void utf8_to_utf16(buf *b, const char *s) {
+  while (*s)
+    put_utf16(b, next_utf8(&s));
+}
+
+static bool parse_hex_type(const char **s, uint32_t *type) {
+  const char *p = *s;
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(p, &end, 16);
+  if (end == p || *end != ')' || errno || v > 0xFFFFFFFFul)
+    return false;
+  *type = (uint32_t)v;
+  *s = end + 1;
+  return true;
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* "61,00,62,00" (possibly empty) into b. */
+static void parse_hex_bytes(const char *s, buf *b) {
+  s = skip_space(s);
+  if (*s == '\0')
+    return;
+  for (;;) {
+    s = skip_space(s);
+    int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+    if (hi < 0 || lo < 0)
+      die("bad hex byte near '%.10s'", s);
+    buf_byte(b, (unsigned char)(hi << 4 | lo));
+    s = skip_space(s + 2);
+    if (*s == '\0')
+      return;
+    if (*s != ',')
+      die("expected ',' between hex bytes near '%.10s'", s);
+    s++;
+  }
+}
+
+/* Trailing spaces allowed after a value, nothing else. */
+static void expect_end(const char *s) {
+  s = skip_space(s);
+  if (*s != '\0')
+    die("unexpected text after the value: '%.20s'", s);
+}
+
+/* Parse the data after '=' into type and bytes; false for "-" (delete). */
+static bool parse_data(const char *s, uint32_t *type, buf *data) {
+  s = skip_space(s);
+  if (strcmp(s, "-") == 0 || (s[0] == '-' && *skip_space(s + 1) == '\0'))
+    return false;
+  if (*s == '"') {
+    char *str = parse_quoted(&s);
+    expect_end(s);
+    *type = 1; /* REG_SZ */
+    utf8_to_utf16(data, str);
+    put_utf16(data, 0);
+    free(str);
+    return true;
+  }
+  if (strncasecmp(s, "dword:", 6) == 0) {
+    s += 6;
+    size_t n = 0;
+    uint32_t v = 0;
+    while (hexval(s[n]) >= 0) {
+      v = v << 4 | (uint32_t)hexval(s[n]);
+      n++;
+    }
+    if (n == 0 || n > 8)
+      die("dword needs 1 to 8 hex digits");
+    expect_end(s + n);
+    unsigned char le[4];
+    put32(le, v);
+    buf_add(data, le, 4);
+    *type = 4; /* REG_DWORD */
+    return true;
+  }
+  if (strncasecmp(s, "hex:", 4) == 0) {
+    *type = 3; /* REG_BINARY */
+    parse_hex_bytes(s + 4, data);
+    return true;
+  }
+  if (strncasecmp(s, "hex(", 4) == 0) {
+    s += 4;
+    if (!parse_hex_type(&s, type) || *s != ':')
+      die("expected hex(N): with N a hex type number");
+    parse_hex_bytes(s + 1, data);
+    return true;
+  }
+  if (strncasecmp(s, "str(", 4) == 0) {
+    s += 4;
+    if (!parse_hex_type(&s, type) || *s != ':')
+      die("expected str(N):\"...\" with N a hex type number");
+    s = skip_space(s + 1);
+    char *str = parse_quoted(&s);
+    expect_end(s);
+    utf8_to_utf16(data, str);
+    put_utf16(data, 0);
+    free(str);
+    return true;
+  }
+  if (strncasecmp(s, "multi:", 6) == 0) {
+    s = skip_space(s + 6);
+    *type = 7; /* REG_MULTI_SZ */
+    while (*s == '"') {
+      /* An empty string is only its NUL: PendingFileRenameOperations
+       * stores one for each file to delete. */
+      char *str = parse_quoted(&s);
+      utf8_to_utf16(data, str);
+      put_utf16(data, 0);
+      free(str);
+      s = skip_space(s);
+      if (*s != ',')
+        break;
+      s = skip_space(s + 1);
+      if (*s != '"')
+        die("expected a string after ',' in multi:");
+    }
+    expect_end(s);
+    put_utf16(data, 0); /* the empty string that ends the list */
+    return true;
+  }
+  die("unknown value data '%.20s'", s);
+}
+
+/* Keys. */
+
+static hive_node_h find_child(hive_h *h, hive_node_h node, const char *name) {
+  errno = 0;
+  hive_node_h child = hivex_node_get_child(h, node, name);
+  if (child == 0 && errno != 0)
+    die("looking up key '%s': %s", name, strerror(errno));
+  return child;
+}
+
+/* Strip the hive's mount point from a key path; the rest is below the
+ * root.  Returns a pointer into path. */
+static const char *relative_path(const char *path) {
+  static const char *const prefixes[] = {"HKEY_LOCAL_MACHINE\\SYSTEM",
+                                         "HKLM\\SYSTEM"};
+  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+    size_t n = strlen(prefixes[i]);
+    if (strncasecmp(path, prefixes[i], n) == 0 &&
+        (path[n] == '\0' || path[n] == '\\'))
+      return path[n] ? path + n + 1 : path + n;
+  }
+  if (strncasecmp(path, "HKEY_", 5) == 0 || strncasecmp(path, "HKLM\\", 5) == 0)
+    die("key '%s' is not in HKEY_LOCAL_MACHINE\\SYSTEM", path);
+  return path;
+}
+
+/* Walk path below the root; create missing keys when create is set.
+ * Returns 0 when absent and not created. */
+static hive_node_h walk(hive_h *h, const char *path, bool create) {
+  hive_node_h node = hivex_root(h);
+  char *copy = strdup(path), *save = NULL;
+  if (!copy)
+    die("out of memory");
+  for (char *part = strtok_r(copy, "\\", &save); part;
+       part = strtok_r(NULL, "\\", &save)) {
+    hive_node_h child = find_child(h, node, part);
+    if (child == 0) {
+      if (!create) {
+        free(copy);
+        return 0;
+      }
+      errno = 0;
+      child = hivex_node_add_child(h, node, part);
+      if (child == 0)
+        die("cannot create key '%s': %s", part, strerror(errno));
+    }
+    node = child;
+  }
+  free(copy);
+  return node;
+}
+
+/* Values. */
+
+/* Remove one value (case-insensitive name) by rewriting the key's list;
+ * hivex has no call to delete a single value. */
+static void delete_value(hive_h *h, hive_node_h node, const char *name) {
+  errno = 0;
+  hive_value_h *vals = hivex_node_values(h, node);
+  if (!vals)
+    die("reading values: %s", strerror(errno));
+  size_t n = 0;
+  while (vals[n])
+    n++;
+  hive_set_value *set = xmalloc(n * sizeof *set);
+  size_t kept = 0;
+  bool found = false;
+  for (size_t i = 0; i < n; i++) {
+    char *key = hivex_value_key(h, vals[i]);
+    if (!key)
+      die("reading a value name: %s", strerror(errno));
+    if (!found && strcasecmp(key, name) == 0) {
+      found = true;
+      free(key);
+      continue;
+    }
+    hive_type t;
+    size_t len;
+    char *v = hivex_value_value(h, vals[i], &t, &len);
+    if (!v && len != 0)
+      die("reading value '%s': %s", key, strerror(errno));
+    set[kept].key = key;
+    set[kept].t = t;
+    set[kept].len = len;
+    set[kept].value = v;
+    kept++;
+  }
+  if (found && hivex_node_set_values(h, node, kept, set, 0) != 0)
+    die("deleting value '%s': %s", name, strerror(errno));
+  for (size_t i = 0; i < kept; i++) {
+    free(set[i].key);
+    free(set[i].value);
+  }
+  free(set);
+  free(vals);
+}
+
+static void set_value(hive_h *h, hive_node_h node, const char *name,
+                      uint32_t type, const buf *data) {
+  /* hivex matches names exactly; regedit does not: drop another casing. */
+  errno = 0;
+  hive_value_h old = hivex_node_get_value(h, node, name);
+  if (old) {
+    char *oldname = hivex_value_key(h, old);
+    if (oldname && strcmp(oldname, name) != 0)
+      delete_value(h, node, name);
+    free(oldname);
+  }
+  hive_set_value v = {
+      .key = (char *)name,
+      .t = type,
+      .len = data->len,
+      .value = (char *)(data->p ? data->p : (unsigned char *)""),
+  };
+  if (hivex_node_set_value(h, node, &v, 0) != 0)
+    die("setting value '%s': %s", name, strerror(errno));
+}
+
+/* One .reg file. */
+
+static char *next_logical_line(char **pos, unsigned *line, unsigned *first) {
+  char *p = *pos;
+  if (*p == '\0')
+    return NULL;
+  buf b = {0};
+  *first = *line;
+  for (;;) {
+    char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    char *next = nl ? nl + 1 : p + n;
+    (*line)++;
+    if (n && p[n - 1] == '\r')
+      n--;
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+      n--;
+    bool more = n && p[n - 1] == '\\' && *next != '\0';
+    /* Only a hex list is ever continued; a key or string line never ends
+     * with a bare backslash. */
+    if (more && (b.len || (n && p[0] != '[' && p[0] != ';')))
+      n--;
+    else
+      more = false;
+    const char *start = b.len ? skip_space(p) : p;
+    buf_add(&b, start, n - (size_t)(start - p));
+    p = next;
+    if (!more)
+      break;
+  }
+  buf_byte(&b, 0);
+  *pos = p;
+  return (char *)b.p;
+}
+
+static void apply_reg(hive_h *h, const char *path) {
+  cur_file = path;
+  cur_line = 0;
+  char *text = read_text(path);
+  char *pos = text;
+  unsigned line = 1, first;
+  bool header = false;
+  hive_node_h key = 0;
+  char *l;
+  while ((l = next_logical_line(&pos, &line, &first))) {
+    cur_line = first;
+    const char *s = skip_space(l);
+    if (*s == '\0' || *s == ';') {
+      free(l);
+      continue;
+    }
+    if (!header) {
+      if (strcmp(s, "Windows Registry Editor Version 5.00") != 0 &&
+          strcmp(s, "REGEDIT4") != 0)
+        die("expected the header 'Windows Registry Editor Version 5.00' or "
+            "'REGEDIT4'");
+      header = true;
+      free(l);
+      continue;
+    }
+    if (*s == '[') {
+      size_t n = strlen(s);
+      if (s[n - 1] != ']')
+        die("key line without its closing ']'");
+      bool del = s[1] == '-';
+      char *name = strndup(s + 1 + del, n - 2 - del);
+      if (!name)
+        die("out of memory");
+      const char *rel = relative_path(name);
+      if (del) {
+        if (*rel == '\0')
+          die("cannot delete the root key");
+        hive_node_h victim = walk(h, rel, false);
+        if (victim && hivex_node_delete_child(h, victim) != 0)
+          die("deleting key '%s': %s", rel, strerror(errno));
+        key = 0;
+      } else {
+        key = walk(h, rel, true);
+      }
+      free(name);
+      free(l);
+      continue;
+    }
+    char *name;
+    if (*s == '@') {
+      name = strdup("");
+      if (!name)
+        die("out of memory");
+      s++;
+    } else if (*s == '"') {
+      name = parse_quoted(&s);
+    } else {
+      die("expected a [key], a \"name\"=value or @=value");
+    }
+    s = skip_space(s);
+    if (*s != '=')
+      die("expected '=' after the value name");
+    if (!key)
+      die("value outside a key (no [key] line before it, or the key was "
+          "deleted)");
+    uint32_t type = 0;
+    buf data = {0};
+    if (parse_data(s + 1, &type, &data))
+      set_value(h, key, name, type, &data);
+    else
+      delete_value(h, key, name);
+    free(data.p);
+    free(name);
+    free(l);
+  }
+  if (!header) {
+    cur_line = 0;
+    die("empty file: no 'Windows Registry Editor Version 5.00' header");
+  }
+  free(text);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: gen-hive OUT.hiv FILE.reg [FILE.reg...]\n");
+    return EXIT_ERROR;
+  }
+  const char *out = argv[1];
+  size_t n = strlen(out);
+  tmp_path = xmalloc(n + 16);
+  snprintf(tmp_path, n + 16, "%s.tmpXXXXXX", out);
+  int fd = mkstemp(tmp_path);
+  if (fd < 0) {
+    free(tmp_path);
+    tmp_path = NULL;
+    cur_file = out;
+    die("%s", strerror(errno));
+  }
+  /* mkstemp makes the file 0600; give it the usual mode. */
+  mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0)
+    die("%s: %s", tmp_path, strerror(errno));
+  FILE *f = fdopen(fd, "wb");
+  if (!f)
+    die("%s: %s", tmp_path, strerror(errno));
+  write_empty_hive(f);
+  if (fclose(f) != 0)
+    die("%s: %s", tmp_path, strerror(errno));
+
+  errno = 0;
+  hive_h *h = hivex_open(tmp_path, HIVEX_OPEN_WRITE);
+  if (!h)
+    die("hivex cannot open the empty hive: %s", strerror(errno));
+  for (int i = 2; i < argc; i++)
+    apply_reg(h, argv[i]);
+  cur_file = out;
+  cur_line = 0;
+  if (hivex_commit(h, NULL, 0) != 0)
+    die("writing the hive: %s", strerror(errno));
+  if (hivex_close(h) != 0)
+    die("closing the hive: %s", strerror(errno));
+  if (rename(tmp_path, out) != 0)
+    die("%s", strerror(errno));
+  free(tmp_path);
+  return 0;
+}
