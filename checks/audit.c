@@ -292,12 +292,18 @@ static size_t check_fields(audit_ctx *c, const sm_rule *r, const key_entry *k,
   char *const *items = f ? f->items : NULL;
   size_t n = f ? f->n : 0;
   sm_target t = {0};
-  if (has_list_members(&r->expect) || n > 1) {
+  if (has_list_members(&r->expect) || n > 1 ||
+      (n == 0 && r->expect.has_empty)) {
     t.is_list = true;
     t.items = items;
     t.n_items = n;
+  } else if (n == 0) {
+    /* A scalar field with no item (an absent parameter) does not apply, as
+     * an absent optional value does not; list fields check absence. */
+    c->rep->n_not_applicable++;
+    return 0;
   } else {
-    t.str = n ? items[0] : "";
+    t.str = items[0];
   }
   return expect_findings(c, r, k, v, &t);
 }

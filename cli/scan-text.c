@@ -30,26 +30,47 @@ static void put(FILE *f, const char *label, const char *s) {
   fputc('\n', f);
 }
 
-static void print_finding(FILE *f, json_t *fd, bool color) {
-  const char *sev = sget(fd, "severity");
-  bool supp = json_is_true(json_object_get(fd, "suppressed"));
-  char upper[16];
+static void upper_of(const char *s, char *out, size_t size) {
   size_t i = 0;
-  for (; sev[i] && i < sizeof upper - 1; i++)
-    upper[i] = (char)(sev[i] >= 'a' && sev[i] <= 'z' ? sev[i] - 32 : sev[i]);
-  upper[i] = '\0';
-  fprintf(f, "  %s%-8s%s %s", color ? sev_color(sev) : "", upper,
-          color ? "\033[0m" : "", sget(fd, "rule"));
-  if (supp)
-    fprintf(f, " (suppressed)");
-  fputs("  ", f);
-  const char *value = sget(fd, "value");
-  if (value) {
-    sm_fputs_escaped(f, value[0] ? value : "(default)", false);
-    fputs(": ", f);
-  }
-  sm_fputs_escaped(f, sget(fd, "detail") ? sget(fd, "detail") : sget(fd, "title"), false);
+  for (; s[i] && i < size - 1; i++)
+    out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+  out[i] = '\0';
+}
+
+/* One line per finding of a rule, then what the rule says, once. */
+static void print_rule(FILE *f, json_t *findings, size_t first, char *done,
+                       const char *key, bool color) {
+  json_t *fd = json_array_get(findings, first);
+  const char *rule = sget(fd, "rule"), *sev = sget(fd, "severity");
+  char upper[16];
+  upper_of(sev, upper, sizeof upper);
+  fprintf(f, "  %s%-8s%s %s  ", color ? sev_color(sev) : "", upper,
+          color ? "\033[0m" : "", rule);
+  sm_fputs_escaped(f, sget(fd, "title"), false);
   fputc('\n', f);
+  for (size_t j = first; j < json_array_size(findings); j++) {
+    json_t *fj = json_array_get(findings, j);
+    if (done[j] || strcmp(sget(fj, "key"), key) != 0 ||
+        strcmp(sget(fj, "rule"), rule) != 0)
+      continue;
+    done[j] = 1;
+    fputs("           - ", f);
+    const char *value = sget(fj, "value");
+    if (value) {
+      sm_fputs_escaped(f, value[0] ? value : "(default)", false);
+      fputs(": ", f);
+    }
+    sm_fputs_escaped(f, sget(fj, "detail"), false);
+    if (json_is_true(json_object_get(fj, "suppressed"))) {
+      fputs(" [suppressed: ", f);
+      sm_fputs_escaped(f, sget(fj, "justification"), false);
+      fputc(']', f);
+    }
+    if (sget(fj, "suppression_expired"))
+      fprintf(f, " [its suppression expired on %s]",
+              sget(fj, "suppression_expired"));
+    fputc('\n', f);
+  }
   put(f, "           expected: ", sget(fd, "expected"));
   put(f, "           normal:   ", sget(fd, "normal"));
   put(f, "           why:      ", sget(fd, "message"));
@@ -64,9 +85,6 @@ static void print_finding(FILE *f, json_t *fd, bool color) {
     }
     fputc('\n', f);
   }
-  if (supp)
-    put(f, "           suppressed because: ", sget(fd, "justification"));
-  put(f, "           suppression expired: ", sget(fd, "suppression_expired"));
 }
 
 void sm_render_scan_text(FILE *f, json_t *res, bool color) {
@@ -136,10 +154,8 @@ void sm_render_scan_text(FILE *f, json_t *res, bool color) {
       fputc('\n', f);
     for (size_t j = i; j < n; j++) {
       json_t *fj = json_array_get(findings, j);
-      if (!done[j] && strcmp(sget(fj, "key"), key) == 0) {
-        print_finding(f, fj, color);
-        done[j] = 1;
-      }
+      if (!done[j] && strcmp(sget(fj, "key"), key) == 0)
+        print_rule(f, findings, j, done, key, color);
     }
   }
   free(done);
