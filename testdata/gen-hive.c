@@ -745,9 +745,35 @@ static void apply_reg(hive_h *h, const char *path) {
   free(text);
 }
 
+/* Copy the hive to start from; it is only read. */
+static void copy_base(FILE *f, const char *base) {
+  FILE *in = fopen(base, "rb");
+  if (!in) {
+    cur_file = base;
+    die("%s", strerror(errno));
+  }
+  char b[65536];
+  size_t n;
+  while ((n = fread(b, 1, sizeof b, in)) > 0)
+    if (fwrite(b, 1, n, f) != n)
+      die("%s: %s", tmp_path, strerror(errno));
+  if (ferror(in)) {
+    cur_file = base;
+    die("%s", strerror(errno));
+  }
+  fclose(in);
+}
+
 int main(int argc, char **argv) {
+  const char *base = NULL;
+  if (argc > 2 && strcmp(argv[1], "--base") == 0) {
+    base = argv[2];
+    argc -= 2;
+    argv += 2;
+  }
   if (argc < 3) {
-    fprintf(stderr, "usage: gen-hive OUT.hiv FILE.reg [FILE.reg...]\n");
+    fprintf(stderr, "usage: gen-hive [--base HIVE] OUT.hiv FILE.reg "
+                    "[FILE.reg...]\n");
     return EXIT_ERROR;
   }
   const char *out = argv[1];
@@ -769,7 +795,10 @@ int main(int argc, char **argv) {
   FILE *f = fdopen(fd, "wb");
   if (!f)
     die("%s: %s", tmp_path, strerror(errno));
-  write_empty_hive(f);
+  if (base)
+    copy_base(f, base);
+  else
+    write_empty_hive(f);
   if (fclose(f) != 0)
     die("%s: %s", tmp_path, strerror(errno));
 
