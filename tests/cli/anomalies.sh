@@ -1,0 +1,5 @@
+#!/bin/sh
+# Planted anomalies against every family and the real hives (anomalies.py).
+. "$(dirname "$0")/setup.sh"
+export tmp CORPUS top_srcdir top_builddir
+"$PYTHON3" "$top_srcdir/tests/cli/anomalies.py"
