@@ -464,8 +464,12 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
   }
   if (v->status != SM_OK) {
     char msg[600];
-    snprintf(msg, sizeof msg, "value data unreadable: %s",
-             sm_result_str(v->status));
+    if (v->status == SM_ERR_TYPE)
+      snprintf(msg, sizeof msg, "a %s with %zu bytes of data is malformed",
+               type_str(v->type, t1, sizeof t1), v->len);
+    else
+      snprintf(msg, sizeof msg, "value data unreadable: %s",
+               sm_result_str(v->status));
     add_error(c, r, k, r->value, msg);
     goto out;
   }
