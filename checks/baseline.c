@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "checks/baseline.h"
 #include "checks/parse.h"
@@ -18,6 +20,34 @@
 #define MAX_EXTENDS_DEPTH 16
 #define MAX_PATTERN 1024
 #define INSTALLED_DIR SM_PKGDATADIR "/baselines"
+
+/* A smaudit run from its build tree, not installed, finds the shipped
+ * baselines beside itself (in-tree builds); "" when there are none. */
+static char exe_dir[4096];
+static pthread_once_t exe_dir_once = PTHREAD_ONCE_INIT;
+
+static void find_exe_dir(void) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return;
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  if (!slash)
+    return;
+  *slash = '\0';
+  char dir[4096 + 16];
+  snprintf(dir, sizeof dir, "%s/baselines", self);
+  struct stat st;
+  if (strlen(dir) < sizeof exe_dir && stat(dir, &st) == 0 &&
+      S_ISDIR(st.st_mode))
+    memcpy(exe_dir, dir, strlen(dir) + 1);
+}
+
+static const char *beside_exe(void) {
+  pthread_once(&exe_dir_once, find_exe_dir);
+  return exe_dir;
+}
 
 static const char *const severity_names[] = {"info", "low", "medium", "high",
                                              "critical"};
@@ -944,6 +974,15 @@ static sm_result find_named(const char *name, char **out) {
       break;
   }
   free(dirs);
+  if (rc == SM_OK && !*out && beside_exe()[0]) {
+    char *p;
+    if (asprintf(&p, "%s/%s.yaml", beside_exe(), name) < 0)
+      return SM_ERR_NOMEM;
+    if (is_regular(p))
+      *out = p;
+    else
+      free(p);
+  }
   return rc;
 }
 
@@ -1406,6 +1445,10 @@ sm_result sm_baseline_list(char ***names, size_t *n, sm_error *err) {
     }
     if (!d)
       break;
+  }
+  if (beside_exe()[0] && (rc = list_dir(beside_exe(), &v, &count)) != SM_OK) {
+    rc = sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+    goto out;
   }
   if (count)
     qsort(v, count, sizeof *v, cmp_str);

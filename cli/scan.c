@@ -222,7 +222,7 @@ json_t *sm_scan_hive(const char *target, const char *path,
     json_object_set_new(bj, "reason", sm_json_string(why));
     if (!b) {
       json_object_set_new(res, "baseline", bj);
-      snprintf(msg, sizeof msg, "baseline %s: %s", fam, berr);
+      snprintf(msg, sizeof msg, "%s", berr);
       goto out;
     }
   }
