@@ -95,6 +95,13 @@ for label, base in bases():
         tap(False, "%s: the untouched base can be audited (%r)" % (label, err))
         continue
     family = res["baseline"]["name"]
+    want = {"win-xp": "windows-xp", "win-7": "windows-7",
+            "win-8.1": "windows-8.1", "win-10": "windows-10",
+            "two-sets": "windows-7", "xp-sp3-x86": "windows-xp",
+            "win7-sp1-x86": "windows-7", "win81-x64": "windows-8.1",
+            "win10-1709-x64": "windows-10"}[label.split(" ", 1)[1]]
+    tap(family == want, "%s: detected as %s (%s)" % (
+        label, want, family if family != want else res["baseline"]["reason"]))
     loud = sorted({f["rule"] for f in res["findings"]
                    if SEVERITIES.index(f["severity"]) >= 2
                    and not f["suppressed"]})
