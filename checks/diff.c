@@ -123,9 +123,8 @@ static void free_names(char **v, size_t n) {
 }
 
 /* One audited key on both sides. */
-static sm_result diff_key(dctx *c, sm_root root, const char *path,
-                          sm_hive *ha, sm_key base_a, sm_hive *hb,
-                          sm_key base_b) {
+static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
+                          sm_key base_a, sm_hive *hb, sm_key base_b) {
   sm_key ka = 0, kb = 0;
   sm_result ra = sm_key_lookup(ha, base_a, path, &ka, c->err);
   if (ra != SM_OK && ra != SM_ERR_NOT_FOUND)
@@ -219,9 +218,9 @@ out:
   return rc;
 }
 
-sm_result sm_diff_control_sets(sm_hive *a, sm_key a_cs, sm_hive *b,
-                               sm_key b_cs, const sm_baseline *bl,
-                               sm_diff *out, sm_error *err) {
+sm_result sm_diff_control_sets(sm_hive *a, sm_key a_cs, sm_hive *b, sm_key b_cs,
+                               const sm_baseline *bl, sm_diff *out,
+                               sm_error *err) {
   memset(out, 0, sizeof *out);
   dctx c = {.out = out, .bl = bl, .err = err};
   sm_result rc = SM_OK;
@@ -240,7 +239,8 @@ sm_result sm_diff_control_sets(sm_hive *a, sm_key a_cs, sm_hive *b,
     /* Each key once, at the first rule that names it. */
     bool seen = false;
     for (size_t j = 0; j < i && j < bl->n_rules && !seen; j++)
-      seen = bl->rules[j].root == root && strcasecmp(bl->rules[j].key, path) == 0;
+      seen =
+          bl->rules[j].root == root && strcasecmp(bl->rules[j].key, path) == 0;
     if (seen)
       continue;
     sm_key base_a = root == SM_ROOT_HIVE ? sm_hive_root(a) : a_cs;

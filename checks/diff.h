@@ -24,15 +24,15 @@ const char *sm_change_name(sm_change c); /* "added", "removed", "changed" */
 
 typedef struct sm_difference {
   sm_root root;
-  char *key;      /* below the control set or the root, as the baseline
-                     names it */
-  char *value;    /* the value name ("" default), or NULL when the
-                     difference is about a key */
-  char *subkey;   /* with value NULL: the subkey added or removed, or NULL
-                     when the key itself was */
+  char *key;    /* below the control set or the root, as the baseline
+                   names it */
+  char *value;  /* the value name ("" default), or NULL when the
+                   difference is about a key */
+  char *subkey; /* with value NULL: the subkey added or removed, or NULL
+                   when the key itself was */
   sm_change change;
   sm_value *a, *b; /* the value on each side, NULL where absent */
-  bool tunable;   /* a tunable rule of the baseline names the value */
+  bool tunable;    /* a tunable rule of the baseline names the value */
 } sm_difference;
 
 typedef struct sm_diff {
@@ -44,9 +44,9 @@ typedef struct sm_diff {
  * hive).  Differences are grouped by key, in the order of the baseline's
  * rules, then Select and Setup.  Errors only for out of memory or a damaged
  * key that cannot be listed. */
-sm_result sm_diff_control_sets(sm_hive *a, sm_key a_cs, sm_hive *b,
-                               sm_key b_cs, const sm_baseline *bl,
-                               sm_diff *out, sm_error *err);
+sm_result sm_diff_control_sets(sm_hive *a, sm_key a_cs, sm_hive *b, sm_key b_cs,
+                               const sm_baseline *bl, sm_diff *out,
+                               sm_error *err);
 void sm_diff_free(sm_diff *d); /* frees the contents; NULL is a no-op */
 
 #endif

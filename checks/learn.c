@@ -174,8 +174,8 @@ static bool on_key(const sm_rule *r, sm_root root, const char *key) {
 /* Severity and ATT&CK ids of what the inherited rules say of this value
  * (or, for value NULL or a value no rule names, of the key); at least
  * medium, so that a drift fails the default --fail-on. */
-static void rule_meta(lctx *c, sm_root root, const char *key,
-                      const char *value, sm_severity *sev) {
+static void rule_meta(lctx *c, sm_root root, const char *key, const char *value,
+                      sm_severity *sev) {
   int max = -1;
   for (int pass = 0; pass < 2 && max < 0; pass++)
     for (size_t i = 0; i < c->ext->n_rules; i++) {
@@ -222,9 +222,8 @@ static void write_attack(lctx *c, sm_root root, const char *key,
   fputs("]\n", f);
 }
 
-static void rule_head(lctx *c, const char *id, const char *title,
-                      sm_root root, const char *key, const char *value,
-                      sm_severity sev) {
+static void rule_head(lctx *c, const char *id, const char *title, sm_root root,
+                      const char *key, const char *value, sm_severity sev) {
   FILE *f = c->f;
   fprintf(f, "  - id: %s\n    title: ", id);
   sm_yaml_quote(f, title);
@@ -586,9 +585,9 @@ sm_result sm_learn(sm_hive *h, sm_key cs_key, const sm_baseline *ext,
   fprintf(f, "smaudit-baseline: 1\nname: ");
   sm_yaml_quote(f, o->name);
   char desc[1024];
-  snprintf(desc, sizeof desc, "Learned from %s, ControlSet%03u, on %04d-%02d-%02d",
-           o->source, o->cs_id, o->today / 10000, o->today / 100 % 100,
-           o->today % 100);
+  snprintf(desc, sizeof desc,
+           "Learned from %s, ControlSet%03u, on %04d-%02d-%02d", o->source,
+           o->cs_id, o->today / 10000, o->today / 100 % 100, o->today % 100);
   fputs("\ndescription: ", f);
   sm_yaml_quote(f, desc);
   if (ext->family) {

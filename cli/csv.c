@@ -12,8 +12,8 @@
  * some strip first) as a formula: such a cell gets a leading apostrophe. */
 
 static const char *const columns[] = {
-    "target", "sha256",   "control_set", "key",      "value",
-    "type",   "rule",     "severity",    "title",    "observed",
+    "target",   "sha256", "control_set", "key",        "value",
+    "type",     "rule",   "severity",    "title",      "observed",
     "expected", "detail", "attack",      "last_write", "suppressed"};
 enum { N_COLUMNS = sizeof columns / sizeof columns[0] };
 

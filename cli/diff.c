@@ -46,9 +46,9 @@ json_t *sm_diff_json(const sm_diff *d) {
     const sm_difference *x = &d->v[i];
     json_t *o = json_object();
     json_object_set_new(o, "key", sm_json_string(x->key));
-    json_object_set_new(o, "root", json_string(x->root == SM_ROOT_HIVE
-                                                   ? "hive"
-                                                   : "control-set"));
+    json_object_set_new(
+        o, "root",
+        json_string(x->root == SM_ROOT_HIVE ? "hive" : "control-set"));
     json_object_set_new(o, "value",
                         x->value ? sm_json_string(x->value) : json_null());
     if (x->subkey)
@@ -176,8 +176,8 @@ int sm_cmd_diff(int argc, char **argv) {
   if (sm_cli_open_control_set(pa, SM_OPEN_NO_HASH, cs[0], &ha, &ida, &ka) != 0)
     goto out;
   if (nhives == 2) {
-    if (sm_cli_open_control_set(pb, SM_OPEN_NO_HASH, want_b, &hb, &idb,
-                                &kb) != 0)
+    if (sm_cli_open_control_set(pb, SM_OPEN_NO_HASH, want_b, &hb, &idb, &kb) !=
+        0)
       goto out;
   } else if (sm_hive_control_set(ha, cs[1], &kb, &err) != SM_OK) {
     sm_cli_error("%s: no ControlSet%03u", pa, cs[1]);
@@ -192,11 +192,11 @@ int sm_cmd_diff(int argc, char **argv) {
     goto out;
   }
   if (json) {
-    json_t *o = json_pack(
-        "{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
-        sm_json_string(pa), "control_set", (json_int_t)ida, "b", "path",
-        sm_json_string(pb), "control_set", (json_int_t)idb, "baseline",
-        sm_json_string(bl->name), "differences", sm_diff_json(&d));
+    json_t *o = json_pack("{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
+                          sm_json_string(pa), "control_set", (json_int_t)ida,
+                          "b", "path", sm_json_string(pb), "control_set",
+                          (json_int_t)idb, "baseline", sm_json_string(bl->name),
+                          "differences", sm_diff_json(&d));
     json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
     fputc('\n', stdout);
     json_decref(o);

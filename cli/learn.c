@@ -173,8 +173,11 @@ int sm_cmd_learn(int argc, char **argv) {
     goto out;
   char name[128];
   learned_name(path, name, sizeof name);
-  sm_learn_opts lo = {.name = name, .extends = ref, .source = path,
-                      .cs_id = id, .today = sm_today_ymd()};
+  sm_learn_opts lo = {.name = name,
+                      .extends = ref,
+                      .source = path,
+                      .cs_id = id,
+                      .today = sm_today_ymd()};
   /* In memory first: a failure leaves no half-written baseline. */
   if (!(mem = open_memstream(&buf, &len))) {
     sm_cli_error("out of memory");

@@ -15,8 +15,8 @@
 #define SM_INFORMATION_URI "https://github.com/smaudit/smaudit"
 
 typedef struct sarif {
-  json_t *rules;        /* array, in the order first seen */
-  json_t *rule_index;   /* id -> index in rules */
+  json_t *rules;      /* array, in the order first seen */
+  json_t *rule_index; /* id -> index in rules */
   json_t *results;
   json_t *artifacts;
   json_t *notifications;
@@ -37,8 +37,11 @@ static const char *level_of(const char *severity) {
 static const char *security_severity(const char *severity) {
   static const struct {
     const char *name, *score;
-  } t[] = {{"critical", "9.5"}, {"high", "8.0"}, {"medium", "5.5"},
-           {"low", "3.0"},      {"info", "1.0"}};
+  } t[] = {{"critical", "9.5"},
+           {"high", "8.0"},
+           {"medium", "5.5"},
+           {"low", "3.0"},
+           {"info", "1.0"}};
   for (size_t i = 0; severity && i < sizeof t / sizeof t[0]; i++)
     if (strcmp(severity, t[i].name) == 0)
       return t[i].score;
@@ -158,8 +161,8 @@ static json_t *rule_json(json_t *f) {
                       json_pack("{s:o}", "text", sm_json_string(title)));
   json_object_set_new(r, "fullDescription",
                       json_pack("{s:o}", "text", sm_json_string(message)));
-  json_object_set_new(r, "help", text_and_markdown(text ? text : message,
-                                                   md ? md : message));
+  json_object_set_new(
+      r, "help", text_and_markdown(text ? text : message, md ? md : message));
   json_object_set_new(r, "defaultConfiguration",
                       json_pack("{s:s}", "level", level_of(sev)));
   json_object_set_new(r, "properties",
@@ -188,11 +191,10 @@ static json_t *fingerprint(json_t *f) {
   struct sha256_ctx ctx;
   uint8_t d[SHA256_DIGEST_SIZE];
   char hexd[2 * SHA256_DIGEST_SIZE + 1];
-  const char *parts[] = {str_of(f, "rule"), str_of(f, "key"),
-                         json_is_string(json_object_get(f, "value"))
-                             ? str_of(f, "value")
-                             : "\x01",
-                         str_of(f, "observed")};
+  const char *parts[] = {
+      str_of(f, "rule"), str_of(f, "key"),
+      json_is_string(json_object_get(f, "value")) ? str_of(f, "value") : "\x01",
+      str_of(f, "observed")};
   sha256_init(&ctx);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
@@ -240,20 +242,20 @@ static json_t *logical_locations(json_t *f) {
   snprintf(fq, len, "HKLM\\SYSTEM\\%s", key);
   const char *last = strrchr(key, '\\');
   json_t *a = json_array();
-  json_array_append_new(
-      a, json_pack("{s:o, s:o, s:s}", "name", sm_json_string(last ? last + 1 : key),
-                   "fullyQualifiedName", sm_json_string(fq), "kind", "object"));
+  json_array_append_new(a, json_pack("{s:o, s:o, s:s}", "name",
+                                     sm_json_string(last ? last + 1 : key),
+                                     "fullyQualifiedName", sm_json_string(fq),
+                                     "kind", "object"));
   if (json_is_string(value)) {
     const char *v = json_string_value(value);
     size_t vl = strlen(fq) + strlen(v) + 16;
     char *vfq = malloc(vl);
     if (vfq) {
       snprintf(vfq, vl, "%s\\%s", fq, v[0] ? v : "(default)");
-      json_array_append_new(
-          a, json_pack("{s:o, s:o, s:s}", "name",
-                       sm_json_string(v[0] ? v : "(default)"),
-                       "fullyQualifiedName", sm_json_string(vfq), "kind",
-                       "value"));
+      json_array_append_new(a, json_pack("{s:o, s:o, s:s}", "name",
+                                         sm_json_string(v[0] ? v : "(default)"),
+                                         "fullyQualifiedName",
+                                         sm_json_string(vfq), "kind", "value"));
       free(vfq);
     }
   }
@@ -264,12 +266,12 @@ static json_t *logical_locations(json_t *f) {
 static void sarif_result(sm_writer *w, json_t *res) {
   sarif *s = w->state;
   json_t *hive = json_object_get(res, "hive");
-  const char *path = json_is_object(hive) ? str_of(hive, "path")
-                                          : str_of(res, "target");
+  const char *path =
+      json_is_object(hive) ? str_of(hive, "path") : str_of(res, "target");
   char *uri = path_uri(path[0] ? path : str_of(res, "target"));
   size_t art = json_array_size(s->artifacts);
-  json_t *artifact = json_pack("{s:{s:o}}", "location", "uri",
-                               sm_json_string(uri ? uri : ""));
+  json_t *artifact =
+      json_pack("{s:{s:o}}", "location", "uri", sm_json_string(uri ? uri : ""));
   if (json_is_object(hive)) {
     json_t *sha = json_object_get(hive, "sha256");
     if (json_is_string(sha))
@@ -279,17 +281,17 @@ static void sarif_result(sm_writer *w, json_t *res) {
   }
   json_array_append_new(s->artifacts, artifact);
 
-  json_t *phys = json_pack("{s:{s:o, s:I}}", "artifactLocation", "uri",
-                           sm_json_string(uri ? uri : ""), "index",
-                           (json_int_t)art);
+  json_t *phys =
+      json_pack("{s:{s:o, s:I}}", "artifactLocation", "uri",
+                sm_json_string(uri ? uri : ""), "index", (json_int_t)art);
   json_t *err = json_object_get(res, "error");
   if (json_is_string(err)) {
     s->failed = true;
-    json_array_append_new(
-        s->notifications,
-        json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level", "error", "message",
-                  "text", sm_json_string(json_string_value(err)), "locations",
-                  "physicalLocation", phys));
+    json_array_append_new(s->notifications,
+                          json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level",
+                                    "error", "message", "text",
+                                    sm_json_string(json_string_value(err)),
+                                    "locations", "physicalLocation", phys));
   }
   size_t i;
   json_t *e;
@@ -297,11 +299,11 @@ static void sarif_result(sm_writer *w, json_t *res) {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s: rule %s could not be evaluated on %s: %s",
              path, str_of(e, "rule"), str_of(e, "key"), str_of(e, "message"));
-    json_array_append_new(
-        s->notifications,
-        json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level", "warning", "message",
-                  "text", sm_json_string(buf), "locations", "physicalLocation",
-                  phys));
+    json_array_append_new(s->notifications,
+                          json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level",
+                                    "warning", "message", "text",
+                                    sm_json_string(buf), "locations",
+                                    "physicalLocation", phys));
   }
   json_t *f;
   json_array_foreach(json_object_get(res, "findings"), i, f) {
@@ -309,19 +311,18 @@ static void sarif_result(sm_writer *w, json_t *res) {
     json_t *r = json_object();
     json_object_set_new(r, "ruleId", json_string(str_of(f, "rule")));
     json_object_set_new(r, "ruleIndex", json_integer((json_int_t)ri));
-    json_object_set_new(r, "level", json_string(level_of(str_of(f, "severity"))));
+    json_object_set_new(r, "level",
+                        json_string(level_of(str_of(f, "severity"))));
     json_object_set_new(r, "message", message_of(f));
-    json_object_set_new(
-        r, "locations",
-        json_pack("[{s:O, s:o}]", "physicalLocation", phys, "logicalLocations",
-                  logical_locations(f)));
+    json_object_set_new(r, "locations",
+                        json_pack("[{s:O, s:o}]", "physicalLocation", phys,
+                                  "logicalLocations", logical_locations(f)));
     json_object_set_new(r, "partialFingerprints", fingerprint(f));
-    json_t *props = json_pack("{s:O, s:O, s:O, s:O, s:O}", "severity",
-                              json_object_get(f, "severity"), "control_set",
-                              json_object_get(f, "control_set"), "type",
-                              json_object_get(f, "type"), "observed",
-                              json_object_get(f, "observed"), "last_write",
-                              json_object_get(f, "last_write"));
+    json_t *props = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O}", "severity", json_object_get(f, "severity"),
+        "control_set", json_object_get(f, "control_set"), "type",
+        json_object_get(f, "type"), "observed", json_object_get(f, "observed"),
+        "last_write", json_object_get(f, "last_write"));
     if (json_is_string(json_object_get(f, "suppression_expired")))
       json_object_set(props, "suppression_expired",
                       json_object_get(f, "suppression_expired"));
@@ -343,14 +344,14 @@ static void sarif_finish(sm_writer *w) {
   json_t *invocation =
       json_pack("{s:b, s:O}", "executionSuccessful", !s->failed,
                 "toolExecutionNotifications", s->notifications);
-  json_t *driver = json_pack(
-      "{s:s, s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME, "version",
-      PACKAGE_VERSION, "semanticVersion", PACKAGE_VERSION, "informationUri",
-      SM_INFORMATION_URI, "rules", s->rules);
-  json_t *run = json_pack("{s:{s:o}, s:[o], s:O, s:O, s:s}", "tool", "driver",
-                          driver, "invocations", invocation, "artifacts",
-                          s->artifacts, "results", s->results, "columnKind",
-                          "unicodeCodePoints");
+  json_t *driver =
+      json_pack("{s:s, s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME, "version",
+                PACKAGE_VERSION, "semanticVersion", PACKAGE_VERSION,
+                "informationUri", SM_INFORMATION_URI, "rules", s->rules);
+  json_t *run =
+      json_pack("{s:{s:o}, s:[o], s:O, s:O, s:s}", "tool", "driver", driver,
+                "invocations", invocation, "artifacts", s->artifacts, "results",
+                s->results, "columnKind", "unicodeCodePoints");
   json_t *doc = json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA,
                           "version", "2.1.0", "runs", run);
   /* ASCII: every other character as \uXXXX, so the file is valid UTF-8
