@@ -41,5 +41,26 @@ int sm_cmd_show(int argc, char **argv);
 int sm_cmd_scan(int argc, char **argv);
 int sm_cmd_recover(int argc, char **argv);
 int sm_cmd_check_baseline(int argc, char **argv);
+int sm_cmd_learn(int argc, char **argv);
+int sm_cmd_diff(int argc, char **argv);
+
+/* learn.c: shared by learn and diff. */
+struct sm_baseline;
+bool sm_cli_parse_control_set(const char *s, unsigned *out);
+/* Open path and resolve control set want (0: the current one) into *id and
+ * *key; prints the error and returns -1 on failure. */
+int sm_cli_open_control_set(const char *path, unsigned open_flags,
+                            unsigned want, sm_hive **h, unsigned *id,
+                            sm_key *key);
+/* The baseline given, or the one detected from the control set; prints the
+ * error and returns NULL on failure.  With ref, *ref is how to name it in
+ * extends: (a name, or an absolute path; caller-frees). */
+struct sm_baseline *sm_cli_baseline_for(sm_hive *h, sm_key cs_key,
+                                        const char *given, char **ref);
+
+/* diff.c: differences as the JSON of smaudit diff and of scan's
+ * control_set_differences. */
+struct sm_diff;
+json_t *sm_diff_json(const struct sm_diff *d);
 
 #endif

@@ -32,6 +32,10 @@ static void usage(FILE *f) {
           "                     write HIVE with its transaction logs replayed\n"
           "  check-baseline FILE...\n"
           "                     validate baselines and print a summary of each\n"
+          "  learn HIVE [-o FILE]\n"
+          "                     write a baseline that pins HIVE's audited state\n"
+          "  diff HIVE_A HIVE_B | diff HIVE --control-set N --control-set M\n"
+          "                     what differs in the audited keys\n"
           "\n"
           "Options:\n"
           "  -h, --help         display this help and exit\n"
@@ -70,6 +74,10 @@ int main(int argc, char **argv) {
     return sm_cmd_recover(argc - 1, argv + 1);
   if (strcmp(cmd, "check-baseline") == 0)
     return sm_cmd_check_baseline(argc - 1, argv + 1);
+  if (strcmp(cmd, "learn") == 0)
+    return sm_cmd_learn(argc - 1, argv + 1);
+  if (strcmp(cmd, "diff") == 0)
+    return sm_cmd_diff(argc - 1, argv + 1);
   sm_cli_error("unknown command '%s'; try '%s --help'", cmd, sm_progname);
   return SM_EXIT_ERROR;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks/diff.h"
 #include "cli/cli.h"
 #include "cli/scan.h"
 
@@ -167,6 +168,32 @@ static void add_report(json_t *findings, json_t *errors, json_t *counts,
   *na += rep->n_not_applicable;
 }
 
+/* How each other control set differs from the current one, in the keys the
+ * baseline audits (with --control-set all). */
+static json_t *control_set_differences(sm_hive *h, unsigned ccs,
+                                       sm_key ccs_key, const unsigned *ids,
+                                       size_t nids, const sm_baseline *b) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < nids; i++) {
+    sm_key key;
+    sm_diff d;
+    sm_error err = {0};
+    if (ids[i] == ccs)
+      continue;
+    json_t *o = json_pack("{s:i}", "control_set", (int)ids[i]);
+    if (sm_hive_control_set(h, ids[i], &key, &err) != SM_OK ||
+        sm_diff_control_sets(h, ccs_key, h, key, b, &d, &err) != SM_OK) {
+      json_object_set_new(o, "differences", json_null());
+      json_object_set_new(o, "error", sm_json_string(err.msg));
+    } else {
+      json_object_set_new(o, "differences", sm_diff_json(&d));
+      sm_diff_free(&d);
+    }
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 json_t *sm_scan_hive(const char *target, const char *path,
                      const char *software, const sm_scan_opts *o,
                      sm_baseline_cache *cache) {
@@ -179,6 +206,7 @@ json_t *sm_scan_hive(const char *target, const char *path,
                              "high", 0, "medium", 0, "low", 0, "info", 0,
                              "suppressed", 0);
   json_t *audited = json_array();
+  json_t *csdiff = json_array();
   sm_hive *h = NULL, *sw = NULL;
   sm_error err = {0};
   unsigned *ids = NULL;
@@ -246,9 +274,14 @@ json_t *sm_scan_hive(const char *target, const char *path,
     add_report(findings, errors, counts, &rep, &pass, &na);
     sm_report_free(&rep);
   }
+  if (o->all_control_sets) {
+    json_decref(csdiff);
+    csdiff = control_set_differences(h, ccs, ccs_key, ids, nids, b);
+  }
 
 out:
   json_object_set_new(res, "control_sets_audited", audited);
+  json_object_set_new(res, "control_set_differences", csdiff);
   json_object_set_new(res, "findings", findings);
   json_object_set_new(res, "rule_errors", errors);
   json_t *sum = json_object();

@@ -1,0 +1,225 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/baseline.h"
+#include "checks/diff.h"
+#include "cli/cli.h"
+
+static void usage_diff(FILE *f) {
+  fprintf(f,
+          "Usage: %s diff [OPTION]... HIVE_A HIVE_B\n"
+          "  or:  %s diff [OPTION]... HIVE --control-set N --control-set M\n"
+          "Show what differs in the audited keys (those the baseline has "
+          "rules on, below\nthe control set, and Select and Setup at the "
+          "root): values added, removed\nor changed, subkeys added or "
+          "removed.\n\n"
+          "  -b, --baseline NAME|FILE  the baseline whose keys are compared; "
+          "default:\n"
+          "                            detected from the first hive\n"
+          "      --control-set N       the control set to compare (once per "
+          "side);\n"
+          "                            default: each hive's current one\n"
+          "  -f, --format FORMAT       text (default) or json\n"
+          "  -h, --help                display this help and exit\n\n"
+          "Exit status: 0 identical, 1 they differ, 2 error.\n",
+          sm_progname, sm_progname);
+}
+
+static json_t *side_json(const sm_value *v) {
+  if (!v)
+    return json_null();
+  char tbuf[32];
+  const char *tn = sm_type_name(v->type);
+  if (!tn) {
+    snprintf(tbuf, sizeof tbuf, "REG_0x%X", (unsigned)v->type);
+    tn = tbuf;
+  }
+  return json_pack("{s:s, s:o}", "type", tn, "data", sm_render_data_json(v));
+}
+
+json_t *sm_diff_json(const sm_diff *d) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < d->n; i++) {
+    const sm_difference *x = &d->v[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "key", sm_json_string(x->key));
+    json_object_set_new(
+        o, "root",
+        json_string(x->root == SM_ROOT_HIVE ? "hive" : "control-set"));
+    json_object_set_new(o, "value",
+                        x->value ? sm_json_string(x->value) : json_null());
+    if (x->subkey)
+      json_object_set_new(o, "subkey", sm_json_string(x->subkey));
+    json_object_set_new(o, "change", json_string(sm_change_name(x->change)));
+    json_object_set_new(o, "a", side_json(x->a));
+    json_object_set_new(o, "b", side_json(x->b));
+    if (x->tunable)
+      json_object_set_new(o, "tunable", json_true());
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
+static void print_text(FILE *f, const sm_diff *d) {
+  const char *last_key = NULL;
+  sm_root last_root = SM_ROOT_CONTROL_SET;
+  for (size_t i = 0; i < d->n; i++) {
+    const sm_difference *x = &d->v[i];
+    if (!last_key || last_root != x->root || strcmp(last_key, x->key) != 0) {
+      fputs(i ? "\n[" : "[", f);
+      sm_fputs_escaped(f, x->key, false);
+      fputs(x->root == SM_ROOT_HIVE ? "]  (hive root)\n" : "]\n", f);
+      last_key = x->key;
+      last_root = x->root;
+    }
+    char mark = x->change == SM_CHANGE_ADDED     ? '+'
+                : x->change == SM_CHANGE_REMOVED ? '-'
+                                                 : '~';
+    if (!x->value) {
+      fputc(mark, f);
+      if (x->subkey) {
+        fputs(" subkey ", f);
+        sm_fputs_escaped(f, x->subkey, false);
+        fputc('\n', f);
+      } else {
+        fprintf(f, " the key itself (%s)\n", sm_change_name(x->change));
+      }
+      continue;
+    }
+    if (x->change != SM_CHANGE_CHANGED) {
+      fputc(mark, f);
+      sm_render_value_text(f, x->a ? x->a : x->b);
+      continue;
+    }
+    fputs("~ ", f);
+    if (x->value[0])
+      sm_fputs_escaped(f, x->value, false);
+    else
+      fputs("(default)", f);
+    fputs(x->tunable ? "  (tunable)\n" : "\n", f);
+    fputs("  -", f);
+    sm_render_value_text(f, x->a);
+    fputs("  +", f);
+    sm_render_value_text(f, x->b);
+  }
+}
+
+int sm_cmd_diff(int argc, char **argv) {
+  enum { OPT_CS = 256 };
+  static const struct option opts[] = {
+      {"baseline", required_argument, NULL, 'b'},
+      {"control-set", required_argument, NULL, OPT_CS},
+      {"format", required_argument, NULL, 'f'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *given = NULL;
+  unsigned cs[2] = {0, 0};
+  size_t ncs = 0;
+  bool json = false;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "b:f:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'b':
+      given = optarg;
+      break;
+    case OPT_CS:
+      if (ncs == 2 || !sm_cli_parse_control_set(optarg, &cs[ncs])) {
+        sm_cli_error("diff: --control-set takes a number from 1 to 999, at "
+                     "most twice");
+        return SM_EXIT_ERROR;
+      }
+      ncs++;
+      break;
+    case 'f':
+      if (strcmp(optarg, "json") == 0)
+        json = true;
+      else if (strcmp(optarg, "text") == 0)
+        json = false;
+      else {
+        sm_cli_error("diff: unknown format '%s' (text or json)", optarg);
+        return SM_EXIT_ERROR;
+      }
+      break;
+    case 'h':
+      usage_diff(stdout);
+      return SM_EXIT_OK;
+    default:
+      usage_diff(stderr);
+      return SM_EXIT_ERROR;
+    }
+  }
+  int nhives = argc - optind;
+  if (nhives == 1 && ncs != 2) {
+    sm_cli_error("diff: one hive needs two --control-set options");
+    return SM_EXIT_ERROR;
+  }
+  if (nhives < 1 || nhives > 2) {
+    usage_diff(stderr);
+    return SM_EXIT_ERROR;
+  }
+  const char *pa = argv[optind], *pb = nhives == 2 ? argv[optind + 1] : pa;
+  sm_hive *ha = NULL, *hb = NULL;
+  sm_baseline *bl = NULL;
+  unsigned ida = 0, idb = 0;
+  sm_key ka, kb;
+  sm_diff d = {0};
+  sm_error err = {0};
+  int rc = SM_EXIT_ERROR;
+  /* With two hives and one --control-set, it names the same number in
+   * both. */
+  unsigned want_b = ncs == 2 ? cs[1] : cs[0];
+  if (sm_cli_open_control_set(pa, SM_OPEN_NO_HASH, cs[0], &ha, &ida, &ka) != 0)
+    goto out;
+  if (nhives == 2) {
+    if (sm_cli_open_control_set(pb, SM_OPEN_NO_HASH, want_b, &hb, &idb, &kb) !=
+        0)
+      goto out;
+  } else if (sm_hive_control_set(ha, cs[1], &kb, &err) != SM_OK) {
+    sm_cli_error("%s: no ControlSet%03u", pa, cs[1]);
+    goto out;
+  } else {
+    idb = cs[1];
+  }
+  if (!(bl = sm_cli_baseline_for(ha, ka, given, NULL)))
+    goto out;
+  if (sm_diff_control_sets(ha, ka, hb ? hb : ha, kb, bl, &d, &err) != SM_OK) {
+    sm_cli_error("%s", err.msg);
+    goto out;
+  }
+  if (json) {
+    json_t *o = json_pack("{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
+                          sm_json_string(pa), "control_set", (json_int_t)ida,
+                          "b", "path", sm_json_string(pb), "control_set",
+                          (json_int_t)idb, "baseline", sm_json_string(bl->name),
+                          "differences", sm_diff_json(&d));
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+    fputc('\n', stdout);
+    json_decref(o);
+  } else {
+    fputs("--- ", stdout);
+    sm_fputs_escaped(stdout, pa, false);
+    printf(" (ControlSet%03u)\n+++ ", ida);
+    sm_fputs_escaped(stdout, pb, false);
+    printf(" (ControlSet%03u)\n", idb);
+    if (d.n)
+      print_text(stdout, &d);
+    else
+      puts("no differences in the audited keys");
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    sm_cli_error("write error on standard output");
+    goto out;
+  }
+  rc = d.n ? SM_EXIT_FINDINGS : SM_EXIT_OK;
+out:
+  sm_diff_free(&d);
+  sm_baseline_free(bl);
+  sm_hive_close(hb);
+  sm_hive_close(ha);
+  return rc;
+}
