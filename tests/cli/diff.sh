@@ -69,12 +69,12 @@ assert [(x["value"], x["a"]["type"], x["b"]["type"]) for x in d] == [("GlobalFla
 
   run diff $B --format json "$FIXTURES/two-sets.hiv" --control-set 1 --control-set 2
   check "two control sets of one hive: exit 1" [ "$rc" = 1 ]
-  check "two control sets: BootExecute and GlobalFlag differ" "$PYTHON3" -c '
+  check "two control sets: BootExecute, AutoChkTimeout and Windows differ" "$PYTHON3" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["a"]["control_set"] == 1 and d["b"]["control_set"] == 2
 v = {x["value"] for x in d["differences"]}
-assert {"BootExecute", "GlobalFlag", "Windows"} <= v, v
+assert {"BootExecute", "AutoChkTimeout", "Windows"} <= v, v
 ' "$tmp/out"
 
   run scan $B --control-set all --format json "$FIXTURES/two-sets.hiv"
@@ -84,7 +84,8 @@ r = json.loads(open(sys.argv[1]).readline())
 c = r["control_set_differences"]
 assert [x["control_set"] for x in c] == [1], c
 v = {x["value"]: x for x in c[0]["differences"]}
-assert v["GlobalFlag"]["a"]["data"] == 2 and v["GlobalFlag"]["b"]["data"] == 0
+assert v["AutoChkTimeout"]["a"]["data"] == 5 and v["AutoChkTimeout"]["b"] is None
+assert v["AutoChkTimeout"]["change"] == "removed"
 ' "$tmp/out"
   run scan $B --format json "$FIXTURES/two-sets.hiv"
   check "scan --control-set current: control_set_differences empty" "$PYTHON3" -c '
