@@ -12,7 +12,6 @@
  * once every hive has been audited. */
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
-#define SM_INFORMATION_URI "https://github.com/smaudit/smaudit"
 
 typedef struct sarif {
   json_t *rules;      /* array, in the order first seen */
@@ -345,9 +344,9 @@ static void sarif_finish(sm_writer *w) {
       json_pack("{s:b, s:O}", "executionSuccessful", !s->failed,
                 "toolExecutionNotifications", s->notifications);
   json_t *driver =
-      json_pack("{s:s, s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME, "version",
-                PACKAGE_VERSION, "semanticVersion", PACKAGE_VERSION,
-                "informationUri", SM_INFORMATION_URI, "rules", s->rules);
+      json_pack("{s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME, "version",
+                PACKAGE_VERSION, "semanticVersion", PACKAGE_VERSION, "rules",
+                s->rules);
   json_t *run =
       json_pack("{s:{s:o}, s:[o], s:O, s:O, s:s}", "tool", "driver", driver,
                 "invocations", invocation, "artifacts", s->artifacts, "results",
