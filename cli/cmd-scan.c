@@ -1,18 +1,34 @@
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/discover.h"
 #include "cli/scan.h"
 
 static void usage_scan(FILE *f) {
   fprintf(f,
-          "Usage: %s scan [OPTION]... HIVE...\n"
+          "Usage: %s scan [OPTION]... TARGET...\n"
           "Audit the Session Manager configuration of each SYSTEM hive "
           "against a baseline.\n\n"
+          "A TARGET is a hive file; a mounted Windows volume (its "
+          "Windows/System32/config/SYSTEM,\n"
+          "in any case, and the RegBack copy when not empty); or a triage "
+          "collection holding\n"
+          "volumes up to 6 levels down. With -r, every hive named SYSTEM "
+          "below a folder, and\n"
+          "every volume, up to 32 levels down. Symbolic links leaving a "
+          "target are skipped.\n\n"
           "  -b, --baseline NAME|FILE  baseline to use (repeatable; later ones "
           "override);\n"
           "                            default: detected from each hive\n"
@@ -26,14 +42,184 @@ static void usage_scan(FILE *f) {
           "      --no-recover          audit dirty hives without replaying "
           "their logs\n"
           "      --unsafe              open damaged hives in tolerant mode\n"
+          "  -r, --recursive           take every hive named SYSTEM below "
+          "each folder TARGET\n"
+          "  -j, --jobs N              audit N hives at a time, each in a "
+          "worker process of\n"
+          "                            its own (default: the number of "
+          "online CPUs)\n"
+          "      --timeout SECONDS     give up on a hive after SECONDS, wall "
+          "clock or CPU\n"
+          "                            (default 120; 0: no limit)\n"
+          "      --max-memory MB       address space of each worker in MiB "
+          "(default 4096;\n"
+          "                            0: no limit)\n"
+          "      --sort                write the results sorted by target, at "
+          "the end, rather\n"
+          "                            than as each hive finishes\n"
+          "  -o, --output FILE         write the report to FILE, a new file "
+          "(never replaced),\n"
+          "                            put in place only when complete\n"
+          "  -q, --quiet               no progress line and no summary on "
+          "standard error\n"
           "  -h, --help                display this help and exit\n\n"
-          "Exit status: 0 no finding at or above --fail-on, 1 such a finding, "
-          "2 a hive could\nnot be audited (or a usage or baseline error).\n",
+          "A hive that cannot be audited (or whose worker crashes or exceeds "
+          "its bounds) gets\n"
+          "a result with \"error\" set; the others go on. Progress is drawn on "
+          "standard error\nonly when it is a terminal.\n\n"
+          "Exit status: 2 if any hive could not be audited (or a usage, "
+          "baseline or output\nerror), else 1 if an unsuppressed finding "
+          "reaches --fail-on, else 0.\n",
           sm_progname);
 }
 
+static bool parse_count(const char *opt, const char *s, unsigned long max,
+                        unsigned long *out) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (!*s || *end || *s == '-' || errno || v > max) {
+    sm_cli_error("scan: %s takes a number from 0 to %lu, not '%s'", opt, max,
+                 s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+/* The temporary report, removed when a signal ends the run. */
+static char tmp_report[PATH_MAX];
+
+static void on_signal(int sig) {
+  if (tmp_report[0])
+    unlink(tmp_report);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* -o FILE: refuse an existing FILE, a target, or a place inside a target
+ * folder or volume; then a temporary file beside it. */
+static FILE *open_output(const char *file, const sm_found_list *l) {
+  struct stat st;
+  if (lstat(file, &st) == 0) {
+    sm_cli_error("%s: already exists; the report is written to a new file "
+                 "only",
+                 file);
+    return NULL;
+  }
+  if (errno != ENOENT) {
+    sm_cli_error("%s: %s", file, strerror(errno));
+    return NULL;
+  }
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->v[i].target, file) == 0) {
+      sm_cli_error("%s: is a target; not writing the report there", file);
+      return NULL;
+    }
+  char *copy = strdup(file), *copy2 = strdup(file);
+  char *dir = copy ? realpath(dirname(copy), NULL) : NULL;
+  FILE *f = NULL;
+  if (!copy2 || !dir) {
+    sm_cli_error("%s: %s", file, copy2 ? strerror(errno) : "out of memory");
+    goto out;
+  }
+  /* Every folder from the report's up to /, against the target folders and
+   * volume roots, by device and inode: bind mounts and links do not hide
+   * a volume. */
+  size_t len = strlen(dir);
+  for (;;) {
+    dir[len] = '\0';
+    if (stat(len ? dir : "/", &st) == 0)
+      for (size_t i = 0; i < l->n_dirs; i++)
+        if (l->dirs[i].dev == st.st_dev && l->dirs[i].ino == st.st_ino) {
+          sm_cli_error("%s: inside the target %s; not writing the report "
+                       "there",
+                       file, len ? dir : "/");
+          goto out;
+        }
+    if (!len)
+      break;
+    while (len && dir[len - 1] != '/')
+      len--;
+    if (len)
+      len--;
+  }
+  char *base = basename(copy2);
+  free(copy);
+  copy = strdup(file);
+  int n = snprintf(tmp_report, sizeof tmp_report, "%s/.%s.XXXXXX",
+                   copy ? dirname(copy) : ".", base);
+  if (n < 0 || (size_t)n >= sizeof tmp_report) {
+    tmp_report[0] = '\0';
+    sm_cli_error("%s: name too long", file);
+    goto out;
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
+  int fd = mkostemp(tmp_report, O_CLOEXEC);
+  if (fd < 0) {
+    sm_cli_error("%s: %s", file, strerror(errno));
+    tmp_report[0] = '\0';
+    goto out;
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  if (!(f = fdopen(fd, "w"))) {
+    sm_cli_error("%s: %s", file, strerror(errno));
+    close(fd);
+    unlink(tmp_report);
+    tmp_report[0] = '\0';
+  }
+out:
+  free(copy);
+  free(copy2);
+  free(dir);
+  return f;
+}
+
+/* Put the complete report in place; never replaces a file. */
+static bool place_output(FILE *f, const char *file, bool ok) {
+  if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+    sm_cli_error("%s: write error: %s", file, strerror(errno));
+    ok = false;
+  }
+  if (fclose(f) != 0 && ok) {
+    sm_cli_error("%s: write error: %s", file, strerror(errno));
+    ok = false;
+  }
+  if (ok && link(tmp_report, file) != 0) {
+    int e = errno;
+    /* File systems without hard links (vfat) can still rename without
+     * replacing. */
+    if ((e == EPERM || e == ENOTSUP || e == EMLINK) &&
+        renameat2(AT_FDCWD, tmp_report, AT_FDCWD, file, RENAME_NOREPLACE) ==
+            0) {
+      tmp_report[0] = '\0';
+      return true;
+    }
+    sm_cli_error("%s: %s", file,
+                 e == EEXIST ? "appeared during the scan; not replaced"
+                             : strerror(e));
+    ok = false;
+  }
+  unlink(tmp_report);
+  tmp_report[0] = '\0';
+  return ok;
+}
+
 int sm_cmd_scan(int argc, char **argv) {
-  enum { OPT_CS = 256, OPT_FAIL, OPT_COLOR, OPT_NOREC, OPT_UNSAFE };
+  enum {
+    OPT_CS = 256,
+    OPT_FAIL,
+    OPT_COLOR,
+    OPT_NOREC,
+    OPT_UNSAFE,
+    OPT_TIMEOUT,
+    OPT_MAXMEM,
+    OPT_SORT,
+  };
   static const struct option opts[] = {
       {"baseline", required_argument, NULL, 'b'},
       {"format", required_argument, NULL, 'f'},
@@ -43,6 +229,13 @@ int sm_cmd_scan(int argc, char **argv) {
       {"colour", required_argument, NULL, OPT_COLOR},
       {"no-recover", no_argument, NULL, OPT_NOREC},
       {"unsafe", no_argument, NULL, OPT_UNSAFE},
+      {"recursive", no_argument, NULL, 'r'},
+      {"jobs", required_argument, NULL, 'j'},
+      {"timeout", required_argument, NULL, OPT_TIMEOUT},
+      {"max-memory", required_argument, NULL, OPT_MAXMEM},
+      {"sort", no_argument, NULL, OPT_SORT},
+      {"output", required_argument, NULL, 'o'},
+      {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -52,12 +245,20 @@ int sm_cmd_scan(int argc, char **argv) {
     return SM_EXIT_ERROR;
   }
   sm_scan_opts o = {.baselines = baselines, .today = sm_today_ymd()};
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  sm_batch_opts bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
+                      .timeout = 120,
+                      .max_memory = 4096,
+                      .fail_on = SM_SEV_MEDIUM}; /* -1: never */
   sm_format format = SM_FORMAT_TEXT;
-  int fail_on = SM_SEV_MEDIUM; /* -1: never */
-  int color = -1;              /* -1 auto */
+  sm_found_list found = {0};
+  const char *output = NULL;
+  bool recursive = false, quiet = false;
+  int color = -1; /* -1 auto */
   int c, rc = SM_EXIT_OK;
+  unsigned long v;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "b:f:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "b:f:rj:o:qh", opts, NULL)) != -1) {
     switch (c) {
     case 'b':
       baselines[o.n_baselines++] = optarg;
@@ -85,9 +286,9 @@ int sm_cmd_scan(int argc, char **argv) {
     case OPT_FAIL: {
       sm_severity s;
       if (strcmp(optarg, "never") == 0)
-        fail_on = -1;
+        bo.fail_on = -1;
       else if (sm_severity_parse(optarg, &s))
-        fail_on = (int)s;
+        bo.fail_on = (int)s;
       else {
         sm_cli_error("scan: --fail-on takes info, low, medium, high, critical "
                      "or never, not '%s'",
@@ -116,6 +317,39 @@ int sm_cmd_scan(int argc, char **argv) {
     case OPT_UNSAFE:
       o.open_flags |= SM_OPEN_UNSAFE;
       break;
+    case 'r':
+      recursive = true;
+      break;
+    case 'j':
+      if (!parse_count("--jobs", optarg, 1024, &v)) {
+        rc = SM_EXIT_ERROR;
+        goto out;
+      }
+      bo.jobs = v ? (unsigned)v : bo.jobs;
+      break;
+    case OPT_TIMEOUT:
+      if (!parse_count("--timeout", optarg, 86400, &v)) {
+        rc = SM_EXIT_ERROR;
+        goto out;
+      }
+      bo.timeout = (unsigned)v;
+      break;
+    case OPT_MAXMEM:
+      if (!parse_count("--max-memory", optarg, 1048576, &v)) {
+        rc = SM_EXIT_ERROR;
+        goto out;
+      }
+      bo.max_memory = v;
+      break;
+    case OPT_SORT:
+      bo.sort = true;
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case 'q':
+      quiet = true;
+      break;
     case 'h':
       usage_scan(stdout);
       goto out;
@@ -130,11 +364,13 @@ int sm_cmd_scan(int argc, char **argv) {
     rc = SM_EXIT_ERROR;
     goto out;
   }
-  if (color < 0) {
-    const char *term = getenv("TERM");
-    color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
-            strcmp(term, "dumb") != 0;
-  }
+
+  for (int i = optind; i < argc; i++)
+    if (!sm_discover(argv[i], recursive, &found)) {
+      sm_cli_error("out of memory");
+      rc = SM_EXIT_ERROR;
+      goto out;
+    }
 
   sm_baseline_cache cache;
   sm_error err = {0};
@@ -144,33 +380,45 @@ int sm_cmd_scan(int argc, char **argv) {
     rc = SM_EXIT_ERROR;
     goto out;
   }
-  sm_writer w;
-  if (!sm_writer_init(&w, format, stdout, color)) {
-    sm_cli_error("scan: this format is not available yet");
+  /* Parsed once here; the workers inherit them copy-on-write. */
+  sm_baseline_cache_preload(&cache);
+
+  FILE *f = stdout;
+  if (output && !(f = open_output(output, &found))) {
     sm_baseline_cache_destroy(&cache);
     rc = SM_EXIT_ERROR;
     goto out;
   }
-  bool any_error = false, any_fail = false;
-  for (int i = optind; i < argc; i++) {
-    json_t *res = sm_scan_hive(argv[i], argv[i], NULL, &o, &cache);
-    if (sm_result_failed(res)) {
-      any_error = true;
-      sm_cli_error("%s", json_string_value(json_object_get(res, "error")));
-    }
-    int max = sm_result_max_severity(res);
-    if (fail_on >= 0 && max >= fail_on)
-      any_fail = true;
-    sm_writer_result(&w, res);
-    json_decref(res);
+  if (color < 0) {
+    const char *term = getenv("TERM");
+    color = isatty(fileno(f)) && !getenv("NO_COLOR") && term &&
+            strcmp(term, "dumb") != 0;
   }
+  sm_writer w;
+  if (!sm_writer_init(&w, format, f, color)) {
+    sm_cli_error("scan: this format is not available yet");
+    sm_baseline_cache_destroy(&cache);
+    if (output)
+      place_output(f, output, false);
+    rc = SM_EXIT_ERROR;
+    goto out;
+  }
+  bo.progress = !quiet && isatty(STDERR_FILENO);
+  sm_batch_stats st;
+  sm_batch_run(found.v, found.n, &o, &cache, &bo, &w, &st);
   sm_baseline_cache_destroy(&cache);
-  if (!sm_writer_finish(&w)) {
+  bool ok = sm_writer_finish(&w);
+  if (!ok && !output)
     sm_cli_error("write error on standard output");
-    any_error = true;
-  }
-  rc = any_error ? SM_EXIT_ERROR : any_fail ? SM_EXIT_FINDINGS : SM_EXIT_OK;
+  if (output)
+    ok = place_output(f, output, ok);
+  if (!quiet)
+    sm_batch_summary(&st, found.skipped);
+  rc = !ok || st.errors ? SM_EXIT_ERROR
+       : st.any_fail    ? SM_EXIT_FINDINGS
+                        : SM_EXIT_OK;
 out:
+  sm_found_list_free(&found);
   free(baselines);
   return rc;
 }

@@ -65,6 +65,17 @@ static const sm_baseline *family_baseline(sm_baseline_cache *c,
   return b;
 }
 
+void sm_baseline_cache_preload(sm_baseline_cache *c) {
+  /* The families sm_detect_family names. */
+  static const char *const families[] = {"windows-xp", "windows-7",
+                                         "windows-8.1", "windows-10"};
+  char errbuf[600];
+  if (c->given)
+    return;
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    family_baseline(c, families[i], errbuf, sizeof errbuf);
+}
+
 static json_t *str_or_null(const char *s) {
   return s ? sm_json_string(s) : json_null();
 }
@@ -194,6 +205,42 @@ static json_t *control_set_differences(sm_hive *h, unsigned ccs,
   return a;
 }
 
+static json_t *zero_counts(void) {
+  return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "critical", 0, "high", 0,
+                   "medium", 0, "low", 0, "info", 0, "suppressed", 0);
+}
+
+static void finish_result(json_t *res, json_t *audited, json_t *csdiff,
+                          json_t *findings, json_t *errors, json_t *counts,
+                          size_t pass, size_t na, const char *msg) {
+  json_object_set_new(res, "control_sets_audited", audited);
+  json_object_set_new(res, "control_set_differences", csdiff);
+  json_object_set_new(res, "findings", findings);
+  json_object_set_new(res, "rule_errors", errors);
+  json_t *sum = json_object();
+  json_object_set_new(sum, "by_severity", counts);
+  json_object_set_new(sum, "rules_passed", json_integer((json_int_t)pass));
+  json_object_set_new(sum, "not_applicable", json_integer((json_int_t)na));
+  json_object_set_new(res, "summary", sum);
+  json_object_set_new(res, "error", msg[0] ? sm_json_string(msg) : json_null());
+}
+
+json_t *sm_scan_error_result(const char *target, const char *msg) {
+  json_t *res = json_object();
+  json_object_set_new(res, "target", sm_json_string(target));
+  json_object_set_new(res, "hive", json_null());
+  json_object_set_new(res, "baseline", json_null());
+  finish_result(res, json_array(), json_array(), json_array(), json_array(),
+                zero_counts(), 0, 0, msg);
+  return res;
+}
+
+void sm_result_set_origin(json_t *res, const char *role, const char *volume) {
+  json_object_set_new(res, "role", json_string(role));
+  json_object_set_new(res, "volume", volume ? sm_json_string(volume)
+                                            : json_null());
+}
+
 json_t *sm_scan_hive(const char *target, const char *path,
                      const char *software, const sm_scan_opts *o,
                      sm_baseline_cache *cache) {
@@ -202,9 +249,7 @@ json_t *sm_scan_hive(const char *target, const char *path,
   json_object_set_new(res, "hive", json_null());
   json_object_set_new(res, "baseline", json_null());
   json_t *findings = json_array(), *errors = json_array();
-  json_t *counts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "critical", 0,
-                             "high", 0, "medium", 0, "low", 0, "info", 0,
-                             "suppressed", 0);
+  json_t *counts = zero_counts();
   json_t *audited = json_array();
   json_t *csdiff = json_array();
   sm_hive *h = NULL, *sw = NULL;
@@ -280,16 +325,7 @@ json_t *sm_scan_hive(const char *target, const char *path,
   }
 
 out:
-  json_object_set_new(res, "control_sets_audited", audited);
-  json_object_set_new(res, "control_set_differences", csdiff);
-  json_object_set_new(res, "findings", findings);
-  json_object_set_new(res, "rule_errors", errors);
-  json_t *sum = json_object();
-  json_object_set_new(sum, "by_severity", counts);
-  json_object_set_new(sum, "rules_passed", json_integer((json_int_t)pass));
-  json_object_set_new(sum, "not_applicable", json_integer((json_int_t)na));
-  json_object_set_new(res, "summary", sum);
-  json_object_set_new(res, "error", msg[0] ? sm_json_string(msg) : json_null());
+  finish_result(res, audited, csdiff, findings, errors, counts, pass, na, msg);
   free(ids);
   sm_hive_close(sw);
   sm_hive_close(h);

@@ -40,6 +40,17 @@ json_t *sm_scan_hive(const char *target, const char *path,
                      const char *software, const sm_scan_opts *o,
                      sm_baseline_cache *cache);
 
+/* A result for a hive that could not be audited at all (never NULL): the
+ * same fields as sm_scan_hive's, with "error" set to msg. */
+json_t *sm_scan_error_result(const char *target, const char *msg);
+/* "role" (system, regback) and "volume" (the volume root found by
+ * discovery, or null). */
+void sm_result_set_origin(json_t *res, const char *role, const char *volume);
+
+/* Load every shipped family baseline now, so that the worker processes of
+ * a batch inherit them instead of each parsing its own. */
+void sm_baseline_cache_preload(sm_baseline_cache *c);
+
 /* The highest unsuppressed severity in a result (-1 none), and whether it
  * failed. */
 int sm_result_max_severity(json_t *result);

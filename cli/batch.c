@@ -1,0 +1,406 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/batch.h"
+#include "cli/cli.h"
+
+/* A worker that ran out of memory before it could write its result. */
+enum { EXIT_WORKER_NOMEM = 3 };
+
+typedef struct slot {
+  pid_t pid; /* 0: free */
+  int fd;
+  size_t item;
+  char *buf;
+  size_t len, cap;
+  double deadline; /* 0: none */
+} slot;
+
+typedef struct batch {
+  const sm_found *items;
+  size_t n, done;
+  const sm_batch_opts *bo;
+  sm_writer *w;
+  sm_batch_stats *st;
+  json_t **sorted; /* with --sort, by item index */
+  double start, drawn;
+  bool line_shown;
+} batch;
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void write_all(int fd, const char *s, size_t len) {
+  while (len) {
+    ssize_t r = write(fd, s, len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      _exit(1);
+    s += r;
+    len -= (size_t)r;
+  }
+}
+
+/* The worker: bounds first, then one audit, then its result as one line.
+ * It never returns, and never flushes the parent's stdio buffers. */
+static void worker(const sm_found *it, const sm_scan_opts *o,
+                   sm_baseline_cache *cache, const sm_batch_opts *bo, int wfd) {
+  struct rlimit r;
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
+  if (bo->timeout) {
+    /* SIGXCPU at the limit, SIGKILL a second later. */
+    r.rlim_cur = bo->timeout;
+    r.rlim_max = (rlim_t)bo->timeout + 1;
+    setrlimit(RLIMIT_CPU, &r);
+  }
+#ifndef __SANITIZE_ADDRESS__
+  /* AddressSanitizer reserves terabytes of shadow address space. */
+  if (bo->max_memory) {
+    r.rlim_cur = r.rlim_max = (rlim_t)bo->max_memory << 20;
+    setrlimit(RLIMIT_AS, &r);
+  }
+#endif
+  /* For the tests: a worker that hangs or crashes. */
+  const char *t = getenv("SMAUDIT_TEST_WORKER");
+  if (t && strcmp(t, "hang") == 0)
+    for (;;)
+      pause();
+  if (t && strcmp(t, "crash") == 0)
+    raise(SIGSEGV);
+  json_t *res = sm_scan_hive(it->target, it->path, it->software, o, cache);
+  char *s = res ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+  if (!s)
+    _exit(EXIT_WORKER_NOMEM);
+  write_all(wfd, s, strlen(s));
+  free(s);
+  json_decref(res);
+  _exit(0);
+}
+
+static void clear_line(batch *b) {
+  if (b->line_shown) {
+    fputs("\r\033[K", stderr);
+    b->line_shown = false;
+  }
+}
+
+static void findings_text(const sm_batch_stats *st, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int s = SM_SEV_CRITICAL; s >= SM_SEV_INFO; s--)
+    if (st->by_severity[s] && used < size)
+      used += (size_t)snprintf(buf + used, size - used, "%s%zu %s",
+                               used ? ", " : "", st->by_severity[s],
+                               sm_severity_name((sm_severity)s));
+  if (!used)
+    snprintf(buf, size, "none");
+}
+
+static void duration(double s, char *buf, size_t size) {
+  unsigned long t = (unsigned long)(s + 0.5);
+  if (t >= 3600)
+    snprintf(buf, size, "%luh%02lum", t / 3600, t / 60 % 60);
+  else if (t >= 60)
+    snprintf(buf, size, "%lum%02lus", t / 60, t % 60);
+  else
+    snprintf(buf, size, "%lus", t);
+}
+
+static void draw(batch *b, bool force) {
+  double now = now_s();
+  if (!b->bo->progress || (!force && now - b->drawn < 0.2))
+    return;
+  b->drawn = now;
+  double el = now - b->start;
+  double rate = el > 0 ? (double)b->done / el : 0;
+  char eta[32] = "?", f[160];
+  if (rate > 0)
+    duration((double)(b->n - b->done) / rate, eta, sizeof eta);
+  findings_text(b->st, f, sizeof f);
+  int width = snprintf(NULL, 0, "%zu", b->n);
+  fprintf(stderr, "\r[%*zu/%zu] %.1f hives/s  ETA %s  findings: %s", width,
+          b->done, b->n, rate, eta, f);
+  if (b->st->errors)
+    fprintf(stderr, "  errors: %zu", b->st->errors);
+  fputs("\033[K", stderr);
+  fflush(stderr);
+  b->line_shown = true;
+}
+
+static void deliver(batch *b, size_t idx, json_t *res) {
+  const sm_found *it = &b->items[idx];
+  sm_result_set_origin(res, sm_role_name(it->role), it->volume);
+  sm_batch_stats *st = b->st;
+  st->hives++;
+  if (sm_result_failed(res)) {
+    st->errors++;
+    clear_line(b);
+    const char *msg = json_string_value(json_object_get(res, "error"));
+    size_t tl = strlen(it->target);
+    /* The hive's own errors name it; a worker's fate does not. */
+    if (msg && strncmp(msg, it->target, tl) == 0 && msg[tl] == ':')
+      sm_cli_error("%s", msg);
+    else
+      sm_cli_error("%s: %s", it->target, msg ? msg : "error");
+  }
+  size_t i;
+  json_t *f;
+  json_array_foreach(json_object_get(res, "findings"), i, f) {
+    sm_severity s;
+    if (json_is_true(json_object_get(f, "suppressed")))
+      st->suppressed++;
+    else if (sm_severity_parse(
+                 json_string_value(json_object_get(f, "severity")), &s))
+      st->by_severity[s]++;
+  }
+  int max = sm_result_max_severity(res);
+  if (b->bo->fail_on >= 0 && max >= b->bo->fail_on)
+    st->any_fail = true;
+  b->done++;
+  if (b->sorted) {
+    b->sorted[idx] = res;
+  } else {
+    clear_line(b);
+    sm_writer_result(b->w, res);
+    json_decref(res);
+  }
+  draw(b, false);
+}
+
+static void deliver_error(batch *b, size_t idx, const char *msg) {
+  deliver(b, idx, sm_scan_error_result(b->items[idx].target, msg));
+}
+
+/* The worker is done (or was killed): its result, or why there is none. */
+static void finish(batch *b, slot *s, bool timed_out) {
+  int status = 0;
+  char msg[256] = "";
+  close(s->fd);
+  while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  json_t *res = NULL;
+  if (timed_out) {
+    snprintf(msg, sizeof msg, "audit exceeded the time limit of %u s",
+             b->bo->timeout);
+  } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+    snprintf(msg, sizeof msg, "audit exceeded the CPU time limit of %u s",
+             b->bo->timeout);
+  } else if (WIFSIGNALED(status)) {
+    snprintf(msg, sizeof msg, "audit aborted: killed by signal %d",
+             WTERMSIG(status));
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_WORKER_NOMEM) {
+    snprintf(msg, sizeof msg,
+             "audit aborted: out of memory (limit %lu MiB, --max-memory)",
+             b->bo->max_memory);
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    snprintf(msg, sizeof msg, "audit aborted: exit status %d",
+             WEXITSTATUS(status));
+  } else {
+    res = json_loadb(s->buf ? s->buf : "", s->len, 0, NULL);
+    if (!json_is_object(res)) {
+      json_decref(res);
+      res = NULL;
+      snprintf(msg, sizeof msg, "audit aborted: unreadable result");
+    }
+  }
+  if (res)
+    deliver(b, s->item, res);
+  else
+    deliver_error(b, s->item, msg);
+  free(s->buf);
+  memset(s, 0, sizeof *s);
+}
+
+static bool start(batch *b, slot *s, size_t idx, const sm_scan_opts *o,
+                  sm_baseline_cache *cache) {
+  int p[2];
+  char msg[256];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    snprintf(msg, sizeof msg, "audit not started: pipe: %s", strerror(errno));
+    deliver_error(b, idx, msg);
+    return false;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    worker(&b->items[idx], o, cache, b->bo, p[1]);
+  }
+  close(p[1]);
+  if (pid < 0) {
+    snprintf(msg, sizeof msg, "audit not started: fork: %s", strerror(errno));
+    close(p[0]);
+    deliver_error(b, idx, msg);
+    return false;
+  }
+  memset(s, 0, sizeof *s);
+  s->pid = pid;
+  s->fd = p[0];
+  s->item = idx;
+  s->deadline = b->bo->timeout ? now_s() + b->bo->timeout : 0;
+  return true;
+}
+
+static void read_some(slot *s, bool *eof) {
+  if (s->cap - s->len < 4096) {
+    size_t cap = s->cap ? 2 * s->cap : 16384;
+    char *nb = realloc(s->buf, cap);
+    if (!nb) {
+      *eof = true; /* the result is lost: reported as unreadable */
+      s->len = 0;
+      return;
+    }
+    s->buf = nb;
+    s->cap = cap;
+  }
+  ssize_t r = read(s->fd, s->buf + s->len, s->cap - s->len);
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return;
+  if (r <= 0)
+    *eof = true;
+  else
+    s->len += (size_t)r;
+}
+
+typedef struct sorted_ref {
+  json_t *res;
+  size_t idx;
+} sorted_ref;
+
+static int cmp_target(const void *a, const void *b) {
+  const sorted_ref *x = a, *y = b;
+  int c = strcmp(json_string_value(json_object_get(x->res, "target")),
+                 json_string_value(json_object_get(y->res, "target")));
+  if (c)
+    return c;
+  return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void emit_sorted(batch *b) {
+  sorted_ref *v = malloc(b->n * sizeof *v);
+  size_t m = 0;
+  for (size_t i = 0; i < b->n; i++)
+    if (b->sorted[i]) {
+      if (v)
+        v[m++] = (sorted_ref){b->sorted[i], i};
+      else
+        sm_writer_result(b->w, b->sorted[i]);
+    }
+  if (v) {
+    qsort(v, m, sizeof *v, cmp_target);
+    for (size_t i = 0; i < m; i++)
+      sm_writer_result(b->w, v[i].res);
+  }
+  for (size_t i = 0; i < b->n; i++)
+    json_decref(b->sorted[i]);
+  free(v);
+}
+
+void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
+                  sm_baseline_cache *cache, const sm_batch_opts *bo,
+                  sm_writer *w, sm_batch_stats *st) {
+  memset(st, 0, sizeof *st);
+  batch b = {.items = items, .n = n, .bo = bo, .w = w, .st = st};
+  b.start = now_s();
+  unsigned jobs = bo->jobs ? bo->jobs : 1;
+  slot *slots = calloc(jobs, sizeof *slots);
+  struct pollfd *pfd = calloc(jobs, sizeof *pfd);
+  if (bo->sort)
+    b.sorted = calloc(n ? n : 1, sizeof *b.sorted);
+  if (!slots || !pfd || (bo->sort && !b.sorted)) {
+    sm_cli_error("out of memory");
+    for (size_t i = 0; i < n; i++)
+      deliver_error(&b, i, "out of memory");
+    goto out;
+  }
+  draw(&b, true);
+  size_t next = 0;
+  while (b.done < n) {
+    for (unsigned i = 0; i < jobs && next < n; i++) {
+      if (slots[i].pid)
+        continue;
+      size_t idx = next++;
+      if (items[idx].error)
+        deliver_error(&b, idx, items[idx].error);
+      else
+        start(&b, &slots[i], idx, o, cache);
+    }
+    nfds_t np = 0;
+    double now = now_s(), wait = bo->progress ? 0.25 : -1;
+    for (unsigned i = 0; i < jobs; i++) {
+      if (!slots[i].pid)
+        continue;
+      pfd[np].fd = slots[i].fd;
+      pfd[np].events = POLLIN;
+      pfd[np].revents = 0;
+      np++;
+      if (slots[i].deadline) {
+        double left = slots[i].deadline - now;
+        if (wait < 0 || left < wait)
+          wait = left > 0 ? left : 0;
+      }
+    }
+    if (!np)
+      continue;
+    int ms = wait < 0 ? -1 : (int)(wait * 1000) + 1;
+    if (poll(pfd, np, ms) < 0 && errno != EINTR) {
+      sm_cli_error("poll: %s", strerror(errno));
+      break;
+    }
+    now = now_s();
+    for (unsigned i = 0, k = 0; i < jobs; i++) {
+      if (!slots[i].pid)
+        continue;
+      bool eof = false;
+      if (pfd[k++].revents)
+        read_some(&slots[i], &eof);
+      if (eof) {
+        finish(&b, &slots[i], false);
+      } else if (slots[i].deadline && now >= slots[i].deadline) {
+        kill(slots[i].pid, SIGKILL);
+        finish(&b, &slots[i], true);
+      }
+    }
+    draw(&b, false);
+  }
+  /* Only after a poll failure: stop what still runs. */
+  for (unsigned i = 0; slots && i < jobs; i++)
+    if (slots[i].pid) {
+      kill(slots[i].pid, SIGKILL);
+      finish(&b, &slots[i], false);
+    }
+  clear_line(&b);
+  if (b.sorted)
+    emit_sorted(&b);
+out:
+  st->elapsed = now_s() - b.start;
+  free(b.sorted);
+  free(slots);
+  free(pfd);
+}
+
+void sm_batch_summary(const sm_batch_stats *st, size_t skipped) {
+  char f[160];
+  findings_text(st, f, sizeof f);
+  fprintf(stderr,
+          "%s: %zu %s in %.1f s, findings: %s (%zu suppressed), errors: %zu, "
+          "skipped: %zu\n",
+          sm_progname, st->hives, st->hives == 1 ? "hive" : "hives",
+          st->elapsed, f, st->suppressed, st->errors, skipped);
+}

@@ -1,0 +1,40 @@
+/* Batch scanning: every hive audited in a worker process of its own, a few
+ * at a time, each within bounds of time and memory, and the results handed
+ * to the writer as they come (or sorted at the end). */
+#ifndef SM_CLI_BATCH_H
+#define SM_CLI_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/discover.h"
+#include "cli/scan.h"
+
+typedef struct sm_batch_opts {
+  unsigned jobs;            /* worker processes at a time, >= 1 */
+  unsigned timeout;         /* seconds per hive, wall clock and CPU; 0 none */
+  unsigned long max_memory; /* MiB of address space per worker; 0 none */
+  bool sort;                /* emit by target at the end, not as they come */
+  bool progress;            /* redraw a progress line on stderr */
+  int fail_on;              /* severity that fails the run, -1 never */
+} sm_batch_opts;
+
+typedef struct sm_batch_stats {
+  size_t hives;
+  size_t by_severity[5]; /* unsuppressed findings, by sm_severity */
+  size_t suppressed;
+  size_t errors; /* hives that could not be audited */
+  bool any_fail; /* a hive reached fail_on */
+  double elapsed;
+} sm_batch_stats;
+
+/* Audit items[0..n).  An item that fails (or whose worker dies) becomes a
+ * result with "error" set; the others go on. */
+void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
+                  sm_baseline_cache *cache, const sm_batch_opts *bo,
+                  sm_writer *w, sm_batch_stats *st);
+
+/* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr. */
+void sm_batch_summary(const sm_batch_stats *st, size_t skipped);
+
+#endif

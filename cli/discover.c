@@ -1,0 +1,499 @@
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/discover.h"
+
+/* A triage collection keeps volumes a few levels down (<host>/C/Windows);
+ * -r walks deeper, but not without end. */
+enum { TREE_DEPTH = 6, RECURSIVE_DEPTH = 32 };
+
+typedef struct walker {
+  sm_found_list *l;
+  char *root; /* realpath of the target folder */
+  size_t root_len;
+  bool recursive;
+  bool oom;
+  char **reported; /* paths already reported as skipped */
+  size_t n_reported;
+} walker;
+
+const char *sm_role_name(sm_role r) {
+  return r == SM_ROLE_REGBACK ? "regback" : "system";
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t n = strlen(dir);
+  bool slash = n && dir[n - 1] == '/';
+  char *s = malloc(n + strlen(name) + 2);
+  if (s)
+    sprintf(s, "%s%s%s", dir, slash ? "" : "/", name);
+  return s;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static bool add(sm_found_list *l, const char *target, const char *path,
+                const char *software, const char *volume, const char *error,
+                sm_role role) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    sm_found *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+      return false;
+    l->v = v;
+    l->cap = cap;
+  }
+  sm_found *f = &l->v[l->n];
+  f->target = strdup(target);
+  f->path = dup_or_null(path);
+  f->software = dup_or_null(software);
+  f->volume = dup_or_null(volume);
+  f->error = dup_or_null(error);
+  f->role = role;
+  if (!f->target || (path && !f->path) || (software && !f->software) ||
+      (volume && !f->volume) || (error && !f->error)) {
+    free(f->target);
+    free(f->path);
+    free(f->software);
+    free(f->volume);
+    free(f->error);
+    return false;
+  }
+  l->n++;
+  return true;
+}
+
+static bool add_dir(sm_found_list *l, const struct stat *st) {
+  struct sm_dir_id *d = realloc(l->dirs, (l->n_dirs + 1) * sizeof *d);
+  if (!d)
+    return false;
+  l->dirs = d;
+  d[l->n_dirs].dev = st->st_dev;
+  d[l->n_dirs].ino = st->st_ino;
+  l->n_dirs++;
+  return true;
+}
+
+void sm_found_list_free(sm_found_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i].target);
+    free(l->v[i].path);
+    free(l->v[i].software);
+    free(l->v[i].volume);
+    free(l->v[i].error);
+  }
+  free(l->v);
+  free(l->dirs);
+  memset(l, 0, sizeof *l);
+}
+
+static void skip(walker *w, const char *path, const char *why) {
+  for (size_t i = 0; i < w->n_reported; i++)
+    if (strcmp(w->reported[i], path) == 0)
+      return;
+  char **r = realloc(w->reported, (w->n_reported + 1) * sizeof *r);
+  if (!r || !(r[w->n_reported] = strdup(path))) {
+    w->reported = r ? r : w->reported;
+    w->oom = true;
+    return;
+  }
+  w->reported = r;
+  w->n_reported++;
+  w->l->skipped++;
+  sm_cli_error("%s: skipped: %s", path, why);
+}
+
+/* Where a link met below the root leads, when that stays inside the root;
+ * else NULL, and the link is reported. */
+static char *resolve_inside(walker *w, const char *path) {
+  char *real = realpath(path, NULL);
+  if (!real) {
+    skip(w, path, "broken symbolic link");
+    return NULL;
+  }
+  if (strcmp(w->root, "/") == 0 ||
+      (strncmp(real, w->root, w->root_len) == 0 &&
+       (real[w->root_len] == '/' || real[w->root_len] == '\0')))
+    return real;
+  free(real);
+  skip(w, path, "symbolic link leaving the target");
+  return NULL;
+}
+
+/* The entry of dfd named want in any case: NTFS mounts show the case as
+ * stored (WINDOWS/system32/CONFIG/system).  When several differ only in
+ * case, the first in byte order.  Caller-frees. */
+static char *find_name(int dfd, const char *want) {
+  int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  DIR *d = fdopendir(fd);
+  if (!d) {
+    close(fd);
+    return NULL;
+  }
+  char *best = NULL;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (strcasecmp(e->d_name, want) == 0 &&
+        (!best || strcmp(e->d_name, best) < 0)) {
+      free(best);
+      best = strdup(e->d_name);
+    }
+  closedir(d);
+  return best;
+}
+
+/* A real subfolder of dfd named want in any case: its fd and path.  A
+ * link is never followed; below level 0 it is reported when it leaves. */
+static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
+                       bool report, char **path) {
+  char *name = find_name(dfd, want);
+  if (!name)
+    return -1;
+  int fd = -1;
+  struct stat st;
+  *path = join(dir, name);
+  if (!*path)
+    w->oom = true;
+  else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (S_ISDIR(st.st_mode))
+      fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    else if (S_ISLNK(st.st_mode) && report)
+      free(resolve_inside(w, *path));
+  }
+  if (fd < 0) {
+    free(*path);
+    *path = NULL;
+  }
+  free(name);
+  return fd;
+}
+
+/* A regular file of dfd named want in any case (or a link to one inside
+ * the root): the path as found and the path to open.  FIFOs and devices
+ * are never opened. */
+static bool find_file(walker *w, int dfd, const char *dir, const char *want,
+                      char **target, char **open_path, off_t *size) {
+  char *name = find_name(dfd, want);
+  struct stat st;
+  bool ok = false;
+  *target = *open_path = NULL;
+  if (!name)
+    return false;
+  if (!(*target = join(dir, name))) {
+    w->oom = true;
+    goto out;
+  }
+  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    goto out;
+  if (S_ISREG(st.st_mode)) {
+    ok = (*open_path = strdup(*target)) != NULL;
+  } else if (S_ISLNK(st.st_mode)) {
+    char *real = resolve_inside(w, *target);
+    if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode)) {
+      *open_path = real;
+      ok = true;
+    } else {
+      free(real);
+    }
+  } else if (!S_ISDIR(st.st_mode)) {
+    skip(w, *target, "not a regular file");
+  }
+  if (ok)
+    *size = st.st_size;
+out:
+  if (!ok) {
+    free(*target);
+    *target = NULL;
+  }
+  free(name);
+  return ok;
+}
+
+/* The hives of a config (or RegBack) folder: SYSTEM, with SOFTWARE beside
+ * it for version detection. */
+static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
+                     sm_role role, bool need_content) {
+  char *t = NULL, *p = NULL, *st = NULL, *sp = NULL;
+  off_t size = 0, ssize;
+  if (!find_file(w, dfd, dir, "system", &t, &p, &size))
+    return false;
+  bool taken = false;
+  if (!need_content || size > 0) {
+    find_file(w, dfd, dir, "software", &st, &sp, &ssize);
+    if (!add(w->l, t, p, sp, volume, NULL, role))
+      w->oom = true;
+    taken = true;
+  }
+  free(t);
+  free(p);
+  free(st);
+  free(sp);
+  return taken;
+}
+
+/* dfd is a volume root when Windows\System32\config\SYSTEM is there, in
+ * any case.  Adds its hives (and RegBack's non-empty copy). */
+static bool probe_volume(walker *w, int dfd, const char *path) {
+  static const char *const comp[] = {"windows", "system32", "config"};
+  int fd[3] = {-1, -1, -1};
+  char *p[3] = {NULL, NULL, NULL};
+  bool found = false;
+  int cur = dfd;
+  const char *cur_path = path;
+  for (int i = 0; i < 3; i++) {
+    fd[i] = open_subdir(w, cur, cur_path, comp[i], i > 0, &p[i]);
+    if (fd[i] < 0)
+      goto out;
+    cur = fd[i];
+    cur_path = p[i];
+  }
+  if (!add_from(w, fd[2], p[2], path, SM_ROLE_SYSTEM, false))
+    goto out;
+  found = true;
+  struct stat st;
+  if (fstat(dfd, &st) == 0 && !add_dir(w->l, &st))
+    w->oom = true;
+  char *rp = NULL;
+  int rfd = open_subdir(w, fd[2], p[2], "regback", true, &rp);
+  if (rfd >= 0) {
+    /* Windows 10 1803 and later keep an empty RegBack\SYSTEM. */
+    add_from(w, rfd, rp, path, SM_ROLE_REGBACK, true);
+    close(rfd);
+  }
+  free(rp);
+out:
+  for (int i = 0; i < 3; i++) {
+    if (fd[i] >= 0)
+      close(fd[i]);
+    free(p[i]);
+  }
+  return found;
+}
+
+/* Pseudo file systems hold no evidence and some never end. */
+static bool special_fs(int fd) {
+  struct statfs s;
+  if (fstatfs(fd, &s) != 0)
+    return true;
+  switch ((unsigned long)s.f_type) {
+  case PROC_SUPER_MAGIC:
+  case SYSFS_MAGIC:
+  case DEBUGFS_MAGIC:
+  case TRACEFS_MAGIC:
+  case CGROUP_SUPER_MAGIC:
+  case CGROUP2_SUPER_MAGIC:
+  case DEVPTS_SUPER_MAGIC:
+  case SECURITYFS_MAGIC:
+  case BPF_FS_MAGIC:
+    return true;
+  }
+  return false;
+}
+
+static bool begins_regf(int dfd, const char *name) {
+  int flags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+  int fd = openat(dfd, name, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = openat(dfd, name, flags);
+  if (fd < 0)
+    return false;
+  char sig[4];
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            pread(fd, sig, 4, 0) == 4 && memcmp(sig, "regf", 4) == 0;
+  close(fd);
+  return ok;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dfd, sorted so that discovery is in a stable order. */
+static char **list_dir(int dfd, size_t *n) {
+  *n = 0;
+  int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  DIR *d = fdopendir(fd);
+  if (!d) {
+    close(fd);
+    return NULL;
+  }
+  char **v = NULL;
+  size_t cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 32;
+      char **nv = realloc(v, cap * sizeof *nv);
+      if (!nv)
+        break;
+      v = nv;
+    }
+    if (!(v[*n] = strdup(e->d_name)))
+      break;
+    (*n)++;
+  }
+  closedir(d);
+  if (*n)
+    qsort(v, *n, sizeof *v, cmp_name);
+  return v;
+}
+
+static void walk(walker *w, int dfd, const char *path, int depth) {
+  /* A volume's own tree (half a million files) is not walked. */
+  if (probe_volume(w, dfd, path))
+    return;
+  if (depth >= (w->recursive ? RECURSIVE_DEPTH : TREE_DEPTH) || special_fs(dfd))
+    return;
+  size_t n;
+  char **names = list_dir(dfd, &n);
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (size_t i = 0; i < n && !w->oom; i++) {
+    struct stat st;
+    char *child = join(path, names[i]);
+    if (!child) {
+      w->oom = true;
+      break;
+    }
+    if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      /* gone since listed */
+    } else if (S_ISLNK(st.st_mode)) {
+      char *real = resolve_inside(w, child);
+      /* A link to a hive inside the root may be taken; a linked folder is
+       * never walked (it is inside the root, so walked anyway). */
+      if (real && w->recursive && strcasecmp(names[i], "system") == 0 &&
+          stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
+          begins_regf(AT_FDCWD, real)) {
+        if (!add(w->l, child, real, NULL, NULL, NULL,
+                 strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
+                                                  : SM_ROLE_SYSTEM))
+          w->oom = true;
+      }
+      free(real);
+    } else if (S_ISDIR(st.st_mode)) {
+      int fd = openat(dfd, names[i],
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0) {
+        walk(w, fd, child, depth + 1);
+        close(fd);
+      }
+    } else if (S_ISREG(st.st_mode) && w->recursive &&
+               strcasecmp(names[i], "system") == 0 &&
+               begins_regf(dfd, names[i])) {
+      char *t = NULL, *sw = NULL;
+      off_t size;
+      find_file(w, dfd, path, "software", &t, &sw, &size);
+      if (!add(w->l, child, child, sw, NULL, NULL,
+               strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
+                                                : SM_ROLE_SYSTEM))
+        w->oom = true;
+      free(t);
+      free(sw);
+    }
+    free(child);
+  }
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+}
+
+static void walker_free(walker *w) {
+  free(w->root);
+  for (size_t i = 0; i < w->n_reported; i++)
+    free(w->reported[i]);
+  free(w->reported);
+}
+
+/* A hive named on the command line: SOFTWARE beside it only when it is
+ * itself called SYSTEM, as in a config folder. */
+static bool add_file(sm_found_list *l, const char *target) {
+  char *copy = strdup(target), *copy2 = strdup(target);
+  char *t = NULL, *sw = NULL;
+  walker w = {.l = l};
+  bool ok = false;
+  if (!copy || !copy2)
+    goto out;
+  const char *dir = dirname(copy);
+  if (strcasecmp(basename(copy2), "system") == 0 &&
+      (w.root = realpath(dir, NULL))) {
+    int dfd = open(w.root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    off_t size;
+    w.root_len = strlen(w.root);
+    if (dfd >= 0) {
+      find_file(&w, dfd, dir, "software", &t, &sw, &size);
+      close(dfd);
+    }
+  }
+  ok = add(l, target, target, sw, NULL, NULL, SM_ROLE_SYSTEM) && !w.oom;
+out:
+  free(t);
+  free(sw);
+  walker_free(&w);
+  free(copy);
+  free(copy2);
+  return ok;
+}
+
+bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
+  struct stat st;
+  char msg[1024];
+  if (stat(target, &st) != 0) {
+    snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
+    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+  }
+  if (S_ISREG(st.st_mode))
+    return add_file(l, target);
+  if (!S_ISDIR(st.st_mode)) {
+    snprintf(msg, sizeof msg, "%s: not a regular file or a folder", target);
+    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+  }
+  walker w = {.l = l, .recursive = recursive};
+  if (!(w.root = realpath(target, NULL))) {
+    snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
+    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+  }
+  w.root_len = strlen(w.root);
+  int fd = open(w.root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
+    walker_free(&w);
+    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+  }
+  if (!add_dir(l, &st))
+    w.oom = true;
+  size_t before = l->n;
+  walk(&w, fd, target, 0);
+  close(fd);
+  if (l->n == before && !w.oom) {
+    snprintf(msg, sizeof msg,
+             recursive ? "%s: no SYSTEM hive found in this folder or below"
+                       : "%s: no Windows/System32/config/SYSTEM found in this "
+                         "folder or below (-r takes every hive named SYSTEM)",
+             target);
+    if (!add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM))
+      w.oom = true;
+  }
+  bool ok = !w.oom;
+  walker_free(&w);
+  return ok;
+}

@@ -1,0 +1,48 @@
+/* Targets: from what the user names (a hive, a mounted volume, a triage
+ * collection, or with -r a folder of many) to the SYSTEM hives to audit.
+ * Discovery only lists and stats; it never opens anything for writing and
+ * never follows a symbolic link out of the target it was given. */
+#ifndef SM_CLI_DISCOVER_H
+#define SM_CLI_DISCOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef enum sm_role {
+  SM_ROLE_SYSTEM,  /* config\SYSTEM, or a hive named on the command line */
+  SM_ROLE_REGBACK, /* config\RegBack\SYSTEM, the copy Windows kept */
+} sm_role;
+
+const char *sm_role_name(sm_role r);
+
+/* One hive to audit. */
+typedef struct sm_found {
+  char *target;   /* as named or found: what the result calls "target" */
+  char *path;     /* the file to open (resolved when found via a link) */
+  char *software; /* a SOFTWARE hive beside it, or NULL */
+  char *volume;   /* the volume root it was found in, or NULL */
+  char *error;    /* set when it cannot be audited at all (then path NULL) */
+  sm_role role;
+} sm_found;
+
+typedef struct sm_found_list {
+  sm_found *v;
+  size_t n, cap;
+  size_t skipped; /* entries left out, each reported on stderr */
+  /* Directories given as targets and volume roots found (st_dev, st_ino),
+   * where -o must not write. */
+  struct sm_dir_id {
+    dev_t dev;
+    ino_t ino;
+  } * dirs;
+  size_t n_dirs;
+} sm_found_list;
+
+/* Add the hives of one target to l.  A target that does not exist or holds
+ * no hive becomes an entry with error set.  Returns false only when out of
+ * memory. */
+bool sm_discover(const char *target, bool recursive, sm_found_list *l);
+void sm_found_list_free(sm_found_list *l);
+
+#endif

@@ -1,0 +1,161 @@
+#!/bin/sh
+# smaudit scan -j: the same results at any parallelism, one per hive,
+# per-hive errors and bounds, exit codes, -o, and the xargs -P equivalent.
+. "$(dirname "$0")/setup.sh"
+
+good="win-10 win-7 win-xp win-8.1 sample two-sets long-value"
+for f in $good; do
+  if [ ! -f "$FIXTURES/$f.hiv" ]; then
+    echo "1..0 # SKIP fixtures not generated"
+    exit 0
+  fi
+done
+cat >"$tmp/b.yaml" <<'YAML'
+smaudit-baseline: 1
+name: t
+rules:
+  - id: SM-T-BOOT
+    title: BootExecute
+    key: Control\Session Manager
+    value: BootExecute
+    severity: high
+    normal: n
+    message: m
+    expect: { exact: ["autocheck autochk *"] }
+YAML
+B="-b $tmp/b.yaml"
+
+# 100 hives: 91 good (copies and hard links), 9 corrupt.
+h="$tmp/hives"
+mkdir -p "$h"
+i=0
+while [ $i -lt 91 ]; do
+  for f in $good; do
+    [ $i -lt 91 ] || break
+    n=$(printf '%s/h%03d.hiv' "$h" $i)
+    if [ $((i % 2)) = 0 ]; then cp "$FIXTURES/$f.hiv" "$n"; else ln "$FIXTURES/$f.hiv" "$n"; fi
+    i=$((i + 1))
+  done
+done
+for k in 1 2 3; do
+  head -c $((k * 3000)) "$FIXTURES/win-10.hiv" >"$h/trunc$k.hiv"
+  echo "not a hive $k" >"$h/text$k.hiv"
+  : >"$h/zero$k.hiv"
+done
+
+# Results of a run as "target error|ok", sorted by target.
+results() {
+  "$PYTHON3" -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+for o in sorted(rs, key=lambda o: o["target"]):
+    print(o["target"], "error" if o["error"] else "ok")' "$1"
+}
+
+# Evidence integrity, on the copies: the hard links share their times with
+# the fixtures, which other tests read at the same time.
+hashes() { find "$h" -type f | sort | xargs sha256sum; }
+stats() { find "$h" -type f -links 1 | sort | while read -r f; do echo "$f $(stat -c '%s %Y %X' "$f")"; done; }
+hashes >"$tmp/before.sha"
+find "$h" -type f -links 1 | xargs touch -a -d 2001-01-01
+stats >"$tmp/before.stat"
+
+for j in 1 2 4; do
+  run scan $B --format json --sort -j $j "$h"/*
+  cp "$tmp/out" "$tmp/out.j$j"
+  check "-j $j: exit 2 (some hives are corrupt)" [ "$rc" = 2 ]
+  check "-j $j: one JSON object per hive" [ "$(wc -l <"$tmp/out")" = 100 ]
+  check "-j $j: the corrupt hives carry an error" \
+    [ "$(results "$tmp/out" | grep -c ' error$')" = 9 ]
+  check "-j $j: the others are audited" \
+    [ "$(results "$tmp/out" | grep -c ' ok$')" = 91 ]
+  check "-j $j: every corrupt hive is named on stderr" \
+    [ "$(grep -c -e trunc -e text -e zero "$tmp/err")" = 9 ]
+  check "-j $j: no progress line when stderr is not a terminal" \
+    sh -c "! grep -q 'hives/s' '$tmp/err' && ! tr '\r' '\n' <'$tmp/err' | grep -q '^\['"
+  check "-j $j: a summary on stderr" \
+    grep -q '^smaudit: 100 hives in .* errors: 9, skipped: 0$' "$tmp/err"
+done
+check "-j 1 and -j 2: the same output with --sort" cmp -s "$tmp/out.j1" "$tmp/out.j2"
+check "-j 1 and -j 4: the same output with --sort" cmp -s "$tmp/out.j1" "$tmp/out.j4"
+"$PYTHON3" -c '
+import json, sys
+t = [json.loads(l)["target"] for l in open(sys.argv[1])]
+sys.exit(t != sorted(t))' "$tmp/out.j2"
+check "--sort: by target" [ $? = 0 ]
+
+run scan -q $B --format json -j 3 "$h"/*
+results "$tmp/out" >"$tmp/streamed"
+results "$tmp/out.j1" >"$tmp/sorted"
+check "without --sort: the same results, as they come" cmp -s "$tmp/streamed" "$tmp/sorted"
+check "-q: nothing on stderr but the hives' errors" [ "$(wc -l <"$tmp/err")" = 9 ]
+
+run scan -q $B --format json --fail-on never -j 2 "$h"/h0*.hiv
+check "--fail-on never, good hives only: exit 0" [ "$rc" = 0 ]
+run scan -q $B --format json -j 2 "$h"/h0*.hiv
+check "findings at --fail-on, no error: exit 1" [ "$rc" = 1 ]
+run scan -q $B --format json -j 2 "$h"/h001.hiv "$h"/zero1.hiv
+check "findings and an error: exit 2" [ "$rc" = 2 ]
+
+# -o: a new file, complete, or nothing.
+run scan -q $B --format json --sort -j 2 -o "$tmp/report.jsonl" "$h"/*
+check "-o: exit 2 as on stdout" [ "$rc" = 2 ]
+check "-o: nothing on stdout" [ ! -s "$tmp/out" ]
+check "-o: the report is the same as on stdout" cmp -s "$tmp/report.jsonl" "$tmp/out.j1"
+run scan -q $B --format json -o "$tmp/report.jsonl" "$h"/h001.hiv
+check "-o: an existing file is refused with exit 2" [ "$rc" = 2 ]
+check "-o: an existing file is left alone" cmp -s "$tmp/report.jsonl" "$tmp/out.j1"
+check "-o: an existing file: says so" grep -q 'report.jsonl: already exists' "$tmp/err"
+run scan -q $B --format json -r -o "$h/new.jsonl" "$h"
+check "-o inside a target folder: refused" [ "$rc" = 2 ]
+check "-o inside a target folder: nothing written" [ ! -e "$h/new.jsonl" ]
+check "-o: no temporary file left" [ -z "$(ls -A "$tmp" | grep '^\.')" ]
+
+# Bounds: each worker fails alone, the batch goes on.
+run scan -q $B --format json --max-memory 1 -j 2 "$h"/h00*.hiv
+check "--max-memory 1: exit 2" [ "$rc" = 2 ]
+check "--max-memory 1: a result per hive" [ "$(wc -l <"$tmp/out")" = 10 ]
+check "--max-memory 1: every one an error" \
+  [ "$(results "$tmp/out" | grep -c ' error$')" = 10 ]
+SMAUDIT_TEST_WORKER=crash run scan -q $B --format json -j 2 "$h"/h00[0-3].hiv
+check "a crashing worker: a result per hive" [ "$(wc -l <"$tmp/out")" = 4 ]
+check "a crashing worker: killed by signal 11" \
+  [ "$(grep -c '"error":"audit aborted: killed by signal 11"' "$tmp/out")" = 4 ]
+start=$(date +%s)
+SMAUDIT_TEST_WORKER=hang run scan -q $B --format json --timeout 1 -j 2 "$h"/h00[0-3].hiv
+end=$(date +%s)
+check "a hanging worker: exit 2" [ "$rc" = 2 ]
+check "a hanging worker: the time limit in each result" \
+  [ "$(grep -c '"error":"audit exceeded the time limit of 1 s"' "$tmp/out")" = 4 ]
+check "a hanging worker: killed on time" [ $((end - start)) -le 6 ]
+
+# The local fan-out: xargs -P over shards, each to its own file, merged.
+mkdir "$tmp/shards"
+find "$h" -type f -name '*.hiv' -print0 |
+  xargs -0 -P 2 -n 10 sh -c \
+    'b=$1 d=$2; shift 2; exec "$0" scan -q --format json -b "$b" "$@" >"$(mktemp "$d/shard.XXXXXX")"' \
+    "$SMAUDIT_BIN" "$tmp/b.yaml" "$tmp/shards" 2>"$tmp/xargs.err"
+check "xargs -P: shards exit 123 (some hives are corrupt)" [ $? = 123 ]
+cat "$tmp/shards"/shard.* >"$tmp/merged"
+"$PYTHON3" -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+for l in sorted(lines, key=lambda l: json.loads(l)["target"]):
+    print(l)' \
+  "$tmp/merged" >"$tmp/merged.sorted"
+check "xargs -P 2 merged JSON Lines equal scan -j 2 --sort" \
+  cmp -s "$tmp/merged.sorted" "$tmp/out.j2"
+
+stats >"$tmp/after.stat"
+hashes >"$tmp/after.sha"
+check "the hives are unchanged: sizes and times" cmp -s "$tmp/before.stat" "$tmp/after.stat"
+check "the hives are unchanged: hashes" cmp -s "$tmp/before.sha" "$tmp/after.sha"
+
+cp -a "$h" "$tmp/ro"
+chmod -R a-w "$tmp/ro"
+run scan -q $B --format json --sort -j 2 "$tmp/ro"/*
+check "a read-only copy: the same results" \
+  [ "$(results "$tmp/out" | sed "s|/ro/|/hives/|" | cmp -s - "$tmp/sorted" && echo y)" = y ]
+chmod -R u+w "$tmp/ro"
+
+done_testing
