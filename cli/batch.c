@@ -33,7 +33,8 @@ typedef struct batch {
   const sm_batch_opts *bo;
   sm_writer *w;
   sm_batch_stats *st;
-  json_t **sorted; /* with --sort, by item index */
+  json_t **held;   /* results by item index, until they are written */
+  size_t next;     /* the next index to write, in input order */
   double start, drawn;
   bool line_shown;
 } batch;
@@ -174,13 +175,16 @@ static void deliver(batch *b, size_t idx, json_t *res) {
   if (b->bo->fail_on >= 0 && max >= b->bo->fail_on)
     st->any_fail = true;
   b->done++;
-  if (b->sorted) {
-    b->sorted[idx] = res;
-  } else {
-    clear_line(b);
-    sm_writer_result(b->w, res);
-    json_decref(res);
-  }
+  b->held[idx] = res;
+  /* Results are written in input order, each as soon as those before it
+   * are: a batch's output is the same at any -j. */
+  if (!b->bo->sort)
+    for (; b->next < b->n && b->held[b->next]; b->next++) {
+      clear_line(b);
+      sm_writer_result(b->w, b->held[b->next]);
+      json_decref(b->held[b->next]);
+      b->held[b->next] = NULL;
+    }
   draw(b, false);
 }
 
@@ -296,11 +300,11 @@ static void emit_sorted(batch *b) {
   sorted_ref *v = malloc(b->n * sizeof *v);
   size_t m = 0;
   for (size_t i = 0; i < b->n; i++)
-    if (b->sorted[i]) {
+    if (b->held[i]) {
       if (v)
-        v[m++] = (sorted_ref){b->sorted[i], i};
+        v[m++] = (sorted_ref){b->held[i], i};
       else
-        sm_writer_result(b->w, b->sorted[i]);
+        sm_writer_result(b->w, b->held[i]);
     }
   if (v) {
     qsort(v, m, sizeof *v, cmp_target);
@@ -308,7 +312,7 @@ static void emit_sorted(batch *b) {
       sm_writer_result(b->w, v[i].res);
   }
   for (size_t i = 0; i < b->n; i++)
-    json_decref(b->sorted[i]);
+    json_decref(b->held[i]);
   free(v);
 }
 
@@ -321,12 +325,10 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
   unsigned jobs = bo->jobs ? bo->jobs : 1;
   slot *slots = calloc(jobs, sizeof *slots);
   struct pollfd *pfd = calloc(jobs, sizeof *pfd);
-  if (bo->sort)
-    b.sorted = calloc(n ? n : 1, sizeof *b.sorted);
-  if (!slots || !pfd || (bo->sort && !b.sorted)) {
+  b.held = calloc(n ? n : 1, sizeof *b.held);
+  if (!slots || !pfd || !b.held) {
     sm_cli_error("out of memory");
-    for (size_t i = 0; i < n; i++)
-      deliver_error(&b, i, "out of memory");
+    st->errors = n;
     goto out;
   }
   draw(&b, true);
@@ -386,11 +388,11 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
       finish(&b, &slots[i], false);
     }
   clear_line(&b);
-  if (b.sorted)
+  if (bo->sort)
     emit_sorted(&b);
 out:
   st->elapsed = now_s() - b.start;
-  free(b.sorted);
+  free(b.held);
   free(slots);
   free(pfd);
 }

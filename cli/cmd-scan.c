@@ -32,8 +32,9 @@ static void usage_scan(FILE *f) {
           "  -b, --baseline NAME|FILE  baseline to use (repeatable; later ones "
           "override);\n"
           "                            default: detected from each hive\n"
-          "  -f, --format FORMAT       text (default) or json (JSON Lines, one "
-          "object per hive)\n"
+          "  -f, --format FORMAT       text (default), json (JSON Lines, one "
+          "object per hive),\n"
+          "                            sarif (SARIF 2.1.0) or csv (RFC 4180)\n"
           "      --control-set WHICH   current (default) or all\n"
           "      --fail-on SEVERITY    exit 1 when a finding reaches it: info, "
           "low, medium\n"
@@ -56,12 +57,15 @@ static void usage_scan(FILE *f) {
           "                            0: no limit)\n"
           "      --sort                write the results sorted by target, at "
           "the end, rather\n"
-          "                            than as each hive finishes\n"
+          "                            than in the order the targets were "
+          "given and found\n"
           "  -o, --output FILE         write the report to FILE, a new file "
           "(never replaced),\n"
           "                            put in place only when complete\n"
           "  -q, --quiet               no progress line and no summary on "
           "standard error\n"
+          "                            (the summary follows a scan of more "
+          "than one hive)\n"
           "  -h, --help                display this help and exit\n\n"
           "A hive that cannot be audited (or whose worker crashes or exceeds "
           "its bounds) gets\n"
@@ -412,7 +416,8 @@ int sm_cmd_scan(int argc, char **argv) {
     sm_cli_error("write error on standard output");
   if (output)
     ok = place_output(f, output, ok);
-  if (!quiet)
+  /* One hive's report says it all; a batch gets a summary line. */
+  if (!quiet && (found.n > 1 || found.skipped))
     sm_batch_summary(&st, found.skipped);
   rc = !ok || st.errors ? SM_EXIT_ERROR
        : st.any_fail    ? SM_EXIT_FINDINGS
