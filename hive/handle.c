@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,26 +104,47 @@ static void hex_digest(const uint8_t *digest, char *out) {
 /* SHA-256 of the memfd as copied: exactly the bytes hivex will read.
  * Read back in chunks (pread), hashed while in cache; the image mapping
  * is not touched, so it does not count twice in the resident set. */
-static sm_result hash_image(sm_hive *h, sm_error *err) {
+static void *hash_image(void *arg) {
+  sm_hive *h = arg;
   struct sha256_ctx ctx;
   uint8_t digest[SHA256_DIGEST_SIZE];
   unsigned char *buf = malloc(CHUNK);
+  h->sha256[0] = '\0'; /* on failure: no digest, reported as unknown */
   if (!buf)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+    return NULL;
   sha256_init(&ctx);
   for (size_t off = 0; off < h->image_len; off += CHUNK) {
     size_t n = h->image_len - off < CHUNK ? h->image_len - off : CHUNK;
     if (!pread_all(h->memfd, buf, n, (off_t)off)) {
       free(buf);
-      return sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s",
-                          h->path, strerror(errno));
+      return NULL;
     }
     sha256_update(&ctx, n, buf);
   }
   free(buf);
   sha256_digest(&ctx, sizeof digest, digest);
   hex_digest(digest, h->sha256);
-  return SM_OK;
+  return NULL;
+}
+
+/* Hash on a second thread, so that the hash (the largest cost of a big
+ * hive) runs while hivex opens the copy; on one thread if none starts. */
+static void start_hash(sm_hive *h) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
+  h->hashing = pthread_create(&h->hasher, NULL, hash_image, h) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (!h->hashing)
+    hash_image(h);
+}
+
+/* Wait for the hash: before the copy changes, and before it is read. */
+static void finish_hash(sm_hive *h) {
+  if (h->hashing) {
+    pthread_join(h->hasher, NULL);
+    h->hashing = false;
+  }
 }
 
 /* Put the image in an anonymous memory file, the only thing hivex opens:
@@ -186,6 +208,7 @@ static sm_result open_hivex(sm_hive *h, sm_error *err) {
 }
 
 static sm_result try_recover(sm_hive *h, sm_error *err) {
+  finish_hash(h); /* the hash is of the file, before any replay */
   unsigned char *copy = malloc(h->image_len);
   if (!copy)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
@@ -273,11 +296,8 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                      "%s: not a registry hive (no regf signature)", path);
     goto fail;
   }
-  if (!(flags & SM_OPEN_NO_HASH)) {
-    r = hash_image(h, err);
-    if (r != SM_OK)
-      goto fail;
-  }
+  if (!(flags & SM_OPEN_NO_HASH))
+    start_hash(h);
 
   /* A wrong checksum makes a hive dirty too: its base block may be torn. */
   if ((h->base.dirty || !h->base.checksum_ok) &&
@@ -293,6 +313,7 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
    * still says what the file holds. */
   if (!h->base.checksum_ok) {
     unsigned char sum[4];
+    finish_hash(h);
     if (!pread_all(h->memfd, block, sizeof block, 0)) {
       r = sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", path,
                        strerror(errno));
@@ -322,6 +343,7 @@ fail:
 void sm_hive_close(sm_hive *h) {
   if (!h)
     return;
+  finish_hash(h);
   if (h->hx)
     hivex_close(h->hx);
   if (h->image)
@@ -335,7 +357,10 @@ void sm_hive_close(sm_hive *h) {
 const char *sm_hive_path(const sm_hive *h) { return h->path; }
 const sm_base_block *sm_hive_base(const sm_hive *h) { return &h->base; }
 uint64_t sm_hive_file_size(const sm_hive *h) { return h->file_size; }
-const char *sm_hive_sha256(const sm_hive *h) { return h->sha256; }
+const char *sm_hive_sha256(const sm_hive *h) {
+  finish_hash((sm_hive *)h); /* the handle is used by one thread */
+  return h->sha256;
+}
 const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {
   return &h->recovery;
 }
