@@ -139,9 +139,8 @@ static json_t *hive_json(sm_hive *h, const char *path) {
   json_t *o = json_object();
   json_object_set_new(o, "path", sm_json_string(path));
   json_object_set_new(o, "size", json_integer((json_int_t)sm_hive_file_size(h)));
-  json_object_set_new(o, "sha256", sm_hive_sha256(h)[0]
-                                       ? json_string(sm_hive_sha256(h))
-                                       : json_null());
+  /* Set at the end of the scan: the hash is computed meanwhile. */
+  json_object_set_new(o, "sha256", json_null());
   json_object_set_new(o, "dirty", json_boolean(b->dirty));
   json_object_set_new(o, "sequence", json_pack("[II]", (json_int_t)b->seq_primary,
                                                (json_int_t)b->seq_secondary));
@@ -325,6 +324,12 @@ json_t *sm_scan_hive(const char *target, const char *path,
   }
 
 out:
+  if (h) {
+    /* The hash thread has been running while the hive was audited. */
+    const char *sha = sm_hive_sha256(h);
+    json_object_set_new(json_object_get(res, "hive"), "sha256",
+                        sha[0] ? json_string(sha) : json_null());
+  }
   finish_result(res, audited, csdiff, findings, errors, counts, pass, na, msg);
   free(ids);
   sm_hive_close(sw);

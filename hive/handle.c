@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,36 +28,123 @@ static void put_le32(unsigned char *p, uint32_t v) {
     p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static sm_result read_all(int fd, unsigned char *buf, size_t len,
-                          const char *path, sm_error *err) {
+/* Chunk for hashing and for the read/write fallback: fits in L2, so each
+ * chunk is hashed while it is in cache. */
+#define CHUNK ((size_t)256 << 10)
+
+/* Copy len bytes of the evidence (from its start) into the memfd.  The
+ * kernel copies page cache to memfd pages (sendfile): no user mapping is
+ * written, so no page fault per page, and nothing is touched twice.  When
+ * sendfile cannot (some file systems), read and write through a buffer. */
+static sm_result copy_evidence(int fd, int memfd, size_t len,
+                               const char *path, sm_error *err) {
   size_t done = 0;
   while (done < len) {
-    ssize_t r = read(fd, buf + done, len - done);
-    if (r < 0) {
-      if (errno == EINTR)
-        continue;
+    ssize_t r = sendfile(memfd, fd, NULL, len - done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0 && done == 0 && (errno == EINVAL || errno == ENOSYS))
+      break;
+    if (r < 0)
       return sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    }
     if (r == 0)
       return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
                           path);
     done += (size_t)r;
   }
-  return SM_OK;
+  if (done == len)
+    return SM_OK;
+  unsigned char *buf = malloc(CHUNK);
+  if (!buf)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+  sm_result rc = SM_OK;
+  while (done < len && rc == SM_OK) {
+    size_t want = len - done < CHUNK ? len - done : CHUNK;
+    ssize_t r = read(fd, buf, want);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      rc = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
+    else if (r == 0)
+      rc = sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
+                        path);
+    else if (write(memfd, buf, (size_t)r) != r)
+      rc = sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
+                        path, len, strerror(errno));
+    else
+      done += (size_t)r;
+  }
+  free(buf);
+  return rc;
 }
 
-static void hash_image(sm_hive *h) {
+/* pread all of len bytes at off, or fail. */
+static bool pread_all(int fd, unsigned char *buf, size_t len, off_t off) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t r = pread(fd, buf + done, len - done, off + (off_t)done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
+    done += (size_t)r;
+  }
+  return true;
+}
+
+static void hex_digest(const uint8_t *digest, char *out) {
   static const char hex[] = "0123456789abcdef";
+  for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 15];
+  }
+  out[64] = '\0';
+}
+
+/* SHA-256 of the memfd as copied: exactly the bytes hivex will read.
+ * Read back in chunks (pread), hashed while in cache; the image mapping
+ * is not touched, so it does not count twice in the resident set. */
+static void *hash_image(void *arg) {
+  sm_hive *h = arg;
   struct sha256_ctx ctx;
   uint8_t digest[SHA256_DIGEST_SIZE];
+  unsigned char *buf = malloc(CHUNK);
+  h->sha256[0] = '\0'; /* on failure: no digest, reported as unknown */
+  if (!buf)
+    return NULL;
   sha256_init(&ctx);
-  sha256_update(&ctx, h->image_len, h->image);
-  sha256_digest(&ctx, sizeof digest, digest);
-  for (size_t i = 0; i < sizeof digest; i++) {
-    h->sha256[2 * i] = hex[digest[i] >> 4];
-    h->sha256[2 * i + 1] = hex[digest[i] & 15];
+  for (size_t off = 0; off < h->image_len; off += CHUNK) {
+    size_t n = h->image_len - off < CHUNK ? h->image_len - off : CHUNK;
+    if (!pread_all(h->memfd, buf, n, (off_t)off)) {
+      free(buf);
+      return NULL;
+    }
+    sha256_update(&ctx, n, buf);
   }
-  h->sha256[64] = '\0';
+  free(buf);
+  sha256_digest(&ctx, sizeof digest, digest);
+  hex_digest(digest, h->sha256);
+  return NULL;
+}
+
+/* Hash on a second thread, so that the hash (the largest cost of a big
+ * hive) runs while hivex opens the copy; on one thread if none starts. */
+static void start_hash(sm_hive *h) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
+  h->hashing = pthread_create(&h->hasher, NULL, hash_image, h) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (!h->hashing)
+    hash_image(h);
+}
+
+/* Wait for the hash: before the copy changes, and before it is read. */
+static void finish_hash(sm_hive *h) {
+  if (h->hashing) {
+    pthread_join(h->hasher, NULL);
+    h->hashing = false;
+  }
 }
 
 /* Put the image in an anonymous memory file, the only thing hivex opens:
@@ -80,6 +169,20 @@ static sm_result make_memfd(sm_hive *h, const unsigned char *src, size_t len,
     return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
                         h->path, len, strerror(e));
   }
+  /* Written with pwrite, not through the mapping: the mapping is for the
+   * rare reader of the whole image (recover), and stays untouched. */
+  for (size_t done = 0; src && done < len;) {
+    ssize_t w = pwrite(fd, src + done, len - done, (off_t)done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : ENOSPC;
+      close(fd);
+      return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
+                          h->path, len, strerror(e));
+    }
+    done += (size_t)w;
+  }
   void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) {
     int e = errno;
@@ -87,8 +190,6 @@ static sm_result make_memfd(sm_hive *h, const unsigned char *src, size_t len,
     return sm_error_set(err, SM_ERR_NOMEM, "%s: mmap: %s", h->path,
                         strerror(e));
   }
-  if (src)
-    memcpy(map, src, len);
   h->memfd = fd;
   h->image = map;
   h->image_len = len;
@@ -107,10 +208,15 @@ static sm_result open_hivex(sm_hive *h, sm_error *err) {
 }
 
 static sm_result try_recover(sm_hive *h, sm_error *err) {
+  finish_hash(h); /* the hash is of the file, before any replay */
   unsigned char *copy = malloc(h->image_len);
   if (!copy)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
-  memcpy(copy, h->image, h->image_len);
+  if (!pread_all(h->memfd, copy, h->image_len, 0)) {
+    free(copy);
+    return sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", h->path,
+                        strerror(errno));
+  }
   size_t len = h->image_len;
   sm_result r = sm_recover_apply(h->path, &copy, &len, &h->recovery, err);
   if (r == SM_OK && h->recovery.recovered)
@@ -171,19 +277,27 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
   r = make_memfd(h, NULL, (size_t)h->file_size, err);
   if (r != SM_OK)
     goto fail;
-  r = read_all(fd, h->image, h->image_len, path, err);
+  /* Readahead for a cold file; no effect on the evidence. */
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  r = copy_evidence(fd, h->memfd, h->image_len, path, err);
   if (r != SM_OK)
     goto fail;
   close(fd);
   fd = -1;
 
-  if (sm_base_block_parse(h->image, h->image_len, &h->base) != SM_OK) {
+  unsigned char block[4096];
+  if (!pread_all(h->memfd, block, sizeof block, 0)) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", path,
+                     strerror(errno));
+    goto fail;
+  }
+  if (sm_base_block_parse(block, h->image_len, &h->base) != SM_OK) {
     r = sm_error_set(err, SM_ERR_NOT_HIVE,
                      "%s: not a registry hive (no regf signature)", path);
     goto fail;
   }
   if (!(flags & SM_OPEN_NO_HASH))
-    hash_image(h);
+    start_hash(h);
 
   /* A wrong checksum makes a hive dirty too: its base block may be torn. */
   if ((h->base.dirty || !h->base.checksum_ok) &&
@@ -197,8 +311,21 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
    * recover it from a log and go on.  hivex reads a private copy: give that
    * copy a correct checksum so the keys stay readable; base.checksum_ok
    * still says what the file holds. */
-  if (!h->base.checksum_ok)
-    put_le32(h->image + 508, sm_base_block_checksum(h->image));
+  if (!h->base.checksum_ok) {
+    unsigned char sum[4];
+    finish_hash(h);
+    if (!pread_all(h->memfd, block, sizeof block, 0)) {
+      r = sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", path,
+                       strerror(errno));
+      goto fail;
+    }
+    put_le32(sum, sm_base_block_checksum(block));
+    if (pwrite(h->memfd, sum, sizeof sum, 508) != (ssize_t)sizeof sum) {
+      r = sm_error_set(err, SM_ERR_IO, "%s: writing the copy: %s", path,
+                       strerror(errno));
+      goto fail;
+    }
+  }
 
   r = open_hivex(h, err);
   if (r != SM_OK)
@@ -216,6 +343,7 @@ fail:
 void sm_hive_close(sm_hive *h) {
   if (!h)
     return;
+  finish_hash(h);
   if (h->hx)
     hivex_close(h->hx);
   if (h->image)
@@ -229,7 +357,10 @@ void sm_hive_close(sm_hive *h) {
 const char *sm_hive_path(const sm_hive *h) { return h->path; }
 const sm_base_block *sm_hive_base(const sm_hive *h) { return &h->base; }
 uint64_t sm_hive_file_size(const sm_hive *h) { return h->file_size; }
-const char *sm_hive_sha256(const sm_hive *h) { return h->sha256; }
+const char *sm_hive_sha256(const sm_hive *h) {
+  finish_hash((sm_hive *)h); /* the handle is used by one thread */
+  return h->sha256;
+}
 const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {
   return &h->recovery;
 }

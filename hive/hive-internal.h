@@ -3,6 +3,8 @@
 #define SM_HIVE_INTERNAL_H
 
 #include <hivex.h>
+#include <pthread.h>
+#include <stdbool.h>
 
 #include "hive/hive.h"
 
@@ -17,6 +19,10 @@ struct sm_hive {
   sm_base_block base;     /* as read from the file, before any replay */
   sm_recovery_info recovery;
   char sha256[65];
+  /* The SHA-256 is computed on a thread while hivex opens the copy and
+   * the audit runs; joined before the copy changes and when asked for. */
+  pthread_t hasher;
+  bool hashing;
 };
 
 /* error.c */

@@ -1,0 +1,244 @@
+#!/bin/sh
+# bench/run.sh: smaudit against the tools users would pick instead.
+#
+#   bench/run.sh [--smoke] [--runs N] [--sizes "10 100 500"] [--batch N]
+#                [--no-real] [--out DIR]
+#
+# See docs/performance.md.  On each hive (the real ones of the corpus, then
+# generated SYSTEM-like hives of the sizes given, in MB) measures with
+# hyperfine the median wall-clock time, and with GNU time the peak memory,
+# of: cat (the floor), hivexget of one value (the cost of opening the hive
+# with hivex), smaudit scan (current control set, then all), RegRipper's
+# Session Manager plugin set (one rip.pl process, -f with a profile listing
+# the plugins) and reglookup of the Session Manager subtree.  Then a batch
+# of hives with smaudit scan -j1 and -j2 (or one plain run when scan has no
+# --jobs yet).  Prints a Markdown table and writes it to
+# OUT/results-DATE.md, with the hyperfine JSON in OUT/results-DATE/.
+#
+# --smoke: a 1 MB hive and a batch of 10, one run each, output to a
+# temporary directory: checks that the script works (make check runs it).
+#
+# Environment: top_srcdir, top_builddir (default: this script's checkout,
+# built in place), SMAUDIT_BENCH_DIR (the cache of generated hives; default
+# BUILDDIR/bench/.cache), SMAUDIT_CORPUS (the real hives; default
+# SRCDIR/../shared/hives), SMAUDIT_BENCH_NO_BUILD=1 (make bench built it).
+set -eu
+
+me=bench/run.sh
+die() { echo "$me: $*" >&2; exit 2; }
+
+smoke=no runs= sizes="10 100 500" batch=1000 real=yes out=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --smoke) smoke=yes ;;
+    --runs) runs=$2; shift ;;
+    --sizes) sizes=$2; shift ;;
+    --batch) batch=$2; shift ;;
+    --no-real) real=no ;;
+    --out) out=$2; shift ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+  shift
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+
+# Prerequisites: all Debian packages.
+missing=
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing
+  $1 (Debian package $2)"; }
+need hyperfine hyperfine
+need hivexget libhivex-bin
+need regripper regripper
+need reglookup reglookup
+need python3 python3
+need make make
+if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
+  missing="$missing
+  /usr/bin/time, GNU time, for peak memory (Debian package time)"
+fi
+if [ -n "$missing" ]; then
+  echo "$me: missing prerequisites:$missing" >&2
+  exit 3
+fi
+
+if [ $smoke = yes ]; then
+  sizes=1 batch=10 real=no
+  runs=${runs:-1}
+fi
+hf_runs="--warmup 3 --min-runs 10"
+[ -n "$runs" ] && hf_runs="--warmup $([ "$runs" = 1 ] && echo 0 || echo 3) --runs $runs"
+
+# Build what the bench needs (make bench has done it already).
+if [ "${SMAUDIT_BENCH_NO_BUILD:-}" != 1 ]; then
+  [ -f "$top_builddir/Makefile" ] ||
+    die "$top_builddir is not configured (autoreconf -fi && ./configure)"
+  make -s -C "$top_builddir" smaudit bench/gen-big-hive testdata/win-10.hiv \
+    >/dev/null || die "build failed"
+fi
+smaudit=$top_builddir/smaudit
+gen=$top_builddir/bench/gen-big-hive
+fixture=$top_builddir/testdata/win-10.hiv
+for f in "$smaudit" "$gen" "$fixture"; do
+  [ -e "$f" ] || die "$f is missing: build first (make bench)"
+done
+
+date=$(date +%Y-%m-%d)
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+if [ $smoke = yes ]; then
+  cache=$tmp/cache
+  out=${out:-$tmp/out}
+else
+  cache=${SMAUDIT_BENCH_DIR:-$top_builddir/bench/.cache}
+  out=${out:-$top_srcdir/bench}
+fi
+raw=$out/results-$date
+mkdir -p "$cache" "$raw"
+: >"$raw/memory.tsv"
+: >"$raw/hives.tsv"
+
+# The stand-in baseline, used for a hive no shipped baseline is found for.
+python3 "$here/baseline.py" "$top_srcdir/testdata/reg/win-10.reg" \
+  >"$tmp/bench-baseline.yaml"
+"$smaudit" check-baseline "$tmp/bench-baseline.yaml" >/dev/null ||
+  die "the stand-in baseline does not validate"
+export SMAUDIT_BASELINE_PATH=${SMAUDIT_BASELINE_PATH:-$top_srcdir/baselines}
+
+# --baseline option for hive $1: none when the shipped baseline detected
+# for it loads, else the stand-in.  Sets bl_opt and bl_name.
+pick_baseline() {
+  if "$smaudit" scan --format json --fail-on never "$1" >"$tmp/probe.json" \
+       2>/dev/null &&
+     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(r["error"] is not None)' "$tmp/probe.json"; then
+    bl_opt= bl_name="shipped ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["baseline"]["name"])' "$tmp/probe.json"), detected)"
+  else
+    bl_opt="--baseline $tmp/bench-baseline.yaml"
+    bl_name="stand-in ($(grep -c '^  - id:' "$tmp/bench-baseline.yaml") rules)"
+  fi
+}
+
+# RegRipper's Session Manager plugins, as one profile.  rip.pl looks
+# profiles up in its plugin directory, so the profile is named by a path
+# relative to it.
+plugins="appcertdlls pending environment pagefile source_os lsa"
+for p in $plugins; do echo "$p"; done >"$tmp/sm-profile"
+rip=$(readlink -f "$(command -v regripper)")
+plugdir=/usr/lib/regripper/plugins
+[ -d "$plugdir" ] || plugdir=$(dirname "$rip")/plugins
+profile=$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' \
+  "$tmp/sm-profile" "$plugdir")
+
+peak_kb() { # peak_kb LABEL HIVE COMMAND...: max RSS of one run
+  label=$1 hive=$2
+  shift 2
+  /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 || true
+  printf '%s\t%s\t%s\n' "$hive" "$label" "$(tail -n 1 "$tmp/rss")" \
+    >>"$raw/memory.tsv"
+}
+
+bench_hive() { # bench_hive NAME PATH
+  name=$1 h=$2
+  pick_baseline "$h"
+  size=$(stat -c %s "$h")
+  cat "$h" >/dev/null # into the page cache; hyperfine warms it up too
+  echo "$me: $name ($size bytes, baseline $bl_name)" >&2
+  sm_key='\ControlSet001\Control\Session Manager'
+  # hyperfine -N runs each command without a shell; arguments are split as
+  # a shell would, so paths are quoted.
+  hyperfine -N $hf_runs --style none --export-json "$raw/$name.json" \
+    -n cat "cat '$h'" \
+    -n hivexget "hivexget '$h' '$sm_key' BootExecute" \
+    -n scan "'$smaudit' scan --fail-on never $bl_opt '$h'" \
+    -n scan-all "'$smaudit' scan --control-set all --fail-on never $bl_opt '$h'" \
+    -n regripper "regripper -r '$h' -f '$profile'" \
+    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'" \
+    >"$tmp/hf.out" 2>&1 || { cat "$tmp/hf.out" >&2; die "hyperfine failed on $h"; }
+  peak_kb cat "$name" cat "$h"
+  peak_kb hivexget "$name" hivexget "$h" "$sm_key" BootExecute
+  peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
+  peak_kb scan-all "$name" "$smaudit" scan --control-set all --fail-on never $bl_opt "$h"
+  peak_kb regripper "$name" regripper -r "$h" -f "$profile"
+  peak_kb reglookup "$name" reglookup -p '/ControlSet001/Control/Session Manager' "$h"
+  cached=$(fincore -nb -o RES "$h" 2>/dev/null | tr -d ' ' || true)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" "$h" \
+    >>"$raw/hives.tsv"
+}
+
+corpus=${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}
+if [ $real = yes ]; then
+  for h in "$corpus"/*/SYSTEM; do
+    [ -f "$h" ] || continue
+    bench_hive "$(basename "$(dirname "$h")")" "$h"
+  done
+fi
+
+# Generated hives: the win-10 layout plus N service keys (not timed).
+for mb in $sizes; do
+  g=$cache/system-${mb}mb.hiv
+  if [ ! -f "$g" ] || [ "$g" -ot "$gen" ] || [ "$g" -ot "$fixture" ]; then
+    echo "$me: generating $g" >&2
+    "$gen" "$fixture" "$mb" "$g" >/dev/null
+  fi
+  bench_hive "generated-${mb}mb" "$g"
+done
+
+# A batch of hard links (or copies) of one fixture.
+bdir=$cache/batch-$batch
+if [ ! -f "$bdir/h$batch.hiv" ] || [ "$bdir/h$batch.hiv" -ot "$fixture" ]; then
+  rm -rf "$bdir"
+  mkdir -p "$bdir"
+  i=1
+  while [ $i -le "$batch" ]; do
+    ln "$fixture" "$bdir/h$i.hiv" 2>/dev/null || cp "$fixture" "$bdir/h$i.hiv"
+    i=$((i + 1))
+  done
+fi
+pick_baseline "$fixture"
+files=$(i=1; while [ $i -le "$batch" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); done)
+if "$smaudit" scan --help | grep -q -- --jobs; then
+  set -- -n scan-j1 "'$smaudit' scan -j1 --fail-on never $bl_opt $files" \
+         -n scan-j2 "'$smaudit' scan -j2 --fail-on never $bl_opt $files"
+else
+  set -- -n scan "'$smaudit' scan --fail-on never $bl_opt $files"
+fi
+echo "$me: batch of $batch ($(basename "$fixture"), baseline $bl_name)" >&2
+(cd "$bdir" && hyperfine -N $hf_runs --style none \
+   --export-json "$raw/batch.json" "$@") >"$tmp/hf.out" 2>&1 ||
+  { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
+printf 'batch\t%s\t%s\t?\t%s\n' "$(stat -c %s "$fixture")" "$bl_name" "$bdir" \
+  >>"$raw/hives.tsv"
+
+# Baselines parsed once per run: count the opens of the baseline file in a
+# scan of 3 hives.
+bfile=$tmp/bench-baseline.yaml
+[ -z "$bl_opt" ] && bfile=$SMAUDIT_BASELINE_PATH
+opens=n/a
+if command -v strace >/dev/null 2>&1; then
+  (cd "$bdir" && strace -f -e trace=open,openat -o "$tmp/strace" \
+     "$smaudit" scan --fail-on never $bl_opt h1.hiv h2.hiv h3.hiv >/dev/null 2>&1) || true
+  opens=$(grep -c "$(basename "$bfile")\|\.yaml" "$tmp/strace" || true)
+fi
+echo "$opens" >"$raw/baseline-opens.txt"
+
+# The machine, for the report.
+{
+  echo "cpu	$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "cores	$(nproc)"
+  echo "sha_ni	$(grep -q sha_ni /proc/cpuinfo && echo yes || echo no)"
+  echo "memory	$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "kernel	$(uname -sr)"
+  echo "load	at start $load_start, at end $(cut -d" " -f1-3 /proc/loadavg)"
+  echo "disk	$(df -h "$cache" | awk 'NR == 2 {print $1 " (" $2 ")"}')"
+  echo "smaudit	$(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "hyperfine	$(hyperfine --version)"
+  echo "runs	$hf_runs"
+  echo "regripper-plugins	$plugins"
+} >"$raw/machine.tsv"
+
+python3 "$here/report.py" "$raw" "$date" | tee "$out/results-$date.md"
+echo "$me: wrote $out/results-$date.md and $raw/" >&2
