@@ -384,8 +384,10 @@ int sm_cmd_scan(int argc, char **argv) {
     rc = SM_EXIT_ERROR;
     goto out;
   }
-  /* Parsed once here; the workers inherit them copy-on-write. */
-  sm_baseline_cache_preload(&cache);
+  /* For a batch, the family baselines are parsed once here and the workers
+   * inherit them copy-on-write; one hive loads only the one it needs. */
+  if (found.n > 1)
+    sm_baseline_cache_preload(&cache);
 
   FILE *f = stdout;
   if (output && !(f = open_output(output, &found))) {
