@@ -15,9 +15,9 @@
  * read once, whatever the number of rules on it. */
 typedef struct key_entry {
   sm_root root;
-  const char *path;     /* rule->key of the first rule naming it */
-  char *full_path;      /* as reported: ControlSet001\... */
-  sm_result lookup;     /* SM_OK, SM_ERR_NOT_FOUND, or damage */
+  const char *path; /* rule->key of the first rule naming it */
+  char *full_path;  /* as reported: ControlSet001\... */
+  sm_result lookup; /* SM_OK, SM_ERR_NOT_FOUND, or damage */
   char lookup_msg[512];
   sm_key key;
   uint64_t last_write;
@@ -244,25 +244,7 @@ static char *value_text(const sm_value *v) {
     snprintf(buf, sizeof buf, "%" PRIu64, v->num);
     return strdup(buf);
   }
-  static const char hex[] = "0123456789abcdef";
-  size_t n = v->len < 256 ? v->len : 256;
-  char *s = malloc(n * 2 + 4);
-  if (!s)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    s[2 * i] = hex[v->data[i] >> 4];
-    s[2 * i + 1] = hex[v->data[i] & 15];
-  }
-  strcpy(s + 2 * n, v->len > n ? "..." : "");
-  return s;
-}
-
-static const char *type_str(uint32_t t, char *buf, size_t size) {
-  const char *n = sm_type_name(t);
-  if (n)
-    return n;
-  snprintf(buf, size, "REG_0x%X", (unsigned)t);
-  return buf;
+  return sm_hex(v->data, v->len, 256);
 }
 
 static bool has_list_members(const sm_expect *e) {
@@ -400,7 +382,7 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       add_finding(c, r, k, v, v->name, text, NULL,
                   "unexpected value \"%s\" (%s)",
                   v->name[0] ? v->name : "(default)",
-                  type_str(v->type, tbuf, sizeof tbuf));
+                  sm_type_label(v->type, tbuf, sizeof tbuf));
       free(text);
       found++;
     }
@@ -422,8 +404,8 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       if (!subkey_named(c, r, name) &&
           !listed(r->subkeys.allow, r->subkeys.n_allow, name) &&
           !listed(r->subkeys.ignore, r->subkeys.n_ignore, name)) {
-        add_finding(c, r, k, NULL, NULL, name, NULL,
-                    "unexpected subkey \"%s\"", name);
+        add_finding(c, r, k, NULL, NULL, name, NULL, "unexpected subkey \"%s\"",
+                    name);
         found++;
       }
       free(name);
@@ -466,7 +448,7 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     char msg[600];
     if (v->status == SM_ERR_TYPE)
       snprintf(msg, sizeof msg, "a %s with %zu bytes of data is malformed",
-               type_str(v->type, t1, sizeof t1), v->len);
+               sm_type_label(v->type, t1, sizeof t1), v->len);
     else
       snprintf(msg, sizeof msg, "value data unreadable: %s",
                sm_result_str(v->status));
@@ -478,11 +460,10 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     for (size_t i = 0; i < r->n_types && !ok; i++)
       ok = r->types[i] == v->type;
     if (!ok) {
-      add_finding(c, r, k, v, r->value, text,
-                  type_str(r->types[0], t2, sizeof t2),
-                  "the value is %s, expected %s",
-                  type_str(v->type, t1, sizeof t1),
-                  type_str(r->types[0], t2, sizeof t2));
+      add_finding(
+          c, r, k, v, r->value, text, sm_type_label(r->types[0], t2, sizeof t2),
+          "the value is %s, expected %s", sm_type_label(v->type, t1, sizeof t1),
+          sm_type_label(r->types[0], t2, sizeof t2));
       found = 1;
       goto out;
     }
@@ -496,9 +477,9 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     if (pr == SM_OK) {
       found = check_fields(c, r, k, v, &fields);
     } else if (pr == SM_ERR_TYPE) {
-      add_finding(c, r, k, v, r->value, text, NULL,
-                  "a %s value cannot be read as %s",
-                  type_str(v->type, t1, sizeof t1), sm_parser_name(r->parse));
+      add_finding(
+          c, r, k, v, r->value, text, NULL, "a %s value cannot be read as %s",
+          sm_type_label(v->type, t1, sizeof t1), sm_parser_name(r->parse));
       found = 1;
     } else {
       c->nomem = true;
@@ -536,8 +517,12 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
                    sm_error *err) {
   memset(out, 0, sizeof *out);
   out->control_set = cs_id;
-  audit_ctx c = {.h = h, .b = b, .cs_id = cs_id, .cs_key = cs_key,
-                 .today = today_ymd, .rep = out};
+  audit_ctx c = {.h = h,
+                 .b = b,
+                 .cs_id = cs_id,
+                 .cs_key = cs_key,
+                 .today = today_ymd,
+                 .rep = out};
   for (size_t i = 0; i < b->n_rules && !c.nomem; i++) {
     const sm_rule *r = &b->rules[i];
     key_entry *k = get_key(&c, r);
@@ -553,8 +538,8 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
         out->n_not_applicable++;
         continue;
       }
-      add_finding(&c, r, k, NULL, r->value, NULL, NULL,
-                  "the key %s is missing", k->full_path);
+      add_finding(&c, r, k, NULL, r->value, NULL, NULL, "the key %s is missing",
+                  k->full_path);
       continue;
     }
     size_t before_na = out->n_not_applicable;

@@ -32,12 +32,9 @@ static json_t *side_json(const sm_value *v) {
   if (!v)
     return json_null();
   char tbuf[32];
-  const char *tn = sm_type_name(v->type);
-  if (!tn) {
-    snprintf(tbuf, sizeof tbuf, "REG_0x%X", (unsigned)v->type);
-    tn = tbuf;
-  }
-  return json_pack("{s:s, s:o}", "type", tn, "data", sm_render_data_json(v));
+  return json_pack("{s:s, s:o}", "type",
+                   sm_type_label(v->type, tbuf, sizeof tbuf), "data",
+                   sm_render_data_json(v));
 }
 
 json_t *sm_diff_json(const sm_diff *d) {

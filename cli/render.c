@@ -19,27 +19,6 @@ json_t *sm_json_string(const char *s) {
   return j ? j : json_null();
 }
 
-static char *hex_of(const unsigned char *p, size_t n) {
-  static const char hex[] = "0123456789abcdef";
-  char *out = malloc(n * 2 + 1);
-  if (!out)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = hex[p[i] >> 4];
-    out[2 * i + 1] = hex[p[i] & 15];
-  }
-  out[2 * n] = '\0';
-  return out;
-}
-
-static const char *type_label(uint32_t type, char *buf, size_t size) {
-  const char *name = sm_type_name(type);
-  if (name)
-    return name;
-  snprintf(buf, size, "REG_0x%X", (unsigned)type);
-  return buf;
-}
-
 json_t *sm_render_data_json(const sm_value *v) {
   if (v->status != SM_OK)
     return json_null();
@@ -53,7 +32,7 @@ json_t *sm_render_data_json(const sm_value *v) {
   }
   if (v->has_num)
     return json_integer((json_int_t)v->num);
-  char *h = hex_of(v->data, v->len);
+  char *h = sm_hex(v->data, v->len, v->len);
   json_t *j = sm_json_string(h ? h : "");
   free(h);
   return j;
@@ -64,7 +43,7 @@ json_t *sm_render_value_json(const sm_value *v) {
   json_t *o = json_object();
   json_object_set_new(o, "name", sm_json_string(v->name));
   json_object_set_new(o, "type",
-                      json_string(type_label(v->type, tbuf, sizeof tbuf)));
+                      json_string(sm_type_label(v->type, tbuf, sizeof tbuf)));
   json_object_set_new(o, "length", json_integer((json_int_t)v->len));
   json_object_set_new(o, "data", sm_render_data_json(v));
   if (v->status != SM_OK)
@@ -85,7 +64,7 @@ void sm_render_value_text(FILE *f, const sm_value *v) {
     sm_fputs_escaped(f, v->name, false);
   else
     fputs("(default)", f);
-  fprintf(f, "  %s  ", type_label(v->type, tbuf, sizeof tbuf));
+  fprintf(f, "  %s  ", sm_type_label(v->type, tbuf, sizeof tbuf));
   if (v->status != SM_OK) {
     fprintf(f, "<unreadable: %s>\n", sm_result_str(v->status));
     return;
@@ -110,9 +89,8 @@ void sm_render_value_text(FILE *f, const sm_value *v) {
       fprintf(f, "0x%08llx (%llu)", (unsigned long long)v->num,
               (unsigned long long)v->num);
   } else {
-    size_t n = v->len < SM_TEXT_BINARY_MAX ? v->len : SM_TEXT_BINARY_MAX;
-    char *h = hex_of(v->data, n);
-    fprintf(f, "hex:%s%s", h ? h : "", v->len > n ? "..." : "");
+    char *h = sm_hex(v->data, v->len, SM_TEXT_BINARY_MAX);
+    fprintf(f, "hex:%s", h ? h : "");
     free(h);
     fprintf(f, " (%zu bytes)", v->len);
   }

@@ -19,9 +19,8 @@ int sm_baseline_cache_init(sm_baseline_cache *c, const sm_scan_opts *o,
                            sm_error *err) {
   memset(c, 0, sizeof *c);
   pthread_mutex_init(&c->lock, NULL);
-  if (o->n_baselines &&
-      sm_baseline_load_many(o->baselines, o->n_baselines, &c->given, err) !=
-          SM_OK)
+  if (o->n_baselines && sm_baseline_load_many(o->baselines, o->n_baselines,
+                                              &c->given, err) != SM_OK)
     return -1;
   return 0;
 }
@@ -95,19 +94,13 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "title", sm_json_string(r->title));
   json_object_set_new(o, "severity",
                       json_string(sm_severity_name(f->severity)));
-  json_object_set_new(o, "control_set", f->control_set
-                                            ? json_integer(f->control_set)
-                                            : json_null());
+  json_object_set_new(o, "control_set",
+                      f->control_set ? json_integer(f->control_set)
+                                     : json_null());
   json_object_set_new(o, "key", sm_json_string(f->key));
   json_object_set_new(o, "value", str_or_null(f->value));
-  const char *tn = NULL;
-  if (f->has_type) {
-    tn = sm_type_name(f->type);
-    if (!tn) {
-      snprintf(tbuf, sizeof tbuf, "REG_0x%X", (unsigned)f->type);
-      tn = tbuf;
-    }
-  }
+  const char *tn =
+      f->has_type ? sm_type_label(f->type, tbuf, sizeof tbuf) : NULL;
   json_object_set_new(o, "type", str_or_null(tn));
   json_object_set_new(o, "observed", str_or_null(f->observed));
   json_object_set_new(o, "expected", str_or_null(f->expected));
@@ -119,8 +112,9 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "last_write", ts[0] ? json_string(ts) : json_null());
   json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
   json_object_set_new(o, "justification",
-                      f->suppressed ? sm_json_string(f->suppression->justification)
-                                    : json_null());
+                      f->suppressed
+                          ? sm_json_string(f->suppression->justification)
+                          : json_null());
   if (f->suppression_expired && f->suppression) {
     char d[16];
     snprintf(d, sizeof d, "%04d-%02d-%02d", f->suppression->expires_year,
@@ -138,12 +132,14 @@ static json_t *hive_json(sm_hive *h, const char *path) {
   char ts[32];
   json_t *o = json_object();
   json_object_set_new(o, "path", sm_json_string(path));
-  json_object_set_new(o, "size", json_integer((json_int_t)sm_hive_file_size(h)));
+  json_object_set_new(o, "size",
+                      json_integer((json_int_t)sm_hive_file_size(h)));
   /* Set at the end of the scan: the hash is computed meanwhile. */
   json_object_set_new(o, "sha256", json_null());
   json_object_set_new(o, "dirty", json_boolean(b->dirty));
-  json_object_set_new(o, "sequence", json_pack("[II]", (json_int_t)b->seq_primary,
-                                               (json_int_t)b->seq_secondary));
+  json_object_set_new(o, "sequence",
+                      json_pack("[II]", (json_int_t)b->seq_primary,
+                                (json_int_t)b->seq_secondary));
   sm_filetime_iso8601(b->last_written, ts, sizeof ts);
   json_object_set_new(o, "last_written", ts[0] ? json_string(ts) : json_null());
   json_t *rec = json_object();
@@ -163,16 +159,19 @@ static void add_report(json_t *findings, json_t *errors, json_t *counts,
   for (size_t i = 0; i < rep->n_findings; i++) {
     const sm_finding *f = &rep->findings[i];
     json_array_append_new(findings, finding_json(f));
-    const char *key = f->suppressed ? "suppressed" : sm_severity_name(f->severity);
-    json_object_set_new(counts, key,
-                        json_integer(json_integer_value(json_object_get(counts, key)) + 1));
+    const char *key =
+        f->suppressed ? "suppressed" : sm_severity_name(f->severity);
+    json_object_set_new(
+        counts, key,
+        json_integer(json_integer_value(json_object_get(counts, key)) + 1));
   }
   for (size_t i = 0; i < rep->n_errors; i++) {
     const sm_rule_error *e = &rep->errors[i];
-    json_array_append_new(
-        errors, json_pack("{s:s, s:o, s:o, s:o}", "rule", e->rule->id, "key",
-                          sm_json_string(e->key), "value", str_or_null(e->value),
-                          "message", sm_json_string(e->message)));
+    json_array_append_new(errors,
+                          json_pack("{s:s, s:o, s:o, s:o}", "rule", e->rule->id,
+                                    "key", sm_json_string(e->key), "value",
+                                    str_or_null(e->value), "message",
+                                    sm_json_string(e->message)));
   }
   *pass += rep->n_pass;
   *na += rep->n_not_applicable;
@@ -180,9 +179,9 @@ static void add_report(json_t *findings, json_t *errors, json_t *counts,
 
 /* How each other control set differs from the current one, in the keys the
  * baseline audits (with --control-set all). */
-static json_t *control_set_differences(sm_hive *h, unsigned ccs,
-                                       sm_key ccs_key, const unsigned *ids,
-                                       size_t nids, const sm_baseline *b) {
+static json_t *control_set_differences(sm_hive *h, unsigned ccs, sm_key ccs_key,
+                                       const unsigned *ids, size_t nids,
+                                       const sm_baseline *b) {
   json_t *a = json_array();
   for (size_t i = 0; i < nids; i++) {
     sm_key key;
@@ -236,13 +235,12 @@ json_t *sm_scan_error_result(const char *target, const char *msg) {
 
 void sm_result_set_origin(json_t *res, const char *role, const char *volume) {
   json_object_set_new(res, "role", json_string(role));
-  json_object_set_new(res, "volume", volume ? sm_json_string(volume)
-                                            : json_null());
+  json_object_set_new(res, "volume",
+                      volume ? sm_json_string(volume) : json_null());
 }
 
-json_t *sm_scan_hive(const char *target, const char *path,
-                     const char *software, const sm_scan_opts *o,
-                     sm_baseline_cache *cache) {
+json_t *sm_scan_hive(const char *target, const char *path, const char *software,
+                     const sm_scan_opts *o, sm_baseline_cache *cache) {
   json_t *res = json_object();
   json_object_set_new(res, "target", sm_json_string(target));
   json_object_set_new(res, "hive", json_null());
@@ -345,7 +343,8 @@ int sm_result_max_severity(json_t *result) {
     sm_severity s;
     if (json_is_true(json_object_get(f, "suppressed")))
       continue;
-    if (sm_severity_parse(json_string_value(json_object_get(f, "severity")), &s) &&
+    if (sm_severity_parse(json_string_value(json_object_get(f, "severity")),
+                          &s) &&
         (int)s > max)
       max = (int)s;
   }

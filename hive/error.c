@@ -22,18 +22,30 @@ sm_result sm_error_set(sm_error *err, sm_result code, const char *fmt, ...) {
 
 const char *sm_result_str(sm_result r) {
   switch (r) {
-  case SM_OK: return "success";
-  case SM_ERR_IO: return "input/output error";
-  case SM_ERR_NOT_HIVE: return "not a registry hive";
-  case SM_ERR_CORRUPT: return "corrupt hive";
-  case SM_ERR_NOT_FOUND: return "not found";
-  case SM_ERR_TYPE: return "unexpected value type";
-  case SM_ERR_NO_SELECT: return "no Select key";
-  case SM_ERR_NO_CONTROL_SET: return "no such control set";
-  case SM_ERR_LIMIT: return "limit reached";
-  case SM_ERR_NOMEM: return "out of memory";
-  case SM_ERR_USAGE: return "invalid argument";
-  case SM_ERR_INTERNAL: return "internal error";
+  case SM_OK:
+    return "success";
+  case SM_ERR_IO:
+    return "input/output error";
+  case SM_ERR_NOT_HIVE:
+    return "not a registry hive";
+  case SM_ERR_CORRUPT:
+    return "corrupt hive";
+  case SM_ERR_NOT_FOUND:
+    return "not found";
+  case SM_ERR_TYPE:
+    return "unexpected value type";
+  case SM_ERR_NO_SELECT:
+    return "no Select key";
+  case SM_ERR_NO_CONTROL_SET:
+    return "no such control set";
+  case SM_ERR_LIMIT:
+    return "limit reached";
+  case SM_ERR_NOMEM:
+    return "out of memory";
+  case SM_ERR_USAGE:
+    return "invalid argument";
+  case SM_ERR_INTERNAL:
+    return "internal error";
   }
   return "unknown error";
 }
@@ -65,18 +77,32 @@ sm_result sm_error_from_errno(sm_error *err, int errnum, const char *what) {
 }
 
 static const char *const type_names[] = {
-    "REG_NONE",          "REG_SZ",
-    "REG_EXPAND_SZ",     "REG_BINARY",
-    "REG_DWORD",         "REG_DWORD_BIG_ENDIAN",
-    "REG_LINK",          "REG_MULTI_SZ",
-    "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
-    "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD",
+    "REG_NONE",
+    "REG_SZ",
+    "REG_EXPAND_SZ",
+    "REG_BINARY",
+    "REG_DWORD",
+    "REG_DWORD_BIG_ENDIAN",
+    "REG_LINK",
+    "REG_MULTI_SZ",
+    "REG_RESOURCE_LIST",
+    "REG_FULL_RESOURCE_DESCRIPTOR",
+    "REG_RESOURCE_REQUIREMENTS_LIST",
+    "REG_QWORD",
 };
 
 const char *sm_type_name(uint32_t type) {
   if (type < sizeof type_names / sizeof type_names[0])
     return type_names[type];
   return NULL;
+}
+
+const char *sm_type_label(uint32_t type, char *buf, size_t size) {
+  const char *name = sm_type_name(type);
+  if (name)
+    return name;
+  snprintf(buf, size, "REG_0x%X", (unsigned)type);
+  return buf;
 }
 
 bool sm_type_parse(const char *name, uint32_t *type) {

@@ -54,6 +54,9 @@ const char *sm_result_str(sm_result r);
 
 /* "REG_SZ" etc.; NULL for a type number Windows does not define. */
 const char *sm_type_name(uint32_t type);
+/* The name, or "REG_0x1A" for an undefined type written into buf (at least
+ * 16 bytes). */
+const char *sm_type_label(uint32_t type, char *buf, size_t size);
 /* Parse "REG_SZ" (case-insensitive) into *type; false when unknown. */
 bool sm_type_parse(const char *name, uint32_t *type);
 
@@ -179,6 +182,9 @@ typedef struct sm_value {
 } sm_value;
 
 void sm_value_free(sm_value *v); /* NULL is a no-op */
+/* Lowercase hex of the first max bytes of p (of n), with "..." when cut.
+ * Caller-frees; NULL when out of memory. */
+char *sm_hex(const unsigned char *p, size_t n, size_t max);
 void sm_values_free(sm_value **v, size_t n);
 
 /* One value by name (case-insensitive; "" or "@" for the default value).

@@ -19,6 +19,20 @@ void sm_value_free(sm_value *v) {
   free(v);
 }
 
+char *sm_hex(const unsigned char *p, size_t n, size_t max) {
+  static const char hex[] = "0123456789abcdef";
+  size_t m = n < max ? n : max;
+  char *out = malloc(m * 2 + 4);
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < m; i++) {
+    out[2 * i] = hex[p[i] >> 4];
+    out[2 * i + 1] = hex[p[i] & 15];
+  }
+  memcpy(out + 2 * m, n > m ? "..." : "", n > m ? 4 : 1);
+  return out;
+}
+
 void sm_values_free(sm_value **v, size_t n) {
   if (!v)
     return;
@@ -60,8 +74,8 @@ static void decode_multi(sm_value *v) {
     while (end < units && unit_at(v->data, end) != 0)
       end++;
     bool bad = false;
-    char *s = sm_utf16le_decode(v->data + 2 * start, 2 * (end - start), false,
-                                &bad);
+    char *s =
+        sm_utf16le_decode(v->data + 2 * start, 2 * (end - start), false, &bad);
     if (!s) {
       v->status = SM_ERR_NOMEM;
       break;
@@ -167,8 +181,8 @@ static sm_result read_value(sm_hive *h, hive_value_h hv, sm_value **out) {
   return SM_OK;
 }
 
-sm_result sm_key_value(sm_hive *h, sm_key key, const char *name,
-                       sm_value **out, sm_error *err) {
+sm_result sm_key_value(sm_hive *h, sm_key key, const char *name, sm_value **out,
+                       sm_error *err) {
   *out = NULL;
   if (strcmp(name, "@") == 0)
     name = "";
