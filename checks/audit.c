@@ -542,9 +542,11 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
                   k->full_path);
       continue;
     }
-    size_t before_na = out->n_not_applicable;
+    size_t before_na = out->n_not_applicable, before_err = out->n_errors;
     found = r->value ? value_rule(&c, r, k) : key_rule(&c, r, k);
-    if (found == 0 && out->n_not_applicable == before_na)
+    /* A rule holds when it found nothing, applied, and could be read. */
+    if (found == 0 && out->n_not_applicable == before_na &&
+        out->n_errors == before_err)
       out->n_pass++;
   }
   for (size_t i = 0; i < c.n_keys; i++) {
