@@ -636,6 +636,21 @@ static void subsystems_many(void **state) {
   free(v);
 }
 
+/* Found by fuzz-parse: no Required or Optional name, so the sorted name
+ * table is empty (NULL), and bsearch must not be handed it. */
+static void subsystems_no_names(void **state) {
+  (void)state;
+  sm_value *v[] = {mk_sz("Windows", "csrss.exe"), mk_multi("Required", NULL)};
+  sm_fields f = run_key(SM_PARSE_SUBSYSTEMS, v, 2, NULL, 0);
+  assert_field(f, "names", "");
+  assert_field(f, "unreferenced", "Windows");
+  sm_fields_free(&f);
+  sm_value *w[] = {mk_sz("Windows", "csrss.exe")};
+  f = run_key(SM_PARSE_SUBSYSTEMS, w, 1, NULL, 0);
+  assert_field(f, "unreferenced", "Windows");
+  sm_fields_free(&f);
+}
+
 /* ---- known-dlls ---- */
 
 static void knowndlls_real(void **state) {
@@ -972,6 +987,7 @@ int main(void) {
       cmocka_unit_test(subsystems_real),
       cmocka_unit_test(subsystems_planted),
       cmocka_unit_test(subsystems_many),
+      cmocka_unit_test(subsystems_no_names),
       cmocka_unit_test(knowndlls_real),
       cmocka_unit_test(knowndlls_planted),
       cmocka_unit_test(select_real),
