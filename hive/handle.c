@@ -13,11 +13,13 @@
 #include "hive/hive-internal.h"
 
 /* Open the evidence read-only; O_NOATIME keeps its access time too, where
- * the kernel allows it (owner or CAP_FOWNER). */
+ * the kernel allows it (owner or CAP_FOWNER).  O_NONBLOCK: a FIFO planted
+ * under a hive's name must not hang the open (it is refused after fstat);
+ * it changes nothing for the regular files that are read. */
 static int open_evidence(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY | O_NONBLOCK);
   if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   return fd;
 }
 

@@ -21,10 +21,12 @@ typedef struct found_log {
   bool exact; /* same case as the hive's name plus the suffix */
 } found_log;
 
+/* As hive/handle.c: O_NONBLOCK so that a FIFO named like a log cannot
+ * hang the open. */
 static int open_evidence(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY | O_NONBLOCK);
   if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   return fd;
 }
 
