@@ -62,6 +62,33 @@ check "hbins size past the end, tolerant: hive.unsafe and the warning in JSON" s
   '"$1" -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(not (d[\"hive\"][\"unsafe\"] is True and \"11767808\" in d[\"hive\"][\"recovery\"][\"warning\"]))" "$2"' \
   _ "$PYTHON3" "$tmp/out"
 
+# Tolerant mode audits what can be read: the root's last subkey entry
+# (Setup) points at no key.  Strict: refused; tolerant: audited, marked.
+"$PYTHON3" -c '
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+root = 4096 + struct.unpack_from("<I", d, 36)[0]
+lst = 4096 + struct.unpack_from("<I", d, root + 32)[0]
+n = struct.unpack_from("<H", d, lst + 6)[0]
+struct.pack_into("<I", d, lst + 8 + 8 * (n - 1), 0x10)
+open(sys.argv[2], "wb").write(d)' "$FIXTURES/win-10.hiv" "$tmp/badlist.hiv"
+run scan --fail-on never -b "$MUTATE_BASELINE" "$tmp/badlist.hiv"
+check "bad subkey entry: strict scan refuses it" sh -c \
+  '[ "$1" = 2 ] && grep -q "corrupt hive" "$2"' _ "$rc" "$tmp/err"
+run scan --unsafe --fail-on never --format json -b "$MUTATE_BASELINE" "$tmp/badlist.hiv"
+check "bad subkey entry: tolerant scan audits the rest, marked damaged" sh -c \
+  '[ "$1" = 0 ] && "$3" -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(not (d[\"hive\"][\"unsafe\"] is True and d[\"error\"] is None and d[\"summary\"][\"rules_passed\"] > 0))" "$2"' \
+  _ "$rc" "$tmp/out" "$PYTHON3"
+run show --unsafe "$tmp/badlist.hiv"
+check "bad subkey entry: tolerant show, damaged line" sh -c \
+  '[ "$1" = 0 ] && grep -q "^damaged: " "$2"' _ "$rc" "$tmp/out"
+if have_corpus && [ -f "$CORPUS/bad/corrupt_sub_key_list.hiv" ]; then
+  cp "$CORPUS/bad/corrupt_sub_key_list.hiv" "$tmp/csl.hiv"
+  run scan --unsafe --fail-on never -b "$MUTATE_BASELINE" "$tmp/csl.hiv"
+  check "bad/corrupt_sub_key_list.hiv: tolerant scan reads past the bad entry (no Select: not a SYSTEM hive), marked damaged" sh -c \
+    '[ "$1" = 2 ] && grep -q "no Select key" "$2" && grep -q "^  damaged: " "$3"' _ "$rc" "$tmp/err" "$tmp/out"
+fi
+
 if have_corpus; then
   real=""
   for f in "$CORPUS"/*/SYSTEM "$CORPUS"/bad/corrupt_sub_key_list.hiv "$CORPUS"/edge/special; do
