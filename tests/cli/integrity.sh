@@ -162,7 +162,8 @@ for b in bad:
 sys.exit(1 if bad else 0)' "$tmp/trace" "$ev/"
   check "strace: the evidence and its folder were opened with O_NOATIME" sh -c \
     'grep "\"$1/clean.hiv\"" "$2" | grep -q O_NOATIME &&
-     grep "\"$1/SYSTEM.LOG1\"" "$2" | grep -q O_NOATIME' _ "$ev" "$tmp/trace"
+     grep "\"$1/\", O_RDONLY" "$2" | grep -q O_NOATIME &&
+     { [ ! -f "$1/SYSTEM.LOG1" ] || grep "\"$1/SYSTEM.LOG1\"" "$2" | grep -q O_NOATIME; }' _ "$ev" "$tmp/trace"
 else
   skip "strace" "strace is not installed (or cannot trace here)"
 fi
