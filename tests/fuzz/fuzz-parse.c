@@ -122,8 +122,10 @@ static void key_level(sm_parser p, const char *text, size_t n) {
       vals[nv++] = v;
   }
   unsigned sets[3] = {1, 2, (unsigned)(n & 0xff)};
-  sm_parse_input in = {.values = vals, .n_values = nv,
-                       .control_sets = sets, .n_control_sets = n % 4};
+  sm_parse_input in = {.values = vals,
+                       .n_values = nv,
+                       .control_sets = sets,
+                       .n_control_sets = n % 4};
   sm_fields f = {0};
   if (sm_parse_fields(p, &in, &f) == SM_OK)
     touch_fields(p, &f);
@@ -203,16 +205,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(sm_utf16le_decode(data + 1, n, data[0] & 0x10, &bad));
     break;
   }
-  case 6: case 7: case 8: case 9: case 10: case 11: {
+  case 6:
+  case 7:
+  case 8:
+  case 9:
+  case 10:
+  case 11: {
     static const sm_parser vp[] = {
-        SM_PARSE_CSRSS, SM_PARSE_PATH_LIST, SM_PARSE_LIST,
-        SM_PARSE_PAGING_FILES, SM_PARSE_PENDING_RENAMES,
-        SM_PARSE_BOOT_EXECUTE};
+        SM_PARSE_CSRSS,        SM_PARSE_PATH_LIST,       SM_PARSE_LIST,
+        SM_PARSE_PAGING_FILES, SM_PARSE_PENDING_RENAMES, SM_PARSE_BOOT_EXECUTE};
     /* The type letter is the text's first byte too: harmless. */
     value_level(vp[sel - 6], type, text + 1, n - 1);
     break;
   }
-  case 12: case 13: case 14: case 15: {
+  case 12:
+  case 13:
+  case 14:
+  case 15: {
     static const sm_parser kp[] = {SM_PARSE_SUBSYSTEMS, SM_PARSE_KNOWN_DLLS,
                                    SM_PARSE_SELECT, SM_PARSE_SUBSYSTEMS};
     key_level(kp[sel - 12], text, n);
