@@ -126,8 +126,10 @@ sm_result sm_subsystems_fields(sm_value *const *v, size_t n, sm_fields *out) {
     bool skip = false;
     for (size_t s = 0; s < sizeof structural / sizeof *structural; s++)
       skip |= sm_ascii_casecmp(v[i]->name, structural[s]) == 0;
+    /* names is NULL when Required and Optional name nothing. */
     if (!skip &&
-        !bsearch(&v[i]->name, names, n_names, sizeof *names, cmp_str) &&
+        (!n_names ||
+         !bsearch(&v[i]->name, names, n_names, sizeof *names, cmp_str)) &&
         sm_field_push(&f[S_UNREFERENCED], v[i]->name) != SM_OK)
       goto done;
   }

@@ -111,8 +111,9 @@ void sm_render_scan_text(FILE *f, json_t *res, bool color) {
       } else {
         fprintf(f, "audited as it is on disk, without its transaction logs\n");
       }
-      put(f, "  warning:   ", sget(rec, "warning"));
     }
+    /* A warning may come without a dirty hive (a truncated image). */
+    put(f, "  warning:   ", sget(json_object_get(hive, "recovery"), "warning"));
     if (json_is_true(json_object_get(hive, "unsafe")))
       fprintf(f, "  damaged:   opened in tolerant mode; results come from a "
                  "damaged hive\n");

@@ -77,17 +77,24 @@ static void print_base_text(const sm_hive *h) {
          b->dirty ? "dirty: recent changes may be only in the transaction logs"
                   : "clean");
   if (b->dirty) {
-    if (rec->recovered)
-      printf("recovery:      recovered %u entries, %u pages from %s\n",
-             rec->entries, rec->pages, rec->logs);
-    else
-      printf("recovery:      none; the primary file is shown as it is\n");
-    if (rec->warning[0]) {
-      printf("               warning: ");
-      sm_fputs_escaped(stdout, rec->warning, false);
+    if (rec->recovered) {
+      printf("recovery:      recovered %u entries, %u pages from ",
+             rec->entries, rec->pages);
+      sm_fputs_escaped(stdout, rec->logs, false);
       putchar('\n');
+    } else {
+      printf("recovery:      none; the primary file is shown as it is\n");
     }
   }
+  /* A warning may come without a dirty hive (a truncated image). */
+  if (rec->warning[0]) {
+    printf("warning:       ");
+    sm_fputs_escaped(stdout, rec->warning, false);
+    putchar('\n');
+  }
+  if (sm_hive_unsafe(h))
+    printf("damaged:       opened in tolerant mode; what follows may come "
+           "from a damaged hive\n");
   printf("embedded name: ");
   sm_fputs_escaped(stdout, b->file_name, false);
   putchar('\n');
@@ -204,6 +211,7 @@ static int show(const char *path, bool json, unsigned open_flags) {
                                           : json_null());
     json_object_set_new(hv, "base_block", base_json(h));
     json_object_set_new(hv, "recovery", recovery_json(h));
+    json_object_set_new(hv, "unsafe", json_boolean(sm_hive_unsafe(h)));
     json_object_set_new(o, "hive", hv);
     json_t *js = json_object();
 #define SEL(field, name)                                                       \

@@ -4,11 +4,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hive/hive-internal.h"
 
 /* Longest key path we walk; Windows allows 512 levels of 255 characters. */
 #define SM_PATH_MAX 4096
+
+/* Tolerant mode: hivex_node_get_child gives up on the first subkey entry
+ * that is not a key, where hivex_node_children (tolerant) skips it; look
+ * among the children that could be read. */
+static sm_key child_tolerant(sm_hive *h, sm_key node, const char *name) {
+  hive_node_h *children = hivex_node_children(h->hx, node);
+  sm_key found = 0;
+  for (size_t i = 0; children && children[i] && !found; i++) {
+    char *cn = hivex_node_name(h->hx, children[i]);
+    if (cn && strcasecmp(cn, name) == 0)
+      found = children[i];
+    free(cn);
+  }
+  free(children);
+  errno = 0;
+  return found;
+}
 
 sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
                         sm_key *out, sm_error *err) {
@@ -25,6 +43,8 @@ sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
     /* hivex returns 0 with errno untouched when the name is absent. */
     errno = 0;
     sm_key child = hivex_node_get_child(h->hx, node, part);
+    if (child == 0 && errno != 0 && (h->flags & SM_OPEN_UNSAFE))
+      child = child_tolerant(h, node, part);
     if (child == 0) {
       if (errno != 0)
         return sm_error_from_errno(err, errno, h->path);

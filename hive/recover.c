@@ -21,10 +21,12 @@ typedef struct found_log {
   bool exact; /* same case as the hive's name plus the suffix */
 } found_log;
 
+/* As hive/handle.c: O_NONBLOCK so that a FIFO named like a log cannot
+ * hang the open. */
 static int open_evidence(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY | O_NONBLOCK);
   if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   return fd;
 }
 
@@ -122,10 +124,17 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
   char *dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup(".");
   if (!dir)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-  DIR *d = opendir(dir);
+  /* Listing a folder reads it: O_NOATIME keeps its access time too. */
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+  if (dfd < 0 && errno == EPERM)
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
   if (!d) {
+    int e = errno;
+    if (dfd >= 0)
+      close(dfd);
     sm_recovery_warn(info, "cannot look for transaction logs in %s: %s", dir,
-                     strerror(errno));
+                     strerror(e));
     goto out;
   }
   find_logs(d, base, found);

@@ -548,6 +548,85 @@ static void test_err_regex(void **state) {
   load_fails("glob.yaml", "11:13: 'glob': pattern longer than 1024 bytes");
 }
 
+/* regexec of a search is quadratic in glibc (each start in turn); patterns
+ * are compiled as ^.*(PATTERN), one linear pass.  Same answers, and a
+ * hostile subject is fast (timed in tests/cli/hostile.sh, under timeout). */
+static void test_regex_search(void **state) {
+  static const struct {
+    const char *re, *s;
+    bool match;
+  } cases[] = {
+      {"a+$", "xxaaa", true},        {"a+$", "aaax", false},
+      {"^ab", "abc", true},          {"^ab", "cab", false},
+      {"b|^x", "ab", true},          {"b|^x", "ax", false},
+      {"b|^x", "xa", true},          {"(a)(b)", "zab", true},
+      {"", "anything", true},        {"exe$", "EVIL.EXE", true},
+      {"[)(]", "a)", true},          {"x{2,3}", "axxb", true},
+      {"^(a+)+$", "aaaa", true},     {"(a+)+$", "aaab", false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             HDR "rules:\n" RULE("SM-A") "    expect:\n      regex: '%s'\n",
+             cases[i].re);
+    write_file("search.yaml", yaml);
+    sm_baseline *b = load_ok("search.yaml");
+    int r = regexec(&b->rules[0].expect.regex, cases[i].s, 0, NULL, 0);
+    if ((r == 0) != cases[i].match)
+      fail_msg("/%s/ on \"%s\": %s", cases[i].re, cases[i].s,
+               r == 0 ? "matched" : "did not match");
+    sm_baseline_free(b);
+  }
+  /* A long hostile subject: linear now (this was minutes). */
+  size_t n = 1 << 20;
+  char *s = malloc(n + 2);
+  assert_non_null(s);
+  memset(s, 'a', n);
+  s[n] = 'b';
+  s[n + 1] = '\0';
+  write_file("slow.yaml", HDR "rules:\n" RULE("SM-A")
+                              "    expect:\n      regex: '(a+)+$'\n");
+  sm_baseline *b = load_ok("slow.yaml");
+  assert_int_not_equal(regexec(&b->rules[0].expect.regex, s, 0, NULL, 0), 0);
+  sm_baseline_free(b);
+  free(s);
+}
+
+/* Bounded repetitions are expanded at compile time: capped, not nested. */
+static void test_regex_repeat(void **state) {
+  static const char *const refused[] = {
+      "a{256}", "a{1,256}", "a{,99999999999999999999}", "(a{1,2}){1,2}",
+      "((a{2})b){3}", "(x(a{2})){3}", "(a)(b{2}){2,}x",
+  };
+  static const char *const allowed[] = {
+      "a{255}", "(a{1,255})+", "(ab){1,10}c{3}", "[{]{2}", "\\{9999}",
+      "[a{]{1,3}", "(a)(b{2})*x",
+  };
+  char yaml[512];
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    snprintf(yaml, sizeof yaml,
+             HDR "rules:\n" RULE("SM-A") "    expect:\n      regex: '%s'\n",
+             refused[i]);
+    write_file("rep.yaml", yaml);
+    sm_baseline *b = NULL;
+    sm_error err = {0};
+    if (sm_baseline_load(path_of("rep.yaml"), &b, &err) == SM_OK)
+      fail_msg("/%s/ was accepted", refused[i]);
+    assert_non_null(strstr(err.msg, "are not allowed"));
+  }
+  for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++) {
+    snprintf(yaml, sizeof yaml,
+             HDR "rules:\n" RULE("SM-A") "    expect:\n      regex: '%s'\n",
+             allowed[i]);
+    write_file("rep.yaml", yaml);
+    sm_baseline *b = NULL;
+    sm_error err = {0};
+    if (sm_baseline_load(path_of("rep.yaml"), &b, &err) != SM_OK)
+      fail_msg("/%s/ was refused: %s", allowed[i], err.msg);
+    sm_baseline_free(b);
+  }
+}
+
 static void test_err_range(void **state) {
   write_file("range.yaml", HDR "rules:\n" RULE("SM-A")
                                "    expect: {range: {min: 5, max: 0x4}}\n");
@@ -724,6 +803,8 @@ int main(void) {
       cmocka_unit_test(test_err_unknown_parser_field),
       cmocka_unit_test(test_err_parser_level),
       cmocka_unit_test(test_err_regex),
+      cmocka_unit_test(test_regex_search),
+      cmocka_unit_test(test_regex_repeat),
       cmocka_unit_test(test_err_range),
       cmocka_unit_test(test_err_billion_laughs),
       cmocka_unit_test(test_err_deep),

@@ -636,6 +636,21 @@ static void subsystems_many(void **state) {
   free(v);
 }
 
+/* Found by fuzz-parse: no Required or Optional name, so the sorted name
+ * table is empty (NULL), and bsearch must not be handed it. */
+static void subsystems_no_names(void **state) {
+  (void)state;
+  sm_value *v[] = {mk_sz("Windows", "csrss.exe"), mk_multi("Required", NULL)};
+  sm_fields f = run_key(SM_PARSE_SUBSYSTEMS, v, 2, NULL, 0);
+  assert_field(f, "names", "");
+  assert_field(f, "unreferenced", "Windows");
+  sm_fields_free(&f);
+  sm_value *w[] = {mk_sz("Windows", "csrss.exe")};
+  f = run_key(SM_PARSE_SUBSYSTEMS, w, 1, NULL, 0);
+  assert_field(f, "unreferenced", "Windows");
+  sm_fields_free(&f);
+}
+
 /* ---- known-dlls ---- */
 
 static void knowndlls_real(void **state) {
@@ -748,8 +763,9 @@ static void hostile_small(void **state) {
                          "%%%",
                          "!",
                          "a\x01\x1b[31m\x7f b\r\n c",
-                         "C:\\Us\xc3\xa9rs\\\xe2\x80\xae"
-                         "exe.txt;\xff\xfe"};
+                         /* One string, cut so that \xae ends its escape. */
+                         ("C:\\Us\xc3\xa9rs\\\xe2\x80\xae"
+                          "exe.txt;\xff\xfe")};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     survive(cases[i]);
 
@@ -971,6 +987,7 @@ int main(void) {
       cmocka_unit_test(subsystems_real),
       cmocka_unit_test(subsystems_planted),
       cmocka_unit_test(subsystems_many),
+      cmocka_unit_test(subsystems_no_names),
       cmocka_unit_test(knowndlls_real),
       cmocka_unit_test(knowndlls_planted),
       cmocka_unit_test(select_real),

@@ -62,6 +62,15 @@ for f in "$CORPUS"/bad/*; do
   check "bad/$b: exit 2" [ "$rc" = 2 ]
   check "bad/$b: one line naming the file and a reason" \
     sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -qF "smaudit: $2: " "$1"' _ "$tmp/err" "$f"
+  for u in "" --unsafe; do
+    run scan $u --fail-on never --format json -b "$top_srcdir/tests/fuzz/seed.yaml" "$f"
+    check "bad/$b: scan $u: exit 0, or 2 with one line naming the file (exit $rc)" sh -c \
+      '[ "$1" = 0 ] || { [ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -qF "smaudit: $3: " "$2"; }' _ "$rc" "$tmp/err" "$f"
+    check "bad/$b: scan $u: valid JSON with the error" "$PYTHON3" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+sys.exit(not (d["error"] or d["hive"]["unsafe"]))' "$tmp/out"
+  done
 done
 
 for f in "$CORPUS"/edge/*; do
@@ -71,5 +80,10 @@ for f in "$CORPUS"/edge/*; do
   # Edge hives are not SYSTEM hives: a clean refusal, never a crash.
   check "edge/$b: handled without a crash (exit $rc)" sh -c '[ "$1" = 0 ] || [ "$1" = 2 ]' _ "$rc"
   check "edge/$b: says why when refused" sh -c '[ "$1" = 0 ] || grep -qF "smaudit: $2: " "$3"' _ "$rc" "$f" "$tmp/err"
+  for u in "" --unsafe; do
+    run scan $u --fail-on never -b "$top_srcdir/tests/fuzz/seed.yaml" "$f"
+    check "edge/$b: scan $u: exit 0, or 2 with one line naming the file (exit $rc)" sh -c \
+      '[ "$1" = 0 ] || { [ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -qF "smaudit: $3: " "$2"; }' _ "$rc" "$tmp/err" "$f"
+  done
 done
 done_testing

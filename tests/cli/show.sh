@@ -116,7 +116,7 @@ check "$f: no ESC byte, valid UTF-8 (text)" clean_output
 check "$f: the escape sequence is shown escaped" \
   grep -qF '"\x1B[31mRED\x1B[0m"' "$tmp/out"
 check "$f: control characters are shown escaped" \
-  grep -qF '"a\tb\x0D\nc\x07d"' "$tmp/out"
+  grep -qF '"a\x09b\x0D\x0Ac\x07d"' "$tmp/out"
 check "$f: odd length and invalid UTF-16 are flagged" sh -c \
   'grep -q "OddLength .*\[odd length\]" "$1" && grep -q "LoneSurrogate .*\[invalid UTF-16\]" "$1"' _ "$tmp/out"
 run show --format json "$FIXTURES/$f.hiv"

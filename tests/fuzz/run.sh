@@ -1,0 +1,132 @@
+#!/bin/sh
+# Run one libFuzzer harness for SECONDS with a seed corpus built here, in a
+# temporary folder, from the generated fixtures, the real hives (by path,
+# never copied into the repository), the baselines and the tests' YAML.
+#   tests/fuzz/run.sh fuzz-hive|fuzz-baseline|fuzz-parse|fuzz-txlog SECONDS [LIBFUZZER-OPTION]...
+# Environment: FUZZ_BUILDDIR (default: the current folder) holds the
+# harnesses built by `./configure --enable-fuzzers CC=clang && make fuzz`;
+# FUZZ_CORPUS keeps the growing corpus there (default: a temporary folder);
+# FUZZ_ARTIFACTS receives crashing inputs (default: ./fuzz-artifacts);
+# SMAUDIT_CORPUS the real hives (default: ../shared/hives beside the source).
+# Exit status: libFuzzer's (0: no crash, leak, timeout or sanitizer report).
+set -eu
+[ $# -ge 2 ] || { echo "usage: $0 HARNESS SECONDS [OPTION]..." >&2; exit 2; }
+harness=$1
+seconds=$2
+shift 2
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+builddir=${FUZZ_BUILDDIR:-$(pwd)}
+bin=$builddir/tests/fuzz/$harness
+[ -x "$bin" ] || { echo "$0: $bin not built (make fuzz)" >&2; exit 2; }
+hives=${SMAUDIT_CORPUS:-$srcdir/../shared/hives}
+artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}/$harness
+mkdir -p "$artifacts"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-fuzz.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+seeds=$tmp/seeds
+mkdir -p "$seeds"
+corpus=${FUZZ_CORPUS:-$tmp/corpus}
+mkdir -p "$corpus"
+# Each seed gets its own name: seed often runs in a pipeline's subshell.
+seed() { cat >"$(mktemp "$seeds/seed.XXXXXX")"; }
+# seed_file FILE [BYTES]: the file, or its first BYTES.
+seed_file() {
+  if [ $# -ge 2 ]; then head -c "$2" "$1" | seed; else seed <"$1"; fi
+}
+
+max_len=
+dict=
+case $harness in
+fuzz-hive)
+  # Real hives are megabytes: their first 256 KiB (base block, Select and
+  # usually the control set's first bins) keep the fuzzer fast.
+  max_len=262144
+  for f in "$builddir"/testdata/*.hiv; do if [ -f "$f" ]; then seed_file "$f"; fi; done
+  if [ -d "$hives" ]; then
+    find "$hives" -type f ! -name '*.md' ! -name SHA256SUMS | sort |
+      while IFS= read -r f; do seed_file "$f" "$max_len"; done
+  fi
+  dict=$tmp/hive.dict
+  printf '"regf"\n"hbin"\n"nk"\n"vk"\n"lf"\n"lh"\n"li"\n"ri"\n"sk"\n"db"\n"HvLE"\n"DIRT"\n"Select"\n"Current"\n"ControlSet001"\n"Session Manager"\n"SubSystems"\n"BootExecute"\n"KnownDLLs"\n"\\xff\\xff\\xff\\x7f"\n"\\x00\\x00\\x00\\x80"\n' >"$dict"
+  ;;
+fuzz-baseline)
+  max_len=65536
+  for f in "$srcdir"/baselines/*.yaml "$srcdir"/tests/fuzz/seed.yaml; do
+    if [ -f "$f" ]; then seed_file "$f"; fi
+  done
+  # The YAML of the end-to-end tests' here-documents.
+  for f in "$srcdir"/tests/cli/*.sh; do
+    awk -v out="$seeds/heredoc-$(basename "$f")" '
+      /<<.YAML.$/ { on = 1; k++; next }
+      /^YAML$/ { on = 0; next }
+      on { print > (out "-" k) }' "$f"
+  done
+  dict=$tmp/yaml.dict
+  printf '"smaudit-baseline: 1"\n"extends: base"\n"rules:"\n"suppressions:"\n"expect:"\n"parse:"\n"field:"\n"regex:"\n"glob:"\n"one-of:"\n"&a"\n"*a"\n"!!str"\n"- "\n": "\n"{"\n"["\n' >"$dict"
+  ;;
+fuzz-parse)
+  max_len=16384
+  # Selector byte (see fuzz-parse.c), then the text.
+  printf '\000%s' '%SystemRoot%\system32\csrss.exe ObjectDirectory=\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16' | seed
+  printf '\001%s' '%SystemRoot%\system32;%SystemRoot%;;C:\Users\x\AppData\Local\Temp;\\srv\share\bin;.\rel;"C:\Program Files\x"' | seed
+  printf '\002%s' 'C:\pagefile.sys 768 1536' | seed
+  printf '\002%s' '?:\pagefile.sys' | seed
+  printf '\003%s\000%s\000%s\000\000%s' '\??\C:\Windows\System32\evil.dll' '!\??\C:\Windows\System32\kernel32.dll' '\??\C:\tmp\x' 'odd' | seed
+  printf '\004%s' 'autocheck autochk /k:C *' | seed
+  printf '\005\101\000\000\330\102\000\000\334' | seed
+  printf '\006s%s' 'C:\csrss.exe ServerDll=basesrv,1 ServerDll=evil:Init,1 SharedSection=1,2' | seed
+  printf '\007e%s' '%SystemRoot%\system32;C:\Temp' | seed
+  printf '\010s%s' '.COM;.EXE;.BAT' | seed
+  printf '\011m%s' 'C:\pagefile.sys 0 0|D:\pagefile.sys' | seed
+  printf '\012m%s' '\??\C:\a|\??\C:\Windows\System32\drivers\x.sys|\??\C:\b|' | seed
+  printf '\013m%s' 'autocheck autochk *|C:\evil.exe arg' | seed
+  printf '\014%s\000%s\000%s\000%s\000%s' 'mRequired=Debug|Windows' 'mOptional=Posix' 'eWindows=C:\csrss.exe ServerDll=basesrv,1' 'eDebug=' 'sPosix=psxss.exe' | seed
+  printf '\015%s\000%s\000%s' 'sDllDirectory=%SystemRoot%\system32' 'skernel32=kernel32.dll' 'suser32=evil.dll' | seed
+  printf '\016%s\000%s\000%s\000%s' 'dCurrent=1' 'dDefault=2' 'dLastKnownGood=9' 'dFailed=0' | seed
+  ;;
+fuzz-txlog)
+  max_len=524288
+  # Header: primary length, LOG1 length (32-bit LE); then primary, LOG1, LOG2.
+  w10=$hives/win10-1709-x64
+  if [ -f "$w10/SYSTEM.LOG1" ]; then
+    "${PYTHON3:-python3}" - "$w10" "$seeds" <<'PY'
+import struct, sys
+d, out = sys.argv[1], sys.argv[2]
+def head(p, n):
+    with open(p, "rb") as f:
+        return f.read(n)
+for i, (pn, l1n, l2n) in enumerate([(65536, 196608, 196608),
+                                    (131072, 262144, 0),
+                                    (16384, 0, 262144)]):
+    prim = head(d + "/SYSTEM", pn)
+    l1 = head(d + "/SYSTEM.LOG1", l1n)
+    l2 = head(d + "/SYSTEM.LOG2", l2n)
+    with open("%s/txlog-%d" % (out, i), "wb") as f:
+        f.write(struct.pack("<II", len(prim), len(l1)) + prim + l1 + l2)
+PY
+  fi
+  # A clean fixture and no logs: the paths that replay nothing.
+  for f in "$builddir"/testdata/win-10.hiv; do
+    if [ -f "$f" ]; then { printf '\000\000\002\000\000\000\000\000'; head -c 131072 "$f"; } | seed; fi
+  done
+  dict=$tmp/log.dict
+  printf '"regf"\n"hbin"\n"HvLE"\n"DIRT"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"\\x06\\x00\\x00\\x00"\n' >"$dict"
+  ;;
+*)
+  echo "$0: unknown harness $harness" >&2
+  exit 2
+  ;;
+esac
+
+set -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  -max_len="$max_len" -print_final_stats=1 \
+  -artifact_prefix="$artifacts/" ${dict:+-dict="$dict"} "$@"
+echo "$0: $harness for ${seconds}s, $(ls "$seeds" | wc -l) seeds" >&2
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS UBSAN_OPTIONS
+rc=0
+"$bin" "$@" "$corpus" "$seeds" || rc=$?
+echo "$0: $harness: corpus $(ls "$corpus" | wc -l) files; exit $rc" >&2
+exit "$rc"
