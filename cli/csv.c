@@ -6,8 +6,8 @@
 #include "cli/cli.h"
 #include "cli/scan.h"
 
-/* RFC 4180: CRLF line ends; a field holding a comma, a quote, CR or LF is
- * quoted, with its quotes doubled.  Registry strings are attacker-controlled
+/* RFC 4180: CRLF line ends; a field holding a comma or a quote is quoted,
+ * with its quotes doubled.  Registry strings are attacker-controlled
  * and spreadsheets run a cell that starts with = + - @ (or TAB or CR, which
  * some strip first) as a formula: such a cell gets a leading apostrophe. */
 
@@ -21,9 +21,15 @@ typedef struct csv {
   bool header_written;
 } csv;
 
-static void put_field(FILE *f, const char *s, bool first) {
+static void put_field(FILE *f, const char *raw, bool first) {
   if (!first)
     fputc(',', f);
+  if (!raw)
+    return;
+  /* Control characters (and bidirectional overrides) come out as \xNN, as
+   * in the text report: a CSV file is safe to print, and each finding is
+   * one line.  The JSON output keeps every string exact. */
+  char *s = sm_text_escape(raw, false);
   if (!s)
     return;
   bool neutralise = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
@@ -39,6 +45,7 @@ static void put_field(FILE *f, const char *s, bool first) {
   }
   if (quote)
     fputc('"', f);
+  free(s);
 }
 
 static void end_row(FILE *f) { fputs("\r\n", f); }

@@ -136,8 +136,18 @@ static char *resolve_inside(walker *w, const char *path) {
 /* The entry of dfd named want in any case: NTFS mounts show the case as
  * stored (WINDOWS/system32/CONFIG/system).  When several differ only in
  * case, the first in byte order.  Caller-frees. */
+/* Listing a folder reads it: O_NOATIME keeps its access time, where the
+ * kernel allows it (owner or CAP_FOWNER). */
+static int open_dir(int dfd, const char *name, int flags) {
+  flags |= O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+  int fd = openat(dfd, name, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = openat(dfd, name, flags);
+  return fd;
+}
+
 static char *find_name(int dfd, const char *want) {
-  int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = open_dir(dfd, ".", 0);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -171,7 +181,7 @@ static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
     w->oom = true;
   else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(st.st_mode))
-      fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      fd = open_dir(dfd, name, O_NOFOLLOW);
     else if (S_ISLNK(st.st_mode) && report)
       free(resolve_inside(w, *path));
   }
@@ -327,7 +337,7 @@ static int cmp_name(const void *a, const void *b) {
 /* The names in dfd, sorted so that discovery is in a stable order. */
 static char **list_dir(int dfd, size_t *n) {
   *n = 0;
-  int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = open_dir(dfd, ".", 0);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -391,8 +401,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       }
       free(real);
     } else if (S_ISDIR(st.st_mode)) {
-      int fd = openat(dfd, names[i],
-                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int fd = open_dir(dfd, names[i], O_NOFOLLOW);
       if (fd >= 0) {
         walk(w, fd, child, depth + 1);
         close(fd);
@@ -436,7 +445,7 @@ static bool add_file(sm_found_list *l, const char *target) {
   const char *dir = dirname(copy);
   if (strcasecmp(basename(copy2), "system") == 0 &&
       (w.root = realpath(dir, NULL))) {
-    int dfd = open(w.root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int dfd = open_dir(AT_FDCWD, w.root, O_NOFOLLOW);
     off_t size;
     w.root_len = strlen(w.root);
     if (dfd >= 0) {
@@ -473,7 +482,7 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
     return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   w.root_len = strlen(w.root);
-  int fd = open(w.root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open_dir(AT_FDCWD, w.root, O_NOFOLLOW);
   if (fd < 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     walker_free(&w);

@@ -58,20 +58,20 @@ assert raw.split(b"\r\n")[0].decode() == ",".join(head)'
 py "a value with a comma and quotes round-trips" '
 assert "Comma,\"Quoted\"" in cells("value")
 assert b"\"Comma,\"\"Quoted\"\"\"" in raw'
-py "a newline inside a cell is quoted and kept" '
+py "a newline inside a cell is escaped: one line per finding" '
 r = [x for x in body if x[col["value"]] == "Newline"][0]
-assert r[col["observed"]] == "a\r\nb", repr(r[col["observed"]])'
+assert r[col["observed"]] == "a\\x0D\\x0Ab", repr(r[col["observed"]])'
 py "formulas are neutralised with a leading apostrophe" '
 obs = {r[col["value"]]: r[col["observed"]] for r in body if r[col["target"]].endswith("hostile.hiv")}
 assert obs["Comma,\"Quoted\""] == "\x27=HYPERLINK(\"http://x.invalid\",\"click\")"
 assert obs["\x27+plus"] == "\x27-2+3"
 assert obs["\x27@at"] == "\x27@SUM(A1)"
-assert obs["Tab"] == "\x27\t=1"
+assert obs["Tab"] == "\\x09=1"
 for r in body:
   for c in r: assert c[:1] not in ("=", "+", "-", "@", "\t", "\r"), r'
-py "other data is as stored: ESC, U+FFFD, non-ASCII" '
+py "control characters escaped as in the text report; U+FFFD and non-ASCII kept" '
 obs = {r[col["value"]]: r[col["observed"]] for r in body if r[col["target"]].endswith("hostile.hiv")}
-assert obs["Escape"] == "\x1b[31m"
+assert obs["Escape"] == "\\x1B[31m"
 assert obs["Lone"] == "A\ufffdB"
 assert obs["Accent"] == "caf\u00e9 \U0001F600"'
 py "a failed hive: one ERROR row with the reason in detail" '
