@@ -113,14 +113,26 @@ check "-o: no temporary file left" [ -z "$(ls -A "$tmp" | grep '^\.')" ]
 
 # Bounds: each worker fails alone, the batch goes on.
 run scan -q $B --format json --max-memory 1 -j 2 "$h"/h00*.hiv
-check "--max-memory 1: exit 2" [ "$rc" = 2 ]
 check "--max-memory 1: a result per hive" [ "$(wc -l <"$tmp/out")" = 10 ]
-check "--max-memory 1: every one an error" \
-  [ "$(results "$tmp/out" | grep -c ' error$')" = 10 ]
+# ASan reserves terabytes of address space: the workers of a sanitizer
+# build set no address-space limit, and ASan handles SIGSEGV itself.
+if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
+  skip "--max-memory 1: exit 2" "no address-space limit in an ASan build"
+  skip "--max-memory 1: every one an error" "no address-space limit in an ASan build"
+else
+  check "--max-memory 1: exit 2" [ "$rc" = 2 ]
+  check "--max-memory 1: every one an error" \
+    [ "$(results "$tmp/out" | grep -c ' error$')" = 10 ]
+fi
 SMAUDIT_TEST_WORKER=crash run scan -q $B --format json -j 2 "$h"/h00[0-3].hiv
 check "a crashing worker: a result per hive" [ "$(wc -l <"$tmp/out")" = 4 ]
-check "a crashing worker: killed by signal 11" \
-  [ "$(grep -c '"error":"audit aborted: killed by signal 11"' "$tmp/out")" = 4 ]
+if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
+  check "a crashing worker: each result says the audit aborted" \
+    [ "$(grep -c '"error":"audit aborted: ' "$tmp/out")" = 4 ]
+else
+  check "a crashing worker: killed by signal 11" \
+    [ "$(grep -c '"error":"audit aborted: killed by signal 11"' "$tmp/out")" = 4 ]
+fi
 start=$(date +%s)
 SMAUDIT_TEST_WORKER=hang run scan -q $B --format json --timeout 1 -j 2 "$h"/h00[0-3].hiv
 end=$(date +%s)
