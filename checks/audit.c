@@ -53,14 +53,6 @@ static char *xstrdup(audit_ctx *c, const char *s) {
   return d;
 }
 
-static bool same_value_name(const char *a, const char *b) {
-  if (strcmp(a, "@") == 0)
-    a = "";
-  if (strcmp(b, "@") == 0)
-    b = "";
-  return strcasecmp(a, b) == 0;
-}
-
 static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
   for (size_t i = 0; i < c->n_keys; i++)
     if (c->keys[i].root == r->root && strcasecmp(c->keys[i].path, r->key) == 0)
@@ -116,7 +108,7 @@ static bool load_values(audit_ctx *c, key_entry *k) {
 
 static const sm_value *find_value(const key_entry *k, const char *name) {
   for (size_t i = 0; i < k->n_values; i++)
-    if (same_value_name(k->values[i]->name, name))
+    if (sm_value_name_eq(k->values[i]->name, name))
       return k->values[i];
   return NULL;
 }
@@ -305,7 +297,7 @@ static bool value_named(const audit_ctx *c, const sm_rule *kr,
   for (size_t i = 0; i < c->b->n_rules; i++) {
     const sm_rule *q = &c->b->rules[i];
     if (q->value && q->root == kr->root && strcasecmp(q->key, kr->key) == 0 &&
-        same_value_name(q->value, name))
+        sm_value_name_eq(q->value, name))
       return true;
   }
   return false;

@@ -26,14 +26,6 @@ typedef struct dctx {
   bool nomem;
 } dctx;
 
-static bool same_name(const char *a, const char *b) {
-  if (strcmp(a, "@") == 0)
-    a = "";
-  if (strcmp(b, "@") == 0)
-    b = "";
-  return strcasecmp(a, b) == 0;
-}
-
 /* Tunable when the rules that name the value are all tunable: a value that
  * a tunable rule reads only in part (csrss SharedSection) is not. */
 static bool tunable(const dctx *c, sm_root root, const char *key,
@@ -42,7 +34,7 @@ static bool tunable(const dctx *c, sm_root root, const char *key,
   for (size_t i = 0; i < c->bl->n_rules; i++) {
     const sm_rule *r = &c->bl->rules[i];
     if (!r->value || r->root != root || strcasecmp(r->key, key) != 0 ||
-        !same_name(r->value, value))
+        !sm_value_name_eq(r->value, value))
       continue;
     if (!r->tunable)
       return false;
@@ -153,7 +145,7 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
   for (size_t i = 0; i < na; i++) {
     size_t j = 0;
     for (; j < nb; j++)
-      if (!matched[j] && same_name(va[i]->name, vb[j]->name))
+      if (!matched[j] && sm_value_name_eq(va[i]->name, vb[j]->name))
         break;
     if (j == nb) {
       sm_difference *d =

@@ -98,14 +98,6 @@ typedef struct lctx {
   bool nomem;
 } lctx;
 
-static bool same_name(const char *a, const char *b) {
-  if (strcmp(a, "@") == 0)
-    a = "";
-  if (strcmp(b, "@") == 0)
-    b = "";
-  return strcasecmp(a, b) == 0;
-}
-
 static bool id_used(const lctx *c, const char *id) {
   if (sm_baseline_find_rule(c->ext, id))
     return true;
@@ -182,7 +174,7 @@ static void rule_meta(lctx *c, sm_root root, const char *key, const char *value,
       const sm_rule *r = &c->ext->rules[i];
       if (!on_key(r, root, key))
         continue;
-      if (pass == 0 && !(value && r->value && same_name(r->value, value)))
+      if (pass == 0 && !(value && r->value && sm_value_name_eq(r->value, value)))
         continue;
       if (pass == 1 && r->value)
         continue;
@@ -201,7 +193,7 @@ static void write_attack(lctx *c, sm_root root, const char *key,
     const sm_rule *r = &c->ext->rules[i];
     if (!on_key(r, root, key))
       continue;
-    if (value ? !(r->value && same_name(r->value, value)) : r->value != NULL)
+    if (value ? !(r->value && sm_value_name_eq(r->value, value)) : r->value != NULL)
       continue;
     for (size_t j = 0; j < r->n_attack && n < 64; j++) {
       bool dup = false;
@@ -334,7 +326,7 @@ static bool pin_fields(lctx *c, sm_root root, const char *key,
     for (size_t j = 0; j < c->ext->n_rules && !tunable_field; j++) {
       const sm_rule *r = &c->ext->rules[j];
       tunable_field = r->tunable && on_key(r, root, key) && r->value &&
-                      same_name(r->value, v->name) && r->parse == p &&
+                      sm_value_name_eq(r->value, v->name) && r->parse == p &&
                       r->field && strcmp(r->field, fl->name) == 0;
     }
     if (tunable_field)
@@ -406,7 +398,7 @@ static void forbid_value(lctx *c, sm_root root, const char *key,
 
 static bool value_done(char **done, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
-    if (same_name(done[i], name))
+    if (sm_value_name_eq(done[i], name))
       return true;
   return false;
 }
@@ -462,7 +454,7 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
                               FNM_NOESCAPE | FNM_CASEFOLD) == 0;
         continue;
       }
-      if (!same_name(r->value, v->name))
+      if (!sm_value_name_eq(r->value, v->name))
         continue;
       named = true;
       if (!r->tunable)
@@ -493,7 +485,7 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
       continue;
     bool present = false;
     for (size_t i = 0; i < nv && !present; i++)
-      present = same_name(vals[i]->name, r->value);
+      present = sm_value_name_eq(vals[i]->name, r->value);
     if (present || value_done(done, ndone, r->value))
       continue;
     done[ndone++] = r->value;

@@ -182,6 +182,9 @@ typedef struct sm_value {
 } sm_value;
 
 void sm_value_free(sm_value *v); /* NULL is a no-op */
+/* Whether two value names are the same value: case-insensitive, as
+ * Windows compares them, with "@" standing for the default value "". */
+bool sm_value_name_eq(const char *a, const char *b);
 /* Lowercase hex of the first max bytes of p (of n), with "..." when cut.
  * Caller-frees; NULL when out of memory. */
 char *sm_hex(const unsigned char *p, size_t n, size_t max);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hive/hive-internal.h"
 
@@ -17,6 +18,14 @@ void sm_value_free(sm_value *v) {
       free(v->strv[i]);
   free(v->strv);
   free(v);
+}
+
+bool sm_value_name_eq(const char *a, const char *b) {
+  if (strcmp(a, "@") == 0)
+    a = "";
+  if (strcmp(b, "@") == 0)
+    b = "";
+  return strcasecmp(a, b) == 0;
 }
 
 char *sm_hex(const unsigned char *p, size_t n, size_t max) {
