@@ -7,6 +7,7 @@
 #include "checks/baseline.h"
 #include "checks/diff.h"
 #include "cli/cli.h"
+#include "cli/scan.h"
 
 static void usage_diff(FILE *f) {
   fprintf(f,
@@ -133,14 +134,8 @@ int sm_cmd_diff(int argc, char **argv) {
       ncs++;
       break;
     case 'f':
-      if (strcmp(optarg, "json") == 0)
-        json = true;
-      else if (strcmp(optarg, "text") == 0)
-        json = false;
-      else {
-        sm_cli_error("diff: unknown format '%s' (text or json)", optarg);
+      if (!sm_format_text_or_json("diff", optarg, &json))
         return SM_EXIT_ERROR;
-      }
       break;
     case 'h':
       usage_diff(stdout);

@@ -70,6 +70,9 @@ typedef enum sm_format {
 } sm_format;
 
 bool sm_format_parse(const char *name, sm_format *out);
+/* For the commands that write text or JSON only (show, diff): false, with
+ * the error said, for any other format. */
+bool sm_format_text_or_json(const char *cmd, const char *name, bool *json);
 
 typedef struct sm_writer sm_writer;
 struct sm_writer {

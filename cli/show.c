@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/scan.h"
 
 /* The Session Manager keys that show prints, below CurrentControlSet. */
 static const char *const sm_keys[] = {
@@ -22,9 +23,10 @@ static const char *const sm_keys[] = {
 static const char *const setup_values[] = {"CmdLine", "SetupType"};
 
 static void usage_show(FILE *f) {
-  fprintf(f, "Usage: %s show [--format text|json] HIVE\n"
-             "Print the base block, Select, the resolved CurrentControlSet and "
-             "the decoded\nSession Manager values of an offline SYSTEM hive.\n",
+  fprintf(f,
+          "Usage: %s show [--format text|json] HIVE\n"
+          "Print the base block, Select, the resolved CurrentControlSet and "
+          "the decoded\nSession Manager values of an offline SYSTEM hive.\n",
           sm_progname);
 }
 
@@ -205,18 +207,19 @@ static int show(const char *path, bool json, unsigned open_flags) {
     json_t *o = json_object();
     json_t *hv = json_object();
     json_object_set_new(hv, "path", sm_json_string(path));
-    json_object_set_new(hv, "size", json_integer((json_int_t)sm_hive_file_size(h)));
-    json_object_set_new(hv, "sha256", sm_hive_sha256(h)[0]
-                                          ? json_string(sm_hive_sha256(h))
-                                          : json_null());
+    json_object_set_new(hv, "size",
+                        json_integer((json_int_t)sm_hive_file_size(h)));
+    json_object_set_new(hv, "sha256",
+                        sm_hive_sha256(h)[0] ? json_string(sm_hive_sha256(h))
+                                             : json_null());
     json_object_set_new(hv, "base_block", base_json(h));
     json_object_set_new(hv, "recovery", recovery_json(h));
     json_object_set_new(hv, "unsafe", json_boolean(sm_hive_unsafe(h)));
     json_object_set_new(o, "hive", hv);
     json_t *js = json_object();
 #define SEL(field, name)                                                       \
-  json_object_set_new(js, name, sel.has_##field ? json_integer(sel.field)      \
-                                                : json_null())
+  json_object_set_new(js, name,                                                \
+                      sel.has_##field ? json_integer(sel.field) : json_null())
     SEL(current, "Current");
     SEL(default_, "Default");
     SEL(last_known_good, "LastKnownGood");
@@ -283,14 +286,8 @@ int sm_cmd_show(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'f':
-      if (strcmp(optarg, "json") == 0)
-        json = true;
-      else if (strcmp(optarg, "text") == 0)
-        json = false;
-      else {
-        sm_cli_error("show: unknown format '%s' (text or json)", optarg);
+      if (!sm_format_text_or_json("show", optarg, &json))
         return SM_EXIT_ERROR;
-      }
       break;
     case 'U':
       flags |= SM_OPEN_UNSAFE;

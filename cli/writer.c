@@ -22,6 +22,17 @@ bool sm_format_parse(const char *name, sm_format *out) {
   return false;
 }
 
+bool sm_format_text_or_json(const char *cmd, const char *name, bool *json) {
+  sm_format f;
+  if (!sm_format_parse(name, &f) ||
+      (f != SM_FORMAT_TEXT && f != SM_FORMAT_JSON)) {
+    sm_cli_error("%s: unknown format '%s' (text or json)", cmd, name);
+    return false;
+  }
+  *json = f == SM_FORMAT_JSON;
+  return true;
+}
+
 static void text_result(sm_writer *w, json_t *result) {
   if (w->n_results)
     fputc('\n', w->f);
