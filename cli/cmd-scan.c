@@ -43,6 +43,9 @@ static void usage_scan(FILE *f) {
           "      --no-recover          audit dirty hives without replaying "
           "their logs\n"
           "      --unsafe              open damaged hives in tolerant mode\n"
+          "      --no-hash             do not compute the SHA-256 of each "
+          "hive (triage: the\n"
+          "                            report's sha256 is then null)\n"
           "  -r, --recursive           take every hive named SYSTEM below "
           "each folder TARGET\n"
           "  -j, --jobs N              audit N hives at a time, each in a "
@@ -220,6 +223,7 @@ int sm_cmd_scan(int argc, char **argv) {
     OPT_COLOR,
     OPT_NOREC,
     OPT_UNSAFE,
+    OPT_NOHASH,
     OPT_TIMEOUT,
     OPT_MAXMEM,
     OPT_SORT,
@@ -233,6 +237,7 @@ int sm_cmd_scan(int argc, char **argv) {
       {"colour", required_argument, NULL, OPT_COLOR},
       {"no-recover", no_argument, NULL, OPT_NOREC},
       {"unsafe", no_argument, NULL, OPT_UNSAFE},
+      {"no-hash", no_argument, NULL, OPT_NOHASH},
       {"recursive", no_argument, NULL, 'r'},
       {"jobs", required_argument, NULL, 'j'},
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -320,6 +325,9 @@ int sm_cmd_scan(int argc, char **argv) {
       break;
     case OPT_UNSAFE:
       o.open_flags |= SM_OPEN_UNSAFE;
+      break;
+    case OPT_NOHASH:
+      o.open_flags |= SM_OPEN_NO_HASH;
       break;
     case 'r':
       recursive = true;

@@ -151,6 +151,7 @@ static json_t *hive_json(sm_hive *h, const char *path) {
                       r->warning[0] ? sm_json_string(r->warning) : json_null());
   json_object_set_new(o, "recovery", rec);
   json_object_set_new(o, "unsafe", json_boolean(sm_hive_unsafe(h)));
+  json_object_set_new(o, "in_place", json_boolean(sm_hive_in_place(h)));
   return o;
 }
 
@@ -327,6 +328,9 @@ out:
     const char *sha = sm_hive_sha256(h);
     json_object_set_new(json_object_get(res, "hive"), "sha256",
                         sha[0] ? json_string(sha) : json_null());
+    /* Read in place, the file must not have changed during the audit. */
+    if (!msg[0] && sm_hive_check_unchanged(h, &err) != SM_OK)
+      snprintf(msg, sizeof msg, "%s", err.msg);
   }
   finish_result(res, audited, csdiff, findings, errors, counts, pass, na, msg);
   free(ids);

@@ -10,6 +10,9 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hive/hive-internal.h"
@@ -33,16 +36,37 @@ static void put_le32(unsigned char *p, uint32_t v) {
 /* Chunk for hashing and for the read/write fallback: fits in L2, so each
  * chunk is hashed while it is in cache. */
 #define CHUNK ((size_t)256 << 10)
+/* The copy is made in steps of this size, each handed to the hash thread
+ * as soon as it is in the memfd: the hash follows the copy. */
+#define COPY_STEP ((size_t)1 << 20)
+
+/* The hash thread may read the first n bytes of the image. */
+static void publish(sm_hive *h, size_t n) {
+  pthread_mutex_lock(&h->lock);
+  h->ready = n;
+  pthread_cond_signal(&h->more);
+  pthread_mutex_unlock(&h->lock);
+}
+
+/* No more bytes will come (a failed copy, or the handle is closing). */
+static void stop_hash(sm_hive *h) {
+  pthread_mutex_lock(&h->lock);
+  h->stop = true;
+  pthread_cond_signal(&h->more);
+  pthread_mutex_unlock(&h->lock);
+}
 
 /* Copy len bytes of the evidence (from its start) into the memfd.  The
  * kernel copies page cache to memfd pages (sendfile): no user mapping is
  * written, so no page fault per page, and nothing is touched twice.  When
- * sendfile cannot (some file systems), read and write through a buffer. */
-static sm_result copy_evidence(int fd, int memfd, size_t len,
+ * sendfile cannot (some file systems), read and write through a buffer.
+ * Each step is published to the hash thread. */
+static sm_result copy_evidence(sm_hive *h, int fd, size_t len,
                                const char *path, sm_error *err) {
   size_t done = 0;
   while (done < len) {
-    ssize_t r = sendfile(memfd, fd, NULL, len - done);
+    size_t want = len - done < COPY_STEP ? len - done : COPY_STEP;
+    ssize_t r = sendfile(h->memfd, fd, NULL, want);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0 && done == 0 && (errno == EINVAL || errno == ENOSYS))
@@ -53,6 +77,7 @@ static sm_result copy_evidence(int fd, int memfd, size_t len,
       return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
                           path);
     done += (size_t)r;
+    publish(h, done);
   }
   if (done == len)
     return SM_OK;
@@ -70,11 +95,11 @@ static sm_result copy_evidence(int fd, int memfd, size_t len,
     else if (r == 0)
       rc = sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
                         path);
-    else if (write(memfd, buf, (size_t)r) != r)
+    else if (write(h->memfd, buf, (size_t)r) != r)
       rc = sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
                         path, len, strerror(errno));
     else
-      done += (size_t)r;
+      publish(h, done += (size_t)r);
   }
   free(buf);
   return rc;
@@ -103,9 +128,25 @@ static void hex_digest(const uint8_t *digest, char *out) {
   out[64] = '\0';
 }
 
-/* SHA-256 of the memfd as copied: exactly the bytes hivex will read.
- * Read back in chunks (pread), hashed while in cache; the image mapping
- * is not touched, so it does not count twice in the resident set. */
+/* The fd hivex opens: the memfd, or the evidence read in place. */
+static int image_fd(const sm_hive *h) {
+  return h->in_place ? h->srcfd : h->memfd;
+}
+
+/* Wait until more than off bytes may be hashed; 0 when none will come. */
+static size_t wait_ready(sm_hive *h, size_t off) {
+  pthread_mutex_lock(&h->lock);
+  while (h->ready <= off && !h->stop)
+    pthread_cond_wait(&h->more, &h->lock);
+  size_t n = h->stop ? 0 : h->ready;
+  pthread_mutex_unlock(&h->lock);
+  return n;
+}
+
+/* SHA-256 of the image as hivex will read it: the memfd as the copy
+ * fills it, or the evidence read in place.  Read back in chunks (pread),
+ * hashed while in cache; the image mapping is not touched, so it does not
+ * count twice in the resident set. */
 static void *hash_image(void *arg) {
   sm_hive *h = arg;
   struct sha256_ctx ctx;
@@ -115,13 +156,21 @@ static void *hash_image(void *arg) {
   if (!buf)
     return NULL;
   sha256_init(&ctx);
-  for (size_t off = 0; off < h->image_len; off += CHUNK) {
-    size_t n = h->image_len - off < CHUNK ? h->image_len - off : CHUNK;
-    if (!pread_all(h->memfd, buf, n, (off_t)off)) {
+  for (size_t off = 0; off < h->image_len;) {
+    size_t ready = wait_ready(h, off);
+    if (!ready) {
       free(buf);
       return NULL;
     }
-    sha256_update(&ctx, n, buf);
+    while (off < ready) {
+      size_t n = ready - off < CHUNK ? ready - off : CHUNK;
+      if (!pread_all(image_fd(h), buf, n, (off_t)off)) {
+        free(buf);
+        return NULL;
+      }
+      sha256_update(&ctx, n, buf);
+      off += n;
+    }
   }
   free(buf);
   sha256_digest(&ctx, sizeof digest, digest);
@@ -130,14 +179,19 @@ static void *hash_image(void *arg) {
 }
 
 /* Hash on a second thread, so that the hash (the largest cost of a big
- * hive) runs while hivex opens the copy; on one thread if none starts. */
+ * hive) runs while the copy is made and hivex opens it.  When no thread
+ * starts, hash_pending() hashes on this one once the image is complete. */
 static void start_hash(sm_hive *h) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
   h->hashing = pthread_create(&h->hasher, NULL, hash_image, h) == 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (!h->hashing)
+}
+
+/* The image is complete: hash it now if no thread could. */
+static void hash_pending(sm_hive *h) {
+  if (!(h->flags & SM_OPEN_NO_HASH) && !h->hashing)
     hash_image(h);
 }
 
@@ -233,7 +287,7 @@ static sm_result bound_hive_bins(sm_hive *h, sm_error *err) {
 
 static sm_result open_hivex(sm_hive *h, sm_error *err) {
   char fdpath[64];
-  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", h->memfd);
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", image_fd(h));
   int hflags = (h->flags & SM_OPEN_UNSAFE) ? HIVEX_OPEN_UNSAFE : 0;
   errno = 0;
   h->hx = hivex_open(fdpath, hflags);
@@ -242,7 +296,83 @@ static sm_result open_hivex(sm_hive *h, sm_error *err) {
   return SM_OK;
 }
 
-static sm_result try_recover(sm_hive *h, sm_error *err) {
+static bool same_time(struct timespec a, struct timespec b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* The file is still what fstat said when it was opened: same size, same
+ * modification and change times. */
+static sm_result check_unchanged(int fd, const struct stat *before,
+                                 const char *path, sm_error *err) {
+  struct stat now;
+  if (fstat(fd, &now) != 0)
+    return sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
+  if (now.st_size != before->st_size ||
+      !same_time(now.st_mtim, before->st_mtim) ||
+      !same_time(now.st_ctim, before->st_ctim))
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: the file changed while it was read", path);
+  return SM_OK;
+}
+
+/* Local file systems: no other machine can change a file under a
+ * read-only mount of one of these. */
+static bool local_fs(unsigned long type) {
+  switch (type) {
+  case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+  case XFS_SUPER_MAGIC:
+  case BTRFS_SUPER_MAGIC:
+  case F2FS_SUPER_MAGIC:
+  case 0x7366746eUL: /* ntfs3 */
+  case 0x5346544eUL: /* ntfs */
+  case MSDOS_SUPER_MAGIC:
+  case EXFAT_SUPER_MAGIC:
+  case ISOFS_SUPER_MAGIC:
+  case UDF_SUPER_MAGIC:
+  case SQUASHFS_MAGIC:
+  case EROFS_SUPER_MAGIC_V1:
+  case TMPFS_MAGIC:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Can hivex read the evidence itself instead of a private copy?  Only
+ * where the kernel can neither change the file nor its access time, a
+ * read-only mount of a local file system (how images and volumes are
+ * mounted for analysis), and only for a hive audited exactly as it is:
+ * no logs to replay (the caller's part), no checksum or size to mend. */
+static bool read_in_place(int fd, const sm_base_block *base, size_t len) {
+  struct statvfs v;
+  struct statfs f;
+  if (!base->checksum_ok || base->hbins_size > (len - 4096) / 4096 * 4096)
+    return false;
+  if (fstatvfs(fd, &v) != 0 || !(v.f_flag & ST_RDONLY))
+    return false;
+  return fstatfs(fd, &f) == 0 && local_fs((unsigned long)f.f_type);
+}
+
+/* The evidence, read in place: mapped for sm_hive_image (the mapping is
+ * only touched by a reader of the whole image), hashed from its fd. */
+static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
+  void *map = mmap(NULL, h->image_len, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: mmap: %s", h->path,
+                        strerror(errno));
+  h->image = map;
+  h->srcfd = fd;
+  h->in_place = true;
+  h->ready = h->image_len;
+  if (!(h->flags & SM_OPEN_NO_HASH)) {
+    start_hash(h);
+    hash_pending(h);
+  }
+  return open_hivex(h, err);
+}
+
+/* Replay the logs found onto the copy. */
+static sm_result replay(sm_hive *h, const sm_logset *logs, sm_error *err) {
   finish_hash(h); /* the hash is of the file, before any replay */
   unsigned char *copy = malloc(h->image_len);
   if (!copy)
@@ -253,7 +383,8 @@ static sm_result try_recover(sm_hive *h, sm_error *err) {
                         strerror(errno));
   }
   size_t len = h->image_len;
-  sm_result r = sm_recover_apply(h->path, &copy, &len, &h->recovery, err);
+  sm_result r =
+      sm_recover_replay(h->path, logs, &copy, &len, &h->recovery, err);
   if (r == SM_OK && h->recovery.recovered)
     r = make_memfd(h, copy, len, err);
   free(copy);
@@ -264,11 +395,15 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                        sm_error *err) {
   sm_result r = SM_OK;
   int fd = -1;
+  sm_logset logs = {0};
   *out = NULL;
   sm_hive *h = calloc(1, sizeof *h);
   if (!h)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
   h->memfd = -1;
+  h->srcfd = -1;
+  pthread_mutex_init(&h->lock, NULL);
+  pthread_cond_init(&h->more, NULL);
   h->flags = flags;
   h->path = strdup(path);
   if (!h->path) {
@@ -309,21 +444,13 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
     goto fail;
   }
 
-  r = make_memfd(h, NULL, (size_t)h->file_size, err);
-  if (r != SM_OK)
-    goto fail;
-  /* Readahead for a cold file; no effect on the evidence. */
-  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  r = copy_evidence(fd, h->memfd, h->image_len, path, err);
-  if (r != SM_OK)
-    goto fail;
-  close(fd);
-  fd = -1;
-
+  h->image_len = (size_t)h->file_size;
+  h->file_stat = st;
   unsigned char block[4096];
-  if (!pread_all(h->memfd, block, sizeof block, 0)) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", path,
-                     strerror(errno));
+  errno = 0;
+  if (!pread_all(fd, block, sizeof block, 0)) {
+    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path,
+                     errno ? strerror(errno) : "file shrank while reading");
     goto fail;
   }
   if (sm_base_block_parse(block, h->image_len, &h->base) != SM_OK) {
@@ -331,16 +458,47 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                      "%s: not a registry hive (no regf signature)", path);
     goto fail;
   }
-  if (!(flags & SM_OPEN_NO_HASH))
-    start_hash(h);
-
-  /* A wrong checksum makes a hive dirty too: its base block may be torn. */
+  /* A wrong checksum makes a hive dirty too: its base block may be torn.
+   * Its logs are looked for first: without any, nothing is replayed. */
   if ((h->base.dirty || !h->base.checksum_ok) &&
       !(flags & SM_OPEN_NO_RECOVER)) {
-    r = try_recover(h, err);
+    r = sm_recover_find_logs(path, &logs, &h->recovery, err);
     if (r != SM_OK)
       goto fail;
   }
+  if (logs.n == 0 && read_in_place(fd, &h->base, h->image_len)) {
+    r = open_in_place(h, fd, err);
+    fd = -1; /* the handle holds it now */
+    if (r != SM_OK)
+      goto fail;
+    *out = h;
+    return SM_OK;
+  }
+
+  r = make_memfd(h, NULL, h->image_len, err);
+  if (r == SM_OK && !(flags & SM_OPEN_NO_HASH))
+    start_hash(h); /* it follows the copy */
+  /* Readahead for a cold file; no effect on the evidence. */
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (r == SM_OK)
+    r = copy_evidence(h, fd, h->image_len, path, err);
+  if (r == SM_OK)
+    r = check_unchanged(fd, &st, path, err);
+  /* What is audited is the copy: its base block must be the one read. */
+  unsigned char again[4096];
+  if (r == SM_OK && (!pread_all(h->memfd, again, sizeof again, 0) ||
+                     memcmp(again, block, sizeof block) != 0))
+    r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
+                     path);
+  if (r == SM_OK) {
+    hash_pending(h);
+    r = replay(h, &logs, err);
+  }
+  if (r != SM_OK)
+    goto fail;
+  sm_logset_free(&logs);
+  close(fd);
+  fd = -1;
 
   r = bound_hive_bins(h, err);
   if (r != SM_OK)
@@ -363,6 +521,7 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
 fail:
   if (fd >= 0)
     close(fd);
+  sm_logset_free(&logs);
   sm_hive_close(h);
   return r;
 }
@@ -370,6 +529,7 @@ fail:
 void sm_hive_close(sm_hive *h) {
   if (!h)
     return;
+  stop_hash(h); /* a digest not yet asked for is not needed */
   finish_hash(h);
   if (h->hx)
     hivex_close(h->hx);
@@ -377,6 +537,10 @@ void sm_hive_close(sm_hive *h) {
     munmap(h->image, h->image_len);
   if (h->memfd >= 0)
     close(h->memfd);
+  if (h->srcfd >= 0)
+    close(h->srcfd);
+  pthread_cond_destroy(&h->more);
+  pthread_mutex_destroy(&h->lock);
   free(h->path);
   free(h);
 }
@@ -398,4 +562,10 @@ sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
   return SM_OK;
 }
 bool sm_hive_unsafe(const sm_hive *h) { return h->flags & SM_OPEN_UNSAFE; }
+bool sm_hive_in_place(const sm_hive *h) { return h->in_place; }
+sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err) {
+  if (!h->in_place)
+    return SM_OK; /* the copy was checked when it was made */
+  return check_unchanged(h->srcfd, &h->file_stat, h->path, err);
+}
 sm_key sm_hive_root(const sm_hive *h) { return hivex_root(h->hx); }

@@ -5,6 +5,7 @@
 #include <hivex.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "hive/hive.h"
 
@@ -12,17 +13,27 @@ struct sm_hive {
   char *path;
   hive_h *hx;
   int memfd;              /* private copy of the file that hivex reads */
-  unsigned char *image;   /* mapping of memfd, image_len bytes */
+  int srcfd;              /* the evidence, open while it is read in place */
+  bool in_place;          /* hivex reads the evidence itself (srcfd): a
+                             clean hive on a read-only local mount */
+  unsigned char *image;   /* mapping of what hivex reads, image_len bytes */
   size_t image_len;
   uint64_t file_size;
+  struct stat file_stat;  /* of the evidence when it was opened */
   unsigned flags;
   sm_base_block base;     /* as read from the file, before any replay */
   sm_recovery_info recovery;
   char sha256[65];
-  /* The SHA-256 is computed on a thread while hivex opens the copy and
-   * the audit runs; joined before the copy changes and when asked for. */
+  /* The SHA-256 is computed on a thread, following the copy as it is
+   * made and then while hivex opens the image and the audit runs; joined
+   * before the copy changes and when asked for.  ready: how many bytes of
+   * the image may be hashed; stop: no more will come. */
   pthread_t hasher;
   bool hashing;
+  pthread_mutex_t lock;
+  pthread_cond_t more;
+  size_t ready;
+  bool stop;
 };
 
 /* error.c */
@@ -33,11 +44,34 @@ sm_result sm_base_block_parse(const unsigned char *p, size_t len,
                               sm_base_block *out);
 uint32_t sm_base_block_checksum(const unsigned char *p);
 
-/* recover.c: replay the transaction logs found beside path onto image
- * (image_len bytes, a private copy of the primary file).  May grow the image:
- * on return *image and *image_len describe the result (realloc'd).  Never
- * writes any file.  Fills info; returns an error only for a failure that
- * leaves the image unusable. */
+/* recover.c: the transaction logs found beside a hive, read into memory
+ * (in replay order: LOG1, LOG2, LOG). */
+typedef struct sm_txlog {
+  const char *name; /* what reports call the log (its basename) */
+  const unsigned char *data;
+  size_t len;
+} sm_txlog;
+
+typedef struct sm_logset {
+  sm_txlog logs[3];
+  size_t n;
+} sm_logset;
+
+/* Look for the logs of the hive at path (names in any case) and read them.
+ * Resets info; each log that cannot be read, or finding none, is a
+ * warning in info.  Never writes any file.  Returns an error only when
+ * memory runs out.  Free the set with sm_logset_free. */
+sm_result sm_recover_find_logs(const char *path, sm_logset *set,
+                               sm_recovery_info *info, sm_error *err);
+void sm_logset_free(sm_logset *set);
+/* Replay the set onto image (image_len bytes, a private copy of the primary
+ * file).  May grow the image: on return *image and *image_len describe the
+ * result (realloc'd).  Returns an error only for a failure that leaves the
+ * image unusable. */
+sm_result sm_recover_replay(const char *path, const sm_logset *set,
+                            unsigned char **image, size_t *image_len,
+                            sm_recovery_info *info, sm_error *err);
+/* Both: find the logs, then replay them. */
 sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
                            sm_error *err);
@@ -45,13 +79,6 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
 /* marvin32.c: the Marvin32 hash with a 64-bit seed. */
 uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 
-/* txlog.c: transaction logs held in memory.  name is what reports call
- * the log (its basename). */
-typedef struct sm_txlog {
-  const char *name;
-  const unsigned char *data;
-  size_t len;
-} sm_txlog;
 
 /* Largest hive (and log) that is read: Windows refuses hives past 2 GiB. */
 #define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)

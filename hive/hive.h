@@ -102,7 +102,9 @@ typedef struct sm_recovery_info {
 } sm_recovery_info;
 
 /* Open a hive file read-only.  Never opens the file for writing and never
- * changes its bytes, size or times.  On failure *out is NULL and err says
+ * changes its bytes, size or times.  The file is read once into a private
+ * copy that hivex opens, or, on a read-only local mount, read in place
+ * (sm_hive_in_place).  On failure *out is NULL and err says
  * which file and why. */
 sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                        sm_error *err);
@@ -120,6 +122,13 @@ const sm_recovery_info *sm_hive_recovery(const sm_hive *h);
 sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
                         size_t *len);
 bool sm_hive_unsafe(const sm_hive *h); /* opened with SM_OPEN_UNSAFE */
+/* True when hivex reads the evidence itself rather than a private copy of
+ * it: a clean hive on a read-only mount of a local file system, where
+ * neither its bytes nor its access time can change. */
+bool sm_hive_in_place(const sm_hive *h);
+/* SM_OK when the file read in place is still as it was opened (size,
+ * modification and change times); a copy is checked as it is made. */
+sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err);
 
 sm_key sm_hive_root(const sm_hive *h);
 

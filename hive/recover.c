@@ -108,16 +108,13 @@ static void find_logs(DIR *d, const char *base, found_log *found) {
   }
 }
 
-sm_result sm_recover_apply(const char *path, unsigned char **image,
-                           size_t *image_len, sm_recovery_info *info,
-                           sm_error *err) {
+sm_result sm_recover_find_logs(const char *path, sm_logset *set,
+                               sm_recovery_info *info, sm_error *err) {
   memset(info, 0, sizeof *info);
+  memset(set, 0, sizeof *set);
   info->attempted = true;
   sm_result r = SM_OK;
   found_log found[NSUFFIXES] = {{0}};
-  sm_txlog logs[NSUFFIXES];
-  unsigned char *bufs[NSUFFIXES] = {0};
-  size_t nlogs = 0;
 
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
@@ -150,33 +147,58 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
       goto out;
     }
     snprintf(full, n, "%s%s%s", dir, slash ? "" : "/", found[k].name);
+    unsigned char *data;
     size_t len;
-    if (read_log(full, found[k].name, &bufs[k], &len, info)) {
-      logs[nlogs].name = found[k].name;
-      logs[nlogs].data = bufs[k];
-      logs[nlogs].len = len;
-      nlogs++;
+    if (read_log(full, found[k].name, &data, &len, info)) {
+      set->logs[set->n].name = found[k].name;
+      set->logs[set->n].data = data;
+      set->logs[set->n].len = len;
+      set->n++;
+      found[k].name = NULL; /* the set owns it now */
     }
     free(full);
   }
-  if (nlogs == 0) {
+  if (set->n == 0)
     sm_recovery_warn(info,
                      "no transaction logs found beside the hive (looked for "
                      "%s.LOG1, %s.LOG2 and %s.LOG, in any case)",
                      base, base, base);
-    goto out;
+out:
+  for (size_t k = 0; k < NSUFFIXES; k++)
+    free(found[k].name);
+  free(dir);
+  return r;
+}
+
+void sm_logset_free(sm_logset *set) {
+  for (size_t k = 0; k < set->n; k++) {
+    free((void *)set->logs[k].name);
+    free((void *)set->logs[k].data);
   }
-  r = sm_txlog_replay(image, image_len, logs, nlogs, info, err);
+  set->n = 0;
+}
+
+sm_result sm_recover_replay(const char *path, const sm_logset *set,
+                            unsigned char **image, size_t *image_len,
+                            sm_recovery_info *info, sm_error *err) {
+  if (set->n == 0)
+    return SM_OK;
+  sm_result r = sm_txlog_replay(image, image_len, set->logs, set->n, info, err);
   if (r != SM_OK && err) {
     char why[sizeof err->msg];
     memcpy(why, err->msg, sizeof why);
     sm_error_set(err, r, "%s: %s", path, why);
   }
-out:
-  for (size_t k = 0; k < NSUFFIXES; k++) {
-    free(bufs[k]);
-    free(found[k].name);
-  }
-  free(dir);
+  return r;
+}
+
+sm_result sm_recover_apply(const char *path, unsigned char **image,
+                           size_t *image_len, sm_recovery_info *info,
+                           sm_error *err) {
+  sm_logset set;
+  sm_result r = sm_recover_find_logs(path, &set, info, err);
+  if (r == SM_OK)
+    r = sm_recover_replay(path, &set, image, image_len, info, err);
+  sm_logset_free(&set);
   return r;
 }

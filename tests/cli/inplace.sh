@@ -1,0 +1,94 @@
+#!/bin/sh
+# Reading in place: on a read-only mount a hive needing no repair is read
+# where it lies, and the report is the one a private copy gives; --no-hash.
+# The read-only mount is made in a user and mount namespace of its own
+# (unshare -rm): no privilege needed, nothing outside sees it.
+. "$(dirname "$0")/setup.sh"
+
+# compare A B: the two JSON results are the same, but for where the hive
+# was read, its path and the target.
+same_report() {
+  "$PYTHON3" -c '
+import json, sys
+a, b = (json.loads(open(p).readline()) for p in sys.argv[1:3])
+for d in (a, b):
+    d.pop("target")
+    for k in ("path", "in_place"):
+        d["hive"].pop(k)
+sys.exit(0 if a == b else 1)' "$1" "$2"
+}
+js() {
+  "$PYTHON3" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+hives="win-xp win-7 win-8.1 win-10 sample two-sets"
+
+# --no-hash works anywhere.
+run scan --format json --no-hash --fail-on never "$FIXTURES/sample.hiv"
+cp "$tmp/out" "$tmp/nohash.json"
+check "--no-hash: exit 0" [ "$rc" = 0 ]
+check "--no-hash: sha256 is null" js "$tmp/nohash.json" 'd["hive"]["sha256"] is None'
+run scan --format json --fail-on never "$FIXTURES/sample.hiv"
+check "--no-hash: same findings as with the digest" sh -c '
+  "$1" -c "
+import json, sys
+a, b = (json.loads(open(p).readline()) for p in sys.argv[1:3])
+a[\"hive\"].pop(\"sha256\"); b[\"hive\"].pop(\"sha256\")
+sys.exit(0 if a == b else 1)" "$2" "$3"' _ "$PYTHON3" "$tmp/nohash.json" "$tmp/out"
+
+if ! command -v unshare >/dev/null 2>&1 ||
+   ! unshare -rm true 2>/dev/null; then
+  for h in $hives; do
+    skip "$h: read in place on a read-only mount" "no user namespaces here (unshare -rm fails)"
+  done
+  done_testing
+  exit 0
+fi
+
+# Everything that needs the mounts runs in one namespace; it leaves its
+# results in $tmp.
+mkdir "$tmp/rw" "$tmp/ro"
+cat >"$tmp/in-ns.sh" <<'SH'
+set -e
+tmp=$1; shift
+fixtures=$1; shift
+mount -t tmpfs -o size=64m smaudit-test "$tmp/rw"
+for h in "$@"; do cp "$fixtures/$h.hiv" "$tmp/rw/$h.hiv"; done
+mount --bind "$tmp/rw" "$tmp/ro"
+mount -o remount,bind,ro "$tmp/ro"
+for h in "$@"; do
+  $SMAUDIT scan --format json --fail-on never "$tmp/ro/$h.hiv" >"$tmp/$h.ro.json" 2>"$tmp/$h.ro.err" || echo $? >"$tmp/$h.ro.rc"
+  $SMAUDIT scan --format json --fail-on never "$tmp/rw/$h.hiv" >"$tmp/$h.rw.json" 2>"$tmp/$h.rw.err" || echo $? >"$tmp/$h.rw.rc"
+  sha256sum "$tmp/ro/$h.hiv" | cut -d' ' -f1 >"$tmp/$h.sum"
+done
+$SMAUDIT scan --format json --no-hash --fail-on never "$tmp/ro/sample.hiv" >"$tmp/nohash.ro.json"
+$SMAUDIT show --format json "$tmp/ro/win-7.hiv" >"$tmp/show.ro.json"
+SH
+SMAUDIT="$SMAUDIT" unshare -rm sh "$tmp/in-ns.sh" "$tmp" "$FIXTURES" $hives 2>"$tmp/ns.err" || true
+
+for h in $hives; do
+  if [ ! -s "$tmp/$h.ro.json" ]; then
+    not_ok "$h: scanned on the read-only mount ($(head -c 300 "$tmp/ns.err" "$tmp/$h.ro.err" 2>/dev/null | tr '\n' ' '))"
+    continue
+  fi
+  check "$h: read in place on the read-only mount" js "$tmp/$h.ro.json" 'd["hive"]["in_place"] is True and d["error"] is None'
+  check "$h: from a copy on the writable mount" js "$tmp/$h.rw.json" 'd["hive"]["in_place"] is False and d["error"] is None'
+  check "$h: the same report either way" same_report "$tmp/$h.ro.json" "$tmp/$h.rw.json"
+  check "$h: the digest read in place is the file's" js "$tmp/$h.ro.json" "d['hive']['sha256'] == '$(cat "$tmp/$h.sum")'"
+done
+check "--no-hash in place: sha256 null, same report" sh -c '
+  "$1" -c "
+import json, sys
+a, b = (json.loads(open(p).readline()) for p in sys.argv[1:3])
+ok = a[\"hive\"][\"sha256\"] is None and a[\"hive\"][\"in_place\"] is True
+for d in (a, b):
+    d[\"hive\"].pop(\"sha256\")
+sys.exit(0 if ok and a == b else 1)" "$2" "$3"' _ "$PYTHON3" "$tmp/nohash.ro.json" "$tmp/sample.ro.json"
+check "show --format json says in_place" "$PYTHON3" -c '
+import json, sys
+sys.exit(0 if json.load(open(sys.argv[1]))["hive"]["in_place"] is True else 1)' "$tmp/show.ro.json"
+
+done_testing

@@ -1,0 +1,337 @@
+/* Unit tests of reading a hive in place: on a read-only mount of a local
+ * file system, hivex reads the evidence itself, not a private copy.
+ *
+ * Each test runs in a child process with a user and mount namespace of its
+ * own (unshare), where it mounts a tmpfs, copies a fixture into it and
+ * bind-mounts it read-only: no privilege is needed, and nothing outside
+ * the child sees the mounts.  Where the kernel allows no user namespace,
+ * the tests skip and say so. */
+#define _GNU_SOURCE
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hive/hive.h"
+
+enum { CHILD_OK = 0, CHILD_FAIL = 1, CHILD_SKIP = 77 };
+
+static char tmpdir[256];
+
+static const char *fixture(const char *name) {
+  static char path[1024];
+  const char *top = getenv("top_builddir");
+  snprintf(path, sizeof path, "%s/testdata/%s.hiv", top ? top : ".", name);
+  return path;
+}
+
+/* In the child: report and fail. */
+static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int failed(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("test-inplace: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return CHILD_FAIL;
+}
+
+static bool write_text(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+  return close(fd) == 0 && ok;
+}
+
+static bool copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  char buf[65536];
+  size_t n;
+  bool ok = in && out;
+  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+    ok = fwrite(buf, 1, n, out) == n;
+  if (in)
+    fclose(in);
+  if (out && fclose(out) != 0)
+    ok = false;
+  return ok;
+}
+
+/* Become root of a new user namespace with a mount namespace of its own,
+ * then mount a tmpfs at tmpdir/rw and a read-only bind of it at tmpdir/ro.
+ * CHILD_SKIP when the kernel refuses. */
+static int private_mounts(void) {
+  char map[64], rw[300], ro[300];
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+    fprintf(stderr, "test-inplace: unshare: %s\n", strerror(errno));
+    return CHILD_SKIP;
+  }
+  write_text("/proc/self/setgroups", "deny");
+  snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
+  if (!write_text("/proc/self/uid_map", map))
+    return CHILD_SKIP;
+  snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
+  if (!write_text("/proc/self/gid_map", map))
+    return CHILD_SKIP;
+  snprintf(rw, sizeof rw, "%s/rw", tmpdir);
+  snprintf(ro, sizeof ro, "%s/ro", tmpdir);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      mount("smaudit-test", rw, "tmpfs", 0, "size=16m") != 0 ||
+      mount(rw, ro, NULL, MS_BIND, NULL) != 0 ||
+      mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+    fprintf(stderr, "test-inplace: mount: %s\n", strerror(errno));
+    return CHILD_SKIP;
+  }
+  return CHILD_OK;
+}
+
+/* Run body in a child with the private mounts; the fixture is copied to
+ * rw/NAME (seen read-only as ro/NAME). */
+static void in_child(int (*body)(const char *rw, const char *ro),
+                     const char *fix, const char *name) {
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char rw[600], ro[600];
+    int rc = private_mounts();
+    if (rc == CHILD_OK) {
+      snprintf(rw, sizeof rw, "%s/rw/%s", tmpdir, name);
+      snprintf(ro, sizeof ro, "%s/ro/%s", tmpdir, name);
+      rc = copy_file(fixture(fix), rw) ? body(rw, ro)
+                                       : failed("cannot copy %s", fix);
+    }
+    fflush(NULL);
+    _exit(rc);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) == CHILD_SKIP)
+    skip(); /* no user namespaces here: said on stderr */
+  assert_int_equal(WEXITSTATUS(status), CHILD_OK);
+}
+
+static int open_or_fail(const char *path, unsigned flags, sm_hive **h) {
+  sm_error err = {0};
+  if (sm_hive_open(path, flags, h, &err) != SM_OK)
+    return failed("%s", err.msg);
+  return CHILD_OK;
+}
+
+/* A clean hive on the read-only mount is read in place, the same hive on
+ * the writable one from a copy, with the same digest and the same keys. */
+static int clean_body(const char *rw, const char *ro) {
+  sm_hive *a = NULL, *b = NULL;
+  sm_error err = {0};
+  int rc = open_or_fail(ro, 0, &a);
+  if (rc == CHILD_OK)
+    rc = open_or_fail(rw, 0, &b);
+  if (rc != CHILD_OK)
+    goto out;
+  if (!sm_hive_in_place(a))
+    rc = failed("%s: not read in place on a read-only tmpfs", ro);
+  else if (sm_hive_in_place(b))
+    rc = failed("%s: read in place on a writable mount", rw);
+  else if (strlen(sm_hive_sha256(a)) != 64 ||
+           strcmp(sm_hive_sha256(a), sm_hive_sha256(b)) != 0)
+    rc = failed("digests differ: %s and %s", sm_hive_sha256(a),
+                sm_hive_sha256(b));
+  else if (sm_hive_check_unchanged(a, &err) != SM_OK)
+    rc = failed("unchanged file reported changed: %s", err.msg);
+  if (rc != CHILD_OK)
+    goto out;
+  unsigned ca = 0, cb = 0;
+  sm_key ka, kb;
+  if (sm_hive_current_control_set(a, &ca, &ka, &err) != SM_OK ||
+      sm_hive_current_control_set(b, &cb, &kb, &err) != SM_OK || ca != cb)
+    rc = failed("control sets differ (%u, %u): %s", ca, cb, err.msg);
+  const unsigned char *ia, *ib;
+  size_t la, lb;
+  sm_hive_image(a, &ia, &la);
+  sm_hive_image(b, &ib, &lb);
+  if (rc == CHILD_OK && (la != lb || memcmp(ia, ib, la) != 0))
+    rc = failed("images differ");
+out:
+  sm_hive_close(a);
+  sm_hive_close(b);
+  return rc;
+}
+
+static void test_clean_hive_read_in_place(void **state) {
+  (void)state;
+  in_child(clean_body, "win-7", "SYSTEM");
+}
+
+/* Read in place, a file changed through another mount is an error. */
+static int changed_body(const char *rw, const char *ro) {
+  sm_hive *h = NULL;
+  sm_error err = {0};
+  int rc = open_or_fail(ro, SM_OPEN_NO_HASH, &h);
+  if (rc != CHILD_OK)
+    return rc;
+  struct timespec t[2] = {{0, UTIME_OMIT}, {12345, 0}};
+  if (!sm_hive_in_place(h))
+    rc = failed("%s: not read in place", ro);
+  else if (utimensat(AT_FDCWD, rw, t, 0) != 0)
+    rc = failed("utimensat: %s", strerror(errno));
+  else if (sm_hive_check_unchanged(h, &err) == SM_OK)
+    rc = failed("a change of mtime went unnoticed");
+  else if (!strstr(err.msg, "changed while it was read") ||
+           strncmp(err.msg, ro, strlen(ro)) != 0)
+    rc = failed("unexpected message: %s", err.msg);
+  sm_hive_close(h);
+  return rc;
+}
+
+static void test_change_while_read_in_place(void **state) {
+  (void)state;
+  in_child(changed_body, "win-7", "SYSTEM");
+}
+
+/* Change the base block of the file at path: add delta to the primary
+ * sequence number (dirty when not 0) and give it a correct checksum (XOR
+ * of its first 127 double words) when good_sum, else a wrong one. */
+static bool edit_base_block(const char *path, uint32_t delta, bool good_sum) {
+  unsigned char b[512];
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0 || pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b)
+    return false;
+  uint32_t seq = (uint32_t)b[4] | (uint32_t)b[5] << 8 |
+                 (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+  seq += delta;
+  for (int i = 0; i < 4; i++)
+    b[4 + i] = (unsigned char)(seq >> (8 * i));
+  uint32_t sum = 0;
+  for (int i = 0; i < 508; i += 4)
+    sum ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 |
+           (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
+  if (!good_sum)
+    sum ^= 0x5a5a5a5a;
+  for (int i = 0; i < 4; i++)
+    b[508 + i] = (unsigned char)(sum >> (8 * i));
+  bool ok = pwrite(fd, b, sizeof b, 0) == (ssize_t)sizeof b;
+  return close(fd) == 0 && ok;
+}
+
+/* A wrong checksum is mended in a copy for hivex: no reading in place. */
+static int mended_body(const char *rw, const char *ro) {
+  sm_hive *h = NULL;
+  if (!edit_base_block(rw, 0, false))
+    return failed("cannot edit %s", rw);
+  int rc = open_or_fail(ro, 0, &h);
+  if (rc != CHILD_OK)
+    return rc;
+  if (sm_hive_in_place(h))
+    rc = failed("%s: a hive with a wrong checksum was read in place", ro);
+  else if (sm_hive_base(h)->checksum_ok)
+    rc = failed("%s: the checksum was not made wrong", ro);
+  sm_hive_close(h);
+  return rc;
+}
+
+static void test_wrong_checksum_copied(void **state) {
+  (void)state;
+  in_child(mended_body, "win-7", "SYSTEM");
+}
+
+/* A dirty hive with no logs beside it has nothing to replay: it is read in
+ * place, and says it is dirty and why nothing was replayed. */
+static int dirty_body(const char *rw, const char *ro) {
+  sm_hive *h = NULL;
+  if (!edit_base_block(rw, 1, true))
+    return failed("cannot edit %s", rw);
+  int rc = open_or_fail(ro, 0, &h);
+  if (rc != CHILD_OK)
+    return rc;
+  if (!sm_hive_base(h)->dirty)
+    rc = failed("%s: not dirty", ro);
+  else if (!sm_hive_in_place(h))
+    rc = failed("%s: a dirty hive without logs was copied", ro);
+  else if (!strstr(sm_hive_recovery(h)->warning, "no transaction logs"))
+    rc = failed("%s: warning '%s'", ro, sm_hive_recovery(h)->warning);
+  sm_hive_close(h);
+  return rc;
+}
+
+static void test_dirty_without_logs_in_place(void **state) {
+  (void)state;
+  in_child(dirty_body, "win-7", "SYSTEM");
+}
+
+/* A dirty hive with a log beside it is replayed in a copy.  The log here
+ * is no valid log (a copy of the hive): replay stops at once with a
+ * warning, but the copy is made. */
+static int logs_body(const char *rw, const char *ro) {
+  sm_hive *h = NULL;
+  char log[700];
+  snprintf(log, sizeof log, "%s.LOG1", rw);
+  if (!edit_base_block(rw, 1, true) || !copy_file(rw, log))
+    return failed("cannot prepare %s", rw);
+  int rc = open_or_fail(ro, 0, &h);
+  if (rc != CHILD_OK)
+    return rc;
+  if (sm_hive_in_place(h))
+    rc = failed("%s: a dirty hive with logs was read in place", ro);
+  else if (!sm_hive_recovery(h)->attempted)
+    rc = failed("%s: no recovery attempted", ro);
+  sm_hive_close(h);
+  return rc;
+}
+
+static void test_dirty_with_logs_copied(void **state) {
+  (void)state;
+  in_child(logs_body, "win-7", "SYSTEM");
+}
+
+static int setup(void **state) {
+  (void)state;
+  char rw[300], ro[300];
+  snprintf(tmpdir, sizeof tmpdir, "%s/smaudit-inplace.XXXXXX",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (!mkdtemp(tmpdir))
+    return -1;
+  snprintf(rw, sizeof rw, "%s/rw", tmpdir);
+  snprintf(ro, sizeof ro, "%s/ro", tmpdir);
+  return mkdir(rw, 0700) == 0 && mkdir(ro, 0700) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char p[300];
+  snprintf(p, sizeof p, "%s/rw", tmpdir);
+  rmdir(p);
+  snprintf(p, sizeof p, "%s/ro", tmpdir);
+  rmdir(p);
+  rmdir(tmpdir);
+  return 0;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_clean_hive_read_in_place),
+      cmocka_unit_test(test_change_while_read_in_place),
+      cmocka_unit_test(test_wrong_checksum_copied),
+      cmocka_unit_test(test_dirty_without_logs_in_place),
+      cmocka_unit_test(test_dirty_with_logs_copied),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
