@@ -27,6 +27,18 @@ set -eu
 me=bench/run.sh
 die() { echo "$me: $*" >&2; exit 2; }
 
+# smaudit reads a hive in place on a read-only local mount, from a private
+# copy elsewhere: both are measured.  The read-only views are bind mounts
+# made in a user and mount namespace of the bench's own (unshare -rm: no
+# privilege needed, nothing outside sees them); where there is none, only
+# the copy is measured.
+if [ -z "${SMAUDIT_BENCH_NS:-}" ]; then
+  if command -v unshare >/dev/null 2>&1 && unshare -rm true 2>/dev/null; then
+    SMAUDIT_BENCH_NS=1 exec unshare -rm sh "$0" "$@"
+  fi
+  SMAUDIT_BENCH_NS=none
+fi
+
 smoke=no runs= sizes="10 100 500" batch=1000 real=yes out=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -45,6 +57,8 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
+export top_srcdir top_builddir
+
 
 # Prerequisites: all Debian packages.
 missing=
@@ -89,7 +103,20 @@ done
 date=$(date +%Y-%m-%d)
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# The read-only views live outside $tmp and are only ever unmounted and
+# rmdir'ed: nothing is removed recursively through a mount.
+ro=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-bench-ro.XXXXXX")
+cleanup() {
+  for v in "$ro"/*; do
+    [ -d "$v" ] || continue
+    umount "$v" 2>/dev/null || true
+    rmdir "$v" 2>/dev/null || true
+  done
+  rmdir "$ro" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
 if [ $smoke = yes ]; then
   cache=$tmp/cache
   out=${out:-$tmp/out}
@@ -99,6 +126,26 @@ else
 fi
 raw=$out/results-$date
 mkdir -p "$cache" "$raw"
+corpus=${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}
+
+# ro_view DIR: where DIR is seen through a read-only bind mount, or nothing.
+ro_view() {
+  [ "$SMAUDIT_BENCH_NS" = 1 ] || return 0
+  v=$ro/$(echo "$1" | cksum | cut -d' ' -f1)
+  if [ ! -d "$v" ]; then
+    mkdir "$v"
+    if ! mount --bind "$1" "$v" 2>/dev/null; then
+      rmdir "$v"
+      return 0
+    fi
+    if ! mount -o remount,bind,ro "$v" 2>/dev/null; then
+      umount "$v"
+      rmdir "$v"
+      return 0
+    fi
+  fi
+  echo "$v"
+}
 : >"$raw/memory.tsv"
 : >"$raw/hives.tsv"
 
@@ -146,30 +193,50 @@ bench_hive() { # bench_hive NAME PATH
   pick_baseline "$h"
   size=$(stat -c %s "$h")
   cat "$h" >/dev/null # into the page cache; hyperfine warms it up too
-  echo "$me: $name ($size bytes, baseline $bl_name)" >&2
+  # The same file through a read-only mount, when there is one.
+  v=$(ro_view "$(dirname "$h")")
+  hro= in_place=n/a
+  if [ -n "$v" ]; then
+    hro=$v/$(basename "$h")
+    in_place=$("$smaudit" scan --format json --fail-on never $bl_opt "$hro" 2>/dev/null |
+      python3 -c 'import json,sys; print("yes" if json.load(sys.stdin)["hive"]["in_place"] else "no")' ||
+      echo "?")
+  fi
+  echo "$me: $name ($size bytes, baseline $bl_name, read in place: $in_place)" >&2
   sm_key='\ControlSet001\Control\Session Manager'
+  all="scan --control-set all --fail-on never $bl_opt"
+  # Variants of the full audit: --no-hash, and read in place.
+  set -- -n scan-all-nohash "'$smaudit' $all --no-hash '$h'"
+  [ -n "$hro" ] && set -- "$@" \
+    -n scan-all-ro "'$smaudit' $all '$hro'" \
+    -n scan-all-ro-nohash "'$smaudit' $all --no-hash '$hro'"
   # hyperfine -N runs each command without a shell; arguments are split as
   # a shell would, so paths are quoted.
   hyperfine -N $hf_runs --style none --export-json "$raw/$name.json" \
     -n cat "cat '$h'" \
     -n hivexget "hivexget '$h' '$sm_key' BootExecute" \
     -n scan "'$smaudit' scan --fail-on never $bl_opt '$h'" \
-    -n scan-all "'$smaudit' scan --control-set all --fail-on never $bl_opt '$h'" \
+    -n scan-all "'$smaudit' $all '$h'" \
+    "$@" \
     -n regripper "regripper -r '$h' -f '$profile'" \
     -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'" \
     >"$tmp/hf.out" 2>&1 || { cat "$tmp/hf.out" >&2; die "hyperfine failed on $h"; }
   peak_kb cat "$name" cat "$h"
   peak_kb hivexget "$name" hivexget "$h" "$sm_key" BootExecute
   peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
-  peak_kb scan-all "$name" "$smaudit" scan --control-set all --fail-on never $bl_opt "$h"
+  peak_kb scan-all "$name" "$smaudit" $all "$h"
+  peak_kb scan-all-nohash "$name" "$smaudit" $all --no-hash "$h"
+  if [ -n "$hro" ]; then
+    peak_kb scan-all-ro "$name" "$smaudit" $all "$hro"
+    peak_kb scan-all-ro-nohash "$name" "$smaudit" $all --no-hash "$hro"
+  fi
   peak_kb regripper "$name" regripper -r "$h" -f "$profile"
   peak_kb reglookup "$name" reglookup -p '/ControlSet001/Control/Session Manager' "$h"
   cached=$(fincore -nb -o RES "$h" 2>/dev/null | tr -d ' ' || true)
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" "$h" \
-    >>"$raw/hives.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" \
+    "$h" "$in_place" >>"$raw/hives.tsv"
 }
 
-corpus=${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}
 if [ $real = yes ]; then
   for h in "$corpus"/*/SYSTEM; do
     [ -f "$h" ] || continue
@@ -210,7 +277,7 @@ echo "$me: batch of $batch ($(basename "$fixture"), baseline $bl_name)" >&2
 (cd "$bdir" && hyperfine -N $hf_runs --style none \
    --export-json "$raw/batch.json" "$@") >"$tmp/hf.out" 2>&1 ||
   { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
-printf 'batch\t%s\t%s\t?\t%s\n' "$(stat -c %s "$fixture")" "$bl_name" "$bdir" \
+printf 'batch\t%s\t%s\t?\t%s\tn/a\n' "$(stat -c %s "$fixture")" "$bl_name" "$bdir" \
   >>"$raw/hives.tsv"
 
 # Baselines parsed once per run: count the opens of the baseline file in a
@@ -238,6 +305,7 @@ echo "$opens" >"$raw/baseline-opens.txt"
   echo "hyperfine	$(hyperfine --version)"
   echo "runs	$hf_runs"
   echo "regripper-plugins	$plugins"
+  echo "read-only-views	$([ "$SMAUDIT_BENCH_NS" = 1 ] && echo "bind mounts in a user namespace (unshare -rm)" || echo none)"
 } >"$raw/machine.tsv"
 
 python3 "$here/report.py" "$raw" "$date" | tee "$out/results-$date.md"
