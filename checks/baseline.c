@@ -1457,6 +1457,7 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   if (resolved && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
       (cached = cache_find(L->cache, real, &st))) {
     root = cached->root;
+    cached->busy++;
     L->cache->stats.reused++;
   } else {
     if ((rc = sm_yaml_read_file(path, &buf, &len, &st, L->err)) != SM_OK)
@@ -1475,11 +1476,10 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
     if ((rc = sm_yaml_parse(F.file, buf, len, &root, L->err)) != SM_OK)
       goto out;
     /* A pipe or a file whose real path is unknown is read each time. */
-    if (root && resolved && S_ISREG(st.st_mode))
-      cached = cache_put(L->cache, real, &st, root);
+    if (root && resolved && S_ISREG(st.st_mode) &&
+        (cached = cache_put(L->cache, real, &st, root)))
+      cached->busy++;
   }
-  if (cached)
-    cached->busy++;
   if (!root) {
     static const yd_node start = {.line = 1, .col = 1};
     rc = fail(&F, &start, "empty file: not a baseline");
