@@ -159,6 +159,110 @@ static bool grow(void *arrp, size_t n, size_t size) {
   return true;
 }
 
+/* ---- parse cache ---- */
+
+/* One file's YAML tree, as parsed from the file that had this identity. */
+typedef struct parsed_file {
+  char *real;
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime, ctime;
+  yd_node *root;
+  unsigned busy; /* frames of the load in progress that walk root */
+} parsed_file;
+
+struct sm_baseline_parse_cache {
+  pthread_mutex_t lock; /* held for the whole of a load */
+  parsed_file **files;
+  size_t n_files;
+  sm_baseline_parse_stats stats;
+};
+
+sm_baseline_parse_cache *sm_baseline_parse_cache_new(void) {
+  sm_baseline_parse_cache *c = calloc(1, sizeof *c);
+  if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+    free(c);
+    c = NULL;
+  }
+  return c;
+}
+
+void sm_baseline_parse_cache_free(sm_baseline_parse_cache *c) {
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n_files; i++) {
+    sm_yaml_free(c->files[i]->root);
+    free(c->files[i]->real);
+    free(c->files[i]);
+  }
+  free(c->files);
+  pthread_mutex_destroy(&c->lock);
+  free(c);
+}
+
+sm_baseline_parse_stats
+sm_baseline_parse_cache_stats(sm_baseline_parse_cache *c) {
+  pthread_mutex_lock(&c->lock);
+  sm_baseline_parse_stats s = c->stats;
+  pthread_mutex_unlock(&c->lock);
+  return s;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static bool same_file(const parsed_file *p, const struct stat *st) {
+  return p->dev == st->st_dev && p->ino == st->st_ino &&
+         p->size == st->st_size && same_time(&p->mtime, &st->st_mtim) &&
+         same_time(&p->ctime, &st->st_ctim);
+}
+
+static parsed_file *cache_slot(sm_baseline_parse_cache *c, const char *real) {
+  for (size_t i = 0; i < c->n_files; i++)
+    if (strcmp(c->files[i]->real, real) == 0)
+      return c->files[i];
+  return NULL;
+}
+
+/* The cached tree of REAL if the file is still the one parsed, else NULL. */
+static parsed_file *cache_find(sm_baseline_parse_cache *c, const char *real,
+                               const struct stat *st) {
+  parsed_file *p = cache_slot(c, real);
+  return p && same_file(p, st) ? p : NULL;
+}
+
+/* Hand root, parsed from REAL whose fstat was st, to the cache: the entry,
+ * or NULL when root stays the caller's (out of memory, or the older tree
+ * of that file is still being walked). */
+static parsed_file *cache_put(sm_baseline_parse_cache *c, const char *real,
+                              const struct stat *st, yd_node *root) {
+  parsed_file *p = cache_slot(c, real);
+  if (p) {
+    if (p->busy)
+      return NULL;
+    sm_yaml_free(p->root);
+  } else {
+    if (!grow(&c->files, c->n_files, sizeof *c->files))
+      return NULL;
+    if (!(p = calloc(1, sizeof *p)))
+      return NULL;
+    if (!(p->real = strdup(real))) {
+      free(p);
+      return NULL;
+    }
+    c->files[c->n_files++] = p;
+  }
+  p->dev = st->st_dev;
+  p->ino = st->st_ino;
+  p->size = st->st_size;
+  p->mtime = st->st_mtim;
+  p->ctime = st->st_ctim;
+  p->root = root;
+  return p;
+}
+
 /* ---- loader state ---- */
 
 typedef struct loader {
@@ -167,6 +271,7 @@ typedef struct loader {
   char *real[MAX_EXTENDS_DEPTH + 2]; /* the extends chain being loaded */
   const char *disp[MAX_EXTENDS_DEPTH + 2];
   size_t depth;
+  sm_baseline_parse_cache *cache;
   sm_error *err;
 } loader;
 
@@ -1338,19 +1443,27 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   char *buf = NULL;
   size_t len = 0;
   yd_node *root = NULL;
+  parsed_file *cached = NULL; /* the cache's entry root belongs to */
   sm_baseline *b = NULL;
   bool pushed = false;
   fctx F = {L, NULL};
+  struct stat st;
   *out = NULL;
 
-  if ((rc = sm_yaml_read_file(path, &buf, &len, L->err)) != SM_OK)
-    goto out;
-  if (!(F.file = intern(L, path))) {
-    rc = nomem(L);
-    goto out;
-  }
   char *real = realpath(path, NULL);
-  if (!real && !(real = strdup(path))) {
+  bool resolved = real != NULL;
+  if (!real && !(real = strdup(path)))
+    return nomem(L);
+  if (resolved && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
+      (cached = cache_find(L->cache, real, &st))) {
+    root = cached->root;
+    cached->busy++;
+    L->cache->stats.reused++;
+  } else {
+    if ((rc = sm_yaml_read_file(path, &buf, &len, &st, L->err)) != SM_OK)
+      goto out;
+  }
+  if (!(F.file = intern(L, path))) {
     rc = nomem(L);
     goto out;
   }
@@ -1358,8 +1471,15 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   L->disp[L->depth] = F.file;
   L->depth++;
   pushed = true;
-  if ((rc = sm_yaml_parse(F.file, buf, len, &root, L->err)) != SM_OK)
-    goto out;
+  if (!cached) {
+    L->cache->stats.parsed++;
+    if ((rc = sm_yaml_parse(F.file, buf, len, &root, L->err)) != SM_OK)
+      goto out;
+    /* A pipe or a file whose real path is unknown is read each time. */
+    if (root && resolved && S_ISREG(st.st_mode) &&
+        (cached = cache_put(L->cache, real, &st, root)))
+      cached->busy++;
+  }
   if (!root) {
     static const yd_node start = {.line = 1, .col = 1};
     rc = fail(&F, &start, "empty file: not a baseline");
@@ -1374,12 +1494,14 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   *out = b;
   b = NULL;
 out:
-  if (pushed) {
+  if (pushed)
     L->depth--;
-    free(L->real[L->depth]);
-  }
+  free(real);
   sm_baseline_free(b);
-  sm_yaml_free(root);
+  if (cached)
+    cached->busy--;
+  else
+    sm_yaml_free(root);
   free(buf);
   return rc;
 }
@@ -1406,16 +1528,16 @@ static sm_result load_top(loader *L, const char *name, sm_baseline **out) {
   return rc;
 }
 
-sm_result sm_baseline_load_many(const char *const *names, size_t n,
-                                sm_baseline **out, sm_error *err) {
-  loader L = {.err = err};
+static sm_result load_many(loader *L, const char *const *names, size_t n,
+                           sm_baseline **out) {
+  sm_error *err = L->err;
   sm_baseline *acc = NULL, *b = NULL;
   sm_result rc = SM_OK;
   *out = NULL;
   if (n == 0)
     return sm_error_set(err, SM_ERR_USAGE, "no baseline given");
   for (size_t i = 0; i < n; i++) {
-    if ((rc = load_top(&L, names[i], &b)) != SM_OK)
+    if ((rc = load_top(L, names[i], &b)) != SM_OK)
       goto out;
     if (!acc) {
       acc = b;
@@ -1425,12 +1547,12 @@ sm_result sm_baseline_load_many(const char *const *names, size_t n,
     /* The later baseline layers on the earlier ones, as if it extended
      * them: it keeps its own name and path. */
     if (!merge_into(acc, b) || !add_chain(b, names[i - 1])) {
-      rc = nomem(&L);
+      rc = nomem(L);
       goto out;
     }
     for (size_t j = 0; j < acc->n_chain; j++)
       if (!add_chain(b, acc->chain[j])) {
-        rc = nomem(&L);
+        rc = nomem(L);
         goto out;
       }
     sm_baseline tmp = *acc;
@@ -1459,22 +1581,48 @@ sm_result sm_baseline_load_many(const char *const *names, size_t n,
       goto out;
     }
   }
-  acc->files = L.files;
-  acc->n_files = L.n_files;
-  L.files = NULL;
-  L.n_files = 0;
+  acc->files = L->files;
+  acc->n_files = L->n_files;
+  L->files = NULL;
+  L->n_files = 0;
   *out = acc;
   acc = NULL;
 out:
   sm_baseline_free(b);
   sm_baseline_free(acc);
-  strv_free(L.files, L.n_files);
+  strv_free(L->files, L->n_files);
   return rc;
+}
+
+sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
+                                       const char *const *names, size_t n,
+                                       sm_baseline **out, sm_error *err) {
+  sm_baseline_parse_cache *own = NULL;
+  *out = NULL;
+  if (!c && !(c = own = sm_baseline_parse_cache_new()))
+    return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+  loader L = {.cache = c, .err = err};
+  pthread_mutex_lock(&c->lock);
+  sm_result rc = load_many(&L, names, n, out);
+  pthread_mutex_unlock(&c->lock);
+  sm_baseline_parse_cache_free(own);
+  return rc;
+}
+
+sm_result sm_baseline_load_many(const char *const *names, size_t n,
+                                sm_baseline **out, sm_error *err) {
+  return sm_baseline_load_many_cached(NULL, names, n, out, err);
+}
+
+sm_result sm_baseline_load_cached(sm_baseline_parse_cache *c,
+                                  const char *name_or_path, sm_baseline **out,
+                                  sm_error *err) {
+  return sm_baseline_load_many_cached(c, &name_or_path, 1, out, err);
 }
 
 sm_result sm_baseline_load(const char *name_or_path, sm_baseline **out,
                            sm_error *err) {
-  return sm_baseline_load_many(&name_or_path, 1, out, err);
+  return sm_baseline_load_many_cached(NULL, &name_or_path, 1, out, err);
 }
 
 static int cmp_str(const void *a, const void *b) {

@@ -184,6 +184,35 @@ void sm_baseline_free(sm_baseline *b); /* NULL is a no-op */
 sm_result sm_baseline_load_many(const char *const *names, size_t n,
                                 sm_baseline **out, sm_error *err);
 
+/* A parse cache: loads through one cache read and parse each baseline file
+ * once, however many baselines extend it.  A file is known by its real
+ * path, device, inode, size, modification and status-change times; a file
+ * changed since it was parsed (or one that is not a regular file) is read
+ * again.  Only the YAML tree is shared: each load validates it and builds
+ * its own rules, with its own display paths and errors, exactly as an
+ * uncached load.  Loads through one cache are serialised (a lock). */
+typedef struct sm_baseline_parse_cache sm_baseline_parse_cache;
+
+typedef struct sm_baseline_parse_stats {
+  size_t parsed; /* files read and parsed through the cache */
+  size_t reused; /* files whose cached parse was used instead */
+} sm_baseline_parse_stats;
+
+sm_baseline_parse_cache *sm_baseline_parse_cache_new(void);    /* NULL: nomem */
+void sm_baseline_parse_cache_free(sm_baseline_parse_cache *c); /* NULL ok */
+sm_baseline_parse_stats
+sm_baseline_parse_cache_stats(sm_baseline_parse_cache *c);
+
+/* sm_baseline_load and sm_baseline_load_many through cache c.  With c
+ * NULL, a cache private to the call is used (so that a file several of the
+ * loaded baselines extend is still parsed once). */
+sm_result sm_baseline_load_cached(sm_baseline_parse_cache *c,
+                                  const char *name_or_path, sm_baseline **out,
+                                  sm_error *err);
+sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
+                                       const char *const *names, size_t n,
+                                       sm_baseline **out, sm_error *err);
+
 const sm_rule *sm_baseline_find_rule(const sm_baseline *b, const char *id);
 
 /* Names of the shipped baselines found on the search path (caller-frees

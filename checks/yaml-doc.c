@@ -12,7 +12,7 @@
 #include "checks/yaml-doc.h"
 
 sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
-                            sm_error *err) {
+                            struct stat *stp, sm_error *err) {
   sm_result rc = SM_OK;
   char *data = NULL;
   *buf = NULL;
@@ -62,6 +62,8 @@ sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
     goto out;
   }
   data[used] = '\0';
+  if (stp)
+    *stp = st;
   *buf = data;
   *len = used;
   data = NULL;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "hive/hive.h"
 
@@ -31,9 +32,10 @@ typedef struct yd_node {
 
 /* Read a file of at most SM_YAML_MAX_FILE bytes into *buf (NUL-terminated,
  * caller-frees).  SM_ERR_IO with "PATH: reason" when it cannot be read,
- * SM_ERR_USAGE when it is too large. */
+ * SM_ERR_USAGE when it is too large.  st, when not NULL, receives the
+ * fstat of the file read. */
 sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
-                            sm_error *err);
+                            struct stat *st, sm_error *err);
 
 /* Parse one YAML document into a tree; *root is NULL for an empty stream.
  * Messages are "FILE:LINE:COL: reason" with code SM_ERR_USAGE. */

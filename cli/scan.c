@@ -19,13 +19,17 @@ int sm_baseline_cache_init(sm_baseline_cache *c, const sm_scan_opts *o,
                            sm_error *err) {
   memset(c, 0, sizeof *c);
   pthread_mutex_init(&c->lock, NULL);
-  if (o->n_baselines && sm_baseline_load_many(o->baselines, o->n_baselines,
-                                              &c->given, err) != SM_OK)
+  /* Without it (out of memory), each load parses its files itself. */
+  c->parsed = sm_baseline_parse_cache_new();
+  if (o->n_baselines &&
+      sm_baseline_load_many_cached(c->parsed, o->baselines, o->n_baselines,
+                                   &c->given, err) != SM_OK)
     return -1;
   return 0;
 }
 
 void sm_baseline_cache_destroy(sm_baseline_cache *c) {
+  sm_baseline_parse_cache_free(c->parsed);
   sm_baseline_free(c->given);
   for (size_t i = 0; i < c->n_family; i++) {
     free(c->family[i].name);
@@ -48,7 +52,8 @@ static const sm_baseline *family_baseline(sm_baseline_cache *c,
   if (i == c->n_family && i < sizeof c->family / sizeof c->family[0]) {
     sm_error err = {0};
     c->family[i].name = strdup(name);
-    if (sm_baseline_load(name, &c->family[i].b, &err) != SM_OK)
+    if (sm_baseline_load_cached(c->parsed, name, &c->family[i].b, &err) !=
+        SM_OK)
       c->family[i].error = strdup(err.msg);
     c->n_family++;
   }

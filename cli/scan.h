@@ -21,6 +21,8 @@ typedef struct sm_scan_opts {
 /* Baselines loaded once per run, shared by every hive (and thread). */
 typedef struct sm_baseline_cache {
   pthread_mutex_t lock;
+  sm_baseline_parse_cache *parsed; /* each file parsed once, however many
+                                      baselines extend it (NULL: none) */
   sm_baseline *given;           /* from --baseline, or NULL */
   struct {
     char *name;
