@@ -178,10 +178,17 @@ static void *hash_image(void *arg) {
   return NULL;
 }
 
+/* Below this size a hive is hashed on the calling thread: starting a
+ * thread costs more than hashing a few hundred KiB (-j1 batch of 400
+ * 88-KiB hives: 0.90 s with the thread, 0.75 s without hashing at all). */
+#define HASH_THREAD_MIN ((size_t)1 << 20)
+
 /* Hash on a second thread, so that the hash (the largest cost of a big
  * hive) runs while the copy is made and hivex opens it.  When no thread
  * starts, hash_pending() hashes on this one once the image is complete. */
 static void start_hash(sm_hive *h) {
+  if (h->image_len < HASH_THREAD_MIN)
+    return; /* hashed by hash_pending(), on this thread */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
