@@ -51,8 +51,12 @@ typedef struct batch {
   struct slot *slots;
   struct pollfd *pfd;
   size_t next;     /* the next index to write, in input order */
+  size_t queued;   /* the next index to start */
+  const sm_scan_opts *o;
+  sm_baseline_cache *cache;
   double start, drawn;
   bool line_shown;
+  bool stopping;   /* after a poll failure: start nothing more */
 } batch;
 
 static double now_s(void) {
@@ -208,13 +212,32 @@ static void deliver_error(batch *b, size_t idx, const char *msg) {
   deliver(b, idx, sm_scan_error_result(b->items[idx].target, msg));
 }
 
-/* The worker is done (or was killed): its result, or why there is none. */
-static void finish(batch *b, slot *s, bool timed_out) {
+static bool start(batch *b, slot *s, size_t idx);
+
+/* Start the next hive in the free slot s, if any is left. */
+static void refill(batch *b, slot *s) {
+  while (b->queued < b->n) {
+    size_t idx = b->queued++;
+    if (b->items[idx].error)
+      deliver_error(b, idx, b->items[idx].error);
+    else if (start(b, s, idx))
+      return;
+  }
+}
+
+/* The worker is done (or was killed): its result, or why there is none.
+ * The next hive starts in the slot first, so that its worker runs while
+ * this result is read and written. */
+static void finish(batch *b, slot *slot_, bool timed_out) {
   int status = 0;
   char msg[256] = "";
+  slot done = *slot_, *s = &done;
   close(s->fd);
   while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
     ;
+  memset(slot_, 0, sizeof *slot_);
+  if (!b->stopping)
+    refill(b, slot_);
   json_t *res = NULL;
   if (timed_out) {
     snprintf(msg, sizeof msg, "audit exceeded the time limit of %u s",
@@ -245,11 +268,9 @@ static void finish(batch *b, slot *s, bool timed_out) {
   else
     deliver_error(b, s->item, msg);
   free(s->buf);
-  memset(s, 0, sizeof *s);
 }
 
-static bool start(batch *b, slot *s, size_t idx, const sm_scan_opts *o,
-                  sm_baseline_cache *cache) {
+static bool start(batch *b, slot *s, size_t idx) {
   int p[2];
   char msg[256];
   if (pipe2(p, O_CLOEXEC) != 0) {
@@ -260,7 +281,7 @@ static bool start(batch *b, slot *s, size_t idx, const sm_scan_opts *o,
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
-    worker(&b->items[idx], o, cache, b->bo, p[1]);
+    worker(&b->items[idx], b->o, b->cache, b->bo, p[1]);
   }
   close(p[1]);
   if (pid < 0) {
@@ -336,7 +357,8 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
                   sm_baseline_cache *cache, const sm_batch_opts *bo,
                   sm_writer *w, sm_batch_stats *st) {
   memset(st, 0, sizeof *st);
-  batch b = {.items = items, .n = n, .bo = bo, .w = w, .st = st};
+  batch b = {.items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o,
+             .cache = cache};
   b.start = now_s();
   unsigned jobs = bo->jobs ? bo->jobs : 1;
   slot *slots = b.slots = calloc(jobs, sizeof *slots);
@@ -348,17 +370,10 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
     goto out;
   }
   draw(&b, true);
-  size_t next = 0;
   while (b.done < n) {
-    for (unsigned i = 0; i < jobs && next < n; i++) {
-      if (slots[i].pid)
-        continue;
-      size_t idx = next++;
-      if (items[idx].error)
-        deliver_error(&b, idx, items[idx].error);
-      else
-        start(&b, &slots[i], idx, o, cache);
-    }
+    for (unsigned i = 0; i < jobs && b.queued < n; i++)
+      if (!slots[i].pid)
+        refill(&b, &slots[i]);
     nfds_t np = 0;
     double now = now_s(), wait = bo->progress ? 0.25 : -1;
     for (unsigned i = 0; i < jobs; i++) {
@@ -398,6 +413,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
     draw(&b, false);
   }
   /* Only after a poll failure: stop what still runs. */
+  b.stopping = true;
   for (unsigned i = 0; slots && i < jobs; i++)
     if (slots[i].pid) {
       kill(slots[i].pid, SIGKILL);
