@@ -499,7 +499,8 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                      path);
   if (r == SM_OK) {
     hash_pending(h);
-    r = replay(h, &logs, err);
+    if (logs.n)
+      r = replay(h, &logs, err);
   }
   if (r != SM_OK)
     goto fail;
