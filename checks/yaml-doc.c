@@ -111,7 +111,7 @@ bool sm_utf8_valid(const char *str, size_t len) {
 }
 
 void sm_yaml_free(yd_node *n) {
-  if (!n)
+  if (!n || n->builtin)
     return;
   for (size_t i = 0; i < n->n; i++) {
     sm_yaml_free(n->items[i]);
@@ -189,6 +189,17 @@ static sm_result attach(yd_node *parent, yd_node *child, bool as_key) {
 
 sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
                         yd_node **rootp, sm_error *err) {
+  for (size_t i = 0; i < sm_yaml_n_builtins; i++)
+    if (len == sm_yaml_builtins[i].len &&
+        memcmp(buf, sm_yaml_builtins[i].text, len) == 0) {
+      *rootp = sm_yaml_builtins[i].root;
+      return SM_OK;
+    }
+  return sm_yaml_parse_source(file, buf, len, rootp, err);
+}
+
+sm_result sm_yaml_parse_source(const char *file, const char *buf, size_t len,
+                               yd_node **rootp, sm_error *err) {
   sm_result rc = SM_OK;
   yaml_parser_t p;
   yaml_event_t ev;

@@ -28,7 +28,18 @@ typedef struct yd_node {
   struct yd_node **items; /* sequence items, or mapping values */
   struct yd_node **keys;  /* mapping keys (scalars), parallel to items */
   size_t n, cap;
+  bool builtin;   /* part of a built-in tree: static, never freed */
 } yd_node;
+
+/* The shipped baselines as parsed at build time (checks/gen-builtin.c):
+ * the file's exact bytes and their tree.  Ends with a NULL text. */
+typedef struct sm_yaml_builtin {
+  const char *text;
+  size_t len;
+  yd_node *root;
+} sm_yaml_builtin;
+extern const sm_yaml_builtin sm_yaml_builtins[];
+extern const size_t sm_yaml_n_builtins;
 
 /* Read a file of at most SM_YAML_MAX_FILE bytes into *buf (NUL-terminated,
  * caller-frees).  SM_ERR_IO with "PATH: reason" when it cannot be read,
@@ -38,9 +49,14 @@ sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
                             struct stat *st, sm_error *err);
 
 /* Parse one YAML document into a tree; *root is NULL for an empty stream.
- * Messages are "FILE:LINE:COL: reason" with code SM_ERR_USAGE. */
+ * Messages are "FILE:LINE:COL: reason" with code SM_ERR_USAGE.  For input
+ * that is byte for byte a shipped baseline, the tree built in at build
+ * time, the same as parsing would give (sm_yaml_free leaves it alone). */
 sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
                         yd_node **root, sm_error *err);
+/* Parse buf itself, built-in trees or not (checks/gen-builtin, tests). */
+sm_result sm_yaml_parse_source(const char *file, const char *buf, size_t len,
+                               yd_node **root, sm_error *err);
 void sm_yaml_free(yd_node *n); /* NULL is a no-op */
 
 /* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "checks/baseline.h"
+#include "checks/yaml-doc.h"
 
 #define HDR "smaudit-baseline: 1\nname: t\n"
 /* A minimal rule; its mapping starts at column 5 of its first line. */
@@ -1046,6 +1047,68 @@ static void test_cache_prefetch(void **state) {
   sm_baseline_parse_cache_free(c);
 }
 
+/* Two trees are the same: kinds, positions, scalars, children. */
+static void assert_same_tree(const yd_node *a, const yd_node *b) {
+  assert_int_equal(a->kind, b->kind);
+  assert_int_equal(a->line, b->line);
+  assert_int_equal(a->col, b->col);
+  assert_int_equal(a->plain, b->plain);
+  assert_int_equal(a->n, b->n);
+  assert_int_equal(a->str != NULL, b->str != NULL);
+  if (a->str) {
+    assert_int_equal(a->len, b->len);
+    assert_memory_equal(a->str, b->str, a->len + 1);
+  }
+  assert_int_equal(a->keys != NULL, b->keys != NULL);
+  for (size_t i = 0; i < a->n; i++) {
+    assert_same_tree(a->items[i], b->items[i]);
+    if (a->keys)
+      assert_same_tree(a->keys[i], b->keys[i]);
+  }
+}
+
+/* Every shipped baseline is built in, as parsing its bytes gives it; the
+ * same file changed by one byte is parsed. */
+static void test_builtin_trees(void **state) {
+  (void)state;
+  static const char *const shipped[] = {
+      "windows-common", "windows-xp",  "windows-7",
+      "windows-8.1",    "windows-10", "cis-overlay"};
+  const char *src = getenv("top_srcdir");
+  assert_int_equal(sm_yaml_n_builtins, 6);
+  for (size_t k = 0; k < 6; k++) {
+    char path[1024];
+    char *buf = NULL;
+    size_t len = 0;
+    sm_error err = {0};
+    yd_node *built = NULL, *parsed = NULL, *changed = NULL;
+    snprintf(path, sizeof path, "%s/baselines/%s.yaml", src ? src : ".",
+             shipped[k]);
+    assert_int_equal(sm_yaml_read_file(path, &buf, &len, NULL, &err), SM_OK);
+    assert_int_equal(sm_yaml_parse(path, buf, len, &built, &err), SM_OK);
+    assert_non_null(built);
+    assert_true(built->builtin);
+    assert_int_equal(sm_yaml_parse_source(path, buf, len, &parsed, &err),
+                     SM_OK);
+    assert_false(parsed->builtin);
+    assert_same_tree(built, parsed);
+    sm_yaml_free(built); /* a no-op: still usable */
+    assert_same_tree(built, parsed);
+    char *more = malloc(len + 2);
+    assert_non_null(more);
+    memcpy(more, buf, len);
+    memcpy(more + len, "\n", 2);
+    assert_int_equal(sm_yaml_parse(path, more, len + 1, &changed, &err),
+                     SM_OK);
+    assert_false(changed->builtin);
+    assert_same_tree(changed, parsed);
+    sm_yaml_free(changed);
+    sm_yaml_free(parsed);
+    free(more);
+    free(buf);
+  }
+}
+
 static void set_mtime(const char *name, time_t sec) {
   struct timespec ts[2] = {{.tv_sec = sec}, {.tv_sec = sec}};
   assert_int_equal(utimensat(AT_FDCWD, path_of(name), ts, 0), 0);
@@ -1214,6 +1277,7 @@ int main(void) {
       cmocka_unit_test(test_cache_changed_file),
       cmocka_unit_test(test_cache_extends_errors),
       cmocka_unit_test(test_cache_prefetch),
+      cmocka_unit_test(test_builtin_trees),
   };
   return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
