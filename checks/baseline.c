@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1177,40 +1176,32 @@ static sm_result find_named(const char *name, char **out) {
   return rc;
 }
 
-/* The file an extends entry S of FILE names: a baseline name on the
- * search path (*out NULL when there is none), or a path relative to FILE's
- * folder.  SM_ERR_USAGE for an invalid name. */
-static sm_result extends_path(const char *file, const char *s, char **out) {
-  *out = NULL;
-  if (is_name(s))
-    return valid_name(s) ? find_named(s, out) : SM_ERR_USAGE;
-  const char *slash = strrchr(file, '/');
-  int r;
-  if (s[0] == '/' || !slash)
-    r = asprintf(out, "%s", s);
-  else
-    r = asprintf(out, "%.*s/%s", (int)(slash - file), file, s);
-  if (r < 0) {
-    *out = NULL;
-    return SM_ERR_NOMEM;
-  }
-  return SM_OK;
-}
-
 static sm_result resolve_extends(const fctx *F, const yd_node *e,
                                  char **out) {
   *out = NULL;
   if (e->kind != YD_SCALAR || is_null(e))
     return fail(F, e, "'extends' must be a name, a path or a list of them");
-  sm_result r = extends_path(F->file, e->str, out);
-  if (r == SM_ERR_USAGE)
-    return fail(F, e, "extends: invalid baseline name '%.64s'", e->str);
-  if (r != SM_OK)
+  if (is_name(e->str)) {
+    if (!valid_name(e->str))
+      return fail(F, e, "extends: invalid baseline name '%.64s'", e->str);
+    if (find_named(e->str, out) != SM_OK)
+      return nomem(F->L);
+    if (!*out)
+      return fail(F, e,
+                  "extends: no baseline '%s' in SMAUDIT_BASELINE_PATH or %s",
+                  e->str, INSTALLED_DIR);
+    return SM_OK;
+  }
+  const char *slash = strrchr(F->file, '/');
+  int r;
+  if (e->str[0] == '/' || !slash)
+    r = asprintf(out, "%s", e->str);
+  else
+    r = asprintf(out, "%.*s/%s", (int)(slash - F->file), F->file, e->str);
+  if (r < 0) {
+    *out = NULL;
     return nomem(F->L);
-  if (!*out)
-    return fail(F, e,
-                "extends: no baseline '%s' in SMAUDIT_BASELINE_PATH or %s",
-                e->str, INSTALLED_DIR);
+  }
   return SM_OK;
 }
 
@@ -1616,66 +1607,6 @@ sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
   pthread_mutex_unlock(&c->lock);
   sm_baseline_parse_cache_free(own);
   return rc;
-}
-
-/* Parse the file at path, and those it extends, into the cache, unless
- * *stop is set. */
-static void prefetch_file(sm_baseline_parse_cache *c, const char *path,
-                          unsigned depth, const atomic_bool *stop) {
-  struct stat st;
-  char *real = realpath(path, NULL), *buf = NULL;
-  size_t len = 0;
-  yd_node *root = NULL;
-  sm_error err = {0};
-  if (!real || depth > MAX_EXTENDS_DEPTH || atomic_load(stop))
-    goto out;
-  parsed_file *p = NULL;
-  if (stat(real, &st) == 0 && S_ISREG(st.st_mode))
-    p = cache_find(c, real, &st);
-  if (!p) {
-    if (sm_yaml_read_file(path, &buf, &len, &st, &err) != SM_OK ||
-        sm_yaml_parse(path, buf, len, &root, &err) != SM_OK || !root ||
-        !S_ISREG(st.st_mode))
-      goto out;
-    c->stats.parsed++;
-    if (!(p = cache_put(c, real, &st, root)))
-      goto out;
-    root = NULL; /* the cache's now */
-  }
-  const yd_node *doc = p->root, *ext = NULL;
-  for (size_t i = 0; doc->kind == YD_MAP && i < doc->n; i++)
-    if (doc->keys[i]->kind == YD_SCALAR &&
-        strcmp(doc->keys[i]->str, "extends") == 0)
-      ext = doc->items[i];
-  size_t n = !ext ? 0 : ext->kind == YD_SEQ ? ext->n : 1;
-  for (size_t i = 0; i < n; i++) {
-    const yd_node *e = ext->kind == YD_SEQ ? ext->items[i] : ext;
-    char *parent = NULL;
-    if (e->kind == YD_SCALAR && !is_null(e) &&
-        extends_path(path, e->str, &parent) == SM_OK && parent)
-      prefetch_file(c, parent, depth + 1, stop);
-    free(parent);
-  }
-out:
-  sm_yaml_free(root);
-  free(buf);
-  free(real);
-}
-
-void sm_baseline_prefetch(sm_baseline_parse_cache *c,
-                          const char *const *names, size_t n,
-                          const atomic_bool *stop) {
-  pthread_mutex_lock(&c->lock);
-  for (size_t i = 0; i < n && !atomic_load(stop); i++) {
-    char *path = NULL;
-    if (!is_name(names[i]))
-      prefetch_file(c, names[i], 0, stop);
-    else if (valid_name(names[i]) && find_named(names[i], &path) == SM_OK &&
-             path)
-      prefetch_file(c, path, 0, stop);
-    free(path);
-  }
-  pthread_mutex_unlock(&c->lock);
 }
 
 sm_result sm_baseline_load_many(const char *const *names, size_t n,

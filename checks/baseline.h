@@ -7,7 +7,6 @@
 #ifndef SM_BASELINE_H
 #define SM_BASELINE_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -213,16 +212,6 @@ sm_result sm_baseline_load_cached(sm_baseline_parse_cache *c,
 sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
                                        const char *const *names, size_t n,
                                        sm_baseline **out, sm_error *err);
-
-/* Read and parse the files of the baselines named (names or paths) and of
- * those they extend (each file before its parents) into cache c,
- * validating nothing and building no rules, so that loads that follow find
- * them parsed: done on a spare thread while something else runs.  Stops
- * before the next file once *stop is set.  What goes wrong is left for
- * those loads to report. */
-void sm_baseline_prefetch(sm_baseline_parse_cache *c,
-                          const char *const *names, size_t n,
-                          const atomic_bool *stop);
 
 const sm_rule *sm_baseline_find_rule(const sm_baseline *b, const char *id);
 

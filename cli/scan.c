@@ -1,12 +1,8 @@
 #include <config.h>
 
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "checks/diff.h"
 #include "cli/cli.h"
@@ -73,68 +69,15 @@ static const sm_baseline *family_baseline(sm_baseline_cache *c,
   return b;
 }
 
-/* The families sm_detect_family names. */
-static const char *const families[] = {"windows-xp", "windows-7",
-                                       "windows-8.1", "windows-10"};
-#define N_FAMILIES (sizeof families / sizeof families[0])
-
 void sm_baseline_cache_preload(sm_baseline_cache *c) {
+  /* The families sm_detect_family names. */
+  static const char *const families[] = {"windows-xp", "windows-7",
+                                         "windows-8.1", "windows-10"};
   char errbuf[600];
   if (c->given)
     return;
-  for (size_t i = 0; i < N_FAMILIES; i++)
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
     family_baseline(c, families[i], errbuf, sizeof errbuf);
-}
-
-/* The order in which the family files are parsed ahead: the newest first,
- * as the most often met; what they extend after each. */
-static const char *const prefetch_order[] = {"windows-10", "windows-8.1",
-                                             "windows-7", "windows-xp"};
-
-typedef struct prefetch {
-  pthread_t thread;
-  sm_baseline_parse_cache *parsed;
-  atomic_bool stop;
-  bool running;
-} prefetch;
-
-static void *prefetch_families(void *arg) {
-  prefetch *p = arg;
-  sm_baseline_prefetch(p->parsed, prefetch_order,
-                       sizeof prefetch_order / sizeof *prefetch_order,
-                       &p->stop);
-  return NULL;
-}
-
-/* Before the first hive of a run is opened, which family baseline it needs
- * is unknown: their files are parsed on another thread while hivex opens
- * the hive, when a core is free for it.  The SHA-256 thread takes the
- * second core: on two cores, a third thread would only slow the hash down,
- * which is then what the audit waits for (measured: docs/performance.md). */
-static void start_prefetch(sm_baseline_cache *c, unsigned open_flags,
-                           prefetch *p) {
-  p->running = false;
-  atomic_init(&p->stop, false);
-  p->parsed = c->parsed;
-  if (c->given || c->n_family || !c->parsed)
-    return;
-  if (!(open_flags & SM_OPEN_NO_HASH) && sysconf(_SC_NPROCESSORS_ONLN) < 3)
-    return;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
-  p->running = pthread_create(&p->thread, NULL, prefetch_families, p) == 0;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
-/* The family is known (or the scan is over): the file being parsed is
- * finished, no other is started. */
-static void end_prefetch(prefetch *p) {
-  if (!p->running)
-    return;
-  atomic_store(&p->stop, true);
-  pthread_join(p->thread, NULL);
-  p->running = false;
 }
 
 static json_t *str_or_null(const char *s) {
@@ -317,8 +260,6 @@ json_t *sm_scan_hive(const char *target, const char *path, const char *software,
   unsigned *ids = NULL;
   size_t nids = 0, pass = 0, na = 0;
   char msg[1024] = "";
-  prefetch pf;
-  start_prefetch(cache, o->open_flags, &pf);
 
   if (sm_hive_open(path, o->open_flags, &h, &err) != SM_OK) {
     snprintf(msg, sizeof msg, "%s", err.msg);
@@ -351,7 +292,6 @@ json_t *sm_scan_hive(const char *target, const char *path, const char *software,
     if (software)
       sm_hive_open(software, SM_OPEN_NO_HASH, &sw, NULL);
     sm_detect_family(h, ccs_key, sw, fam, sizeof fam, why, sizeof why);
-    end_prefetch(&pf);
     b = family_baseline(cache, fam, berr, sizeof berr);
     json_object_set_new(bj, "name", json_string(fam));
     json_object_set_new(bj, "selected", json_string("detected"));
@@ -388,7 +328,6 @@ json_t *sm_scan_hive(const char *target, const char *path, const char *software,
   }
 
 out:
-  end_prefetch(&pf);
   if (h) {
     /* The hash thread has been running while the hive was audited. */
     const char *sha = sm_hive_sha256(h);

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -999,54 +998,6 @@ static void test_cache_shared_parent(void **state) {
   sm_baseline_parse_cache_free(NULL);
 }
 
-/* Prefetching parses each file and its parents into the cache, once; the
- * loads that follow parse nothing and are the same as uncached ones.  A
- * stop set beforehand parses nothing; a broken file is left for the load
- * to report. */
-static void test_cache_prefetch(void **state) {
-  (void)state;
-  mkdir(path_of("pf"), 0700);
-  write_file("pf/common.yaml", PC_COMMON);
-  write_file("pf/a.yaml", "smaudit-baseline: 1\nname: a\n"
-                          "extends: common.yaml\nrules:\n" RULE("SM-A"));
-  write_file("pf/b.yaml", "smaudit-baseline: 1\nname: b\n"
-                          "extends: [common.yaml]\nrules:\n" RULE("SM-B"));
-  write_file("pf/bad.yaml", "smaudit-baseline: 1\nname: [\n");
-  const char *names[] = {path_of("pf/a.yaml"), path_of("pf/b.yaml"),
-                         path_of("pf/bad.yaml"), path_of("pf/none.yaml"),
-                         "no-such-baseline-name"};
-
-  sm_baseline_parse_cache *c = sm_baseline_parse_cache_new();
-  assert_non_null(c);
-  atomic_bool stop;
-  atomic_init(&stop, true);
-  sm_baseline_prefetch(c, names, 5, &stop);
-  assert_stats(c, 0, 0);
-  atomic_store(&stop, false);
-  sm_baseline_prefetch(c, names, 5, &stop);
-  assert_stats(c, 3, 0); /* a, common (once), b; bad does not parse */
-  sm_baseline_prefetch(c, names, 5, &stop);
-  assert_stats(c, 3, 0); /* all there already */
-
-  sm_baseline *a = load_cached_ok(c, "pf/a.yaml");
-  sm_baseline *b = load_cached_ok(c, "pf/b.yaml");
-  assert_stats(c, 3, 4);
-  sm_baseline *ua = load_ok("pf/a.yaml"), *ub = load_ok("pf/b.yaml");
-  assert_same_baseline(a, ua);
-  assert_same_baseline(b, ub);
-  sm_baseline *x = NULL;
-  sm_error err = {0};
-  assert_int_not_equal(
-      sm_baseline_load_cached(c, path_of("pf/bad.yaml"), &x, &err), SM_OK);
-  assert_null(x);
-  assert_non_null(strstr(err.msg, "bad.yaml:"));
-  sm_baseline_free(a);
-  sm_baseline_free(b);
-  sm_baseline_free(ua);
-  sm_baseline_free(ub);
-  sm_baseline_parse_cache_free(c);
-}
-
 /* Two trees are the same: kinds, positions, scalars, children. */
 static void assert_same_tree(const yd_node *a, const yd_node *b) {
   assert_int_equal(a->kind, b->kind);
@@ -1276,7 +1227,6 @@ int main(void) {
       cmocka_unit_test(test_cache_shared_parent),
       cmocka_unit_test(test_cache_changed_file),
       cmocka_unit_test(test_cache_extends_errors),
-      cmocka_unit_test(test_cache_prefetch),
       cmocka_unit_test(test_builtin_trees),
   };
   return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
