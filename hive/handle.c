@@ -144,7 +144,8 @@ static size_t wait_ready(sm_hive *h, size_t off) {
 }
 
 /* SHA-256 of the image as hivex will read it: the memfd as the copy
- * fills it, or the evidence read in place.  Read back in chunks (pread),
+ * fills it, the evidence read in place, or the heap buffer a hive with
+ * logs to replay is read into (hash_mem).  Read back in chunks (pread),
  * hashed while in cache; the image mapping is not touched, so it does not
  * count twice in the resident set. */
 static void *hash_image(void *arg) {
@@ -164,11 +165,14 @@ static void *hash_image(void *arg) {
     }
     while (off < ready) {
       size_t n = ready - off < CHUNK ? ready - off : CHUNK;
-      if (!pread_all(image_fd(h), buf, n, (off_t)off)) {
+      if (h->hash_mem) {
+        sha256_update(&ctx, n, h->hash_mem + off);
+      } else if (pread_all(image_fd(h), buf, n, (off_t)off)) {
+        sha256_update(&ctx, n, buf);
+      } else {
         free(buf);
         return NULL;
       }
-      sha256_update(&ctx, n, buf);
       off += n;
     }
   }
@@ -378,23 +382,59 @@ static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
   return open_hivex(h, err);
 }
 
-/* Replay the logs found onto the copy. */
-static sm_result replay(sm_hive *h, const sm_logset *logs, sm_error *err) {
-  finish_hash(h); /* the hash is of the file, before any replay */
-  unsigned char *copy = malloc(h->image_len);
-  if (!copy)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
-  if (!pread_all(h->memfd, copy, h->image_len, 0)) {
-    free(copy);
-    return sm_error_set(err, SM_ERR_IO, "%s: reading the copy: %s", h->path,
-                        strerror(errno));
+/* Read len bytes of the evidence into buf, publishing each step to the
+ * hash thread. */
+static sm_result read_evidence(sm_hive *h, int fd, unsigned char *buf,
+                               size_t len, sm_error *err) {
+  size_t done = 0;
+  while (done < len) {
+    size_t want = len - done < COPY_STEP ? len - done : COPY_STEP;
+    ssize_t r = read(fd, buf + done, want);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return sm_error_set(err, SM_ERR_IO, "%s: %s", h->path, strerror(errno));
+    if (r == 0)
+      return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
+                          h->path);
+    done += (size_t)r;
+    publish(h, done);
   }
+  return SM_OK;
+}
+
+/* A hive with logs to replay: read into the heap (hashed there as it
+ * comes), replayed there, and only then put in the memfd hivex opens: one
+ * copy of the hive besides the file, not three. */
+static sm_result read_and_replay(sm_hive *h, int fd, const struct stat *st,
+                                 const unsigned char *block,
+                                 const sm_logset *logs, sm_error *err) {
   size_t len = h->image_len;
-  sm_result r =
-      sm_recover_replay(h->path, logs, &copy, &len, &h->recovery, err);
-  if (r == SM_OK && h->recovery.recovered)
-    r = make_memfd(h, copy, len, err);
-  free(copy);
+  unsigned char *buf = malloc(len);
+  if (!buf)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes",
+                        h->path, len);
+  h->hash_mem = buf;
+  if (!(h->flags & SM_OPEN_NO_HASH))
+    start_hash(h);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  sm_result r = read_evidence(h, fd, buf, len, err);
+  if (r == SM_OK)
+    r = check_unchanged(fd, st, h->path, err);
+  if (r == SM_OK && memcmp(buf, block, 4096) != 0)
+    r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
+                     h->path);
+  if (r == SM_OK)
+    hash_pending(h);
+  else
+    stop_hash(h);
+  finish_hash(h); /* the hash is of the file, before any replay */
+  h->hash_mem = NULL;
+  if (r == SM_OK)
+    r = sm_recover_replay(h->path, logs, &buf, &len, &h->recovery, err);
+  if (r == SM_OK)
+    r = make_memfd(h, buf, len, err);
+  free(buf);
   return r;
 }
 
@@ -482,6 +522,16 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
     return SM_OK;
   }
 
+  if (logs.n) {
+    r = read_and_replay(h, fd, &st, block, &logs, err);
+    if (r != SM_OK)
+      goto fail;
+    sm_logset_free(&logs);
+    close(fd);
+    fd = -1;
+    goto opened;
+  }
+
   r = make_memfd(h, NULL, h->image_len, err);
   if (r == SM_OK && !(flags & SM_OPEN_NO_HASH))
     start_hash(h); /* it follows the copy */
@@ -497,17 +547,14 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                      memcmp(again, block, sizeof block) != 0))
     r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
                      path);
-  if (r == SM_OK) {
+  if (r == SM_OK)
     hash_pending(h);
-    if (logs.n)
-      r = replay(h, &logs, err);
-  }
   if (r != SM_OK)
     goto fail;
-  sm_logset_free(&logs);
   close(fd);
   fd = -1;
 
+opened:
   r = bound_hive_bins(h, err);
   if (r != SM_OK)
     goto fail;

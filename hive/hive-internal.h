@@ -34,6 +34,7 @@ struct sm_hive {
   pthread_cond_t more;
   size_t ready;
   bool stop;
+  const unsigned char *hash_mem; /* hash from here, not from a file */
 };
 
 /* error.c */
