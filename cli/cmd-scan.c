@@ -14,6 +14,7 @@
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "cli/discover.h"
+#include "cli/outfile.h"
 #include "cli/scan.h"
 
 static void usage_scan(FILE *f) {
@@ -95,39 +96,21 @@ static bool parse_count(const char *opt, const char *s, unsigned long max,
 }
 
 /* The temporary report, removed when a signal ends the run. */
-static char tmp_report[PATH_MAX];
-
-static void on_signal(int sig) {
-  if (tmp_report[0])
-    unlink(tmp_report);
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-/* -o FILE: refuse an existing FILE, a target, or a place inside a target
- * folder or volume; then a temporary file beside it. */
-static FILE *open_output(const char *file, const sm_found_list *l) {
+/* -o FILE: refuse a target, a place inside a target folder or volume, or
+ * an existing FILE; then a new file (cli/outfile.h). */
+static FILE *open_output(const char *file, const sm_found_list *l,
+                         sm_outfile *o) {
   struct stat st;
-  if (lstat(file, &st) == 0) {
-    sm_cli_error("%s: already exists; the report is written to a new file "
-                 "only",
-                 file);
-    return NULL;
-  }
-  if (errno != ENOENT) {
-    sm_cli_error("%s: %s", file, strerror(errno));
-    return NULL;
-  }
   for (size_t i = 0; i < l->n; i++)
     if (strcmp(l->v[i].target, file) == 0) {
       sm_cli_error("%s: is a target; not writing the report there", file);
       return NULL;
     }
-  char *copy = strdup(file), *copy2 = strdup(file);
+  char *copy = strdup(file);
   char *dir = copy ? realpath(dirname(copy), NULL) : NULL;
   FILE *f = NULL;
-  if (!copy2 || !dir) {
-    sm_cli_error("%s: %s", file, copy2 ? strerror(errno) : "out of memory");
+  if (!dir) {
+    sm_cli_error("%s: %s", file, copy ? strerror(errno) : "out of memory");
     goto out;
   }
   /* Every folder from the report's up to /, against the target folders and
@@ -151,70 +134,18 @@ static FILE *open_output(const char *file, const sm_found_list *l) {
     if (len)
       len--;
   }
-  char *base = basename(copy2);
-  free(copy);
-  copy = strdup(file);
-  int n = snprintf(tmp_report, sizeof tmp_report, "%s/.%s.XXXXXX",
-                   copy ? dirname(copy) : ".", base);
-  if (n < 0 || (size_t)n >= sizeof tmp_report) {
-    tmp_report[0] = '\0';
-    sm_cli_error("%s: name too long", file);
+  if (!sm_outfile_create(o, file))
     goto out;
-  }
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
-  signal(SIGHUP, on_signal);
-  int fd = mkostemp(tmp_report, O_CLOEXEC);
-  if (fd < 0) {
+  if (!(f = fdopen(o->fd, "w"))) {
     sm_cli_error("%s: %s", file, strerror(errno));
-    tmp_report[0] = '\0';
-    goto out;
-  }
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  if (!(f = fdopen(fd, "w"))) {
-    sm_cli_error("%s: %s", file, strerror(errno));
-    close(fd);
-    unlink(tmp_report);
-    tmp_report[0] = '\0';
+    sm_outfile_finish(o, NULL, false);
   }
 out:
   free(copy);
-  free(copy2);
   free(dir);
   return f;
 }
 
-/* Put the complete report in place; never replaces a file. */
-static bool place_output(FILE *f, const char *file, bool ok) {
-  if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-    sm_cli_error("%s: write error: %s", file, strerror(errno));
-    ok = false;
-  }
-  if (fclose(f) != 0 && ok) {
-    sm_cli_error("%s: write error: %s", file, strerror(errno));
-    ok = false;
-  }
-  if (ok && link(tmp_report, file) != 0) {
-    int e = errno;
-    /* File systems without hard links (vfat) can still rename without
-     * replacing. */
-    if ((e == EPERM || e == ENOTSUP || e == EMLINK) &&
-        renameat2(AT_FDCWD, tmp_report, AT_FDCWD, file, RENAME_NOREPLACE) ==
-            0) {
-      tmp_report[0] = '\0';
-      return true;
-    }
-    sm_cli_error("%s: %s", file,
-                 e == EEXIST ? "appeared during the scan; not replaced"
-                             : strerror(e));
-    ok = false;
-  }
-  unlink(tmp_report);
-  tmp_report[0] = '\0';
-  return ok;
-}
 
 int sm_cmd_scan(int argc, char **argv) {
   enum {
@@ -398,7 +329,8 @@ int sm_cmd_scan(int argc, char **argv) {
     sm_baseline_cache_preload(&cache);
 
   FILE *f = stdout;
-  if (output && !(f = open_output(output, &found))) {
+  sm_outfile out;
+  if (output && !(f = open_output(output, &found, &out))) {
     sm_baseline_cache_destroy(&cache);
     rc = SM_EXIT_ERROR;
     goto out;
@@ -413,7 +345,7 @@ int sm_cmd_scan(int argc, char **argv) {
     sm_cli_error("scan: this format is not available yet");
     sm_baseline_cache_destroy(&cache);
     if (output)
-      place_output(f, output, false);
+      sm_outfile_finish(&out, f, false);
     rc = SM_EXIT_ERROR;
     goto out;
   }
@@ -425,7 +357,7 @@ int sm_cmd_scan(int argc, char **argv) {
   if (!ok && !output)
     sm_cli_error("write error on standard output");
   if (output)
-    ok = place_output(f, output, ok);
+    ok = sm_outfile_finish(&out, f, ok);
   /* One hive's report says it all; a batch gets a summary line. */
   if (!quiet && (found.n > 1 || found.skipped))
     sm_batch_summary(&st, found.skipped);

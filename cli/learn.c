@@ -13,6 +13,7 @@
 #include "checks/baseline.h"
 #include "checks/learn.h"
 #include "cli/cli.h"
+#include "cli/outfile.h"
 #include "cli/scan.h"
 
 static void usage_learn(FILE *f) {
@@ -194,30 +195,8 @@ int sm_cmd_learn(int argc, char **argv) {
   }
   mem = NULL;
   if (output) {
-    int fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      sm_cli_error("%s: %s%s", output, strerror(errno),
-                   errno == EEXIST ? "; refusing to overwrite it" : "");
+    if (!sm_outfile_write(output, buf, len))
       goto out;
-    }
-    size_t off = 0;
-    while (off < len) {
-      ssize_t w = write(fd, buf + off, len - off);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0) {
-        sm_cli_error("%s: %s", output, strerror(errno));
-        close(fd);
-        unlink(output);
-        goto out;
-      }
-      off += (size_t)w;
-    }
-    if (close(fd) != 0) {
-      sm_cli_error("%s: %s", output, strerror(errno));
-      unlink(output);
-      goto out;
-    }
   } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
     sm_cli_error("write error on standard output");
     goto out;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/outfile.h"
 
 static void usage_recover(FILE *f) {
   fprintf(f,
@@ -73,64 +74,6 @@ static bool check_output(const char *hive, const char *out,
   return false;
 }
 
-static bool write_all(int fd, const unsigned char *p, size_t len) {
-  while (len) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return false;
-    p += w;
-    len -= (size_t)w;
-  }
-  return true;
-}
-
-/* Write to a temporary file beside OUT, then link it into place: a failure
- * leaves nothing partial, and an OUT created meanwhile is not replaced. */
-static int write_output(const char *out, const unsigned char *data,
-                        size_t len) {
-  const char *slash = strrchr(out, '/');
-  size_t dlen = slash ? (size_t)(slash - out + 1) : 0;
-  static const char tmpl[] = ".smaudit-recover.XXXXXX";
-  char *tmp = malloc(dlen + sizeof tmpl);
-  if (!tmp) {
-    sm_cli_error("out of memory");
-    return SM_EXIT_ERROR;
-  }
-  memcpy(tmp, out, dlen);
-  memcpy(tmp + dlen, tmpl, sizeof tmpl);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    sm_cli_error("%s: cannot create a temporary file: %s", out,
-                 strerror(errno));
-    free(tmp);
-    return SM_EXIT_ERROR;
-  }
-  mode_t mask = umask(0);
-  umask(mask);
-  int rc = SM_EXIT_ERROR;
-  if (!write_all(fd, data, len) || fchmod(fd, 0644 & ~mask) != 0 ||
-      fsync(fd) != 0) {
-    sm_cli_error("%s: %s", out, strerror(errno));
-    close(fd);
-    goto out;
-  }
-  if (close(fd) != 0) {
-    sm_cli_error("%s: %s", out, strerror(errno));
-    goto out;
-  }
-  if (link(tmp, out) != 0) {
-    sm_cli_error("%s: %s", out, strerror(errno));
-    goto out;
-  }
-  rc = SM_EXIT_OK;
-out:
-  unlink(tmp);
-  free(tmp);
-  return rc;
-}
-
 static int recover(const char *hive, const char *out, bool force) {
   sm_hive *h;
   sm_error err;
@@ -158,7 +101,7 @@ static int recover(const char *hive, const char *out, bool force) {
   const unsigned char *data;
   size_t len;
   sm_hive_image(h, &data, &len);
-  rc = write_output(out, data, len);
+  rc = sm_outfile_write(out, data, len) ? SM_EXIT_OK : SM_EXIT_ERROR;
   if (rc != SM_EXIT_OK)
     goto out;
   if (rec->recovered)
