@@ -48,6 +48,9 @@ int sm_cmd_diff(int argc, char **argv);
 /* learn.c: shared by learn and diff. */
 struct sm_baseline;
 bool sm_cli_parse_control_set(const char *s, unsigned *out);
+/* A hive read in place is still what it was when opened (else an error
+ * naming it, and false).  Checked before a result is given. */
+bool sm_cli_hive_unchanged(const sm_hive *h);
 /* Open path and resolve control set want (0: the current one) into *id and
  * *key; prints the error and returns -1 on failure. */
 int sm_cli_open_control_set(const char *path, unsigned open_flags,

@@ -183,6 +183,8 @@ int sm_cmd_diff(int argc, char **argv) {
     sm_cli_error("%s", err.msg);
     goto out;
   }
+  if (!sm_cli_hive_unchanged(ha) || !sm_cli_hive_unchanged(hb))
+    goto out;
   if (json) {
     json_t *o = json_pack("{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
                           sm_json_string(pa), "control_set", (json_int_t)ida,

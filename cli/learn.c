@@ -49,6 +49,14 @@ static bool is_path(const char *s) {
          (n > 4 && strcmp(s + n - 4, ".yml") == 0);
 }
 
+bool sm_cli_hive_unchanged(const sm_hive *h) {
+  sm_error err = {0};
+  if (!h || sm_hive_check_unchanged(h, &err) == SM_OK)
+    return true;
+  sm_cli_error("%s", err.msg);
+  return false;
+}
+
 int sm_cli_open_control_set(const char *path, unsigned open_flags,
                             unsigned want, sm_hive **h, unsigned *id,
                             sm_key *key) {
@@ -194,6 +202,8 @@ int sm_cmd_learn(int argc, char **argv) {
     goto out;
   }
   mem = NULL;
+  if (!sm_cli_hive_unchanged(h))
+    goto out;
   if (output) {
     if (!sm_outfile_write(output, buf, len))
       goto out;

@@ -101,6 +101,8 @@ static int recover(const char *hive, const char *out, bool force) {
   const unsigned char *data;
   size_t len;
   sm_hive_image(h, &data, &len);
+  if (!sm_cli_hive_unchanged(h))
+    goto out;
   rc = sm_outfile_write(out, data, len) ? SM_EXIT_OK : SM_EXIT_ERROR;
   if (rc != SM_EXIT_OK)
     goto out;

@@ -269,6 +269,8 @@ static int show(const char *path, bool json, unsigned open_flags) {
     sm_cli_error("write error on standard output");
     rc = SM_EXIT_ERROR;
   }
+  if (!sm_cli_hive_unchanged(h))
+    rc = SM_EXIT_ERROR;
 out:
   free(ids);
   sm_hive_close(h);
