@@ -44,11 +44,9 @@ static void literal(FILE *f, const char *s, size_t len) {
   fputs("\"", f);
 }
 
-/* Count what the tree needs: nodes, pointer slots, string bytes. */
+/* Count what the tree needs: nodes and pointer slots. */
 static void count(const yd_node *n, out *o) {
   o->nodes++;
-  if (n->str)
-    o->chars += n->len + 1;
   o->ptrs += n->n * (n->keys ? 2 : 1);
   for (size_t i = 0; i < n->n; i++) {
     count(n->items[i], o);

@@ -157,24 +157,24 @@ static void *hash_image(void *arg) {
   if (!buf)
     return NULL;
   sha256_init(&ctx);
+  /* Asks before each chunk: a stop (a failed copy, a handle closed
+   * without asking for the digest) ends the hash at once. */
   for (size_t off = 0; off < h->image_len;) {
     size_t ready = wait_ready(h, off);
     if (!ready) {
       free(buf);
       return NULL;
     }
-    while (off < ready) {
-      size_t n = ready - off < CHUNK ? ready - off : CHUNK;
-      if (h->hash_mem) {
-        sha256_update(&ctx, n, h->hash_mem + off);
-      } else if (pread_all(image_fd(h), buf, n, (off_t)off)) {
-        sha256_update(&ctx, n, buf);
-      } else {
-        free(buf);
-        return NULL;
-      }
-      off += n;
+    size_t n = ready - off < CHUNK ? ready - off : CHUNK;
+    if (h->hash_mem) {
+      sha256_update(&ctx, n, h->hash_mem + off);
+    } else if (pread_all(image_fd(h), buf, n, (off_t)off)) {
+      sha256_update(&ctx, n, buf);
+    } else {
+      free(buf);
+      return NULL;
     }
+    off += n;
   }
   free(buf);
   sha256_digest(&ctx, sizeof digest, digest);
@@ -268,6 +268,12 @@ static uint32_t get_le32(const unsigned char *p) {
          (uint32_t)p[3] << 24;
 }
 
+/* The hive-bins size an image of len bytes can hold: its whole pages
+ * after the base block. */
+static uint64_t hbins_room(size_t len) {
+  return (uint64_t)(len - 4096) / 4096 * 4096;
+}
+
 /* hivex bounds its walk of the hive bins by the base block's "hive bins
  * data size" and, in tolerant mode, reads past the end of an image that
  * declares more than it holds (found by fuzz-hive: a SEGV in hivex_open).
@@ -277,7 +283,7 @@ static uint32_t get_le32(const unsigned char *p) {
  * changed. */
 static sm_result bound_hive_bins(sm_hive *h, sm_error *err) {
   uint64_t declared = get_le32(h->image + 40);
-  uint64_t room = (h->image_len - 4096) / 4096 * 4096;
+  uint64_t room = hbins_room(h->image_len);
   if (declared <= room)
     return SM_OK;
   if (!(h->flags & SM_OPEN_UNSAFE) && !h->base.dirty && h->base.checksum_ok)
@@ -357,7 +363,7 @@ static bool local_fs(unsigned long type) {
 static bool read_in_place(int fd, const sm_base_block *base, size_t len) {
   struct statvfs v;
   struct statfs f;
-  if (!base->checksum_ok || base->hbins_size > (len - 4096) / 4096 * 4096)
+  if (!base->checksum_ok || base->hbins_size > hbins_room(len))
     return false;
   if (fstatvfs(fd, &v) != 0 || !(v.f_flag & ST_RDONLY))
     return false;
