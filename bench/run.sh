@@ -13,7 +13,8 @@
 # the plugins) and reglookup of the Session Manager subtree.  Then a batch
 # of hives with smaudit scan -j1 and -j2 (or one plain run when scan has no
 # --jobs yet).  Prints a Markdown table and writes it to
-# OUT/results-DATE.md, with the hyperfine JSON in OUT/results-DATE/.
+# OUT/results-DATE.md, with the hyperfine JSON in OUT/results-DATE/ (not
+# tracked: only the Markdown summary is kept in git).
 #
 # --smoke: a 1 MB hive and a batch of 10, one run each, output to a
 # temporary directory: checks that the script works (make check runs it).

@@ -15,6 +15,7 @@ enum {
   SM_EXIT_ERROR = 2,    /* usage error, unreadable or corrupt input */
 };
 
+/* error.c */
 extern const char *sm_progname;
 
 /* "smaudit: FILE: reason" or "smaudit: reason" on stderr, escaped. */
@@ -45,7 +46,7 @@ int sm_cmd_check_baseline(int argc, char **argv);
 int sm_cmd_learn(int argc, char **argv);
 int sm_cmd_diff(int argc, char **argv);
 
-/* learn.c: shared by learn and diff. */
+/* cmd-learn.c: shared by learn and diff. */
 struct sm_baseline;
 bool sm_cli_parse_control_set(const char *s, unsigned *out);
 /* A hive read in place is still what it was when opened (else an error
@@ -62,7 +63,7 @@ int sm_cli_open_control_set(const char *path, unsigned open_flags,
 struct sm_baseline *sm_cli_baseline_for(sm_hive *h, sm_key cs_key,
                                         const char *given, char **ref);
 
-/* diff.c: differences as the JSON of smaudit diff and of scan's
+/* cmd-diff.c: differences as the JSON of smaudit diff and of scan's
  * control_set_differences. */
 struct sm_diff;
 json_t *sm_diff_json(const struct sm_diff *d);
