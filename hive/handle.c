@@ -2,8 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <linux/magic.h>
 #include <nettle/sha2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,15 +445,10 @@ static sm_result read_and_replay(sm_hive *h, int fd, const struct stat *st,
   return r;
 }
 
-sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
-                       sm_error *err) {
-  sm_result r = SM_OK;
-  int fd = -1;
-  sm_logset logs = {0};
-  *out = NULL;
+sm_hive *sm_handle_new(const char *path, unsigned flags) {
   sm_hive *h = calloc(1, sizeof *h);
   if (!h)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+    return NULL;
   h->memfd = -1;
   h->srcfd = -1;
   pthread_mutex_init(&h->lock, NULL);
@@ -460,9 +456,49 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
   h->flags = flags;
   h->path = strdup(path);
   if (!h->path) {
-    r = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-    goto fail;
+    sm_hive_close(h);
+    return NULL;
   }
+  return h;
+}
+
+sm_result sm_handle_load(sm_hive *h, const unsigned char *src, size_t len,
+                         bool hash, sm_error *err) {
+  sm_result r = make_memfd(h, src, len, err);
+  if (r != SM_OK)
+    return r;
+  h->ready = len;
+  if (hash && !(h->flags & SM_OPEN_NO_HASH)) {
+    start_hash(h);
+    hash_pending(h);
+  }
+  return SM_OK;
+}
+
+sm_result sm_handle_open_image(sm_hive *h, sm_error *err) {
+  sm_result r = bound_hive_bins(h, err);
+  if (r != SM_OK)
+    return r;
+  /* hivex refuses a base block whose checksum is wrong, where Windows would
+   * recover it from a log and go on.  hivex reads a private copy: give that
+   * copy a correct checksum so the keys stay readable; base.checksum_ok
+   * still says what the file holds. */
+  if (get_le32(h->image + 508) != sm_base_block_checksum(h->image)) {
+    finish_hash(h); /* the hash is of the file as read */
+    put_le32(h->image + 508, sm_base_block_checksum(h->image));
+  }
+  return open_hivex(h, err);
+}
+
+sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
+                       sm_error *err) {
+  sm_result r = SM_OK;
+  int fd = -1;
+  sm_logset logs = {0};
+  *out = NULL;
+  sm_hive *h = sm_handle_new(path, flags);
+  if (!h)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
 
   fd = open_evidence(path);
   if (fd < 0) {
@@ -561,19 +597,7 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
   fd = -1;
 
 opened:
-  r = bound_hive_bins(h, err);
-  if (r != SM_OK)
-    goto fail;
-  /* hivex refuses a base block whose checksum is wrong, where Windows would
-   * recover it from a log and go on.  hivex reads a private copy: give that
-   * copy a correct checksum so the keys stay readable; base.checksum_ok
-   * still says what the file holds. */
-  if (get_le32(h->image + 508) != sm_base_block_checksum(h->image)) {
-    finish_hash(h); /* the hash is of the file as read */
-    put_le32(h->image + 508, sm_base_block_checksum(h->image));
-  }
-
-  r = open_hivex(h, err);
+  r = sm_handle_open_image(h, err);
   if (r != SM_OK)
     goto fail;
   *out = h;

@@ -37,6 +37,18 @@ struct sm_hive {
   const unsigned char *hash_mem; /* hash from here, not from a file */
 };
 
+/* handle.c, for the other ways of opening a hive (memory.c). */
+/* A handle with nothing open yet; NULL when out of memory. */
+sm_hive *sm_handle_new(const char *path, unsigned flags);
+/* Copy len bytes of src into the memfd hivex will read (replacing any
+ * earlier one); with hash, the SHA-256 of those bytes is computed (on a
+ * thread for a large hive). */
+sm_result sm_handle_load(sm_hive *h, const unsigned char *src, size_t len,
+                         bool hash, sm_error *err);
+/* The image is in the memfd: bound its hive bins, mend its checksum, open
+ * hivex. */
+sm_result sm_handle_open_image(sm_hive *h, sm_error *err);
+
 /* error.c */
 sm_result sm_error_from_errno(sm_error *err, int errnum, const char *what);
 

@@ -110,6 +110,24 @@ sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                        sm_error *err);
 void sm_hive_close(sm_hive *h); /* NULL is a no-op */
 
+/* A transaction log handed over in memory: name is what reports call it
+ * (its basename, "SYSTEM.LOG1"). */
+typedef struct sm_hive_log {
+  const char *name;
+  const unsigned char *data;
+  size_t len;
+} sm_hive_log;
+
+/* Open a hive whose bytes are already in memory (read out of a disk image,
+ * say): data (len bytes) is copied, so it and the logs need only live
+ * during the call.  name is what the hive is called in errors and by
+ * sm_hive_path.  A dirty hive is replayed from logs (in the order LOG1,
+ * LOG2, LOG; nlogs may be 0) exactly as sm_hive_open replays the logs found
+ * beside a file; the hash, size and base block are of data as given. */
+sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
+                           size_t len, const sm_hive_log *logs, size_t nlogs,
+                           unsigned flags, sm_hive **out, sm_error *err);
+
 const char *sm_hive_path(const sm_hive *h);
 const sm_base_block *sm_hive_base(const sm_hive *h);
 /* Facts of the file as opened: size in bytes, and SHA-256 as 64 lowercase
