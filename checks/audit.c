@@ -343,7 +343,8 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       return 0;
     }
     sm_parse_input in = {.values = k->values, .n_values = k->n_values};
-    if (r->parse == SM_PARSE_SELECT && load_control_sets(c)) {
+    const sm_parser_def *d = sm_parser_get(r->parse);
+    if (d && (d->needs & SM_NEEDS_CONTROL_SETS) && load_control_sets(c)) {
       in.control_sets = c->control_sets;
       in.n_control_sets = c->n_control_sets;
     }

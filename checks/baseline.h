@@ -38,20 +38,15 @@ typedef enum sm_presence {
   SM_PRESENCE_FORBIDDEN,    /* present: a finding */
 } sm_presence;
 
-/* Structured-value parsers (checks/parse-*.c); see docs/baselines.md for
- * the fields each one yields. */
+/* Structured-value parsers (checks/parse-*.c), one per line of
+ * checks/parsers.def; see docs/baselines.md for the fields each one
+ * yields. */
 typedef enum sm_parser {
   SM_PARSE_NONE = 0,
-  SM_PARSE_CSRSS,           /* SubSystems\Windows command line */
-  SM_PARSE_PATH_LIST,       /* Path-like ';' list of directories */
-  SM_PARSE_LIST,            /* plain ';' list (PATHEXT) */
-  SM_PARSE_PAGING_FILES,    /* PagingFiles / ExistingPageFiles */
-  SM_PARSE_PENDING_RENAMES, /* PendingFileRenameOperations(2) */
-  SM_PARSE_BOOT_EXECUTE,    /* BootExecute and friends: command lines */
-  /* Key-level parsers read every value of the rule's key: */
-  SM_PARSE_SUBSYSTEMS,      /* SubSystems names cross-referenced */
-  SM_PARSE_KNOWN_DLLS,      /* KnownDLLs names and DLLs */
-  SM_PARSE_SELECT,          /* Select values against the control sets */
+#define SM_PARSER(id, def) SM_PARSE_##id,
+#include "checks/parsers.def"
+#undef SM_PARSER
+  SM_PARSE_COUNT /* one past the last parser */
 } sm_parser;
 
 const char *sm_parser_name(sm_parser p);

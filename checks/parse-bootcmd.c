@@ -7,8 +7,8 @@
 
 enum { F_ENTRIES, F_PROGRAMS, F_AUTOCHK_ARGS };
 
-const char *const sm_bootexec_field_names[] = {"entries", "programs",
-                                               "autochk-args", NULL};
+static const char *const field_names[] = {"entries", "programs", "autochk-args",
+                                          NULL};
 
 void sm_bootcmd_free(sm_bootcmd *b) {
   if (!b)
@@ -86,8 +86,10 @@ static char *join_args(const sm_bootcmd *b) {
   return s;
 }
 
-sm_result sm_bootexec_fields(char *const *strv, size_t n, sm_fields *out) {
-  sm_result r = sm_fields_init(out, sm_bootexec_field_names);
+static sm_result run(const sm_parse_args *a, sm_fields *out) {
+  char *const *strv = a->strv;
+  size_t n = a->n;
+  sm_result r = sm_fields_init(out, field_names);
   for (size_t i = 0; r == SM_OK && i < n; i++) {
     if (strspn(strv[i], " \t") == strlen(strv[i]))
       continue; /* smss skips empty and blank entries */
@@ -108,3 +110,8 @@ sm_result sm_bootexec_fields(char *const *strv, size_t n, sm_fields *out) {
     sm_fields_free(out);
   return r;
 }
+
+const sm_parser_def sm_parser_boot_execute = {.name = "boot-execute",
+                                              .fields = field_names,
+                                              .input = SM_INPUT_LIST,
+                                              .run = run};

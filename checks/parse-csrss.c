@@ -18,21 +18,21 @@ enum {
   F_SCALARS, /* the scalars follow, in the order of scalar_params */
 };
 
-const char *const sm_csrss_field_names[] = {"image",
-                                            "serverdlls",
-                                            "serverdll-names",
-                                            "duplicate-indices",
-                                            "bad-serverdlls",
-                                            "parameters",
-                                            "unknown-parameters",
-                                            "duplicate-parameters",
-                                            "objectdirectory",
-                                            "sharedsection",
-                                            "windows",
-                                            "subsystemtype",
-                                            "profilecontrol",
-                                            "maxrequestthreads",
-                                            NULL};
+static const char *const field_names[] = {"image",
+                                          "serverdlls",
+                                          "serverdll-names",
+                                          "duplicate-indices",
+                                          "bad-serverdlls",
+                                          "parameters",
+                                          "unknown-parameters",
+                                          "duplicate-parameters",
+                                          "objectdirectory",
+                                          "sharedsection",
+                                          "windows",
+                                          "subsystemtype",
+                                          "profilecontrol",
+                                          "maxrequestthreads",
+                                          NULL};
 
 static const char *const scalar_params[] = {
     "ObjectDirectory", "SharedSection",  "Windows",
@@ -152,14 +152,15 @@ static bool is_known(const char *name) {
   return false;
 }
 
-sm_result sm_csrss_fields(const char *line, sm_fields *out) {
+static sm_result run(const sm_parse_args *a, sm_fields *out) {
+  const char *line = a->str;
   sm_csrss c;
   long *idx = NULL;
   named *names = NULL;
   sm_result r = sm_csrss_parse(line, &c);
   if (r != SM_OK)
     return r;
-  if ((r = sm_fields_init(out, sm_csrss_field_names)) != SM_OK)
+  if ((r = sm_fields_init(out, field_names)) != SM_OK)
     goto done;
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
@@ -227,3 +228,8 @@ done:
   sm_csrss_free(&c);
   return r;
 }
+
+const sm_parser_def sm_parser_csrss = {.name = "csrss",
+                                       .fields = field_names,
+                                       .input = SM_INPUT_STRING,
+                                       .run = run};

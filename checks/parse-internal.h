@@ -34,27 +34,9 @@ int sm_ascii_casecmp(const char *a, const char *b);
 bool sm_ascii_prefix(const char *s, size_t len, const char *prefix);
 bool sm_ascii_suffix(const char *s, size_t len, const char *suffix);
 
-/* The fields of each parser, in the order they are yielded. */
-extern const char *const sm_csrss_field_names[];
-extern const char *const sm_pathlist_field_names[];
-extern const char *const sm_list_field_names[];
-extern const char *const sm_pagingfiles_field_names[];
-extern const char *const sm_pending_field_names[];
-extern const char *const sm_bootexec_field_names[];
-extern const char *const sm_subsystems_field_names[];
-extern const char *const sm_knowndlls_field_names[];
-extern const char *const sm_select_field_names[];
-
-/* parse-*.c: run one parser and fill *out (zeroed first, freed on error). */
-sm_result sm_csrss_fields(const char *line, sm_fields *out);
-sm_result sm_pathlist_fields(const char *s, sm_fields *out);
-sm_result sm_list_fields(const char *s, sm_fields *out);
-sm_result sm_pagingfiles_fields(char *const *strv, size_t n, sm_fields *out);
-sm_result sm_pending_fields(char *const *strv, size_t n, sm_fields *out);
-sm_result sm_bootexec_fields(char *const *strv, size_t n, sm_fields *out);
-sm_result sm_subsystems_fields(sm_value *const *v, size_t n, sm_fields *out);
-sm_result sm_knowndlls_fields(sm_value *const *v, size_t n, sm_fields *out);
-sm_result sm_select_fields(sm_value *const *v, size_t n, const unsigned *cs,
-                           size_t n_cs, sm_fields *out);
+/* The definition each checks/parse-*.c exports (checks/parsers.def). */
+#define SM_PARSER(id, def) extern const sm_parser_def def;
+#include "checks/parsers.def"
+#undef SM_PARSER
 
 #endif

@@ -5,19 +5,19 @@
 
 #include "checks/parse-internal.h"
 
-const char *const sm_subsystems_field_names[] = {
+static const char *const subsystems_field_names[] = {
     "required",     "optional", "names", "undefined",
     "unreferenced", "images",   "debug", NULL};
-const char *const sm_knowndlls_field_names[] = {
+static const char *const knowndlls_field_names[] = {
     "names", "dlls", "mismatched", "dll-directory", "dll-directory32", NULL};
-const char *const sm_select_field_names[] = {"current",
-                                             "default",
-                                             "last-known-good",
-                                             "failed",
-                                             "current-vs-default",
-                                             "control-sets",
-                                             "dangling",
-                                             NULL};
+static const char *const select_field_names[] = {"current",
+                                                 "default",
+                                                 "last-known-good",
+                                                 "failed",
+                                                 "current-vs-default",
+                                                 "control-sets",
+                                                 "dangling",
+                                                 NULL};
 
 static const sm_value *find_value(sm_value *const *v, size_t n,
                                   const char *name) {
@@ -67,10 +67,12 @@ enum {
   S_DEBUG
 };
 
-sm_result sm_subsystems_fields(sm_value *const *v, size_t n, sm_fields *out) {
+static sm_result subsystems_run(const sm_parse_args *a, sm_fields *out) {
+  sm_value *const *v = a->values;
+  size_t n = a->n_values;
   const char **names = NULL;
   const sm_value **vals = NULL;
-  sm_result r = sm_fields_init(out, sm_subsystems_field_names);
+  sm_result r = sm_fields_init(out, subsystems_field_names);
   if (r != SM_OK)
     return r;
   sm_field *f = out->v;
@@ -160,8 +162,10 @@ static bool dll_matches(const char *name, const char *dll) {
 
 enum { K_NAMES, K_DLLS, K_MISMATCHED, K_DIR, K_DIR32 };
 
-sm_result sm_knowndlls_fields(sm_value *const *v, size_t n, sm_fields *out) {
-  sm_result r = sm_fields_init(out, sm_knowndlls_field_names);
+static sm_result knowndlls_run(const sm_parse_args *a, sm_fields *out) {
+  sm_value *const *v = a->values;
+  size_t n = a->n_values;
+  sm_result r = sm_fields_init(out, knowndlls_field_names);
   if (r != SM_OK)
     return r;
   sm_field *f = out->v;
@@ -207,13 +211,16 @@ enum {
   SEL_DANGLING
 };
 
-sm_result sm_select_fields(sm_value *const *v, size_t n, const unsigned *cs,
-                           size_t n_cs, sm_fields *out) {
+static sm_result select_run(const sm_parse_args *a, sm_fields *out) {
+  sm_value *const *v = a->values;
+  size_t n = a->n_values;
+  const unsigned *cs = a->in->control_sets;
+  size_t n_cs = a->in->n_control_sets;
   static const char *const names[] = {"Current", "Default", "LastKnownGood",
                                       "Failed"};
   uint32_t num[4];
   bool has[4];
-  sm_result r = sm_fields_init(out, sm_select_field_names);
+  sm_result r = sm_fields_init(out, select_field_names);
   if (r != SM_OK)
     return r;
   sm_field *f = out->v;
@@ -239,3 +246,19 @@ sm_result sm_select_fields(sm_value *const *v, size_t n, const unsigned *cs,
     sm_fields_free(out);
   return r;
 }
+
+const sm_parser_def sm_parser_subsystems = {.name = "subsystems",
+                                            .fields = subsystems_field_names,
+                                            .input = SM_INPUT_KEY,
+                                            .run = subsystems_run};
+
+const sm_parser_def sm_parser_known_dlls = {.name = "known-dlls",
+                                            .fields = knowndlls_field_names,
+                                            .input = SM_INPUT_KEY,
+                                            .run = knowndlls_run};
+
+const sm_parser_def sm_parser_select = {.name = "select",
+                                        .fields = select_field_names,
+                                        .input = SM_INPUT_KEY,
+                                        .needs = SM_NEEDS_CONTROL_SETS,
+                                        .run = select_run};

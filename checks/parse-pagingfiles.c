@@ -5,7 +5,7 @@
 
 #include "checks/parse-internal.h"
 
-const char *const sm_pagingfiles_field_names[] = {"entries", "paths", NULL};
+static const char *const field_names[] = {"entries", "paths", NULL};
 
 void sm_pagingfile_free(sm_pagingfile *p) {
   if (!p)
@@ -60,8 +60,10 @@ sm_result sm_pagingfile_parse(const char *entry, sm_pagingfile *out) {
   return SM_OK;
 }
 
-sm_result sm_pagingfiles_fields(char *const *strv, size_t n, sm_fields *out) {
-  sm_result r = sm_fields_init(out, sm_pagingfiles_field_names);
+static sm_result run(const sm_parse_args *a, sm_fields *out) {
+  char *const *strv = a->strv;
+  size_t n = a->n;
+  sm_result r = sm_fields_init(out, field_names);
   for (size_t i = 0; r == SM_OK && i < n; i++) {
     if (!*strv[i])
       continue;
@@ -77,3 +79,8 @@ sm_result sm_pagingfiles_fields(char *const *strv, size_t n, sm_fields *out) {
     sm_fields_free(out);
   return r;
 }
+
+const sm_parser_def sm_parser_paging_files = {.name = "paging-files",
+                                              .fields = field_names,
+                                              .input = SM_INPUT_LIST,
+                                              .run = run};

@@ -5,10 +5,10 @@
 
 #include "checks/parse-internal.h"
 
-const char *const sm_pathlist_field_names[] = {
+static const char *const pathlist_field_names[] = {
     "entries",       "before-system", "relative",   "unc",
     "user-writable", "empty-entries", "has-system", NULL};
-const char *const sm_list_field_names[] = {"entries", NULL};
+static const char *const list_field_names[] = {"entries", NULL};
 
 void sm_pathlist_free(sm_pathlist *p) {
   if (!p)
@@ -210,12 +210,13 @@ enum {
   F_HAS_SYSTEM,
 };
 
-sm_result sm_pathlist_fields(const char *s, sm_fields *out) {
+static sm_result pathlist_run(const sm_parse_args *a, sm_fields *out) {
+  const char *s = a->str;
   sm_pathlist pl;
   sm_result r = sm_pathlist_parse(s, &pl);
   if (r != SM_OK)
     return r;
-  if ((r = sm_fields_init(out, sm_pathlist_field_names)) != SM_OK)
+  if ((r = sm_fields_init(out, pathlist_field_names)) != SM_OK)
     goto done;
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
@@ -248,12 +249,13 @@ done:
   return r;
 }
 
-sm_result sm_list_fields(const char *s, sm_fields *out) {
+static sm_result list_run(const sm_parse_args *a, sm_fields *out) {
+  const char *s = a->str;
   sm_pathlist pl;
   sm_result r = sm_pathlist_parse(s, &pl);
   if (r != SM_OK)
     return r;
-  if ((r = sm_fields_init(out, sm_list_field_names)) != SM_OK)
+  if ((r = sm_fields_init(out, list_field_names)) != SM_OK)
     goto done;
   for (size_t i = 0; i < pl.n; i++)
     if (*pl.entries[i] &&
@@ -265,3 +267,13 @@ done:
   sm_pathlist_free(&pl);
   return r;
 }
+
+const sm_parser_def sm_parser_path_list = {.name = "path-list",
+                                           .fields = pathlist_field_names,
+                                           .input = SM_INPUT_STRING,
+                                           .run = pathlist_run};
+
+const sm_parser_def sm_parser_list = {.name = "list",
+                                      .fields = list_field_names,
+                                      .input = SM_INPUT_STRING,
+                                      .run = list_run};

@@ -14,9 +14,9 @@ enum {
   F_UNPAIRED
 };
 
-const char *const sm_pending_field_names[] = {
-    "sources",  "destinations", "deletes", "renames",
-    "critical", "unpaired",     NULL};
+static const char *const field_names[] = {"sources", "destinations", "deletes",
+                                          "renames", "critical",     "unpaired",
+                                          NULL};
 
 void sm_pending_free(sm_pending *p) {
   if (!p)
@@ -94,12 +94,14 @@ nomem:
   return SM_ERR_NOMEM;
 }
 
-sm_result sm_pending_fields(char *const *strv, size_t n, sm_fields *out) {
+static sm_result run(const sm_parse_args *a, sm_fields *out) {
+  char *const *strv = a->strv;
+  size_t n = a->n;
   sm_pending pe;
   sm_result r = sm_pending_parse(strv, n, &pe);
   if (r != SM_OK)
     return r;
-  if ((r = sm_fields_init(out, sm_pending_field_names)) != SM_OK)
+  if ((r = sm_fields_init(out, field_names)) != SM_OK)
     goto done;
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
@@ -131,3 +133,8 @@ done:
   sm_pending_free(&pe);
   return r;
 }
+
+const sm_parser_def sm_parser_pending_renames = {.name = "pending-renames",
+                                                 .fields = field_names,
+                                                 .input = SM_INPUT_LIST,
+                                                 .run = run};

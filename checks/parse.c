@@ -79,10 +79,6 @@ sm_result sm_field_push(sm_field *fl, const char *s) {
   return push_owned(fl, strdup(s));
 }
 
-sm_result sm_field_push_n(sm_field *fl, const char *s, size_t n) {
-  return push_owned(fl, strndup(s, n));
-}
-
 sm_result sm_field_pushf(sm_field *fl, const char *fmt, ...) {
   va_list ap;
   char *s = NULL;
@@ -151,130 +147,93 @@ bool sm_ascii_suffix(const char *s, size_t len, const char *suffix) {
   return n <= len && sm_ascii_prefix(s + len - n, n, suffix);
 }
 
-static const struct {
-  sm_parser p;
-  const char *name;
-  const char *const *fields;
-} parsers[] = {
-    {SM_PARSE_CSRSS, "csrss", sm_csrss_field_names},
-    {SM_PARSE_PATH_LIST, "path-list", sm_pathlist_field_names},
-    {SM_PARSE_LIST, "list", sm_list_field_names},
-    {SM_PARSE_PAGING_FILES, "paging-files", sm_pagingfiles_field_names},
-    {SM_PARSE_PENDING_RENAMES, "pending-renames", sm_pending_field_names},
-    {SM_PARSE_BOOT_EXECUTE, "boot-execute", sm_bootexec_field_names},
-    {SM_PARSE_SUBSYSTEMS, "subsystems", sm_subsystems_field_names},
-    {SM_PARSE_KNOWN_DLLS, "known-dlls", sm_knowndlls_field_names},
-    {SM_PARSE_SELECT, "select", sm_select_field_names},
+/* Indexed by sm_parser; [SM_PARSE_NONE] is NULL. */
+static const sm_parser_def *const parsers[SM_PARSE_COUNT] = {
+#define SM_PARSER(id, def) [SM_PARSE_##id] = &def,
+#include "checks/parsers.def"
+#undef SM_PARSER
 };
-#define N_PARSERS (sizeof parsers / sizeof parsers[0])
+
+const sm_parser_def *sm_parser_get(sm_parser p) {
+  return (unsigned)p < SM_PARSE_COUNT ? parsers[p] : NULL;
+}
 
 const char *sm_parser_name(sm_parser p) {
   if (p == SM_PARSE_NONE)
     return "none";
-  for (size_t i = 0; i < N_PARSERS; i++)
-    if (parsers[i].p == p)
-      return parsers[i].name;
-  return NULL;
+  const sm_parser_def *d = sm_parser_get(p);
+  return d ? d->name : NULL;
 }
 
 bool sm_parser_parse(const char *name, sm_parser *out) {
-  for (size_t i = 0; name && i < N_PARSERS; i++)
-    if (strcmp(parsers[i].name, name) == 0) {
-      *out = parsers[i].p;
+  for (unsigned p = SM_PARSE_NONE + 1; name && p < SM_PARSE_COUNT; p++)
+    if (strcmp(parsers[p]->name, name) == 0) {
+      *out = (sm_parser)p;
       return true;
     }
   return false;
 }
 
 bool sm_parser_has_field(sm_parser p, const char *name) {
-  for (size_t i = 0; name && i < N_PARSERS; i++)
-    if (parsers[i].p == p)
-      for (const char *const *f = parsers[i].fields; *f; f++)
-        if (strcmp(*f, name) == 0)
-          return true;
+  const sm_parser_def *d = sm_parser_get(p);
+  for (const char *const *f = d ? d->fields : NULL; name && f && *f; f++)
+    if (strcmp(*f, name) == 0)
+      return true;
   return false;
 }
 
 bool sm_parser_is_key_level(sm_parser p) {
-  return p == SM_PARSE_SUBSYSTEMS || p == SM_PARSE_KNOWN_DLLS ||
-         p == SM_PARSE_SELECT;
+  const sm_parser_def *d = sm_parser_get(p);
+  return d && d->input == SM_INPUT_KEY;
 }
 
 static bool is_string(const sm_value *v) {
   return (v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str;
 }
 
-/* The list parsers also take a REG_SZ as a list of one string: smss reads
- * these values through RtlQueryRegistryValues, which hands a REG_SZ to the
- * same callback as each string of a REG_MULTI_SZ, so such a value still
- * acts. */
-static sm_result as_list(const sm_value *v, char *const **strv, size_t *n,
-                         char **one) {
-  if (v->type == SM_REG_MULTI_SZ && v->strv) {
-    *strv = v->strv;
-    *n = v->nstrv;
+/* The value as the parser's input kind reads it; SM_ERR_TYPE when it does
+ * not fit. */
+static sm_result value_args(const sm_parser_def *d, const sm_value *v,
+                            char **one, sm_parse_args *a) {
+  if (v->status != SM_OK)
+    return v->status;
+  if (d->input == SM_INPUT_LIST && v->type == SM_REG_MULTI_SZ && v->strv) {
+    a->strv = v->strv;
+    a->n = v->nstrv;
     return SM_OK;
   }
-  if (is_string(v)) {
-    one[0] = v->str;
-    *strv = one;
-    *n = 1;
-    return SM_OK;
-  }
-  return SM_ERR_TYPE;
+  if (!is_string(v))
+    return SM_ERR_TYPE;
+  a->str = v->str;
+  one[0] = v->str;
+  a->strv = one;
+  a->n = 1;
+  return SM_OK;
 }
 
 sm_result sm_parse_fields(sm_parser p, const sm_parse_input *in,
                           sm_fields *out) {
   out->v = NULL;
   out->n = 0;
-  if (!in)
+  const sm_parser_def *d = sm_parser_get(p);
+  if (!in || !d)
     return SM_ERR_USAGE;
-  if (sm_parser_is_key_level(p)) {
+  if ((d->needs & SM_NEEDS_CONTROL_SETS) && !in->control_sets &&
+      in->n_control_sets)
+    return SM_ERR_USAGE;
+  sm_parse_args a = {.in = in};
+  char *one[1];
+  if (d->input == SM_INPUT_KEY) {
     if (!in->values && in->n_values)
       return SM_ERR_USAGE;
-    switch (p) {
-    case SM_PARSE_SUBSYSTEMS:
-      return sm_subsystems_fields(in->values, in->n_values, out);
-    case SM_PARSE_KNOWN_DLLS:
-      return sm_knowndlls_fields(in->values, in->n_values, out);
-    default:
-      if (!in->control_sets && in->n_control_sets)
-        return SM_ERR_USAGE;
-      return sm_select_fields(in->values, in->n_values, in->control_sets,
-                              in->n_control_sets, out);
-    }
+    a.values = in->values;
+    a.n_values = in->n_values;
+  } else {
+    if (!in->value)
+      return SM_ERR_USAGE;
+    sm_result r = value_args(d, in->value, one, &a);
+    if (r != SM_OK)
+      return r;
   }
-  const sm_value *v = in->value;
-  if (!v)
-    return SM_ERR_USAGE;
-  if (v->status != SM_OK)
-    return v->status;
-  char *const *strv;
-  char *one[1];
-  size_t n;
-  switch (p) {
-  case SM_PARSE_CSRSS:
-  case SM_PARSE_PATH_LIST:
-  case SM_PARSE_LIST:
-    if (!is_string(v))
-      return SM_ERR_TYPE;
-    if (p == SM_PARSE_CSRSS)
-      return sm_csrss_fields(v->str, out);
-    if (p == SM_PARSE_PATH_LIST)
-      return sm_pathlist_fields(v->str, out);
-    return sm_list_fields(v->str, out);
-  case SM_PARSE_PAGING_FILES:
-  case SM_PARSE_PENDING_RENAMES:
-  case SM_PARSE_BOOT_EXECUTE:
-    if (as_list(v, &strv, &n, one) != SM_OK)
-      return SM_ERR_TYPE;
-    if (p == SM_PARSE_PAGING_FILES)
-      return sm_pagingfiles_fields(strv, n, out);
-    if (p == SM_PARSE_PENDING_RENAMES)
-      return sm_pending_fields(strv, n, out);
-    return sm_bootexec_fields(strv, n, out);
-  default:
-    return SM_ERR_USAGE;
-  }
+  return d->run(&a, out);
 }

@@ -6,6 +6,11 @@
  * docs/baselines.md and are a public contract of the baseline schema.
  * Input strings are attacker-controlled: every parser accepts any input,
  * bounded in time and memory, and never fails except for lack of memory.
+ *
+ * The parsers are listed once, in checks/parsers.def.  Adding a parser is
+ * four places: its checks/parse-NAME.c exporting one sm_parser_def (below),
+ * one line in checks/parsers.def, its rules in the baselines/ YAML, its
+ * fields in docs/baselines.md.
  */
 #ifndef SM_PARSE_H
 #define SM_PARSE_H
@@ -33,19 +38,60 @@ typedef struct sm_fields {
 void sm_fields_free(sm_fields *f); /* frees the contents; NULL is a no-op */
 /* The field of that name, or NULL when the parser does not yield it. */
 const sm_field *sm_fields_get(const sm_fields *f, const char *name);
+typedef struct sm_parse_input {
+  const sm_value *value;   /* value-level parsers */
+  sm_value *const *values; /* key-level parsers: every value of the key */
+  size_t n_values;
+  const unsigned *control_sets; /* SM_NEEDS_CONTROL_SETS: ControlSetNNN
+                                   present */
+  size_t n_control_sets;
+} sm_parse_input;
+
+/* ---- the parser table (checks/parsers.def) ---- */
+
+/* What a parser reads. */
+typedef enum sm_parse_kind {
+  SM_INPUT_STRING, /* one REG_SZ or REG_EXPAND_SZ value */
+  SM_INPUT_LIST,   /* one REG_MULTI_SZ; a REG_SZ or REG_EXPAND_SZ is a list
+                      of one string (smss reads these values through
+                      RtlQueryRegistryValues, which hands a REG_SZ to the
+                      same callback as each string of a REG_MULTI_SZ) */
+  SM_INPUT_KEY,    /* every value of the rule's key (key-level rules) */
+} sm_parse_kind;
+
+/* What a parser needs from the hive besides its input. */
+enum {
+  SM_NEEDS_CONTROL_SETS = 1u << 0, /* the ControlSetNNN keys present */
+};
+
+/* The input of one run, already checked against the parser's kind. */
+typedef struct sm_parse_args {
+  const char *str;         /* SM_INPUT_STRING */
+  char *const *strv;       /* SM_INPUT_LIST: the strings, empty ones */
+  size_t n;                /* kept */
+  sm_value *const *values; /* SM_INPUT_KEY */
+  size_t n_values;
+  const sm_parse_input *in; /* what the parser needs (control sets) */
+} sm_parse_args;
+
+/* One parser, as each checks/parse-*.c exports it. */
+typedef struct sm_parser_def {
+  const char *name;          /* as written in YAML: parse: NAME */
+  const char *const *fields; /* the fields it yields, NULL-terminated */
+  sm_parse_kind input;
+  unsigned needs; /* SM_NEEDS_* */
+  /* Fill *out with every field of `fields`, in that order (zeroed first,
+   * freed on error); SM_OK or SM_ERR_NOMEM. */
+  sm_result (*run)(const sm_parse_args *a, sm_fields *out);
+} sm_parser_def;
+
+/* The definition of p; NULL for SM_PARSE_NONE or an unknown value. */
+const sm_parser_def *sm_parser_get(sm_parser p);
 /* Whether parser p yields a field of that name (for the loader). */
 bool sm_parser_has_field(sm_parser p, const char *name);
 /* Whether p reads a whole key (SubSystems, KnownDLLs, Select) rather than
  * one value. */
 bool sm_parser_is_key_level(sm_parser p);
-
-typedef struct sm_parse_input {
-  const sm_value *value;        /* value-level parsers */
-  sm_value *const *values;      /* key-level parsers: every value of the key */
-  size_t n_values;
-  const unsigned *control_sets; /* SM_PARSE_SELECT: ControlSetNNN present */
-  size_t n_control_sets;
-} sm_parse_input;
 
 /* Run parser p.  SM_ERR_TYPE when the value's type does not fit the parser
  * (e.g. csrss on a REG_DWORD); SM_ERR_NOMEM. */
@@ -58,20 +104,20 @@ sm_result sm_parse_fields(sm_parser p, const sm_parse_input *in,
  * SharedSection=1024,20480,768 Windows=On SubSystemType=Windows
  * ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ..." */
 typedef struct sm_csrss_serverdll {
-  char *raw;     /* as written after "ServerDll=" */
-  char *name;    /* DLL name before ':' or ',' */
-  char *init;    /* initialisation function after ':', or NULL */
-  long index;    /* after ','; -1 when missing or not a number */
+  char *raw;  /* as written after "ServerDll=" */
+  char *name; /* DLL name before ':' or ',' */
+  char *init; /* initialisation function after ':', or NULL */
+  long index; /* after ','; -1 when missing or not a number */
 } sm_csrss_serverdll;
 
 typedef struct sm_csrss_param {
-  char *name;    /* before '=' */
-  char *value;   /* after '=', or NULL for a token without '=' */
+  char *name;  /* before '=' */
+  char *value; /* after '=', or NULL for a token without '=' */
 } sm_csrss_param;
 
 typedef struct sm_csrss {
-  char *image;                  /* first token (quotes removed) */
-  sm_csrss_param *params;       /* every token after the image, in order */
+  char *image;            /* first token (quotes removed) */
+  sm_csrss_param *params; /* every token after the image, in order */
   size_t n_params;
   sm_csrss_serverdll *serverdlls;
   size_t n_serverdlls;
@@ -82,17 +128,17 @@ void sm_csrss_free(sm_csrss *c);
 
 /* Path, PSModulePath: ';'-separated directories, as stored (unexpanded). */
 typedef struct sm_pathlist {
-  char **entries;   /* trimmed, in order; empty entries kept as "" */
+  char **entries; /* trimmed, in order; empty entries kept as "" */
   size_t n;
 } sm_pathlist;
 
 sm_result sm_pathlist_parse(const char *s, sm_pathlist *out);
 void sm_pathlist_free(sm_pathlist *p);
 /* Classification of one entry (case-insensitive, %VAR% unexpanded): */
-bool sm_path_is_system(const char *entry);    /* %SystemRoot%\system32 and
-                                                 its spellings */
-bool sm_path_is_relative(const char *entry);  /* not X:\, \\, or %VAR%\ */
-bool sm_path_is_unc(const char *entry);       /* \\server\share, \\?\UNC */
+bool sm_path_is_system(const char *entry);        /* %SystemRoot%\system32 and
+                                                     its spellings */
+bool sm_path_is_relative(const char *entry);      /* not X:\, \\, or %VAR%\ */
+bool sm_path_is_unc(const char *entry);           /* \\server\share, \\?\UNC */
 bool sm_path_is_user_writable(const char *entry); /* under a profile, temp,
                                                  ProgramData, Public, a
                                                  drive root folder ... */
@@ -123,7 +169,7 @@ typedef struct sm_pending_op {
 typedef struct sm_pending {
   sm_pending_op *ops;
   size_t n;
-  bool odd;          /* a source without a destination at the end */
+  bool odd; /* a source without a destination at the end */
 } sm_pending;
 
 /* strv/n: the strings of the REG_MULTI_SZ, empty strings kept (sm_value). */
@@ -135,9 +181,9 @@ void sm_pending_free(sm_pending *p);
  * is smss's marker for autochk, not part of the program. */
 typedef struct sm_bootcmd {
   char *raw;
-  bool autocheck;   /* began with the word "autocheck" */
-  char *program;    /* program name, lowercased, without directory and .exe */
-  char **args;      /* remaining tokens */
+  bool autocheck; /* began with the word "autocheck" */
+  char *program;  /* program name, lowercased, without directory and .exe */
+  char **args;    /* remaining tokens */
   size_t n_args;
 } sm_bootcmd;
 

@@ -719,53 +719,39 @@ static void select_planted(void **state) {
 
 /* ---- hostile input ---- */
 
-static const sm_parser value_parsers[] = {
-    SM_PARSE_CSRSS,        SM_PARSE_PATH_LIST,       SM_PARSE_LIST,
-    SM_PARSE_PAGING_FILES, SM_PARSE_PENDING_RENAMES, SM_PARSE_BOOT_EXECUTE};
-#define N_VALUE_PARSERS (sizeof value_parsers / sizeof *value_parsers)
+/* The input kind of parser p (every parser of checks/parsers.def has a
+ * definition). */
+static sm_parse_kind kind(sm_parser p) {
+  const sm_parser_def *d = sm_parser_get(p);
+  assert_non_null(d);
+  return d->input;
+}
 
 /* Every value-level parser on s, as a REG_SZ and, for the list parsers,
  * as a list of three. */
 static void survive(const char *s) {
-  for (size_t i = 0; i < N_VALUE_PARSERS; i++) {
-    sm_fields f = run_str(value_parsers[i], s);
+  for (sm_parser p = SM_PARSE_NONE + 1; p < SM_PARSE_COUNT; p++) {
+    if (kind(p) == SM_INPUT_KEY)
+      continue;
+    sm_fields f = run_str(p, s);
     sm_fields_free(&f);
-    if (value_parsers[i] <= SM_PARSE_LIST)
+    if (kind(p) == SM_INPUT_STRING)
       continue; /* strings only */
     char *one[] = {(char *)s, (char *)s, (char *)s};
-    f = run(value_parsers[i], mk_strv("v", one, 3));
+    f = run(p, mk_strv("v", one, 3));
     sm_fields_free(&f);
   }
 }
 
 static void hostile_small(void **state) {
-  const char *cases[] = {"",
-                         " ",
-                         "\t \t",
-                         "\"",
-                         "\"\"",
-                         "\" a",
-                         "a\"b c\"d",
-                         ";",
-                         ";;;",
-                         "=",
-                         "==,",
-                         "ServerDll=",
-                         "ServerDll=:",
-                         "ServerDll=,",
-                         "ServerDll=a:,",
-                         "x ServerDll=a:b:c,1,2",
-                         "autocheck",
-                         "autocheck   ",
-                         "\\",
-                         "\\\\",
-                         "%",
-                         "%%%",
-                         "!",
-                         "a\x01\x1b[31m\x7f b\r\n c",
-                         /* One string, cut so that \xae ends its escape. */
-                         ("C:\\Us\xc3\xa9rs\\\xe2\x80\xae"
-                          "exe.txt;\xff\xfe")};
+  const char *cases[] = {
+      "", " ", "\t \t", "\"", "\"\"", "\" a", "a\"b c\"d", ";", ";;;", "=",
+      "==,", "ServerDll=", "ServerDll=:", "ServerDll=,", "ServerDll=a:,",
+      "x ServerDll=a:b:c,1,2", "autocheck", "autocheck   ", "\\", "\\\\", "%",
+      "%%%", "!", "a\x01\x1b[31m\x7f b\r\n c",
+      /* One string, cut so that \xae ends its escape. */
+      ("C:\\Us\xc3\xa9rs\\\xe2\x80\xae"
+       "exe.txt;\xff\xfe")};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     survive(cases[i]);
 
@@ -888,25 +874,29 @@ static void check_adapter(size_t d, const sm_fields *f) {
 }
 
 static void adapter_fields(void **state) {
+  /* Every parser of checks/parsers.def is documented, in that order. */
+  assert_int_equal(N_DOCUMENTED, SM_PARSE_COUNT - 1);
   /* Planted values that fill every field, and the empty case. */
   for (size_t d = 0; d < N_DOCUMENTED; d++) {
     sm_parser p = documented[d].p;
+    assert_int_equal(p, (sm_parser)(d + 1));
     sm_fields f;
-    if (p == SM_PARSE_SUBSYSTEMS) {
+    if (kind(p) == SM_INPUT_KEY) {
+      /* One key holding what every key-level parser reads. */
       sm_value *v[] = {mk_sz("Debug", ""),
                        mk_multi("Required", "Debug", "Windows", (char *)NULL),
-                       mk_sz("Windows", CSRSS_10), mk_sz("x", "")};
-      f = run_key(p, v, 4, NULL, 0);
-    } else if (p == SM_PARSE_KNOWN_DLLS) {
-      sm_value *v[] = {mk_sz("a", "b.dll"), mk_sz("DllDirectory", "x"),
-                       mk_sz("DllDirectory32", "y")};
-      f = run_key(p, v, 3, NULL, 0);
-    } else if (p == SM_PARSE_SELECT) {
-      sm_value *v[] = {mk_dword("Current", 1), mk_dword("Default", 2),
-                       mk_dword("LastKnownGood", 3), mk_dword("Failed", 0)};
+                       mk_sz("Windows", CSRSS_10),
+                       mk_sz("x", ""),
+                       mk_sz("a", "b.dll"),
+                       mk_sz("DllDirectory", "x"),
+                       mk_sz("DllDirectory32", "y"),
+                       mk_dword("Current", 1),
+                       mk_dword("Default", 2),
+                       mk_dword("LastKnownGood", 3),
+                       mk_dword("Failed", 0)};
       unsigned cs[] = {1};
-      f = run_key(p, v, 4, cs, 1);
-    } else if (p > SM_PARSE_LIST) {
+      f = run_key(p, v, sizeof v / sizeof *v, cs, 1);
+    } else if (kind(p) == SM_INPUT_LIST) {
       char *strv[] = {CSRSS_7 " Foo=1 Windows=Off", ";C:\\x;;",
                       "autocheck autochk *",
                       "!\\??\\C:\\Windows\\System32\\a.dll", "odd"};
@@ -932,22 +922,25 @@ static void adapter_names(void **state) {
     assert_string_equal(sm_parser_name(documented[d].p), documented[d].name);
     assert_true(sm_parser_parse(documented[d].name, &p));
     assert_int_equal(p, documented[d].p);
-    assert_int_equal(sm_parser_is_key_level(p), p == SM_PARSE_SUBSYSTEMS ||
-                                                    p == SM_PARSE_KNOWN_DLLS ||
-                                                    p == SM_PARSE_SELECT);
+    assert_int_equal(sm_parser_is_key_level(p), kind(p) == SM_INPUT_KEY);
   }
   sm_parser p;
   assert_false(sm_parser_parse("csv", &p));
   assert_false(sm_parser_parse("none", &p));
   assert_false(sm_parser_has_field(SM_PARSE_NONE, "entries"));
+  assert_null(sm_parser_get(SM_PARSE_NONE));
+  assert_null(sm_parser_get(SM_PARSE_COUNT));
+  assert_null(sm_parser_name(SM_PARSE_COUNT));
 }
 
 static void adapter_types(void **state) {
   sm_fields f;
   sm_value *d = mk_dword("Windows", 1);
   sm_parse_input in = {.value = d};
-  for (size_t i = 0; i < N_VALUE_PARSERS; i++) {
-    assert_int_equal(sm_parse_fields(value_parsers[i], &in, &f), SM_ERR_TYPE);
+  for (sm_parser p = SM_PARSE_NONE + 1; p < SM_PARSE_COUNT; p++) {
+    if (kind(p) == SM_INPUT_KEY)
+      continue;
+    assert_int_equal(sm_parse_fields(p, &in, &f), SM_ERR_TYPE);
     assert_null(sm_fields_get(&f, "entries"));
   }
   sm_value_free(d);

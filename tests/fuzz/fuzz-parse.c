@@ -2,12 +2,11 @@
  * the target; the rest is the input:
  *   - a typed parser (csrss, path list, paging file, pending renames, boot
  *     command) on the text, or on its NUL-separated strings;
- *   - sm_parse_fields of a value-level parser on a value built from the
- *     text (its type from the second byte);
- *   - sm_parse_fields of a key-level parser (subsystems, known-dlls,
- *     select) on values built from NUL-separated records "TNAME=DATA",
- *     T a type letter (s SZ, e EXPAND_SZ, m MULTI_SZ with '|' between
- *     strings, d DWORD, anything else BINARY);
+ *   - sm_parse_fields of each parser of checks/parsers.def: a value-level
+ *     one on a value built from the text (its type from the second byte),
+ *     a key-level one on values built from NUL-separated records
+ *     "TNAME=DATA", T a type letter (s SZ, e EXPAND_SZ, m MULTI_SZ with
+ *     '|' between strings, d DWORD, anything else BINARY);
  *   - the lenient UTF-16LE decoder on the raw bytes. */
 #include <config.h>
 
@@ -149,7 +148,8 @@ static void value_level(sm_parser p, char type, const char *text, size_t n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2)
     return 0;
-  unsigned sel = data[0] % 16;
+  /* Six typed targets, then one per parser of checks/parsers.def. */
+  unsigned sel = data[0] % (6 + (SM_PARSE_COUNT - 1));
   char type = (char)data[1];
   /* The text, NUL-terminated, embedded NULs kept for the splitters. */
   size_t n = size - 1;
@@ -205,26 +205,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(sm_utf16le_decode(data + 1, n, data[0] & 0x10, &bad));
     break;
   }
-  case 6:
-  case 7:
-  case 8:
-  case 9:
-  case 10:
-  case 11: {
-    static const sm_parser vp[] = {
-        SM_PARSE_CSRSS,        SM_PARSE_PATH_LIST,       SM_PARSE_LIST,
-        SM_PARSE_PAGING_FILES, SM_PARSE_PENDING_RENAMES, SM_PARSE_BOOT_EXECUTE};
-    /* The type letter is the text's first byte too: harmless. */
-    value_level(vp[sel - 6], type, text + 1, n - 1);
-    break;
-  }
-  case 12:
-  case 13:
-  case 14:
-  case 15: {
-    static const sm_parser kp[] = {SM_PARSE_SUBSYSTEMS, SM_PARSE_KNOWN_DLLS,
-                                   SM_PARSE_SELECT, SM_PARSE_SUBSYSTEMS};
-    key_level(kp[sel - 12], text, n);
+  default: {
+    sm_parser p = (sm_parser)(SM_PARSE_NONE + 1 + (sel - 6));
+    const sm_parser_def *d = sm_parser_get(p);
+    if (d && d->input == SM_INPUT_KEY)
+      key_level(p, text, n);
+    else if (d) /* the type letter is the text's first byte too: harmless */
+      value_level(p, type, text + 1, n - 1);
     break;
   }
   }
