@@ -167,9 +167,14 @@ typedef struct sm_baseline {
   size_t n_files;
 } sm_baseline;
 
-/* Where baseline names are looked up: SMAUDIT_BASELINE_PATH (colon-separated
- * directories), then the installed $(pkgdatadir)/baselines.  A NAME that
- * contains '/' or ends in .yaml/.yml is a file path. */
+/* Where baseline names are looked up: the directories of the search path
+ * (colon-separated; cli/ hands down SMAUDIT_BASELINE_PATH), then the
+ * installed $(pkgdatadir)/baselines.  A NAME that contains '/' or ends in
+ * .yaml/.yml is a file path.  Set the search path (NULL: none) before
+ * loading, from one thread; the string is copied. */
+sm_result sm_baseline_set_search_path(const char *dirs);
+
+/* Load a baseline by name or path (see above). */
 sm_result sm_baseline_load(const char *name_or_path, sm_baseline **out,
                            sm_error *err);
 void sm_baseline_free(sm_baseline *b); /* NULL is a no-op */

@@ -14,80 +14,6 @@
  * presence and type only. */
 #define MAX_PINNED 60000
 
-/* Decode one UTF-8 sequence; returns its length, or 0 when invalid. */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp) {
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  size_t n;
-  uint32_t c, min;
-  if ((s[0] & 0xe0) == 0xc0)
-    n = 2, c = s[0] & 0x1f, min = 0x80;
-  else if ((s[0] & 0xf0) == 0xe0)
-    n = 3, c = s[0] & 0x0f, min = 0x800;
-  else if ((s[0] & 0xf8) == 0xf0)
-    n = 4, c = s[0] & 0x07, min = 0x10000;
-  else
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    c = (c << 6) | (s[i] & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  *cp = c;
-  return n;
-}
-
-void sm_yaml_quote(FILE *f, const char *str) {
-  const unsigned char *s = (const unsigned char *)(str ? str : "");
-  fputc('"', f);
-  while (*s) {
-    uint32_t cp;
-    size_t n = utf8_next(s, &cp);
-    if (n == 0) {
-      cp = 0xfffd;
-      n = 1;
-    }
-    s += n;
-    if (cp == '\\' || cp == '"')
-      fprintf(f, "\\%c", (char)cp);
-    else if (cp >= 0x20 && cp < 0x7f)
-      fputc((int)cp, f);
-    else if (cp < 0x100)
-      fprintf(f, "\\x%02X", (unsigned)cp);
-    else if (cp < 0x10000)
-      fprintf(f, "\\u%04X", (unsigned)cp);
-    else
-      fprintf(f, "\\U%08X", (unsigned)cp);
-  }
-  fputc('"', f);
-}
-
-/* A glob that matches exactly s: the metacharacters in brackets. */
-static void yaml_literal_glob(FILE *f, const char *s) {
-  size_t n = strlen(s);
-  char *g = malloc(n * 3 + 1), *p = g;
-  if (!g) {
-    sm_yaml_quote(f, s);
-    return;
-  }
-  for (; *s; s++) {
-    if (*s == '*' || *s == '?' || *s == '[') {
-      *p++ = '[';
-      *p++ = *s;
-      *p++ = ']';
-    } else {
-      *p++ = *s;
-    }
-  }
-  *p = '\0';
-  sm_yaml_quote(f, g);
-  free(g);
-}
-
 typedef struct lctx {
   sm_hive *h;
   sm_key cs_key;
@@ -174,7 +100,8 @@ static void rule_meta(lctx *c, sm_root root, const char *key, const char *value,
       const sm_rule *r = &c->ext->rules[i];
       if (!on_key(r, root, key))
         continue;
-      if (pass == 0 && !(value && r->value && sm_value_name_eq(r->value, value)))
+      if (pass == 0 &&
+          !(value && r->value && sm_value_name_eq(r->value, value)))
         continue;
       if (pass == 1 && r->value)
         continue;
@@ -193,7 +120,8 @@ static void write_attack(lctx *c, sm_root root, const char *key,
     const sm_rule *r = &c->ext->rules[i];
     if (!on_key(r, root, key))
       continue;
-    if (value ? !(r->value && sm_value_name_eq(r->value, value)) : r->value != NULL)
+    if (value ? !(r->value && sm_value_name_eq(r->value, value))
+              : r->value != NULL)
       continue;
     for (size_t j = 0; j < r->n_attack && n < 64; j++) {
       bool dup = false;
@@ -403,41 +331,9 @@ static bool value_done(char **done, size_t n, const char *name) {
   return false;
 }
 
-static sm_result learn_key(lctx *c, sm_root root, const char *path,
-                           sm_error *err) {
-  FILE *f = c->f;
-  sm_key base = root == SM_ROOT_HIVE ? sm_hive_root(c->h) : c->cs_key;
-  sm_key k;
-  sm_severity sev;
-  char id[200], title[300];
-  sm_result rc = sm_key_lookup(c->h, base, path, &k, err);
-  if (rc == SM_ERR_NOT_FOUND) {
-    rule_meta(c, root, path, NULL, &sev);
-    make_id(c, path, NULL, "KEY", id, sizeof id);
-    snprintf(title, sizeof title, "Key absent from the reference: %s", path);
-    rule_head(c, id, title, root, path, NULL, sev);
-    fputs("    normal: \"Absent, as in the reference hive this baseline was "
-          "learned from.\"\n    message: \"A key the reference hive did not "
-          "have.\"\n",
-          f);
-    write_attack(c, root, path, NULL);
-    fputs("    presence: forbidden\n", f);
-    return SM_OK;
-  }
-  if (rc != SM_OK)
-    return rc;
-
-  sm_value **vals = NULL;
-  size_t nv = 0;
-  if ((rc = sm_key_values(c->h, k, &vals, &nv, err)) != SM_OK)
-    return rc;
-  sm_key *subs = NULL;
-  size_t ns = 0;
-  if ((rc = sm_key_subkeys(c->h, k, &subs, &ns, err)) != SM_OK) {
-    sm_values_free(vals, nv);
-    return rc;
-  }
-
+/* Pin each value of the key, but those the inherited rules leave free. */
+static void pin_values(lctx *c, sm_root root, const char *path, sm_value **vals,
+                       size_t nv) {
   for (size_t i = 0; i < nv; i++) {
     const sm_value *v = vals[i];
     bool ignored = false, named = false;
@@ -473,7 +369,10 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
       continue;
     pin_value(c, root, path, v);
   }
+}
 
+static void forbid_missing(lctx *c, sm_root root, const char *path,
+                           sm_value **vals, size_t nv) {
   /* Values the inherited rules name that this hive does not have. */
   char **done = calloc(c->ext->n_rules + 1, sizeof *done);
   size_t ndone = 0;
@@ -492,8 +391,14 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
     forbid_value(c, root, path, r->value);
   }
   free(done);
+}
 
-  /* Any other value or subkey is new. */
+/* Any other value or subkey is new. */
+static void key_policy(lctx *c, sm_root root, const char *path,
+                       const sm_key *subs, size_t ns) {
+  FILE *f = c->f;
+  sm_severity sev;
+  char id[200], title[300];
   rule_meta(c, root, path, NULL, &sev);
   make_id(c, path, NULL, NULL, id, sizeof id);
   snprintf(title, sizeof title, "Not in the reference: a value or subkey of %s",
@@ -529,11 +434,50 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
       }
       if (i)
         fputs(", ", f);
-      yaml_literal_glob(f, name);
+      sm_yaml_literal_glob(f, name);
       free(name);
     }
     fputs("]\n", f);
   }
+}
+
+static sm_result learn_key(lctx *c, sm_root root, const char *path,
+                           sm_error *err) {
+  sm_key base = root == SM_ROOT_HIVE ? sm_hive_root(c->h) : c->cs_key;
+  sm_key k;
+  sm_severity sev;
+  char id[200], title[300];
+  sm_result rc = sm_key_lookup(c->h, base, path, &k, err);
+  if (rc == SM_ERR_NOT_FOUND) {
+    rule_meta(c, root, path, NULL, &sev);
+    make_id(c, path, NULL, "KEY", id, sizeof id);
+    snprintf(title, sizeof title, "Key absent from the reference: %s", path);
+    rule_head(c, id, title, root, path, NULL, sev);
+    fputs("    normal: \"Absent, as in the reference hive this baseline was "
+          "learned from.\"\n    message: \"A key the reference hive did not "
+          "have.\"\n",
+          c->f);
+    write_attack(c, root, path, NULL);
+    fputs("    presence: forbidden\n", c->f);
+    return SM_OK;
+  }
+  if (rc != SM_OK)
+    return rc;
+
+  sm_value **vals = NULL;
+  size_t nv = 0;
+  if ((rc = sm_key_values(c->h, k, &vals, &nv, err)) != SM_OK)
+    return rc;
+  sm_key *subs = NULL;
+  size_t ns = 0;
+  if ((rc = sm_key_subkeys(c->h, k, &subs, &ns, err)) != SM_OK) {
+    sm_values_free(vals, nv);
+    return rc;
+  }
+
+  pin_values(c, root, path, vals, nv);
+  forbid_missing(c, root, path, vals, nv);
+  key_policy(c, root, path, subs, ns);
   free(subs);
   sm_values_free(vals, nv);
   return SM_OK;

@@ -32,5 +32,7 @@ sm_result sm_learn(sm_hive *h, sm_key cs_key, const sm_baseline *ext,
  * \\ and \" are escaped, other characters are \xNN, \uNNNN or \UNNNNNNNN,
  * invalid UTF-8 becomes U+FFFD. */
 void sm_yaml_quote(FILE *f, const char *s);
+/* sm_yaml_quote of a glob that matches exactly s (checks/learn-yaml.c). */
+void sm_yaml_literal_glob(FILE *f, const char *s);
 
 #endif

@@ -125,14 +125,8 @@ void sm_yaml_free(yd_node *n) {
 }
 
 static const char *const allowed_tags[] = {
-    "!",
-    YAML_STR_TAG,
-    YAML_INT_TAG,
-    YAML_BOOL_TAG,
-    YAML_NULL_TAG,
-    YAML_FLOAT_TAG,
-    YAML_SEQ_TAG,
-    YAML_MAP_TAG,
+    "!",           YAML_STR_TAG,   YAML_INT_TAG, YAML_BOOL_TAG,
+    YAML_NULL_TAG, YAML_FLOAT_TAG, YAML_SEQ_TAG, YAML_MAP_TAG,
 };
 
 static bool tag_allowed(const yaml_char_t *tag) {
@@ -145,8 +139,8 @@ static bool tag_allowed(const yaml_char_t *tag) {
 }
 
 /* libyaml's reader errors carry a byte offset, not a mark. */
-static void offset_mark(const char *buf, size_t len, size_t off,
-                        unsigned *line, unsigned *col) {
+static void offset_mark(const char *buf, size_t len, size_t off, unsigned *line,
+                        unsigned *col) {
   *line = 1;
   *col = 1;
   for (size_t i = 0; i < off && i < len; i++) {
@@ -198,185 +192,197 @@ sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
   return sm_yaml_parse_source(file, buf, len, rootp, err);
 }
 
+/* The parser's error as "FILE:LINE:COL: problem [context]". */
+static sm_result parser_error(const char *file, const char *buf, size_t len,
+                              const yaml_parser_t *p, sm_error *err) {
+  unsigned line, col;
+  if (p->error == YAML_MEMORY_ERROR)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
+  if (p->error == YAML_READER_ERROR) {
+    offset_mark(buf, len, p->problem_offset, &line, &col);
+  } else {
+    line = (unsigned)p->problem_mark.line + 1;
+    col = (unsigned)p->problem_mark.column + 1;
+  }
+  if (p->context)
+    return sm_error_set(err, SM_ERR_USAGE, "%s:%u:%u: %s %s", file, line, col,
+                        p->problem ? p->problem : "syntax error", p->context);
+  return sm_error_set(err, SM_ERR_USAGE, "%s:%u:%u: %s", file, line, col,
+                      p->problem ? p->problem : "syntax error");
+}
+
+/* The tree being built: the open sequences and mappings. */
+typedef struct ybuild {
+  const char *file;
+  sm_error *err;
+  yd_node *root;
+  yd_node *stack[SM_YAML_MAX_DEPTH + 1];
+  bool key_pending[SM_YAML_MAX_DEPTH + 1];
+  size_t depth;
+} ybuild;
+
+/* A scalar event's text into node n (a scalar). */
+static sm_result scalar_text(ybuild *y, const yaml_event_t *ev, yd_node *n) {
+  size_t len = ev->data.scalar.length;
+  const char *v = (const char *)ev->data.scalar.value;
+  n->kind = YD_SCALAR;
+  if (len > SM_YAML_MAX_SCALAR)
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: scalar longer than 64 KiB", y->file, n->line,
+                        n->col);
+  if (memchr(v, '\0', len) || !sm_utf8_valid(v, len))
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: scalar is not valid UTF-8 text", y->file,
+                        n->line, n->col);
+  n->str = malloc(len + 1);
+  if (!n->str)
+    return sm_error_set(y->err, SM_ERR_NOMEM, "%s: out of memory", y->file);
+  memcpy(n->str, v, len);
+  n->str[len] = '\0';
+  n->len = len;
+  n->plain =
+      ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+  return SM_OK;
+}
+
+/* Refuse what a baseline may not hold at a node's start. */
+static sm_result check_start(ybuild *y, const yaml_event_t *ev, unsigned line,
+                             unsigned col) {
+  const yaml_char_t *anchor, *tag;
+  if (ev->type == YAML_SCALAR_EVENT) {
+    anchor = ev->data.scalar.anchor;
+    tag = ev->data.scalar.tag;
+  } else if (ev->type == YAML_SEQUENCE_START_EVENT) {
+    anchor = ev->data.sequence_start.anchor;
+    tag = ev->data.sequence_start.tag;
+  } else {
+    anchor = ev->data.mapping_start.anchor;
+    tag = ev->data.mapping_start.tag;
+  }
+  if (anchor)
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: YAML anchors are not allowed", y->file, line,
+                        col);
+  if (!tag_allowed(tag))
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: YAML tag '%.64s' is not allowed", y->file,
+                        line, col, (const char *)tag);
+  if (ev->type != YAML_SCALAR_EVENT && y->depth == SM_YAML_MAX_DEPTH)
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: nesting deeper than %d levels", y->file,
+                        line, col, SM_YAML_MAX_DEPTH);
+  if (y->depth > 0 && y->stack[y->depth - 1]->kind == YD_MAP &&
+      !y->key_pending[y->depth - 1] && ev->type != YAML_SCALAR_EVENT)
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: mapping keys must be plain strings", y->file,
+                        line, col);
+  return SM_OK;
+}
+
+/* A scalar, sequence or mapping starts: its node, attached to its parent. */
+static sm_result open_node(ybuild *y, const yaml_event_t *ev) {
+  unsigned line = (unsigned)ev->start_mark.line + 1;
+  unsigned col = (unsigned)ev->start_mark.column + 1;
+  sm_result rc;
+  if ((rc = check_start(y, ev, line, col)) != SM_OK)
+    return rc;
+  yd_node *node = calloc(1, sizeof *node);
+  if (!node)
+    return sm_error_set(y->err, SM_ERR_NOMEM, "%s: out of memory", y->file);
+  node->line = line;
+  node->col = col;
+  if (ev->type == YAML_SCALAR_EVENT) {
+    if ((rc = scalar_text(y, ev, node)) != SM_OK) {
+      free(node);
+      return rc;
+    }
+  } else {
+    node->kind = ev->type == YAML_SEQUENCE_START_EVENT ? YD_SEQ : YD_MAP;
+  }
+  if (y->depth == 0) {
+    y->root = node;
+  } else {
+    yd_node *parent = y->stack[y->depth - 1];
+    bool as_key = parent->kind == YD_MAP && !y->key_pending[y->depth - 1];
+    if (attach(parent, node, as_key) != SM_OK) {
+      sm_yaml_free(node);
+      return sm_error_set(y->err, SM_ERR_NOMEM, "%s: out of memory", y->file);
+    }
+    if (parent->kind == YD_MAP)
+      y->key_pending[y->depth - 1] = as_key;
+  }
+  if (node->kind != YD_SCALAR) {
+    y->stack[y->depth] = node;
+    y->key_pending[y->depth] = false;
+    y->depth++;
+  }
+  return SM_OK;
+}
+
+/* One event into the tree; *done at the end of the stream. */
+static sm_result on_event(ybuild *y, const yaml_event_t *ev, unsigned *docs,
+                          bool *done) {
+  unsigned line = (unsigned)ev->start_mark.line + 1;
+  unsigned col = (unsigned)ev->start_mark.column + 1;
+  switch (ev->type) {
+  case YAML_STREAM_START_EVENT:
+  case YAML_DOCUMENT_END_EVENT:
+  case YAML_NO_EVENT:
+    break;
+  case YAML_STREAM_END_EVENT:
+    *done = true;
+    break;
+  case YAML_DOCUMENT_START_EVENT:
+    if (++*docs > 1)
+      return sm_error_set(y->err, SM_ERR_USAGE,
+                          "%s:%u:%u: a baseline is one YAML document, not "
+                          "several",
+                          y->file, line, col);
+    break;
+  case YAML_ALIAS_EVENT:
+    return sm_error_set(y->err, SM_ERR_USAGE,
+                        "%s:%u:%u: YAML aliases are not allowed", y->file, line,
+                        col);
+  case YAML_SCALAR_EVENT:
+  case YAML_SEQUENCE_START_EVENT:
+  case YAML_MAPPING_START_EVENT:
+    return open_node(y, ev);
+  case YAML_SEQUENCE_END_EVENT:
+  case YAML_MAPPING_END_EVENT:
+    if (y->depth > 0)
+      y->depth--;
+    break;
+  }
+  return SM_OK;
+}
+
 sm_result sm_yaml_parse_source(const char *file, const char *buf, size_t len,
                                yd_node **rootp, sm_error *err) {
   sm_result rc = SM_OK;
   yaml_parser_t p;
   yaml_event_t ev;
-  bool have_ev = false;
-  yd_node *root = NULL;
-  yd_node *stack[SM_YAML_MAX_DEPTH + 1];
-  bool key_pending[SM_YAML_MAX_DEPTH + 1];
-  size_t depth = 0;
+  ybuild y = {.file = file, .err = err};
   unsigned docs = 0;
+  bool done = false;
   *rootp = NULL;
 
   if (!yaml_parser_initialize(&p))
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
   yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
   yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-
-  for (;;) {
+  while (!done && rc == SM_OK) {
     if (!yaml_parser_parse(&p, &ev)) {
-      unsigned line, col;
-      if (p.error == YAML_MEMORY_ERROR) {
-        rc = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
-        goto out;
-      }
-      if (p.error == YAML_READER_ERROR) {
-        offset_mark(buf, len, p.problem_offset, &line, &col);
-      } else {
-        line = (unsigned)p.problem_mark.line + 1;
-        col = (unsigned)p.problem_mark.column + 1;
-      }
-      if (p.context)
-        rc = sm_error_set(err, SM_ERR_USAGE, "%s:%u:%u: %s %s", file, line,
-                          col, p.problem ? p.problem : "syntax error",
-                          p.context);
-      else
-        rc = sm_error_set(err, SM_ERR_USAGE, "%s:%u:%u: %s", file, line, col,
-                          p.problem ? p.problem : "syntax error");
-      goto out;
-    }
-    have_ev = true;
-    unsigned line = (unsigned)ev.start_mark.line + 1;
-    unsigned col = (unsigned)ev.start_mark.column + 1;
-    const yaml_char_t *anchor = NULL, *tag = NULL;
-    yd_node *node = NULL;
-
-    switch (ev.type) {
-    case YAML_STREAM_START_EVENT:
-    case YAML_DOCUMENT_END_EVENT:
-    case YAML_NO_EVENT:
-      break;
-    case YAML_STREAM_END_EVENT:
-      goto done;
-    case YAML_DOCUMENT_START_EVENT:
-      if (++docs > 1) {
-        rc = sm_error_set(err, SM_ERR_USAGE,
-                          "%s:%u:%u: a baseline is one YAML document, not "
-                          "several",
-                          file, line, col);
-        goto out;
-      }
-      break;
-    case YAML_ALIAS_EVENT:
-      rc = sm_error_set(err, SM_ERR_USAGE,
-                        "%s:%u:%u: YAML aliases are not allowed", file, line,
-                        col);
-      goto out;
-    case YAML_SCALAR_EVENT:
-    case YAML_SEQUENCE_START_EVENT:
-    case YAML_MAPPING_START_EVENT:
-      if (ev.type == YAML_SCALAR_EVENT) {
-        anchor = ev.data.scalar.anchor;
-        tag = ev.data.scalar.tag;
-      } else if (ev.type == YAML_SEQUENCE_START_EVENT) {
-        anchor = ev.data.sequence_start.anchor;
-        tag = ev.data.sequence_start.tag;
-      } else {
-        anchor = ev.data.mapping_start.anchor;
-        tag = ev.data.mapping_start.tag;
-      }
-      if (anchor) {
-        rc = sm_error_set(err, SM_ERR_USAGE,
-                          "%s:%u:%u: YAML anchors are not allowed", file, line,
-                          col);
-        goto out;
-      }
-      if (!tag_allowed(tag)) {
-        rc = sm_error_set(err, SM_ERR_USAGE,
-                          "%s:%u:%u: YAML tag '%.64s' is not allowed", file,
-                          line, col, (const char *)tag);
-        goto out;
-      }
-      if (ev.type != YAML_SCALAR_EVENT && depth == SM_YAML_MAX_DEPTH) {
-        rc = sm_error_set(err, SM_ERR_USAGE,
-                          "%s:%u:%u: nesting deeper than %d levels", file,
-                          line, col, SM_YAML_MAX_DEPTH);
-        goto out;
-      }
-      if (depth > 0 && stack[depth - 1]->kind == YD_MAP &&
-          !key_pending[depth - 1] && ev.type != YAML_SCALAR_EVENT) {
-        rc = sm_error_set(err, SM_ERR_USAGE,
-                          "%s:%u:%u: mapping keys must be plain strings", file,
-                          line, col);
-        goto out;
-      }
-      node = calloc(1, sizeof *node);
-      if (!node) {
-        rc = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
-        goto out;
-      }
-      node->line = line;
-      node->col = col;
-      if (ev.type == YAML_SCALAR_EVENT) {
-        size_t n = ev.data.scalar.length;
-        const char *v = (const char *)ev.data.scalar.value;
-        node->kind = YD_SCALAR;
-        if (n > SM_YAML_MAX_SCALAR) {
-          free(node);
-          rc = sm_error_set(err, SM_ERR_USAGE,
-                            "%s:%u:%u: scalar longer than 64 KiB", file, line,
-                            col);
-          goto out;
-        }
-        if (memchr(v, '\0', n) || !sm_utf8_valid(v, n)) {
-          free(node);
-          rc = sm_error_set(err, SM_ERR_USAGE,
-                            "%s:%u:%u: scalar is not valid UTF-8 text", file,
-                            line, col);
-          goto out;
-        }
-        node->str = malloc(n + 1);
-        if (!node->str) {
-          free(node);
-          rc = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
-          goto out;
-        }
-        memcpy(node->str, v, n);
-        node->str[n] = '\0';
-        node->len = n;
-        node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !tag;
-      } else {
-        node->kind =
-            ev.type == YAML_SEQUENCE_START_EVENT ? YD_SEQ : YD_MAP;
-      }
-      if (depth == 0) {
-        root = node;
-      } else {
-        yd_node *parent = stack[depth - 1];
-        bool as_key = parent->kind == YD_MAP && !key_pending[depth - 1];
-        if (attach(parent, node, as_key) != SM_OK) {
-          sm_yaml_free(node);
-          rc = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", file);
-          goto out;
-        }
-        if (parent->kind == YD_MAP)
-          key_pending[depth - 1] = as_key;
-      }
-      if (node->kind != YD_SCALAR) {
-        stack[depth] = node;
-        key_pending[depth] = false;
-        depth++;
-      }
-      break;
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-      if (depth > 0)
-        depth--;
+      rc = parser_error(file, buf, len, &p, err);
       break;
     }
+    rc = on_event(&y, &ev, &docs, &done);
     yaml_event_delete(&ev);
-    have_ev = false;
   }
-done:
-  *rootp = root;
-  root = NULL;
-out:
-  if (have_ev)
-    yaml_event_delete(&ev);
+  if (rc == SM_OK) {
+    *rootp = y.root;
+    y.root = NULL;
+  }
   yaml_parser_delete(&p);
-  sm_yaml_free(root);
+  sm_yaml_free(y.root);
   return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/baseline.h"
 #include "cli/cli.h"
 
 static void usage(FILE *f) {
@@ -41,6 +42,11 @@ static void version(void) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
+    return SM_EXIT_ERROR;
+  }
+  /* checks/ reads no environment: the baseline search path comes from here. */
+  if (sm_baseline_set_search_path(getenv("SMAUDIT_BASELINE_PATH")) != SM_OK) {
+    sm_cli_error("out of memory");
     return SM_EXIT_ERROR;
   }
   const char *cmd = argv[1];

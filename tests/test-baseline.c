@@ -297,7 +297,7 @@ static void test_extends_by_name(void **state) {
   write_file("lib/common.yaml", HDR "rules:\n" RULE("SM-COMMON"));
   char env[1024];
   snprintf(env, sizeof env, "%s/nonexistent:%s", tmpdir, lib);
-  setenv("SMAUDIT_BASELINE_PATH", env, 1);
+  assert_int_equal(sm_baseline_set_search_path(env), SM_OK);
   write_file("byname.yaml", "smaudit-baseline: 1\nname: site\n"
                             "extends: common\n"
                             "rules:\n" RULE("SM-SITE"));
@@ -336,7 +336,7 @@ static void test_extends_by_name(void **state) {
            "%s/baselines",
            SM_PKGDATADIR);
   load_fails("noname.yaml", want);
-  unsetenv("SMAUDIT_BASELINE_PATH");
+  assert_int_equal(sm_baseline_set_search_path(NULL), SM_OK);
 }
 
 static void test_extends_relative_override_disable(void **state) {

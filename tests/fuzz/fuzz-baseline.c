@@ -1,4 +1,4 @@
-/* Arbitrary text as a baseline file.  SMAUDIT_BASELINE_PATH points at a
+/* Arbitrary text as a baseline file.  The search path points at a
  * folder with one small valid baseline, "base", so that `extends: base`
  * and relative paths reach the merge code. */
 #include <config.h>
@@ -30,7 +30,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   FILE *f = fopen(path, "w");
   if (!f || fputs(base_yaml, f) < 0 || fclose(f) != 0)
     fuzz_die("cannot write base.yaml");
-  setenv("SMAUDIT_BASELINE_PATH", dir, 1);
+  if (sm_baseline_set_search_path(dir) != SM_OK)
+    fuzz_die("out of memory");
   return 0;
 }
 

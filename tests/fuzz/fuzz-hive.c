@@ -33,6 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   devnull = fopen("/dev/null", "w");
   if (!devnull)
     fuzz_die("cannot open /dev/null");
+  if (sm_baseline_set_search_path(getenv("SMAUDIT_BASELINE_PATH")) != SM_OK)
+    fuzz_die("out of memory");
   char **names = NULL;
   size_t n = 0;
   sm_error err = {0};

@@ -1,0 +1,153 @@
+/* The baseline loader's parts, shared between its files; not for other
+ * layers.  Where each concern lives:
+ *
+ *   checks/baseline.c         severities, freeing, lookup of a rule by id
+ *   checks/baseline-path.c    the search path (handed down by cli/), finding
+ *                             a named baseline, listing the shipped ones
+ *   checks/baseline-cache.c   the parse cache: each file's YAML tree, once
+ *   checks/baseline-fields.c  loader state, errors FILE:LINE:COL, readers of
+ *                             strings, numbers, lists, enums, mapping keys
+ *   checks/baseline-regex.c   refusing and compiling the regex of an expect
+ *   checks/baseline-rule.c    decoding expect, rules and suppressions
+ *   checks/baseline-merge.c   merging rules, suppressions and chains
+ *   checks/baseline-load.c    reading files, `extends`, the public loaders
+ */
+#ifndef SM_BASELINE_INTERNAL_H
+#define SM_BASELINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "checks/baseline.h"
+#include "checks/yaml-doc.h"
+
+#define MAX_RULES 10000
+#define MAX_EXTENDS_DEPTH 16
+#define MAX_PATTERN 1024
+#define INSTALLED_DIR SM_PKGDATADIR "/baselines"
+
+/* ---- baseline.c ---- */
+
+void sm_bl_strv_free(char **v, size_t n);
+void sm_bl_rule_free(sm_rule *r);
+void sm_bl_supp_free(sm_suppression *s);
+/* Make room for element n of an array that grows by doubling. */
+bool sm_bl_grow(void *arrp, size_t n, size_t size);
+
+/* ---- baseline-cache.c ---- */
+
+/* One file's YAML tree, as parsed from the file that had this identity. */
+typedef struct parsed_file {
+  char *real;
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime, ctime;
+  yd_node *root;
+  unsigned busy; /* frames of the load in progress that walk root */
+} parsed_file;
+
+struct sm_baseline_parse_cache {
+  pthread_mutex_t lock; /* held for the whole of a load */
+  parsed_file **files;
+  size_t n_files;
+  sm_baseline_parse_stats stats;
+};
+
+/* The cached tree of REAL if the file is still the one parsed, else NULL. */
+parsed_file *sm_bl_cache_find(sm_baseline_parse_cache *c, const char *real,
+                              const struct stat *st);
+/* Hand root, parsed from REAL whose fstat was st, to the cache: the entry,
+ * or NULL when root stays the caller's (out of memory, or the older tree
+ * of that file is still being walked). */
+parsed_file *sm_bl_cache_put(sm_baseline_parse_cache *c, const char *real,
+                             const struct stat *st, yd_node *root);
+
+/* ---- baseline-fields.c ---- */
+
+typedef struct loader {
+  char **files; /* interned display paths, rule.file points here */
+  size_t n_files;
+  char *real[MAX_EXTENDS_DEPTH + 2]; /* the extends chain being loaded */
+  const char *disp[MAX_EXTENDS_DEPTH + 2];
+  size_t depth;
+  sm_baseline_parse_cache *cache;
+  sm_error *err;
+} loader;
+
+/* The file being decoded, for messages. */
+typedef struct fctx {
+  loader *L;
+  const char *file;
+} fctx;
+
+sm_result sm_bl_nomem(loader *L);
+/* SM_ERR_USAGE "FILE:LINE:COL: message" at node n. */
+sm_result sm_bl_fail(const fctx *F, const yd_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The loader's own copy of a display path (rule.file points to it). */
+const char *sm_bl_intern(loader *L, const char *path);
+
+bool sm_bl_is_null(const yd_node *n);
+bool sm_bl_parse_u64(const char *s, uint64_t *out); /* decimal or 0x hex */
+sm_result sm_bl_get_str(const fctx *F, const yd_node *n, const char *what,
+                        char **out);
+sm_result sm_bl_get_bool(const fctx *F, const yd_node *n, const char *what,
+                         bool *out);
+sm_result sm_bl_get_u64(const fctx *F, const yd_node *n, const char *what,
+                        uint64_t *out);
+/* A list of strings; with max_len, each is a pattern of at most that many
+ * bytes. */
+sm_result sm_bl_get_strv(const fctx *F, const yd_node *n, const char *what,
+                         size_t max_len, char ***out, size_t *nout);
+sm_result sm_bl_get_pattern(const fctx *F, const yd_node *n, const char *what,
+                            char **out);
+sm_result sm_bl_get_enum(const fctx *F, const yd_node *n, const char *what,
+                         const char *const *names, size_t count, int *out);
+/* Look up the key of mapping entry i among names; unknown and repeated keys
+ * are errors. */
+sm_result sm_bl_map_key(const fctx *F, const yd_node *map, size_t i,
+                        const char *const *names, size_t count,
+                        const char *where, uint32_t *seen, size_t *idx);
+bool sm_bl_valid_id(const char *s);   /* [A-Z][A-Z0-9-]* */
+bool sm_bl_valid_name(const char *s); /* [a-z0-9][a-z0-9._-]* */
+bool sm_bl_valid_date(const char *s, int *y, int *m, int *d);
+
+/* ---- baseline-regex.c ---- */
+
+/* Check and compile e->regex_src (node n, for messages) into e->regex. */
+sm_result sm_bl_compile_regex(const fctx *F, const yd_node *n, sm_expect *e);
+
+/* ---- baseline-rule.c ---- */
+
+/* Fill r (or s) from mapping m; the caller frees it whatever the result. */
+sm_result sm_bl_parse_rule(const fctx *F, const yd_node *m, sm_rule *r);
+sm_result sm_bl_parse_supp(const fctx *F, const yd_node *m, sm_suppression *s,
+                           const yd_node **rule_node);
+
+/* ---- baseline-merge.c ---- */
+
+ssize_t sm_bl_rule_index(const sm_baseline *b, const char *id);
+/* Move r into b: a rule with the same id is replaced whole, in place. */
+bool sm_bl_add_rule(sm_baseline *b, sm_rule *r);
+bool sm_bl_add_supp(sm_baseline *b, sm_suppression *s);
+bool sm_bl_add_chain(sm_baseline *b, const char *name);
+/* Move the rules and suppressions of src over those of dst. */
+bool sm_bl_merge_into(sm_baseline *dst, sm_baseline *src);
+void sm_bl_remove_rule(sm_baseline *b, size_t i);
+/* Layer b (named name, loaded after prev_name) over acc, as if it extended
+ * it: acc takes b's name and path and keeps the merged rules; b is freed. */
+bool sm_bl_layer(sm_baseline *acc, sm_baseline *b, const char *prev_name);
+
+/* ---- baseline-path.c ---- */
+
+/* A name has no '/' and no .yaml/.yml ending; anything else is a path. */
+bool sm_bl_is_name(const char *s);
+/* *out is the file of baseline NAME, or NULL when there is none. */
+sm_result sm_bl_find_named(const char *name, char **out);
+
+#endif
