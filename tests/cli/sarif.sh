@@ -26,7 +26,12 @@ run scan --baseline "$tmp/b.yaml" --format sarif "$FIXTURES/win-10.hiv"
 cp "$tmp/out" "$tmp/clean.sarif"
 check "findings, no error: exit 1" [ "$rc" = 1 ]
 
-if "$PYTHON3" -c 'import jsonschema' 2>/dev/null && [ -f "$SCHEMA" ]; then
+why=""
+"$PYTHON3" -c 'import jsonschema' 2>/dev/null ||
+  why="the validator is missing: python3 cannot import jsonschema (Debian package python3-jsonschema)"
+[ -f "$SCHEMA" ] ||
+  why="${why:+$why; }the schema is missing: no $SCHEMA (set SMAUDIT_SARIF_SCHEMA)"
+if [ -z "$why" ]; then
   for f in a clean; do
     check "$f.sarif is valid against the SARIF 2.1.0 schema" "$PYTHON3" -c '
 import json, sys, jsonschema
@@ -35,7 +40,7 @@ jsonschema.validators.validator_for(schema)(schema).validate(json.load(open(sys.
 ' "$SCHEMA" "$tmp/$f.sarif"
   done
 else
-  skip "schema validation" "python3 jsonschema or the SARIF schema not found"
+  skip "schema validation" "$why"
 fi
 
 py() {
