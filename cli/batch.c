@@ -45,18 +45,22 @@ typedef struct batch {
   const sm_batch_opts *bo;
   sm_writer *w;
   sm_batch_stats *st;
-  json_t **held;   /* results by item index, until they are written */
+  struct held { /* rendered results by item index, until written */
+    char *bytes;
+    size_t len;
+    bool set;
+  } * held;
   /* Kept here, in memory a worker can see: a worker exits without freeing
    * what it inherited, and memcheck must not take that for a leak. */
   struct slot *slots;
   struct pollfd *pfd;
-  size_t next;     /* the next index to write, in input order */
-  size_t queued;   /* the next index to start */
-  const sm_scan_opts *o;
-  sm_baseline_cache *cache;
+  size_t next;   /* the next index to write, in input order */
+  size_t queued; /* the next index to start */
+  const sm_scan_options *o;
+  sm_baseline_set *set;
   double start, drawn;
   bool line_shown;
-  bool stopping;   /* after a poll failure: start nothing more */
+  bool stopping; /* after a poll failure: start nothing more */
 } batch;
 
 static double now_s(void) {
@@ -77,10 +81,29 @@ static void write_all(int fd, const char *s, size_t len) {
   }
 }
 
-/* The worker: bounds first, then one audit, then its result as one line.
- * It never returns, and never flushes the parent's stdio buffers. */
-static void worker(const sm_found *it, const sm_scan_opts *o,
-                   sm_baseline_cache *cache, const sm_batch_opts *bo, int wfd) {
+/* What a worker writes on its pipe: this header, the error (error_len
+ * bytes, no NUL), then the result as the writer rendered it. */
+typedef struct wire {
+  uint32_t magic;
+  sm_scan_summary summary;
+  uint32_t error_len;
+  uint64_t report_len;
+} wire;
+#define WIRE_MAGIC 0x534d5231u /* "SMR1" */
+
+static void item_target(const sm_found *it, sm_scan_target *t) {
+  *t = (sm_scan_target){.name = it->target,
+                        .path = it->path,
+                        .software = it->software,
+                        .role = sm_role_name(it->role),
+                        .volume = it->volume};
+}
+
+/* The worker: bounds first, then one audit, then its result rendered, with
+ * its summary.  It never returns, and never flushes the parent's stdio
+ * buffers. */
+static void worker(const sm_found *it, const batch *b, int wfd) {
+  const sm_batch_opts *bo = b->bo;
   struct rlimit r;
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -105,13 +128,25 @@ static void worker(const sm_found *it, const sm_scan_opts *o,
       pause();
   if (t && strcmp(t, "crash") == 0)
     raise(SIGSEGV);
-  json_t *res = sm_scan_hive(it->target, it->path, it->software, o, cache);
-  char *s = res ? json_dumps(res, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-  if (!s)
+  sm_scan_target target;
+  sm_scan_result res;
+  char *report;
+  size_t len;
+  item_target(it, &target);
+  sm_scan(&target, b->o, b->set, &res);
+  if (!sm_writer_render(b->w, &res, &report, &len))
     _exit(EXIT_WORKER_NOMEM);
-  write_all(wfd, s, strlen(s));
-  free(s);
-  json_decref(res);
+  wire h;
+  memset(&h, 0, sizeof h); /* no uninitialised padding on the pipe */
+  h.magic = WIRE_MAGIC;
+  h.summary = res.summary;
+  h.error_len = res.error ? (uint32_t)strlen(res.error) : 0;
+  h.report_len = len;
+  write_all(wfd, (const char *)&h, sizeof h);
+  write_all(wfd, res.error ? res.error : "", h.error_len);
+  write_all(wfd, report, len);
+  free(report);
+  sm_scan_result_free(&res);
   _exit(0);
 }
 
@@ -165,51 +200,78 @@ static void draw(batch *b, bool force) {
   b->line_shown = true;
 }
 
-static void deliver(batch *b, size_t idx, json_t *res) {
+/* A hive is done: count it from its summary, say its error, and write
+ * its rendered report (bytes, taken) in turn. */
+static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
+                    const char *error, char *bytes, size_t len) {
   const sm_found *it = &b->items[idx];
-  sm_result_set_origin(res, sm_role_name(it->role), it->volume);
   sm_batch_stats *st = b->st;
   st->hives++;
-  if (sm_result_failed(res)) {
+  if (sum->failed) {
     st->errors++;
     clear_line(b);
-    const char *msg = json_string_value(json_object_get(res, "error"));
     size_t tl = strlen(it->target);
     /* The hive's own errors name it; a worker's fate does not. */
-    if (msg && strncmp(msg, it->target, tl) == 0 && msg[tl] == ':')
-      sm_cli_error("%s", msg);
+    if (error && strncmp(error, it->target, tl) == 0 && error[tl] == ':')
+      sm_cli_error("%s", error);
     else
-      sm_cli_error("%s: %s", it->target, msg ? msg : "error");
+      sm_cli_error("%s: %s", it->target, error ? error : "error");
   }
-  size_t i;
-  json_t *f;
-  json_array_foreach(json_object_get(res, "findings"), i, f) {
-    sm_severity s;
-    if (json_is_true(json_object_get(f, "suppressed")))
-      st->suppressed++;
-    else if (sm_severity_parse(
-                 json_string_value(json_object_get(f, "severity")), &s))
-      st->by_severity[s]++;
-  }
-  int max = sm_result_max_severity(res);
-  if (b->bo->fail_on >= 0 && max >= b->bo->fail_on)
+  st->suppressed += sum->suppressed;
+  for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
+    st->by_severity[s] += sum->by_severity[s];
+  if (b->bo->fail_on >= 0 && sum->max_severity >= b->bo->fail_on)
     st->any_fail = true;
   b->done++;
-  b->held[idx] = res;
+  b->held[idx] = (struct held){bytes, len, true};
   /* Results are written in input order, each as soon as those before it
    * are: a batch's output is the same at any -j. */
   if (!b->bo->sort)
-    for (; b->next < b->n && b->held[b->next]; b->next++) {
+    for (; b->next < b->n && b->held[b->next].set; b->next++) {
       clear_line(b);
-      sm_writer_result(b->w, b->held[b->next]);
-      json_decref(b->held[b->next]);
-      b->held[b->next] = NULL;
+      sm_writer_add(b->w, b->held[b->next].bytes, b->held[b->next].len);
+      free(b->held[b->next].bytes);
+      b->held[b->next].bytes = NULL;
     }
   draw(b, false);
 }
 
+/* A result made here, for a hive that has none of its own. */
 static void deliver_error(batch *b, size_t idx, const char *msg) {
-  deliver(b, idx, sm_scan_error_result(b->items[idx].target, msg));
+  sm_scan_target t;
+  sm_scan_result res;
+  char *bytes = NULL;
+  size_t len = 0;
+  item_target(&b->items[idx], &t);
+  sm_scan_result_error(&t, msg, &res);
+  if (!sm_writer_render(b->w, &res, &bytes, &len))
+    b->w->failed = true;
+  deliver(b, idx, &res.summary, res.error, bytes, len);
+  sm_scan_result_free(&res);
+}
+
+/* The bytes a worker wrote, checked; false when they are not a whole
+ * result. */
+static bool deliver_wire(batch *b, slot *s) {
+  wire h;
+  if (!s->buf || s->len < sizeof h)
+    return false;
+  memcpy(&h, s->buf, sizeof h);
+  if (h.magic != WIRE_MAGIC || h.report_len > s->len ||
+      s->len - sizeof h - h.report_len != h.error_len)
+    return false;
+  char *error =
+      h.summary.failed ? strndup(s->buf + sizeof h, h.error_len) : NULL;
+  char *bytes = malloc(h.report_len ? h.report_len : 1);
+  if ((h.summary.failed && !error) || !bytes) {
+    free(error);
+    free(bytes);
+    return false;
+  }
+  memcpy(bytes, s->buf + sizeof h + h.error_len, h.report_len);
+  deliver(b, s->item, &h.summary, error, bytes, h.report_len);
+  free(error);
+  return true;
 }
 
 static bool start(batch *b, slot *s, size_t idx);
@@ -238,7 +300,7 @@ static void finish(batch *b, slot *slot_, bool timed_out) {
   memset(slot_, 0, sizeof *slot_);
   if (!b->stopping)
     refill(b, slot_);
-  json_t *res = NULL;
+  bool delivered = false;
   if (timed_out) {
     snprintf(msg, sizeof msg, "audit exceeded the time limit of %u s",
              b->bo->timeout);
@@ -255,17 +317,10 @@ static void finish(batch *b, slot *slot_, bool timed_out) {
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     snprintf(msg, sizeof msg, "audit aborted: exit status %d",
              WEXITSTATUS(status));
-  } else {
-    res = json_loadb(s->buf ? s->buf : "", s->len, 0, NULL);
-    if (!json_is_object(res)) {
-      json_decref(res);
-      res = NULL;
-      snprintf(msg, sizeof msg, "audit aborted: unreadable result");
-    }
+  } else if (!(delivered = deliver_wire(b, s))) {
+    snprintf(msg, sizeof msg, "audit aborted: unreadable result");
   }
-  if (res)
-    deliver(b, s->item, res);
-  else
+  if (!delivered)
     deliver_error(b, s->item, msg);
   free(s->buf);
 }
@@ -281,7 +336,7 @@ static bool start(batch *b, slot *s, size_t idx) {
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
-    worker(&b->items[idx], b->o, b->cache, b->bo, p[1]);
+    worker(&b->items[idx], b, p[1]);
   }
   close(p[1]);
   if (pid < 0) {
@@ -320,14 +375,13 @@ static void read_some(slot *s, bool *eof) {
 }
 
 typedef struct sorted_ref {
-  json_t *res;
+  const char *target;
   size_t idx;
 } sorted_ref;
 
 static int cmp_target(const void *a, const void *b) {
   const sorted_ref *x = a, *y = b;
-  int c = strcmp(json_string_value(json_object_get(x->res, "target")),
-                 json_string_value(json_object_get(y->res, "target")));
+  int c = strcmp(x->target, y->target);
   if (c)
     return c;
   return x->idx < y->idx ? -1 : x->idx > y->idx;
@@ -337,28 +391,28 @@ static void emit_sorted(batch *b) {
   sorted_ref *v = malloc(b->n * sizeof *v);
   size_t m = 0;
   for (size_t i = 0; i < b->n; i++)
-    if (b->held[i]) {
+    if (b->held[i].set) {
       if (v)
-        v[m++] = (sorted_ref){b->held[i], i};
+        v[m++] = (sorted_ref){b->items[i].target, i};
       else
-        sm_writer_result(b->w, b->held[i]);
+        sm_writer_add(b->w, b->held[i].bytes, b->held[i].len);
     }
   if (v) {
     qsort(v, m, sizeof *v, cmp_target);
     for (size_t i = 0; i < m; i++)
-      sm_writer_result(b->w, v[i].res);
+      sm_writer_add(b->w, b->held[v[i].idx].bytes, b->held[v[i].idx].len);
   }
   for (size_t i = 0; i < b->n; i++)
-    json_decref(b->held[i]);
+    free(b->held[i].bytes);
   free(v);
 }
 
-void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
-                  sm_baseline_cache *cache, const sm_batch_opts *bo,
-                  sm_writer *w, sm_batch_stats *st) {
+void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
+                  sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
+                  sm_batch_stats *st) {
   memset(st, 0, sizeof *st);
-  batch b = {.items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o,
-             .cache = cache};
+  batch b = {
+      .items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o, .set = set};
   b.start = now_s();
   unsigned jobs = bo->jobs ? bo->jobs : 1;
   slot *slots = b.slots = calloc(jobs, sizeof *slots);

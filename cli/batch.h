@@ -28,11 +28,13 @@ typedef struct sm_batch_stats {
   double elapsed;
 } sm_batch_stats;
 
-/* Audit items[0..n).  An item that fails (or whose worker dies) becomes a
- * result with "error" set; the others go on. */
-void sm_batch_run(const sm_found *items, size_t n, const sm_scan_opts *o,
-                  sm_baseline_cache *cache, const sm_batch_opts *bo,
-                  sm_writer *w, sm_batch_stats *st);
+/* Audit items[0..n), each with sm_scan in a worker process that renders
+ * the result with w and hands over the bytes and an sm_scan_summary.  An
+ * item that fails (or whose worker dies) becomes a result with its error
+ * set; the others go on. */
+void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
+                  sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
+                  sm_batch_stats *st);
 
 /* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr. */
 void sm_batch_summary(const sm_batch_stats *st, size_t skipped);

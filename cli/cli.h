@@ -47,21 +47,22 @@ int sm_cmd_learn(int argc, char **argv);
 int sm_cmd_diff(int argc, char **argv);
 
 /* cmd-learn.c: shared by learn and diff. */
-struct sm_baseline;
 bool sm_cli_parse_control_set(const char *s, unsigned *out);
 /* A hive read in place is still what it was when opened (else an error
  * naming it, and false).  Checked before a result is given. */
 bool sm_cli_hive_unchanged(const sm_hive *h);
-/* Open path and resolve control set want (0: the current one) into *id and
- * *key; prints the error and returns -1 on failure. */
-int sm_cli_open_control_set(const char *path, unsigned open_flags,
-                            unsigned want, sm_hive **h, unsigned *id,
-                            sm_key *key);
-/* The baseline given, or the one detected from the control set; prints the
- * error and returns NULL on failure.  With ref, *ref is how to name it in
- * extends: (a name, or an absolute path; caller-frees). */
-struct sm_baseline *sm_cli_baseline_for(sm_hive *h, sm_key cs_key,
-                                        const char *given, char **ref);
+/* The scan pipeline's first stage (checks/scan.h) for learn and diff:
+ * open path (with a SOFTWARE hive beside it, found as scan finds one),
+ * select control set want (0: the current one) and choose the baseline
+ * from set, as scan would for the same hive.  Prints the error and returns
+ * false on failure; *r is to be freed either way. */
+struct sm_baseline_set;
+struct sm_scan_result;
+bool sm_cli_scan_open(const char *path, unsigned want,
+                      struct sm_baseline_set *set, struct sm_scan_result *r);
+/* The baseline set of learn and diff: given (NULL: detect).  Prints the
+ * error and returns false. */
+bool sm_cli_baseline_set(struct sm_baseline_set *set, const char *given);
 
 /* cmd-diff.c: differences as the JSON of smaudit diff and of scan's
  * control_set_differences. */

@@ -105,6 +105,81 @@ static void print_text(FILE *f, const sm_diff *d) {
   }
 }
 
+static void print_json(const char *pa, unsigned ida, const char *pb,
+                       unsigned idb, const char *baseline, const sm_diff *d) {
+  json_t *o =
+      json_pack("{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
+                sm_json_string(pa), "control_set", (json_int_t)ida, "b", "path",
+                sm_json_string(pb), "control_set", (json_int_t)idb, "baseline",
+                sm_json_string(baseline), "differences", sm_diff_json(d));
+  json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+  fputc('\n', stdout);
+  json_decref(o);
+}
+
+static void print_report(const char *pa, unsigned ida, const char *pb,
+                         unsigned idb, const sm_diff *d) {
+  fputs("--- ", stdout);
+  sm_fputs_escaped(stdout, pa, false);
+  printf(" (ControlSet%03u)\n+++ ", ida);
+  sm_fputs_escaped(stdout, pb, false);
+  printf(" (ControlSet%03u)\n", idb);
+  if (d->n)
+    print_text(stdout, d);
+  else
+    puts("no differences in the audited keys");
+}
+
+/* Side a from the pipeline (its baseline is the one compared through);
+ * side b from the second hive, or the other control set of the first. */
+static int run_diff(const char *pa, const char *pb, const unsigned cs[2],
+                    size_t ncs, const char *given, bool json) {
+  sm_baseline_set set;
+  sm_scan_result a = {0}, b = {0};
+  sm_diff d = {0};
+  sm_error err = {0};
+  int rc = SM_EXIT_ERROR;
+  unsigned idb = cs[1];
+  sm_key kb;
+  if (!sm_cli_baseline_set(&set, given))
+    return SM_EXIT_ERROR;
+  if (!sm_cli_scan_open(pa, cs[0], &set, &a))
+    goto out;
+  /* With two hives and one --control-set, it names the same number in
+   * both. */
+  if (pb != pa) {
+    if (!sm_cli_scan_open(pb, ncs == 2 ? cs[1] : cs[0], &set, &b))
+      goto out;
+    idb = b.cs_id;
+    kb = b.cs_key;
+  } else if (sm_hive_control_set(a.h, cs[1], &kb, &err) != SM_OK) {
+    sm_cli_error("%s: no ControlSet%03u", pa, cs[1]);
+    goto out;
+  }
+  if (sm_diff_control_sets(a.h, a.cs_key, b.h ? b.h : a.h, kb, a.baseline, &d,
+                           &err) != SM_OK) {
+    sm_cli_error("%s", err.msg);
+    goto out;
+  }
+  if (!sm_cli_hive_unchanged(a.h) || !sm_cli_hive_unchanged(b.h))
+    goto out;
+  if (json)
+    print_json(pa, a.cs_id, pb, idb, a.baseline->name, &d);
+  else
+    print_report(pa, a.cs_id, pb, idb, &d);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    sm_cli_error("write error on standard output");
+    goto out;
+  }
+  rc = d.n ? SM_EXIT_FINDINGS : SM_EXIT_OK;
+out:
+  sm_diff_free(&d);
+  sm_scan_result_free(&b);
+  sm_scan_result_free(&a);
+  sm_baseline_set_destroy(&set);
+  return rc;
+}
+
 int sm_cmd_diff(int argc, char **argv) {
   enum { OPT_CS = 256 };
   static const struct option opts[] = {
@@ -155,65 +230,5 @@ int sm_cmd_diff(int argc, char **argv) {
     return SM_EXIT_ERROR;
   }
   const char *pa = argv[optind], *pb = nhives == 2 ? argv[optind + 1] : pa;
-  sm_hive *ha = NULL, *hb = NULL;
-  sm_baseline *bl = NULL;
-  unsigned ida = 0, idb = 0;
-  sm_key ka, kb;
-  sm_diff d = {0};
-  sm_error err = {0};
-  int rc = SM_EXIT_ERROR;
-  /* With two hives and one --control-set, it names the same number in
-   * both. */
-  unsigned want_b = ncs == 2 ? cs[1] : cs[0];
-  if (sm_cli_open_control_set(pa, SM_OPEN_NO_HASH, cs[0], &ha, &ida, &ka) != 0)
-    goto out;
-  if (nhives == 2) {
-    if (sm_cli_open_control_set(pb, SM_OPEN_NO_HASH, want_b, &hb, &idb, &kb) !=
-        0)
-      goto out;
-  } else if (sm_hive_control_set(ha, cs[1], &kb, &err) != SM_OK) {
-    sm_cli_error("%s: no ControlSet%03u", pa, cs[1]);
-    goto out;
-  } else {
-    idb = cs[1];
-  }
-  if (!(bl = sm_cli_baseline_for(ha, ka, given, NULL)))
-    goto out;
-  if (sm_diff_control_sets(ha, ka, hb ? hb : ha, kb, bl, &d, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
-    goto out;
-  }
-  if (!sm_cli_hive_unchanged(ha) || !sm_cli_hive_unchanged(hb))
-    goto out;
-  if (json) {
-    json_t *o = json_pack("{s:{s:o, s:I}, s:{s:o, s:I}, s:o, s:o}", "a", "path",
-                          sm_json_string(pa), "control_set", (json_int_t)ida,
-                          "b", "path", sm_json_string(pb), "control_set",
-                          (json_int_t)idb, "baseline", sm_json_string(bl->name),
-                          "differences", sm_diff_json(&d));
-    json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-    fputc('\n', stdout);
-    json_decref(o);
-  } else {
-    fputs("--- ", stdout);
-    sm_fputs_escaped(stdout, pa, false);
-    printf(" (ControlSet%03u)\n+++ ", ida);
-    sm_fputs_escaped(stdout, pb, false);
-    printf(" (ControlSet%03u)\n", idb);
-    if (d.n)
-      print_text(stdout, &d);
-    else
-      puts("no differences in the audited keys");
-  }
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    sm_cli_error("write error on standard output");
-    goto out;
-  }
-  rc = d.n ? SM_EXIT_FINDINGS : SM_EXIT_OK;
-out:
-  sm_diff_free(&d);
-  sm_baseline_free(bl);
-  sm_hive_close(hb);
-  sm_hive_close(ha);
-  return rc;
+  return run_diff(pa, pb, cs, ncs, given, json);
 }

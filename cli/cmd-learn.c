@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checks/audit.h"
 #include "checks/baseline.h"
 #include "checks/learn.h"
 #include "cli/cli.h"
+#include "cli/discover.h"
 #include "cli/outfile.h"
 #include "cli/scan.h"
 
@@ -57,55 +59,34 @@ bool sm_cli_hive_unchanged(const sm_hive *h) {
   return false;
 }
 
-int sm_cli_open_control_set(const char *path, unsigned open_flags,
-                            unsigned want, sm_hive **h, unsigned *id,
-                            sm_key *key) {
-  sm_error err = {0};
-  if (sm_hive_open(path, open_flags, h, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
-    return -1;
+bool sm_cli_scan_open(const char *path, unsigned want, sm_baseline_set *set,
+                      sm_scan_result *r) {
+  /* A SOFTWARE hive beside it is found as scan finds one. */
+  sm_found_list found = {0};
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+      !sm_discover(path, false, &found)) {
+    sm_cli_error("out of memory");
+    return false;
   }
-  sm_result rc = want ? sm_hive_control_set(*h, want, key, &err)
-                      : sm_hive_current_control_set(*h, id, key, &err);
-  if (rc != SM_OK) {
-    if (want)
-      sm_cli_error("%s: no ControlSet%03u", path, want);
-    else
-      sm_cli_error("%s", err.msg);
-    sm_hive_close(*h);
-    *h = NULL;
-    return -1;
-  }
-  if (want)
-    *id = want;
-  return 0;
+  sm_scan_target t = {.name = path,
+                      .path = path,
+                      .software = found.n ? found.v[0].software : NULL};
+  sm_scan_options o = {.control_set = want, .open_flags = SM_OPEN_NO_HASH};
+  bool ok = sm_scan_open(&t, &o, set, r);
+  if (!ok)
+    sm_cli_error("%s", r->error);
+  sm_found_list_free(&found);
+  return ok;
 }
 
-sm_baseline *sm_cli_baseline_for(sm_hive *h, sm_key cs_key, const char *given,
-                                 char **ref) {
+bool sm_cli_baseline_set(sm_baseline_set *set, const char *given) {
   sm_error err = {0};
-  sm_baseline *b = NULL;
-  char fam[64], why[1024];
-  const char *name = given;
-  if (!name) {
-    sm_detect_family(h, cs_key, NULL, fam, sizeof fam, why, sizeof why);
-    name = fam;
-  }
-  if (sm_baseline_load(name, &b, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
-    return NULL;
-  }
-  if (ref) {
-    /* A path is relative to the file that names it: write it absolute. */
-    char *r = is_path(name) ? realpath(name, NULL) : strdup(name);
-    if (!r) {
-      sm_cli_error("%s: %s", name, strerror(errno));
-      sm_baseline_free(b);
-      return NULL;
-    }
-    *ref = r;
-  }
-  return b;
+  if (sm_baseline_set_init(set, &given, given ? 1 : 0, &err) == 0)
+    return true;
+  sm_cli_error("%s", err.msg);
+  sm_baseline_set_destroy(set);
+  return false;
 }
 
 /* learned-<the hive's file name>, as a baseline name allows. */
@@ -123,6 +104,70 @@ static void learned_name(const char *path, char *buf, size_t size) {
                           : '-');
   }
   buf[n] = '\0';
+}
+
+/* Learn path's control set want (0: current) against extends (NULL: the
+ * baseline scan would choose), to output (NULL: standard output). */
+static int learn_hive(const char *path, const char *output, const char *extends,
+                      unsigned want) {
+  sm_baseline_set set;
+  sm_scan_result r = {0};
+  char *ref = NULL, *buf = NULL;
+  size_t len = 0;
+  FILE *mem = NULL;
+  int rc = SM_EXIT_ERROR;
+  sm_error err = {0};
+  if (!sm_cli_baseline_set(&set, extends))
+    return SM_EXIT_ERROR;
+  if (!sm_cli_scan_open(path, want, &set, &r))
+    goto out;
+  /* How to name it in extends: a path is relative to the file that names
+   * it, so it is written absolute. */
+  const char *bname = extends ? extends : r.baseline_name;
+  if (!(ref = is_path(bname) ? realpath(bname, NULL) : strdup(bname))) {
+    sm_cli_error("%s: %s", bname, strerror(errno));
+    goto out;
+  }
+  char name[128];
+  learned_name(path, name, sizeof name);
+  sm_learn_opts lo = {.name = name,
+                      .extends = ref,
+                      .source = path,
+                      .cs_id = r.cs_id,
+                      .today = sm_today_ymd()};
+  /* In memory first: a failure leaves no half-written baseline. */
+  if (!(mem = open_memstream(&buf, &len))) {
+    sm_cli_error("out of memory");
+    goto out;
+  }
+  if (sm_learn(r.h, r.cs_key, r.baseline, &lo, mem, &err) != SM_OK) {
+    sm_cli_error("%s", err.msg);
+    goto out;
+  }
+  if (fclose(mem) != 0) {
+    mem = NULL;
+    sm_cli_error("out of memory");
+    goto out;
+  }
+  mem = NULL;
+  if (!sm_cli_hive_unchanged(r.h))
+    goto out;
+  if (output) {
+    if (!sm_outfile_write(output, buf, len))
+      goto out;
+  } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+    sm_cli_error("write error on standard output");
+    goto out;
+  }
+  rc = SM_EXIT_OK;
+out:
+  if (mem)
+    fclose(mem);
+  free(buf);
+  free(ref);
+  sm_scan_result_free(&r);
+  sm_baseline_set_destroy(&set);
+  return rc;
 }
 
 int sm_cmd_learn(int argc, char **argv) {
@@ -166,58 +211,5 @@ int sm_cmd_learn(int argc, char **argv) {
     usage_learn(stderr);
     return SM_EXIT_ERROR;
   }
-  const char *path = argv[optind];
-  sm_hive *h = NULL;
-  sm_baseline *b = NULL;
-  char *ref = NULL, *buf = NULL;
-  size_t len = 0;
-  FILE *mem = NULL;
-  int rc = SM_EXIT_ERROR;
-  unsigned id = 0;
-  sm_key key;
-  sm_error err = {0};
-  if (sm_cli_open_control_set(path, SM_OPEN_NO_HASH, want, &h, &id, &key) != 0)
-    goto out;
-  if (!(b = sm_cli_baseline_for(h, key, extends, &ref)))
-    goto out;
-  char name[128];
-  learned_name(path, name, sizeof name);
-  sm_learn_opts lo = {.name = name,
-                      .extends = ref,
-                      .source = path,
-                      .cs_id = id,
-                      .today = sm_today_ymd()};
-  /* In memory first: a failure leaves no half-written baseline. */
-  if (!(mem = open_memstream(&buf, &len))) {
-    sm_cli_error("out of memory");
-    goto out;
-  }
-  if (sm_learn(h, key, b, &lo, mem, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
-    goto out;
-  }
-  if (fclose(mem) != 0) {
-    mem = NULL;
-    sm_cli_error("out of memory");
-    goto out;
-  }
-  mem = NULL;
-  if (!sm_cli_hive_unchanged(h))
-    goto out;
-  if (output) {
-    if (!sm_outfile_write(output, buf, len))
-      goto out;
-  } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-    sm_cli_error("write error on standard output");
-    goto out;
-  }
-  rc = SM_EXIT_OK;
-out:
-  if (mem)
-    fclose(mem);
-  free(buf);
-  free(ref);
-  sm_baseline_free(b);
-  sm_hive_close(h);
-  return rc;
+  return learn_hive(argv[optind], output, extends, want);
 }

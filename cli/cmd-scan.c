@@ -81,6 +81,18 @@ static void usage_scan(FILE *f) {
           sm_progname);
 }
 
+enum {
+  OPT_CS = 256,
+  OPT_FAIL,
+  OPT_COLOR,
+  OPT_NOREC,
+  OPT_UNSAFE,
+  OPT_NOHASH,
+  OPT_TIMEOUT,
+  OPT_MAXMEM,
+  OPT_SORT,
+};
+
 static bool parse_count(const char *opt, const char *s, unsigned long max,
                         unsigned long *out) {
   char *end;
@@ -95,7 +107,6 @@ static bool parse_count(const char *opt, const char *s, unsigned long max,
   return true;
 }
 
-/* The temporary report, removed when a signal ends the run. */
 /* -o FILE: refuse a target, a place inside a target folder or volume, or
  * an existing FILE; then a new file (cli/outfile.h). */
 static FILE *open_output(const char *file, const sm_found_list *l,
@@ -146,19 +157,148 @@ out:
   return f;
 }
 
+/* Everything the command line says. */
+typedef struct scan_args {
+  sm_scan_options o;
+  const char **baselines; /* --baseline, in order */
+  size_t n_baselines;
+  sm_batch_opts bo;
+  sm_format format;
+  const char *output;
+  bool recursive, quiet;
+  int color; /* -1 auto */
+} scan_args;
+
+static bool parse_enum_option(int c, const char *arg, scan_args *a) {
+  sm_severity s;
+  if (c == 'f') {
+    if (sm_format_parse(arg, &a->format))
+      return true;
+    sm_cli_error("scan: unknown format '%s' (text, json, sarif or csv)", arg);
+  } else if (c == OPT_CS) {
+    if (strcmp(arg, "all") == 0 || strcmp(arg, "current") == 0) {
+      a->o.all_control_sets = strcmp(arg, "all") == 0;
+      return true;
+    }
+    sm_cli_error("scan: --control-set takes current or all, not '%s'", arg);
+  } else if (c == OPT_FAIL) {
+    if (strcmp(arg, "never") == 0 || sm_severity_parse(arg, &s)) {
+      a->bo.fail_on = strcmp(arg, "never") == 0 ? -1 : (int)s;
+      return true;
+    }
+    sm_cli_error("scan: --fail-on takes info, low, medium, high, critical "
+                 "or never, not '%s'",
+                 arg);
+  } else if (c == OPT_COLOR) {
+    static const char *const whens[] = {"never", "always", "auto"};
+    for (int i = 0; i < 3; i++)
+      if (strcmp(arg, whens[i]) == 0) {
+        a->color = i == 2 ? -1 : i;
+        return true;
+      }
+    sm_cli_error("scan: --color takes auto, always or never");
+  }
+  return false;
+}
+
+/* One option; false when it is wrong (said). */
+static bool parse_option(int c, const char *arg, scan_args *a) {
+  unsigned long v;
+  switch (c) {
+  case 'b':
+    a->baselines[a->n_baselines++] = arg;
+    return true;
+  case OPT_NOREC:
+    a->o.open_flags |= SM_OPEN_NO_RECOVER;
+    return true;
+  case OPT_UNSAFE:
+    a->o.open_flags |= SM_OPEN_UNSAFE;
+    return true;
+  case OPT_NOHASH:
+    a->o.open_flags |= SM_OPEN_NO_HASH;
+    return true;
+  case 'r':
+    a->recursive = true;
+    return true;
+  case 'j':
+    if (!parse_count("--jobs", arg, 1024, &v))
+      return false;
+    a->bo.jobs = v ? (unsigned)v : a->bo.jobs;
+    return true;
+  case OPT_TIMEOUT:
+    if (!parse_count("--timeout", arg, 86400, &v))
+      return false;
+    a->bo.timeout = (unsigned)v;
+    return true;
+  case OPT_MAXMEM:
+    if (!parse_count("--max-memory", arg, 1048576, &v))
+      return false;
+    a->bo.max_memory = v;
+    return true;
+  case OPT_SORT:
+    a->bo.sort = true;
+    return true;
+  case 'o':
+    a->output = arg;
+    return true;
+  case 'q':
+    a->quiet = true;
+    return true;
+  default:
+    return parse_enum_option(c, arg, a);
+  }
+}
+
+/* The audit of what was found, written to f; the exit status. */
+static int run(scan_args *a, const sm_found_list *found) {
+  sm_baseline_set set;
+  sm_error err = {0};
+  if (sm_baseline_set_init(&set, a->baselines, a->n_baselines, &err) != 0) {
+    sm_cli_error("%s", err.msg);
+    sm_baseline_set_destroy(&set);
+    return SM_EXIT_ERROR;
+  }
+  /* For a batch, the family baselines are parsed once here and the workers
+   * inherit them copy-on-write; one hive loads only the one it needs. */
+  if (found->n > 1)
+    sm_baseline_set_preload(&set);
+  FILE *f = stdout;
+  sm_outfile out;
+  sm_writer w;
+  int rc = SM_EXIT_ERROR;
+  if (a->output && !(f = open_output(a->output, found, &out)))
+    goto out;
+  if (a->color < 0) {
+    const char *term = getenv("TERM");
+    a->color = isatty(fileno(f)) && !getenv("NO_COLOR") && term &&
+               strcmp(term, "dumb") != 0;
+  }
+  if (!sm_writer_init(&w, a->format, f, a->color)) {
+    sm_cli_error("out of memory");
+    if (a->output)
+      sm_outfile_finish(&out, f, false);
+    goto out;
+  }
+  a->bo.progress = !a->quiet && isatty(STDERR_FILENO);
+  sm_batch_stats st;
+  sm_batch_run(found->v, found->n, &a->o, &set, &a->bo, &w, &st);
+  bool ok = sm_writer_finish(&w);
+  if (!ok && !a->output)
+    sm_cli_error("write error on standard output");
+  if (a->output)
+    ok = sm_outfile_finish(&out, f, ok);
+  /* One hive's report says it all; a batch gets a summary line. */
+  if (!a->quiet && (found->n > 1 || found->skipped))
+    sm_batch_summary(&st, found->skipped);
+  rc = !ok || st.errors ? SM_EXIT_ERROR
+       : st.any_fail    ? SM_EXIT_FINDINGS
+                        : SM_EXIT_OK;
+out:
+  sm_baseline_set_destroy(&set);
+  return rc;
+}
 
 int sm_cmd_scan(int argc, char **argv) {
-  enum {
-    OPT_CS = 256,
-    OPT_FAIL,
-    OPT_COLOR,
-    OPT_NOREC,
-    OPT_UNSAFE,
-    OPT_NOHASH,
-    OPT_TIMEOUT,
-    OPT_MAXMEM,
-    OPT_SORT,
-  };
   static const struct option opts[] = {
       {"baseline", required_argument, NULL, 'b'},
       {"format", required_argument, NULL, 'f'},
@@ -179,125 +319,29 @@ int sm_cmd_scan(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char **baselines = calloc((size_t)argc + 1, sizeof *baselines);
-  if (!baselines) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  scan_args a = {.o = {.today = sm_today_ymd()},
+                 .bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
+                        .timeout = 120,
+                        .max_memory = 4096,
+                        .fail_on = SM_SEV_MEDIUM},
+                 .format = SM_FORMAT_TEXT,
+                 .color = -1};
+  sm_found_list found = {0};
+  int c, rc = SM_EXIT_OK;
+  if (!(a.baselines = calloc((size_t)argc + 1, sizeof *a.baselines))) {
     sm_cli_error("out of memory");
     return SM_EXIT_ERROR;
   }
-  sm_scan_opts o = {.baselines = baselines, .today = sm_today_ymd()};
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  sm_batch_opts bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
-                      .timeout = 120,
-                      .max_memory = 4096,
-                      .fail_on = SM_SEV_MEDIUM}; /* -1: never */
-  sm_format format = SM_FORMAT_TEXT;
-  sm_found_list found = {0};
-  const char *output = NULL;
-  bool recursive = false, quiet = false;
-  int color = -1; /* -1 auto */
-  int c, rc = SM_EXIT_OK;
-  unsigned long v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "b:f:rj:o:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'b':
-      baselines[o.n_baselines++] = optarg;
-      break;
-    case 'f':
-      if (!sm_format_parse(optarg, &format)) {
-        sm_cli_error("scan: unknown format '%s' (text, json, sarif or csv)",
-                     optarg);
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      break;
-    case OPT_CS:
-      if (strcmp(optarg, "all") == 0)
-        o.all_control_sets = true;
-      else if (strcmp(optarg, "current") == 0)
-        o.all_control_sets = false;
-      else {
-        sm_cli_error("scan: --control-set takes current or all, not '%s'",
-                     optarg);
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      break;
-    case OPT_FAIL: {
-      sm_severity s;
-      if (strcmp(optarg, "never") == 0)
-        bo.fail_on = -1;
-      else if (sm_severity_parse(optarg, &s))
-        bo.fail_on = (int)s;
-      else {
-        sm_cli_error("scan: --fail-on takes info, low, medium, high, critical "
-                     "or never, not '%s'",
-                     optarg);
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      break;
-    }
-    case OPT_COLOR:
-      if (strcmp(optarg, "always") == 0)
-        color = 1;
-      else if (strcmp(optarg, "never") == 0)
-        color = 0;
-      else if (strcmp(optarg, "auto") == 0)
-        color = -1;
-      else {
-        sm_cli_error("scan: --color takes auto, always or never");
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      break;
-    case OPT_NOREC:
-      o.open_flags |= SM_OPEN_NO_RECOVER;
-      break;
-    case OPT_UNSAFE:
-      o.open_flags |= SM_OPEN_UNSAFE;
-      break;
-    case OPT_NOHASH:
-      o.open_flags |= SM_OPEN_NO_HASH;
-      break;
-    case 'r':
-      recursive = true;
-      break;
-    case 'j':
-      if (!parse_count("--jobs", optarg, 1024, &v)) {
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      bo.jobs = v ? (unsigned)v : bo.jobs;
-      break;
-    case OPT_TIMEOUT:
-      if (!parse_count("--timeout", optarg, 86400, &v)) {
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      bo.timeout = (unsigned)v;
-      break;
-    case OPT_MAXMEM:
-      if (!parse_count("--max-memory", optarg, 1048576, &v)) {
-        rc = SM_EXIT_ERROR;
-        goto out;
-      }
-      bo.max_memory = v;
-      break;
-    case OPT_SORT:
-      bo.sort = true;
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case 'q':
-      quiet = true;
-      break;
-    case 'h':
+    if (c == 'h') {
       usage_scan(stdout);
       goto out;
-    default:
-      usage_scan(stderr);
+    }
+    if (c == '?' || !parse_option(c, optarg, &a)) {
+      if (c == '?')
+        usage_scan(stderr);
       rc = SM_EXIT_ERROR;
       goto out;
     }
@@ -307,65 +351,15 @@ int sm_cmd_scan(int argc, char **argv) {
     rc = SM_EXIT_ERROR;
     goto out;
   }
-
   for (int i = optind; i < argc; i++)
-    if (!sm_discover(argv[i], recursive, &found)) {
+    if (!sm_discover(argv[i], a.recursive, &found)) {
       sm_cli_error("out of memory");
       rc = SM_EXIT_ERROR;
       goto out;
     }
-
-  sm_baseline_cache cache;
-  sm_error err = {0};
-  if (sm_baseline_cache_init(&cache, &o, &err) != 0) {
-    sm_cli_error("%s", err.msg);
-    sm_baseline_cache_destroy(&cache);
-    rc = SM_EXIT_ERROR;
-    goto out;
-  }
-  /* For a batch, the family baselines are parsed once here and the workers
-   * inherit them copy-on-write; one hive loads only the one it needs. */
-  if (found.n > 1)
-    sm_baseline_cache_preload(&cache);
-
-  FILE *f = stdout;
-  sm_outfile out;
-  if (output && !(f = open_output(output, &found, &out))) {
-    sm_baseline_cache_destroy(&cache);
-    rc = SM_EXIT_ERROR;
-    goto out;
-  }
-  if (color < 0) {
-    const char *term = getenv("TERM");
-    color = isatty(fileno(f)) && !getenv("NO_COLOR") && term &&
-            strcmp(term, "dumb") != 0;
-  }
-  sm_writer w;
-  if (!sm_writer_init(&w, format, f, color)) {
-    sm_cli_error("scan: this format is not available yet");
-    sm_baseline_cache_destroy(&cache);
-    if (output)
-      sm_outfile_finish(&out, f, false);
-    rc = SM_EXIT_ERROR;
-    goto out;
-  }
-  bo.progress = !quiet && isatty(STDERR_FILENO);
-  sm_batch_stats st;
-  sm_batch_run(found.v, found.n, &o, &cache, &bo, &w, &st);
-  sm_baseline_cache_destroy(&cache);
-  bool ok = sm_writer_finish(&w);
-  if (!ok && !output)
-    sm_cli_error("write error on standard output");
-  if (output)
-    ok = sm_outfile_finish(&out, f, ok);
-  /* One hive's report says it all; a batch gets a summary line. */
-  if (!quiet && (found.n > 1 || found.skipped))
-    sm_batch_summary(&st, found.skipped);
-  rc = !ok || st.errors ? SM_EXIT_ERROR
-       : st.any_fail    ? SM_EXIT_FINDINGS
-                        : SM_EXIT_OK;
+  rc = run(&a, &found);
 out:
   sm_found_list_free(&found);
-  free(baselines);
+  free(a.baselines);
   return rc;
 }

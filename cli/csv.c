@@ -60,91 +60,75 @@ static void write_header(sm_writer *w) {
   c->header_written = true;
 }
 
-/* A JSON member as cell text: strings as they are, numbers in decimal,
- * booleans true/false, null empty. */
-static char *cell(json_t *v) {
-  char buf[64];
-  if (json_is_string(v))
-    return strdup(json_string_value(v));
-  if (json_is_integer(v)) {
-    snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    return strdup(buf);
+static void put_attack(FILE *f, const sm_rule *r) {
+  size_t len = 1;
+  for (size_t i = 0; i < r->n_attack; i++)
+    len += strlen(r->attack[i]) + 1;
+  char *s = calloc(1, len);
+  for (size_t i = 0; s && i < r->n_attack; i++) {
+    if (i)
+      strcat(s, ";");
+    strcat(s, r->attack[i]);
   }
-  if (json_is_boolean(v))
-    return strdup(json_is_true(v) ? "true" : "false");
-  if (json_is_array(v)) {
-    size_t len = 1, i;
-    json_t *it;
-    json_array_foreach(v, i, it) {
-      if (json_is_string(it))
-        len += strlen(json_string_value(it)) + 1;
-    }
-    char *s = calloc(1, len);
-    if (!s)
-      return NULL;
-    json_array_foreach(v, i, it) {
-      if (!json_is_string(it))
-        continue;
-      if (s[0])
-        strcat(s, ";");
-      strcat(s, json_string_value(it));
-    }
-    return s;
-  }
-  return NULL;
-}
-
-static void put_json(FILE *f, json_t *v, bool first) {
-  char *s = cell(v);
-  put_field(f, s, first);
+  put_field(f, s ? s : "", false);
   free(s);
 }
 
-static void csv_result(sm_writer *w, json_t *res) {
-  write_header(w);
-  json_t *hive = json_object_get(res, "hive");
-  json_t *target = json_object_get(res, "target");
-  json_t *sha = json_is_object(hive) ? json_object_get(hive, "sha256") : NULL;
-  json_t *err = json_object_get(res, "error");
-  FILE *f = w->f;
-  if (json_is_string(err)) {
-    put_json(f, target, true);
-    put_json(f, sha, false);
-    for (size_t i = 2; i < N_COLUMNS; i++) {
-      if (strcmp(columns[i], "rule") == 0)
-        put_field(f, "ERROR", false);
-      else if (strcmp(columns[i], "severity") == 0)
-        put_field(f, "error", false);
-      else if (strcmp(columns[i], "detail") == 0)
-        put_json(f, err, false);
-      else if (strcmp(columns[i], "suppressed") == 0)
-        put_field(f, "false", false);
-      else
-        put_field(f, NULL, false);
-    }
-    end_row(f);
+static void put_row(FILE *f, const sm_scan_result *r, const sm_finding *fd) {
+  char num[32], tbuf[32], ts[32];
+  put_field(f, r->target, true);
+  put_field(f, r->has_hive && r->hive.sha256[0] ? r->hive.sha256 : NULL, false);
+  snprintf(num, sizeof num, "%u", fd->control_set);
+  put_field(f, fd->control_set ? num : NULL, false);
+  put_field(f, fd->key, false);
+  put_field(f, fd->value, false);
+  put_field(f, fd->has_type ? sm_type_label(fd->type, tbuf, sizeof tbuf) : NULL,
+            false);
+  put_field(f, fd->rule->id, false);
+  put_field(f, sm_severity_name(fd->severity), false);
+  put_field(f, fd->rule->title, false);
+  put_field(f, fd->observed, false);
+  put_field(f, fd->expected, false);
+  put_field(f, fd->detail, false);
+  put_attack(f, fd->rule);
+  sm_filetime_iso8601(fd->last_write, ts, sizeof ts);
+  put_field(f, ts[0] ? ts : NULL, false);
+  put_field(f, fd->suppressed ? "true" : "false", false);
+  end_row(f);
+}
+
+static void error_row(FILE *f, const sm_scan_result *r) {
+  put_field(f, r->target, true);
+  put_field(f, r->has_hive && r->hive.sha256[0] ? r->hive.sha256 : NULL, false);
+  for (size_t i = 2; i < N_COLUMNS; i++) {
+    if (strcmp(columns[i], "rule") == 0)
+      put_field(f, "ERROR", false);
+    else if (strcmp(columns[i], "severity") == 0)
+      put_field(f, "error", false);
+    else if (strcmp(columns[i], "detail") == 0)
+      put_field(f, r->error, false);
+    else if (strcmp(columns[i], "suppressed") == 0)
+      put_field(f, "false", false);
+    else
+      put_field(f, NULL, false);
+  }
+  end_row(f);
+}
+
+static void csv_render(const sm_writer *w, const sm_scan_result *r, FILE *f) {
+  (void)w;
+  if (r->error) {
+    error_row(f, r);
     return;
   }
-  size_t i;
-  json_t *fd;
-  json_array_foreach(json_object_get(res, "findings"), i, fd) {
-    put_json(f, target, true);
-    put_json(f, sha, false);
-    put_json(f, json_object_get(fd, "control_set"), false);
-    put_json(f, json_object_get(fd, "key"), false);
-    put_json(f, json_object_get(fd, "value"), false);
-    put_json(f, json_object_get(fd, "type"), false);
-    put_json(f, json_object_get(fd, "rule"), false);
-    put_json(f, json_object_get(fd, "severity"), false);
-    put_json(f, json_object_get(fd, "title"), false);
-    put_json(f, json_object_get(fd, "observed"), false);
-    put_json(f, json_object_get(fd, "expected"), false);
-    put_json(f, json_object_get(fd, "detail"), false);
-    put_json(f, json_object_get(fd, "attack"), false);
-    put_json(f, json_object_get(fd, "last_write"), false);
-    put_json(f, json_object_get(fd, "suppressed"), false);
-    end_row(f);
-  }
+  for (size_t i = 0; i < r->n_reports; i++)
+    for (size_t j = 0; j < r->reports[i].n_findings; j++)
+      put_row(f, r, &r->reports[i].findings[j]);
+}
+
+static void csv_add(sm_writer *w, const char *bytes, size_t len) {
+  write_header(w);
+  fwrite(bytes, 1, len, w->f);
 }
 
 static void csv_finish(sm_writer *w) {
@@ -157,7 +141,8 @@ bool sm_writer_init_csv(sm_writer *w) {
   w->state = calloc(1, sizeof(csv));
   if (!w->state)
     return false;
-  w->result = csv_result;
+  w->render = csv_render;
+  w->add = csv_add;
   w->finish = csv_finish;
   return true;
 }

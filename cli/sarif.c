@@ -79,11 +79,6 @@ static json_t *text_and_markdown(const char *text, const char *md) {
                    sm_json_string(md));
 }
 
-static const char *str_of(json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 /* T1547.001 -> https://attack.mitre.org/techniques/T1547/001/ */
 static void attack_url(const char *id, char *buf, size_t size) {
   char tmp[64];
@@ -117,11 +112,11 @@ static char *concat(char *s, const char *add) {
 }
 
 /* The rule's entry in tool.driver.rules, from what a finding says of it. */
-static json_t *rule_json(json_t *f) {
-  const char *id = str_of(f, "rule"), *title = str_of(f, "title");
-  const char *normal = str_of(f, "normal"), *message = str_of(f, "message");
-  const char *sev = str_of(f, "severity");
-  json_t *attack = json_object_get(f, "attack");
+static json_t *rule_json(const sm_finding *f) {
+  const sm_rule *rl = f->rule;
+  const char *id = rl->id, *title = rl->title;
+  const char *normal = rl->normal, *message = rl->message;
+  const char *sev = sm_severity_name(f->severity);
   json_t *tags = json_array();
   json_array_append_new(tags, json_string("security"));
   char *text = strdup(""), *md = strdup("");
@@ -133,14 +128,10 @@ static json_t *rule_json(json_t *f) {
   md = concat(md, normal);
   md = concat(md, "\n\n**What is unusual:** ");
   md = concat(md, message);
-  size_t i;
-  json_t *a;
   bool first = true;
-  json_array_foreach(attack, i, a) {
-    const char *aid = json_string_value(a);
-    if (!aid)
-      continue;
-    json_array_append_new(tags, json_string(aid));
+  for (size_t i = 0; i < rl->n_attack; i++) {
+    const char *aid = rl->attack[i];
+    json_array_append_new(tags, sm_json_string(aid));
     if (!valid_attack_id(aid))
       continue;
     char url[128], line[256];
@@ -173,27 +164,14 @@ static json_t *rule_json(json_t *f) {
   return r;
 }
 
-static size_t rule_index(sarif *s, json_t *f) {
-  const char *id = str_of(f, "rule");
-  json_t *idx = json_object_get(s->rule_index, id);
-  if (idx)
-    return (size_t)json_integer_value(idx);
-  size_t n = json_array_size(s->rules);
-  json_array_append_new(s->rules, rule_json(f));
-  json_object_set_new(s->rule_index, id, json_integer((json_int_t)n));
-  return n;
-}
-
 /* Stable across runs: the same rule on the same value with the same
  * offending data gives the same fingerprint. */
-static json_t *fingerprint(json_t *f) {
+static json_t *fingerprint(const sm_finding *f) {
   struct sha256_ctx ctx;
   uint8_t d[SHA256_DIGEST_SIZE];
   char hexd[2 * SHA256_DIGEST_SIZE + 1];
-  const char *parts[] = {
-      str_of(f, "rule"), str_of(f, "key"),
-      json_is_string(json_object_get(f, "value")) ? str_of(f, "value") : "\x01",
-      str_of(f, "observed")};
+  const char *parts[] = {f->rule->id, f->key, f->value ? f->value : "\x01",
+                         f->observed ? f->observed : ""};
   sha256_init(&ctx);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
@@ -203,27 +181,22 @@ static json_t *fingerprint(json_t *f) {
   return json_pack("{s:s}", "smaudit/v1", hexd);
 }
 
-static json_t *message_of(json_t *f) {
-  const char *detail = str_of(f, "detail");
-  json_t *obs = json_object_get(f, "observed"),
-         *exp = json_object_get(f, "expected");
-  size_t len = strlen(detail) + 64;
-  if (json_is_string(obs))
-    len += strlen(json_string_value(obs));
-  if (json_is_string(exp))
-    len += strlen(json_string_value(exp));
+static json_t *message_of(const sm_finding *f) {
+  const char *detail = f->detail ? f->detail : "";
+  const char *obs = f->observed, *exp = f->expected;
+  size_t len =
+      strlen(detail) + 64 + (obs ? strlen(obs) : 0) + (exp ? strlen(exp) : 0);
   char *m = malloc(len);
   if (!m)
     return json_pack("{s:s}", "text", "(out of memory)");
   int n = snprintf(m, len, "%s", detail);
-  if (json_is_string(obs) || json_is_string(exp)) {
+  if (obs || exp) {
     n += snprintf(m + n, len - (size_t)n, " (");
-    if (json_is_string(obs))
-      n += snprintf(m + n, len - (size_t)n, "observed: %s%s",
-                    json_string_value(obs), json_is_string(exp) ? "; " : "");
-    if (json_is_string(exp))
-      n += snprintf(m + n, len - (size_t)n, "expected: %s",
-                    json_string_value(exp));
+    if (obs)
+      n += snprintf(m + n, len - (size_t)n, "observed: %s%s", obs,
+                    exp ? "; " : "");
+    if (exp)
+      n += snprintf(m + n, len - (size_t)n, "expected: %s", exp);
     snprintf(m + n, len - (size_t)n, ")");
   }
   json_t *j = json_pack("{s:o}", "text", sm_json_string(m));
@@ -231,9 +204,8 @@ static json_t *message_of(json_t *f) {
   return j;
 }
 
-static json_t *logical_locations(json_t *f) {
-  const char *key = str_of(f, "key");
-  json_t *value = json_object_get(f, "value");
+static json_t *logical_locations(const sm_finding *f) {
+  const char *key = f->key;
   size_t len = strlen(key) + 16;
   char *fq = malloc(len);
   if (!fq)
@@ -245,8 +217,8 @@ static json_t *logical_locations(json_t *f) {
                                      sm_json_string(last ? last + 1 : key),
                                      "fullyQualifiedName", sm_json_string(fq),
                                      "kind", "object"));
-  if (json_is_string(value)) {
-    const char *v = json_string_value(value);
+  if (f->value) {
+    const char *v = f->value;
     size_t vl = strlen(fq) + strlen(v) + 16;
     char *vfq = malloc(vl);
     if (vfq) {
@@ -262,80 +234,135 @@ static json_t *logical_locations(json_t *f) {
   return a;
 }
 
-static void sarif_result(sm_writer *w, json_t *res) {
-  sarif *s = w->state;
-  json_t *hive = json_object_get(res, "hive");
-  const char *path =
-      json_is_object(hive) ? str_of(hive, "path") : str_of(res, "target");
-  char *uri = path_uri(path[0] ? path : str_of(res, "target"));
-  size_t art = json_array_size(s->artifacts);
+static json_t *null_or(json_t *j) { return j ? j : json_null(); }
+
+static json_t *result_json(const sm_finding *f, json_t *phys) {
+  char tbuf[32], ts[32], d[16];
+  json_t *r = json_object();
+  json_object_set_new(r, "ruleId", json_string(f->rule->id));
+  json_object_set_new(r, "ruleIndex", json_integer(0)); /* set by add */
+  json_object_set_new(r, "level",
+                      json_string(level_of(sm_severity_name(f->severity))));
+  json_object_set_new(r, "message", message_of(f));
+  json_object_set_new(r, "locations",
+                      json_pack("[{s:O, s:o}]", "physicalLocation", phys,
+                                "logicalLocations", logical_locations(f)));
+  json_object_set_new(r, "partialFingerprints", fingerprint(f));
+  sm_filetime_iso8601(f->last_write, ts, sizeof ts);
+  json_t *props = json_pack(
+      "{s:s, s:o, s:o, s:o, s:o}", "severity", sm_severity_name(f->severity),
+      "control_set",
+      f->control_set ? json_integer(f->control_set) : json_null(), "type",
+      f->has_type ? json_string(sm_type_label(f->type, tbuf, sizeof tbuf))
+                  : json_null(),
+      "observed",
+      f->observed ? null_or(sm_json_string(f->observed)) : json_null(),
+      "last_write", ts[0] ? json_string(ts) : json_null());
+  sm_finding_expired_date(f, d, sizeof d);
+  if (d[0])
+    json_object_set_new(props, "suppression_expired", json_string(d));
+  json_object_set_new(r, "properties", props);
+  if (f->suppressed)
+    json_object_set_new(
+        r, "suppressions",
+        json_pack("[{s:s, s:s, s:o}]", "kind", "external", "status", "accepted",
+                  "justification",
+                  sm_json_string(f->suppression->justification)));
+  return r;
+}
+
+static json_t *notification(const char *level, const char *msg, json_t *phys) {
+  return json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level", level, "message",
+                   "text", sm_json_string(msg), "locations", "physicalLocation",
+                   phys);
+}
+
+/* One hive as a fragment of the run: its artifact, notifications, results
+ * and the rules they name, as one line of JSON that sarif_add merges (the
+ * artifact and rule indexes are known only there). */
+static void sarif_render(const sm_writer *w, const sm_scan_result *res,
+                         FILE *out) {
+  (void)w;
+  const char *path = res->has_hive ? res->hive.path : res->target;
+  char *uri = path_uri(path[0] ? path : res->target);
   json_t *artifact =
       json_pack("{s:{s:o}}", "location", "uri", sm_json_string(uri ? uri : ""));
-  if (json_is_object(hive)) {
-    json_t *sha = json_object_get(hive, "sha256");
-    if (json_is_string(sha))
+  if (res->has_hive) {
+    if (res->hive.sha256[0])
       json_object_set_new(artifact, "hashes",
-                          json_pack("{s:O}", "sha-256", sha));
-    json_object_set(artifact, "length", json_object_get(hive, "size"));
+                          json_pack("{s:s}", "sha-256", res->hive.sha256));
+    json_object_set_new(artifact, "length",
+                        json_integer((json_int_t)res->hive.size));
   }
-  json_array_append_new(s->artifacts, artifact);
-
   json_t *phys =
       json_pack("{s:{s:o, s:I}}", "artifactLocation", "uri",
-                sm_json_string(uri ? uri : ""), "index", (json_int_t)art);
-  json_t *err = json_object_get(res, "error");
-  if (json_is_string(err)) {
-    s->failed = true;
-    json_array_append_new(s->notifications,
-                          json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level",
-                                    "error", "message", "text",
-                                    sm_json_string(json_string_value(err)),
-                                    "locations", "physicalLocation", phys));
-  }
-  size_t i;
-  json_t *e;
-  json_array_foreach(json_object_get(res, "rule_errors"), i, e) {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s: rule %s could not be evaluated on %s: %s",
-             path, str_of(e, "rule"), str_of(e, "key"), str_of(e, "message"));
-    json_array_append_new(s->notifications,
-                          json_pack("{s:s, s:{s:o}, s:[{s:O}]}", "level",
-                                    "warning", "message", "text",
-                                    sm_json_string(buf), "locations",
-                                    "physicalLocation", phys));
-  }
-  json_t *f;
-  json_array_foreach(json_object_get(res, "findings"), i, f) {
-    size_t ri = rule_index(s, f);
-    json_t *r = json_object();
-    json_object_set_new(r, "ruleId", json_string(str_of(f, "rule")));
-    json_object_set_new(r, "ruleIndex", json_integer((json_int_t)ri));
-    json_object_set_new(r, "level",
-                        json_string(level_of(str_of(f, "severity"))));
-    json_object_set_new(r, "message", message_of(f));
-    json_object_set_new(r, "locations",
-                        json_pack("[{s:O, s:o}]", "physicalLocation", phys,
-                                  "logicalLocations", logical_locations(f)));
-    json_object_set_new(r, "partialFingerprints", fingerprint(f));
-    json_t *props = json_pack(
-        "{s:O, s:O, s:O, s:O, s:O}", "severity", json_object_get(f, "severity"),
-        "control_set", json_object_get(f, "control_set"), "type",
-        json_object_get(f, "type"), "observed", json_object_get(f, "observed"),
-        "last_write", json_object_get(f, "last_write"));
-    if (json_is_string(json_object_get(f, "suppression_expired")))
-      json_object_set(props, "suppression_expired",
-                      json_object_get(f, "suppression_expired"));
-    json_object_set_new(r, "properties", props);
-    if (json_is_true(json_object_get(f, "suppressed")))
-      json_object_set_new(
-          r, "suppressions",
-          json_pack("[{s:s, s:s, s:o}]", "kind", "external", "status",
-                    "accepted", "justification",
-                    sm_json_string(str_of(f, "justification"))));
-    json_array_append_new(s->results, r);
-  }
+                sm_json_string(uri ? uri : ""), "index", (json_int_t)0);
+  json_t *notes = json_array(), *results = json_array(), *rules = json_array();
+  if (res->error)
+    json_array_append_new(notes, notification("error", res->error, phys));
+  for (size_t k = 0; k < res->n_reports; k++)
+    for (size_t i = 0; i < res->reports[k].n_errors; i++) {
+      const sm_rule_error *e = &res->reports[k].errors[i];
+      char buf[1024];
+      snprintf(buf, sizeof buf, "%s: rule %s could not be evaluated on %s: %s",
+               path, e->rule->id, e->key, e->message);
+      json_array_append_new(notes, notification("warning", buf, phys));
+    }
+  for (size_t k = 0; k < res->n_reports; k++)
+    for (size_t i = 0; i < res->reports[k].n_findings; i++) {
+      const sm_finding *f = &res->reports[k].findings[i];
+      json_array_append_new(results, result_json(f, phys));
+      json_array_append_new(rules, rule_json(f));
+    }
+  json_t *frag = json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
+                           "notifications", notes, "results", results, "rules",
+                           rules, "failed", res->error != NULL);
+  if (frag)
+    json_dumpf(frag, out, JSON_COMPACT);
+  json_decref(frag);
   json_decref(phys);
   free(uri);
+}
+
+static void set_artifact_index(json_t *located, size_t art) {
+  json_t *loc = json_array_get(json_object_get(located, "locations"), 0);
+  json_object_set_new(json_object_get(json_object_get(loc, "physicalLocation"),
+                                      "artifactLocation"),
+                      "index", json_integer((json_int_t)art));
+}
+
+static void sarif_add(sm_writer *w, const char *bytes, size_t len) {
+  sarif *s = w->state;
+  json_t *frag = json_loadb(bytes, len, 0, NULL);
+  if (!json_is_object(frag)) {
+    json_decref(frag);
+    w->failed = true;
+    return;
+  }
+  size_t art = json_array_size(s->artifacts), i;
+  json_array_append(s->artifacts, json_object_get(frag, "artifact"));
+  if (json_is_true(json_object_get(frag, "failed")))
+    s->failed = true;
+  json_t *x, *rules = json_object_get(frag, "rules");
+  json_array_foreach(json_object_get(frag, "notifications"), i, x) {
+    set_artifact_index(x, art);
+    json_array_append(s->notifications, x);
+  }
+  json_array_foreach(json_object_get(frag, "results"), i, x) {
+    const char *id = json_string_value(json_object_get(x, "ruleId"));
+    json_t *idx = json_object_get(s->rule_index, id ? id : "");
+    size_t ri =
+        idx ? (size_t)json_integer_value(idx) : json_array_size(s->rules);
+    if (!idx) {
+      json_array_append(s->rules, json_array_get(rules, i));
+      json_object_set_new(s->rule_index, id ? id : "",
+                          json_integer((json_int_t)ri));
+    }
+    json_object_set_new(x, "ruleIndex", json_integer((json_int_t)ri));
+    set_artifact_index(x, art);
+    json_array_append(s->results, x);
+  }
+  json_decref(frag);
 }
 
 static void sarif_finish(sm_writer *w) {
@@ -343,10 +370,9 @@ static void sarif_finish(sm_writer *w) {
   json_t *invocation =
       json_pack("{s:b, s:O}", "executionSuccessful", !s->failed,
                 "toolExecutionNotifications", s->notifications);
-  json_t *driver =
-      json_pack("{s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME, "version",
-                PACKAGE_VERSION, "semanticVersion", PACKAGE_VERSION, "rules",
-                s->rules);
+  json_t *driver = json_pack("{s:s, s:s, s:s, s:O}", "name", PACKAGE_NAME,
+                             "version", PACKAGE_VERSION, "semanticVersion",
+                             PACKAGE_VERSION, "rules", s->rules);
   json_t *run =
       json_pack("{s:{s:o}, s:[o], s:O, s:O, s:s}", "tool", "driver", driver,
                 "invocations", invocation, "artifacts", s->artifacts, "results",
@@ -389,7 +415,8 @@ bool sm_writer_init_sarif(sm_writer *w) {
     return false;
   }
   w->state = s;
-  w->result = sarif_result;
+  w->render = sarif_render;
+  w->add = sarif_add;
   w->finish = sarif_finish;
   return true;
 }

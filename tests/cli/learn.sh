@@ -113,6 +113,19 @@ check "--control-set 1: says so" grep -q "ControlSet001" "$tmp/cs1.yaml"
 run scan --baseline "$tmp/cs1.yaml" --format json "$FIXTURES/two-sets.hiv"
 check "ControlSet002 differs from the learned ControlSet001" [ "$rc" = 1 ] && findings "$tmp/out" | grep -qx LEARN-SESSION-MANAGER-BOOTEXECUTE
 
+# One pipeline: scan, learn and diff choose the same baseline for the same
+# hive, a SOFTWARE hive beside it included (win-10 evidence, Windows 7
+# build number: the SOFTWARE hive settles it).
+mkdir -p "$tmp/cfg"
+cp "$FIXTURES/win-10.hiv" "$tmp/cfg/SYSTEM"
+cp "$FIXTURES/software-7.hiv" "$tmp/cfg/SOFTWARE"
+run scan --format json "$tmp/cfg/SYSTEM"
+check "SOFTWARE beside SYSTEM: scan detects windows-7" grep -q '"baseline":{"name":"windows-7"' "$tmp/out"
+run learn "$tmp/cfg/SYSTEM"
+check "SOFTWARE beside SYSTEM: learn extends windows-7, as scan chose" grep -qx 'extends: "windows-7"' "$tmp/out"
+run diff --format json "$tmp/cfg/SYSTEM" "$FIXTURES/win-10.hiv"
+check "SOFTWARE beside SYSTEM: diff compares through windows-7" grep -q '"baseline":"windows-7"' "$tmp/out"
+
 run learn --help
 check "--help: exit 0" [ "$rc" = 0 ]
 done_testing

@@ -21,9 +21,9 @@ const char *sm_progname = "smaudit";
 void sm_cli_error(const char *fmt, ...) { (void)fmt; }
 
 static FILE *devnull;
-static sm_baseline_cache cache;
+static sm_baseline_set set;
 static const char *given[1];
-static sm_scan_opts opts;
+static size_t n_given;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,18 +39,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   size_t n = 0;
   sm_error err = {0};
   if (sm_baseline_list(&names, &n, &err) == SM_OK && n > 0) {
-    opts.n_baselines = 0; /* detect the family of each input */
+    n_given = 0; /* detect the family of each input */
   } else {
     const char *b = getenv("SMAUDIT_FUZZ_BASELINE");
     given[0] = b ? b : SM_FUZZ_SRCDIR "/seed.yaml";
-    opts.baselines = given;
-    opts.n_baselines = 1;
+    n_given = 1;
   }
   for (size_t i = 0; i < n; i++)
     free(names[i]);
   free(names);
-  opts.today = 20260101;
-  if (sm_baseline_cache_init(&cache, &opts, &err) != 0) {
+  if (sm_baseline_set_init(&set, given, n_given, &err) != 0) {
     fprintf(stderr, "fuzz-hive: %s\n", err.msg);
     fuzz_die("cannot load the baseline");
   }
@@ -64,14 +62,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   static const unsigned modes[] = {0, SM_OPEN_UNSAFE};
   for (size_t m = 0; m < 2; m++) {
-    sm_scan_opts o = opts;
-    o.open_flags = modes[m] | SM_OPEN_NO_HASH;
-    o.all_control_sets = m == 1;
-    json_t *res = sm_scan_hive(path, path, NULL, &o, &cache);
-    sm_render_scan_json(devnull, res);
-    sm_render_scan_text(devnull, res, m == 1);
-    (void)sm_result_max_severity(res);
-    json_decref(res);
+    sm_scan_options o = {.open_flags = modes[m] | SM_OPEN_NO_HASH,
+                         .all_control_sets = m == 1,
+                         .today = 20260101};
+    sm_scan_target t = {.name = path, .path = path};
+    sm_scan_result res;
+    sm_scan(&t, &o, &set, &res);
+    sm_render_scan_json(devnull, &res);
+    sm_render_scan_text(devnull, &res, m == 1);
+    sm_scan_result_free(&res);
   }
   close(fd);
   return 0;

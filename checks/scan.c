@@ -1,0 +1,338 @@
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/scan.h"
+
+int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
+                         sm_error *err) {
+  memset(s, 0, sizeof *s);
+  pthread_mutex_init(&s->lock, NULL);
+  /* Without it (out of memory), each load parses its files itself. */
+  s->parsed = sm_baseline_parse_cache_new();
+  if (n && sm_baseline_load_many_cached(s->parsed, names, n, &s->given, err) !=
+               SM_OK)
+    return -1;
+  return 0;
+}
+
+void sm_baseline_set_destroy(sm_baseline_set *s) {
+  sm_baseline_parse_cache_free(s->parsed);
+  sm_baseline_free(s->given);
+  for (size_t i = 0; i < s->n_family; i++) {
+    free(s->family[i].name);
+    sm_baseline_free(s->family[i].b);
+    free(s->family[i].error);
+  }
+  pthread_mutex_destroy(&s->lock);
+}
+
+/* A family's shipped baseline, loaded the first time a hive needs it. */
+static const sm_baseline *family_baseline(sm_baseline_set *s, const char *name,
+                                          char *errbuf, size_t size) {
+  const sm_baseline *b = NULL;
+  pthread_mutex_lock(&s->lock);
+  size_t i = 0;
+  for (; i < s->n_family; i++)
+    if (strcmp(s->family[i].name, name) == 0)
+      break;
+  if (i == s->n_family && i < sizeof s->family / sizeof s->family[0]) {
+    sm_error err = {0};
+    s->family[i].name = strdup(name);
+    if (sm_baseline_load_cached(s->parsed, name, &s->family[i].b, &err) !=
+        SM_OK)
+      s->family[i].error = strdup(err.msg);
+    s->n_family++;
+  }
+  if (i < s->n_family) {
+    b = s->family[i].b;
+    if (!b)
+      snprintf(errbuf, size, "%s",
+               s->family[i].error ? s->family[i].error : "out of memory");
+  } else {
+    snprintf(errbuf, size, "too many baselines");
+  }
+  pthread_mutex_unlock(&s->lock);
+  return b;
+}
+
+void sm_baseline_set_preload(sm_baseline_set *s) {
+  /* The families sm_detect_family names. */
+  static const char *const families[] = {"windows-xp", "windows-7",
+                                         "windows-8.1", "windows-10"};
+  char errbuf[600];
+  if (s->given)
+    return;
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    family_baseline(s, families[i], errbuf, sizeof errbuf);
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+static void result_init(const sm_scan_target *t, sm_scan_result *r) {
+  memset(r, 0, sizeof *r);
+  r->target = strdup(t->name);
+  r->role = dup_or_null(t->role);
+  r->volume = dup_or_null(t->volume);
+  r->origin = dup_or_null(t->origin);
+  r->summary.max_severity = -1;
+}
+
+void sm_scan_fail(sm_scan_result *r, const char *msg) {
+  if (!r->error)
+    r->error = strdup(msg && msg[0] ? msg : "error");
+}
+
+void sm_scan_warn(sm_scan_result *r, const char *msg) {
+  char *m = strdup(msg);
+  char **v = m ? realloc(r->warnings, (r->n_warnings + 1) * sizeof *v) : NULL;
+  if (!v) {
+    free(m);
+    return;
+  }
+  r->warnings = v;
+  r->warnings[r->n_warnings++] = m;
+}
+
+void sm_scan_result_error(const sm_scan_target *t, const char *msg,
+                          sm_scan_result *r) {
+  result_init(t, r);
+  sm_scan_fail(r, msg);
+  sm_scan_summarise(r);
+}
+
+static void read_facts(const sm_scan_target *t, sm_scan_result *r) {
+  sm_hive *h = r->h;
+  const sm_base_block *b = sm_hive_base(h);
+  sm_scan_hive_facts *f = &r->hive;
+  r->has_hive = true;
+  f->path = strdup(t->path ? t->path : sm_hive_path(h));
+  f->size = sm_hive_file_size(h);
+  f->dirty = b->dirty;
+  f->sequence[0] = b->seq_primary;
+  f->sequence[1] = b->seq_secondary;
+  f->last_written = b->last_written;
+  f->recovery = *sm_hive_recovery(h);
+  f->unsafe = sm_hive_unsafe(h);
+  f->in_place = sm_hive_in_place(h);
+}
+
+/* The control set to audit (o->control_set, or the current one) and the
+ * key detection reads (always the current one when there is one, so that
+ * every command detects the same family for the same hive). */
+static bool select_control_set(const sm_scan_options *o, sm_scan_result *r,
+                               sm_key *detect_key) {
+  sm_error err = {0};
+  sm_key ccs_key = 0;
+  unsigned ccs = 0;
+  bool has_ccs =
+      sm_hive_current_control_set(r->h, &ccs, &ccs_key, &err) == SM_OK;
+  if (!o->control_set && !has_ccs) {
+    sm_scan_fail(r, err.msg);
+    return false;
+  }
+  if (has_ccs) {
+    sm_error lerr = {0};
+    if (sm_hive_control_sets(r->h, &r->hive.control_sets,
+                             &r->hive.n_control_sets, &lerr) == SM_OK) {
+      r->hive.has_control_sets = true;
+      r->hive.current = ccs;
+    } else if (!o->control_set) {
+      sm_scan_fail(r, lerr.msg);
+      return false;
+    }
+  }
+  if (o->control_set) {
+    char msg[600];
+    if (sm_hive_control_set(r->h, o->control_set, &r->cs_key, &err) != SM_OK) {
+      snprintf(msg, sizeof msg, "%s: no ControlSet%03u", r->hive.path,
+               o->control_set);
+      sm_scan_fail(r, msg);
+      return false;
+    }
+    r->cs_id = o->control_set;
+  } else {
+    r->cs_id = ccs;
+    r->cs_key = ccs_key;
+  }
+  *detect_key = has_ccs ? ccs_key : r->cs_key;
+  return true;
+}
+
+static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
+                            sm_key detect_key, sm_scan_result *r) {
+  r->has_baseline = true;
+  if (set->given) {
+    r->baseline = set->given;
+    r->baseline_given = true;
+    r->baseline_name = strdup(set->given->name);
+    r->baseline_reason = strdup("--baseline");
+    return true;
+  }
+  char fam[64], why[1024], berr[600];
+  sm_hive *sw = NULL;
+  if (t->software)
+    sm_hive_open(t->software, SM_OPEN_NO_HASH, &sw, NULL);
+  sm_detect_family(r->h, detect_key, sw, fam, sizeof fam, why, sizeof why);
+  sm_hive_close(sw);
+  r->baseline_name = strdup(fam);
+  r->baseline_reason = strdup(why);
+  r->baseline = family_baseline(set, fam, berr, sizeof berr);
+  if (!r->baseline) {
+    sm_scan_fail(r, berr);
+    return false;
+  }
+  return true;
+}
+
+bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
+                  sm_baseline_set *set, sm_scan_result *r) {
+  sm_error err = {0};
+  result_init(t, r);
+  sm_result rc = t->open ? t->open(t, o->open_flags, &r->h, &err)
+                         : sm_hive_open(t->path, o->open_flags, &r->h, &err);
+  if (rc != SM_OK) {
+    r->h = NULL;
+    sm_scan_fail(r, err.msg);
+    return false;
+  }
+  read_facts(t, r);
+  sm_key detect_key;
+  return select_control_set(o, r, &detect_key) &&
+         choose_baseline(t, set, detect_key, r);
+}
+
+static bool grow(void **v, size_t n, size_t size) {
+  void *nv = realloc(*v, (n + 1) * size);
+  if (!nv)
+    return false;
+  *v = nv;
+  return true;
+}
+
+/* How each other control set differs from the current one, in the keys the
+ * baseline audits. */
+static bool compare_control_sets(sm_scan_result *r) {
+  const sm_scan_hive_facts *f = &r->hive;
+  for (size_t i = 0; i < f->n_control_sets; i++) {
+    sm_key key;
+    sm_error err = {0};
+    if (f->control_sets[i] == r->cs_id)
+      continue;
+    if (!grow((void **)&r->differences, r->n_differences,
+              sizeof *r->differences))
+      return false;
+    sm_scan_difference *d = &r->differences[r->n_differences++];
+    memset(d, 0, sizeof *d);
+    d->control_set = f->control_sets[i];
+    if (sm_hive_control_set(r->h, d->control_set, &key, &err) != SM_OK ||
+        sm_diff_control_sets(r->h, r->cs_key, r->h, key, r->baseline, &d->diff,
+                             &err) != SM_OK)
+      d->error = strdup(err.msg);
+    else
+      d->ok = true;
+  }
+  return true;
+}
+
+bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
+  const sm_scan_hive_facts *f = &r->hive;
+  size_t n = o->all_control_sets ? f->n_control_sets : 1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned id = o->all_control_sets ? f->control_sets[i] : r->cs_id;
+    sm_key key = r->cs_key;
+    sm_error err = {0};
+    if (id != r->cs_id && sm_hive_control_set(r->h, id, &key, &err) != SM_OK) {
+      sm_scan_fail(r, err.msg);
+      return false;
+    }
+    if (!grow((void **)&r->reports, r->n_reports, sizeof *r->reports)) {
+      sm_scan_fail(r, "out of memory");
+      return false;
+    }
+    if (sm_audit(r->h, r->baseline, id, key, o->today,
+                 &r->reports[r->n_reports], &err) != SM_OK) {
+      sm_scan_fail(r, err.msg);
+      return false;
+    }
+    r->n_reports++;
+  }
+  if (o->all_control_sets && !compare_control_sets(r)) {
+    sm_scan_fail(r, "out of memory");
+    return false;
+  }
+  return true;
+}
+
+void sm_scan_summarise(sm_scan_result *r) {
+  sm_scan_summary *s = &r->summary;
+  memset(s, 0, sizeof *s);
+  s->max_severity = -1;
+  for (size_t i = 0; i < r->n_reports; i++) {
+    const sm_report *rep = &r->reports[i];
+    for (size_t j = 0; j < rep->n_findings; j++) {
+      const sm_finding *fd = &rep->findings[j];
+      if (fd->suppressed) {
+        s->suppressed++;
+        continue;
+      }
+      s->by_severity[fd->severity]++;
+      if ((int)fd->severity > s->max_severity)
+        s->max_severity = (int)fd->severity;
+    }
+    s->rule_errors += rep->n_errors;
+    s->passed += rep->n_pass;
+    s->not_applicable += rep->n_not_applicable;
+  }
+  s->failed = r->error != NULL;
+}
+
+void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
+             sm_baseline_set *set, sm_scan_result *r) {
+  if (sm_scan_open(t, o, set, r))
+    sm_scan_audit(o, r);
+  if (r->h) {
+    /* The hash thread has been running while the hive was audited. */
+    snprintf(r->hive.sha256, sizeof r->hive.sha256, "%s", sm_hive_sha256(r->h));
+    /* Read in place, the file must not have changed during the audit. */
+    sm_error err = {0};
+    if (!r->error && sm_hive_check_unchanged(r->h, &err) != SM_OK)
+      sm_scan_fail(r, err.msg);
+  }
+  sm_scan_close_hive(r);
+  sm_scan_summarise(r);
+}
+
+void sm_scan_close_hive(sm_scan_result *r) {
+  sm_hive_close(r->h);
+  r->h = NULL;
+}
+
+void sm_scan_result_free(sm_scan_result *r) {
+  if (!r)
+    return;
+  sm_scan_close_hive(r);
+  free(r->target);
+  free(r->role);
+  free(r->volume);
+  free(r->origin);
+  free(r->hive.path);
+  free(r->hive.control_sets);
+  free(r->baseline_name);
+  free(r->baseline_reason);
+  for (size_t i = 0; i < r->n_reports; i++)
+    sm_report_free(&r->reports[i]);
+  free(r->reports);
+  for (size_t i = 0; i < r->n_differences; i++) {
+    sm_diff_free(&r->differences[i].diff);
+    free(r->differences[i].error);
+  }
+  free(r->differences);
+  for (size_t i = 0; i < r->n_warnings; i++)
+    free(r->warnings[i]);
+  free(r->warnings);
+  free(r->error);
+  memset(r, 0, sizeof *r);
+}

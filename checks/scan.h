@@ -1,0 +1,181 @@
+/* The scan pipeline: one hive, from its bytes to a typed result.
+ *
+ *   sm_scan_open   open the hive (target->open, by default sm_hive_open on
+ *                  target->path), read its facts and control sets, pick the
+ *                  control set, choose the baseline (given, or detected from
+ *                  the current control set with a SOFTWARE hive beside it);
+ *   sm_scan_audit  audit the control sets and compare them;
+ *   sm_scan        both, then the digest, the check that a hive read in
+ *                  place did not change, the summary, and the hive closed:
+ *                  what scan and the batch
+ *                  worker run.  learn and diff run sm_scan_open only and
+ *                  work on the hive it left open, so that all of them choose
+ *                  the same baseline for the same hive.
+ *
+ * Where each concern lives:
+ *   checks/scan.c     this pipeline and the baseline set;
+ *   checks/audit.c    one control set against one baseline (sm_report);
+ *   checks/detect.c   which family a hive belongs to;
+ *   checks/diff.c     what differs between two control sets;
+ *   cli/scan-json.c   the result as the JSON Lines contract (docs/json.md);
+ *   cli/scan-text.c, cli/csv.c, cli/sarif.c   the other formats, each read
+ *                     from this typed result;
+ *   cli/writer.c      formats: one result rendered, results combined;
+ *   cli/batch.c       one worker process per hive, the result rendered in
+ *                     the worker and handed to the parent as bytes with an
+ *                     sm_scan_summary.
+ *
+ * checks/ knows nothing of the command line: targets, roles and volumes are
+ * strings given by cli/ (or source/) and carried into the result. */
+#ifndef SM_CHECKS_SCAN_H
+#define SM_CHECKS_SCAN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/audit.h"
+#include "checks/baseline.h"
+#include "checks/diff.h"
+#include "hive/hive.h"
+
+/* What to audit.  Only name and (without open) path are required. */
+typedef struct sm_scan_target {
+  const char *name;     /* what the result calls "target" */
+  const char *path;     /* the file to open (what "hive.path" says) */
+  const char *software; /* a SOFTWARE hive beside it, for detection, or NULL */
+  const char *role;     /* "system", "regback", or NULL (not reported) */
+  const char *volume;   /* the volume root it was found in, or NULL */
+  const char *origin;   /* where its bytes came from when not a plain file
+                           ("disk.E01, partition 2, Windows/System32/config/
+                           SYSTEM"), or NULL */
+  /* How to open it; NULL: sm_hive_open(path).  For a hive given as bytes
+   * (a disk image), the opener reads it through hive/'s entry point for a
+   * buffer; open_data is passed through. */
+  sm_result (*open)(const struct sm_scan_target *t, unsigned flags,
+                    sm_hive **out, sm_error *err);
+  void *open_data;
+} sm_scan_target;
+
+typedef struct sm_scan_options {
+  bool all_control_sets; /* audit every ControlSetNNN, and compare them */
+  unsigned control_set;  /* sm_scan_open: the one to select (0: current) */
+  unsigned open_flags;   /* SM_OPEN_* */
+  int today;             /* YYYYMMDD, for suppression expiry */
+} sm_scan_options;
+
+/* Baselines loaded once per run, shared by every hive (and thread): the
+ * ones given (--baseline), or each shipped family the first time a hive
+ * needs it. */
+typedef struct sm_baseline_set {
+  pthread_mutex_t lock;
+  sm_baseline_parse_cache *parsed; /* each file parsed once (NULL: none) */
+  sm_baseline *given;              /* from --baseline, or NULL */
+  struct {
+    char *name;
+    sm_baseline *b;
+    char *error; /* why it could not be loaded */
+  } family[8];
+  size_t n_family;
+} sm_baseline_set;
+
+/* names[0..n): the baselines given, merged in order; n 0 = detect per hive.
+ * Returns -1 with err set when one cannot be loaded. */
+int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
+                         sm_error *err);
+void sm_baseline_set_destroy(sm_baseline_set *s);
+/* Load every shipped family now (a batch's workers inherit them). */
+void sm_baseline_set_preload(sm_baseline_set *s);
+
+/* Facts of the hive as read. */
+typedef struct sm_scan_hive_facts {
+  char *path;
+  uint64_t size;
+  char sha256[65]; /* "" with SM_OPEN_NO_HASH */
+  bool dirty;
+  uint32_t sequence[2];
+  uint64_t last_written; /* FILETIME */
+  sm_recovery_info recovery;
+  bool unsafe, in_place;
+  bool has_control_sets; /* the two below were read */
+  unsigned current;      /* Select\Current */
+  unsigned *control_sets;
+  size_t n_control_sets;
+} sm_scan_hive_facts;
+
+/* The control sets other than the current one, compared with it. */
+typedef struct sm_scan_difference {
+  unsigned control_set;
+  bool ok; /* diff is valid; else error says why */
+  sm_diff diff;
+  char *error;
+} sm_scan_difference;
+
+/* Unsuppressed findings by severity and the rest: what a batch's parent and
+ * the exit status need, computed once (sm_scan_summarise). */
+typedef struct sm_scan_summary {
+  size_t by_severity[5]; /* unsuppressed, by sm_severity */
+  size_t suppressed;
+  size_t rule_errors;
+  size_t passed, not_applicable;
+  int max_severity; /* highest unsuppressed, -1 none */
+  bool failed;      /* error set: the hive could not be audited */
+} sm_scan_summary;
+
+typedef struct sm_scan_result {
+  /* The target, copied. */
+  char *target, *role, *volume, *origin;
+
+  bool has_hive; /* the hive opened: hive facts are valid */
+  sm_scan_hive_facts hive;
+
+  /* The baseline: has_baseline when one was given or a family detected
+   * (even if it then failed to load: baseline NULL and error set). */
+  bool has_baseline;
+  char *baseline_name;
+  bool baseline_given;         /* --baseline; else detected */
+  char *baseline_reason;       /* "--baseline" or the detection evidence */
+  const sm_baseline *baseline; /* owned by the sm_baseline_set */
+
+  /* The control set sm_scan_open selected (its key in h). */
+  unsigned cs_id;
+  sm_key cs_key;
+
+  sm_report *reports; /* one per control set audited, in order */
+  size_t n_reports;
+  sm_scan_difference *differences;
+  size_t n_differences;
+
+  char **warnings; /* said about the hive, besides hive.recovery.warning */
+  size_t n_warnings;
+  char *error; /* NULL, or why the hive could not be audited */
+
+  sm_scan_summary summary;
+
+  sm_hive *h; /* open between sm_scan_open and sm_scan_close_hive */
+} sm_scan_result;
+
+/* Open, read the facts, select the control set and choose the baseline.
+ * Returns false with r->error set when it could not (r is valid either
+ * way and must be freed). */
+bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
+                  sm_baseline_set *set, sm_scan_result *r);
+/* Audit what sm_scan_open opened.  Returns false with r->error set. */
+bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r);
+/* sm_scan_open, sm_scan_audit, the summary, and the hive closed. */
+void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
+             sm_baseline_set *set, sm_scan_result *r);
+
+/* A result for a target that could not be audited at all (msg). */
+void sm_scan_result_error(const sm_scan_target *t, const char *msg,
+                          sm_scan_result *r);
+/* Set r->error (once: the first error is kept). */
+void sm_scan_fail(sm_scan_result *r, const char *msg);
+/* Add a warning (out of memory: dropped). */
+void sm_scan_warn(sm_scan_result *r, const char *msg);
+void sm_scan_summarise(sm_scan_result *r);
+void sm_scan_close_hive(sm_scan_result *r);
+void sm_scan_result_free(sm_scan_result *r); /* closes the hive too */
+
+#endif

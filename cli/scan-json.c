@@ -1,0 +1,200 @@
+/* The typed result of a scan (checks/scan.h) as the JSON object of the JSON
+ * Lines contract (docs/json.md).  Written once per hive, in the process
+ * that audited it. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/scan.h"
+
+int sm_today_ymd(void) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static json_t *str_or_null(const char *s) {
+  return s ? sm_json_string(s) : json_null();
+}
+
+static json_t *string_array(char *const *v, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, sm_json_string(v[i]));
+  return a;
+}
+
+static json_t *time_or_null(uint64_t filetime) {
+  char ts[32];
+  sm_filetime_iso8601(filetime, ts, sizeof ts);
+  return ts[0] ? json_string(ts) : json_null();
+}
+
+static json_t *finding_json(const sm_finding *f) {
+  const sm_rule *r = f->rule;
+  char tbuf[32];
+  json_t *o = json_object();
+  json_object_set_new(o, "rule", json_string(r->id));
+  json_object_set_new(o, "title", sm_json_string(r->title));
+  json_object_set_new(o, "severity",
+                      json_string(sm_severity_name(f->severity)));
+  json_object_set_new(o, "control_set",
+                      f->control_set ? json_integer(f->control_set)
+                                     : json_null());
+  json_object_set_new(o, "key", sm_json_string(f->key));
+  json_object_set_new(o, "value", str_or_null(f->value));
+  const char *tn =
+      f->has_type ? sm_type_label(f->type, tbuf, sizeof tbuf) : NULL;
+  json_object_set_new(o, "type", str_or_null(tn));
+  json_object_set_new(o, "observed", str_or_null(f->observed));
+  json_object_set_new(o, "expected", str_or_null(f->expected));
+  json_object_set_new(o, "message", sm_json_string(r->message));
+  json_object_set_new(o, "detail", str_or_null(f->detail));
+  json_object_set_new(o, "normal", sm_json_string(r->normal));
+  json_object_set_new(o, "attack", string_array(r->attack, r->n_attack));
+  json_object_set_new(o, "last_write", time_or_null(f->last_write));
+  json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
+  json_object_set_new(o, "justification",
+                      f->suppressed
+                          ? sm_json_string(f->suppression->justification)
+                          : json_null());
+  char d[16];
+  sm_finding_expired_date(f, d, sizeof d);
+  json_object_set_new(o, "suppression_expired",
+                      d[0] ? json_string(d) : json_null());
+  return o;
+}
+
+static json_t *hive_json(const sm_scan_hive_facts *h) {
+  const sm_recovery_info *r = &h->recovery;
+  json_t *o = json_object();
+  json_object_set_new(o, "path", sm_json_string(h->path));
+  json_object_set_new(o, "size", json_integer((json_int_t)h->size));
+  json_object_set_new(o, "sha256",
+                      h->sha256[0] ? json_string(h->sha256) : json_null());
+  json_object_set_new(o, "dirty", json_boolean(h->dirty));
+  json_object_set_new(o, "sequence",
+                      json_pack("[II]", (json_int_t)h->sequence[0],
+                                (json_int_t)h->sequence[1]));
+  json_object_set_new(o, "last_written", time_or_null(h->last_written));
+  json_t *rec = json_object();
+  json_object_set_new(rec, "recovered", json_boolean(r->recovered));
+  json_object_set_new(rec, "entries", json_integer(r->entries));
+  json_object_set_new(rec, "pages", json_integer(r->pages));
+  json_object_set_new(rec, "logs", sm_json_string(r->logs));
+  json_object_set_new(rec, "warning",
+                      r->warning[0] ? sm_json_string(r->warning) : json_null());
+  json_object_set_new(o, "recovery", rec);
+  json_object_set_new(o, "unsafe", json_boolean(h->unsafe));
+  json_object_set_new(o, "in_place", json_boolean(h->in_place));
+  if (h->has_control_sets) {
+    json_object_set_new(o, "current_control_set", json_integer(h->current));
+    json_t *cs = json_array();
+    for (size_t i = 0; i < h->n_control_sets; i++)
+      json_array_append_new(cs, json_integer(h->control_sets[i]));
+    json_object_set_new(o, "control_sets", cs);
+  }
+  return o;
+}
+
+static json_t *baseline_json(const sm_scan_result *r) {
+  if (!r->has_baseline)
+    return json_null();
+  json_t *o = json_object();
+  json_object_set_new(o, "name", sm_json_string(r->baseline_name));
+  json_object_set_new(o, "selected",
+                      json_string(r->baseline_given ? "given" : "detected"));
+  json_object_set_new(o, "reason", sm_json_string(r->baseline_reason));
+  const sm_baseline *b = r->baseline;
+  if (b) {
+    json_object_set_new(o, "extends", string_array(b->chain, b->n_chain));
+    json_object_set_new(o, "rules", json_integer((json_int_t)b->n_rules));
+  }
+  return o;
+}
+
+static json_t *differences_json(const sm_scan_result *r) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->n_differences; i++) {
+    const sm_scan_difference *d = &r->differences[i];
+    json_t *o = json_pack("{s:i}", "control_set", (int)d->control_set);
+    if (d->ok) {
+      json_object_set_new(o, "differences", sm_diff_json(&d->diff));
+    } else {
+      json_object_set_new(o, "differences", json_null());
+      json_object_set_new(o, "error", sm_json_string(d->error));
+    }
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
+static json_t *summary_json(const sm_scan_summary *s) {
+  json_t *c = json_object();
+  for (int v = SM_SEV_CRITICAL; v >= SM_SEV_INFO; v--)
+    json_object_set_new(c, sm_severity_name((sm_severity)v),
+                        json_integer((json_int_t)s->by_severity[v]));
+  json_object_set_new(c, "suppressed", json_integer((json_int_t)s->suppressed));
+  json_t *o = json_object();
+  json_object_set_new(o, "by_severity", c);
+  json_object_set_new(o, "rules_passed", json_integer((json_int_t)s->passed));
+  json_object_set_new(o, "not_applicable",
+                      json_integer((json_int_t)s->not_applicable));
+  return o;
+}
+
+json_t *sm_scan_json(const sm_scan_result *r) {
+  json_t *res = json_object();
+  json_t *audited = json_array(), *findings = json_array(),
+         *errors = json_array();
+  json_object_set_new(res, "target", sm_json_string(r->target));
+  json_object_set_new(res, "hive",
+                      r->has_hive ? hive_json(&r->hive) : json_null());
+  json_object_set_new(res, "baseline", baseline_json(r));
+  for (size_t i = 0; i < r->n_reports; i++) {
+    const sm_report *rep = &r->reports[i];
+    json_array_append_new(audited, json_integer(rep->control_set));
+    for (size_t j = 0; j < rep->n_findings; j++)
+      json_array_append_new(findings, finding_json(&rep->findings[j]));
+    for (size_t j = 0; j < rep->n_errors; j++) {
+      const sm_rule_error *e = &rep->errors[j];
+      json_array_append_new(errors, json_pack("{s:s, s:o, s:o, s:o}", "rule",
+                                              e->rule->id, "key",
+                                              sm_json_string(e->key), "value",
+                                              str_or_null(e->value), "message",
+                                              sm_json_string(e->message)));
+    }
+  }
+  json_object_set_new(res, "control_sets_audited", audited);
+  json_object_set_new(res, "control_set_differences", differences_json(r));
+  json_object_set_new(res, "findings", findings);
+  json_object_set_new(res, "rule_errors", errors);
+  json_object_set_new(res, "summary", summary_json(&r->summary));
+  json_object_set_new(res, "error", str_or_null(r->error));
+  json_object_set_new(res, "warnings",
+                      string_array(r->warnings, r->n_warnings));
+  json_object_set_new(res, "origin", str_or_null(r->origin));
+  if (r->role) {
+    json_object_set_new(res, "role", json_string(r->role));
+    json_object_set_new(res, "volume", str_or_null(r->volume));
+  }
+  return res;
+}
+
+void sm_render_scan_json(FILE *f, const sm_scan_result *r) {
+  json_t *j = sm_scan_json(r);
+  json_dumpf(j, f, JSON_COMPACT | JSON_ENSURE_ASCII);
+  fputc('\n', f);
+  json_decref(j);
+}
+
+void sm_finding_expired_date(const sm_finding *f, char *buf, size_t size) {
+  buf[0] = '\0';
+  if (f->suppression_expired && f->suppression)
+    snprintf(buf, size, "%04d-%02d-%02d", f->suppression->expires_year,
+             f->suppression->expires_month, f->suppression->expires_day);
+}
