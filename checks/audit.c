@@ -1,7 +1,6 @@
 #include <config.h>
 
 #include <fnmatch.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "checks/audit.h"
 #include "checks/parse.h"
+#include "checks/winpath.h"
 
 /* One key of the hive as the audit sees it: looked up once, its values
  * read once, whatever the number of rules on it. */
@@ -42,6 +42,8 @@ typedef struct audit_ctx {
   unsigned *control_sets;
   size_t n_control_sets;
   bool control_sets_loaded;
+  sm_env env; /* the control set's environment, loaded on first use */
+  bool env_loaded;
 } audit_ctx;
 
 static char *xstrdup(audit_ctx *c, const char *s) {
@@ -210,48 +212,28 @@ static void add_error(audit_ctx *c, const sm_rule *r, const key_entry *k,
   e->message = xstrdup(c, msg);
 }
 
-/* The value's data as one line of text, for "observed". */
-static char *value_text(const sm_value *v) {
-  if (v->status != SM_OK)
-    return strdup("<unreadable>");
-  if (v->str)
-    return strdup(v->str);
-  if (v->strv) {
-    size_t len = 1;
-    for (size_t i = 0; i < v->nstrv; i++)
-      len += strlen(v->strv[i]) + 2;
-    char *s = malloc(len);
-    if (!s)
-      return NULL;
-    s[0] = '\0';
-    for (size_t i = 0; i < v->nstrv; i++) {
-      if (i)
-        strcat(s, "; ");
-      strcat(s, v->strv[i]);
-    }
-    return s;
-  }
-  if (v->has_num) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRIu64, v->num);
-    return strdup(buf);
-  }
-  return sm_hex(v->data, v->len, 256);
-}
-
 static bool has_list_members(const sm_expect *e) {
   return e->has_exact || e->has_allowed || e->n_required || e->n_forbidden ||
          e->has_max_items;
 }
 
-/* Evaluate r->expect on target t; one finding per mismatch.  Returns the
- * number of findings added. */
+static const sm_env *get_env(audit_ctx *c) {
+  if (!c->env_loaded) {
+    c->env_loaded = true;
+    if (sm_audit_env_load(c->h, c->cs_key, &c->env) != SM_OK)
+      c->nomem = true;
+  }
+  return &c->env;
+}
+
+/* Evaluate e (r->expect, or its resolved copy) on target t; one finding
+ * per mismatch.  Returns the number of findings added. */
 static size_t expect_findings(audit_ctx *c, const sm_rule *r,
-                              const key_entry *k, const sm_value *v,
-                              const sm_target *t) {
+                              const sm_expect *e, const key_entry *k,
+                              const sm_value *v, const sm_target *t) {
   sm_mismatch *m = NULL;
   size_t n = 0;
-  if (sm_expect_check(&r->expect, t, &m, &n) != SM_OK)
+  if (sm_expect_check(e, t, &m, &n) != SM_OK)
     c->nomem = true;
   for (size_t i = 0; i < n; i++)
     add_finding(c, r, k, v, r->value, m[i].observed, m[i].expected, "%s%s%s",
@@ -279,7 +261,17 @@ static size_t check_fields(audit_ctx *c, const sm_rule *r, const key_entry *k,
   } else {
     t.str = items[0];
   }
-  return expect_findings(c, r, k, v, &t);
+  if (!sm_parser_path_field(r->parse, r->field))
+    return expect_findings(c, r, &r->expect, k, v, &t);
+  /* Resolved paths are compared with expected paths resolved alike. */
+  sm_expect e;
+  if (sm_expect_resolve(&r->expect, get_env(c), &e) != SM_OK) {
+    c->nomem = true;
+    return 0;
+  }
+  size_t found = expect_findings(c, r, &e, k, v, &t);
+  sm_expect_resolved_free(&e);
+  return found;
 }
 
 static bool load_control_sets(audit_ctx *c) {
@@ -290,6 +282,18 @@ static bool load_control_sets(audit_ctx *c) {
       return false;
   }
   return c->control_sets != NULL;
+}
+
+/* What parser p needs from the hive besides its input. */
+static void parse_needs(audit_ctx *c, sm_parser p, sm_parse_input *in) {
+  const sm_parser_def *d = sm_parser_get(p);
+  unsigned needs = d ? d->needs : 0;
+  if ((needs & SM_NEEDS_CONTROL_SETS) && load_control_sets(c)) {
+    in->control_sets = c->control_sets;
+    in->n_control_sets = c->n_control_sets;
+  }
+  if (needs & SM_NEEDS_ENVIRONMENT)
+    in->env = get_env(c);
 }
 
 static bool value_named(const audit_ctx *c, const sm_rule *kr,
@@ -343,11 +347,7 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       return 0;
     }
     sm_parse_input in = {.values = k->values, .n_values = k->n_values};
-    const sm_parser_def *d = sm_parser_get(r->parse);
-    if (d && (d->needs & SM_NEEDS_CONTROL_SETS) && load_control_sets(c)) {
-      in.control_sets = c->control_sets;
-      in.n_control_sets = c->n_control_sets;
-    }
+    parse_needs(c, r->parse, &in);
     sm_fields fields = {0};
     sm_result pr = sm_parse_fields(r->parse, &in, &fields);
     if (pr == SM_OK)
@@ -369,7 +369,7 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
           listed(r->values.allow, r->values.n_allow, v->name) ||
           listed(r->values.ignore, r->values.n_ignore, v->name))
         continue;
-      char *text = value_text(v);
+      char *text = sm_value_text(v);
       if (!text)
         c->nomem = true;
       add_finding(c, r, k, v, v->name, text, NULL,
@@ -425,7 +425,7 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     free(want);
     return 1;
   }
-  char *text = value_text(v);
+  char *text = sm_value_text(v);
   if (!text) {
     c->nomem = true;
     return 0;
@@ -465,6 +465,7 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     goto out;
   if (r->parse != SM_PARSE_NONE) {
     sm_parse_input in = {.value = v};
+    parse_needs(c, r->parse, &in);
     sm_fields fields = {0};
     sm_result pr = sm_parse_fields(r->parse, &in, &fields);
     if (pr == SM_OK) {
@@ -499,7 +500,7 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
   } else {
     t.str = text;
   }
-  found = expect_findings(c, r, k, v, &t);
+  found = expect_findings(c, r, &r->expect, k, v, &t);
 out:
   free(text);
   return found;
@@ -548,6 +549,7 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
   }
   free(c.keys);
   free(c.control_sets);
+  sm_env_free(&c.env);
   if (c.nomem) {
     sm_report_free(out);
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory during audit",

@@ -96,4 +96,18 @@ void sm_mismatches_free(sm_mismatch *m, size_t n);
 /* "one of: a, b" etc.: the expectation as a short text.  Caller-frees. */
 char *sm_expect_describe(const sm_expect *e);
 
+/* audit-util.c: the value's data as one line of text, for "observed"
+ * (NULL on NOMEM). */
+char *sm_value_text(const sm_value *v);
+/* The machine environment of the control set at cs_key
+ * (Windows' own variables when its Environment key cannot be read), and
+ * an expect whose strings are resolved as paths (checks/winpath.h) for
+ * rules on a parser's path fields.  SM_ERR_NOMEM only. */
+struct sm_env;
+sm_result sm_audit_env_load(sm_hive *h, sm_key cs_key, struct sm_env *out);
+sm_result sm_expect_resolve(const sm_expect *in, const struct sm_env *env,
+                            sm_expect *out);
+/* Frees what sm_expect_resolve made (not the shared regex). */
+void sm_expect_resolved_free(sm_expect *e);
+
 #endif

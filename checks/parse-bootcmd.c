@@ -4,11 +4,22 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
-enum { F_ENTRIES, F_PROGRAMS, F_AUTOCHK_ARGS };
+enum {
+  F_ENTRIES,
+  F_PROGRAMS,
+  F_AUTOCHK_ARGS,
+  F_IMAGES,
+  F_PROTECTED_IMAGES,
+  F_UNSAFE_IMAGES
+};
 
-static const char *const field_names[] = {"entries", "programs", "autochk-args",
-                                          NULL};
+static const char *const field_names[] = {
+    "entries",       "programs", "autochk-args", "images", "protected-images",
+    "unsafe-images", NULL};
+static const char *const path_fields[] = {"images", "protected-images",
+                                          "unsafe-images", NULL};
 
 void sm_bootcmd_free(sm_bootcmd *b) {
   if (!b)
@@ -86,6 +97,23 @@ static char *join_args(const sm_bootcmd *b) {
   return s;
 }
 
+/* The program smss.exe runs for this line, resolved, in `images` and in
+ * `protected-images` or `unsafe-images` by who can write its place. */
+static sm_result push_image(sm_fields *out, const sm_env *env,
+                            const char *line) {
+  char *image = sm_cmdline_image(env, line);
+  if (!image)
+    return SM_ERR_NOMEM;
+  sm_result r = sm_field_push(&out->v[F_IMAGES], image);
+  if (r == SM_OK)
+    r = sm_field_push(
+        &out->v[sm_place_protected(sm_path_place(image)) ? F_PROTECTED_IMAGES
+                                                         : F_UNSAFE_IMAGES],
+        image);
+  free(image);
+  return r;
+}
+
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
   char *const *strv = a->strv;
   size_t n = a->n;
@@ -99,6 +127,8 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
       break;
     if (*b.program)
       r = sm_field_push(&out->v[F_PROGRAMS], b.program);
+    if (r == SM_OK && *b.program)
+      r = push_image(out, a->in->env, strv[i]);
     if (r == SM_OK && strcmp(b.program, "autochk") == 0) {
       char *args = join_args(&b);
       r = args ? sm_field_push(&out->v[F_AUTOCHK_ARGS], args) : SM_ERR_NOMEM;
@@ -113,5 +143,7 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
 
 const sm_parser_def sm_parser_boot_execute = {.name = "boot-execute",
                                               .fields = field_names,
+                                              .path_fields = path_fields,
                                               .input = SM_INPUT_LIST,
+                                              .needs = SM_NEEDS_ENVIRONMENT,
                                               .run = run};

@@ -4,12 +4,15 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
 static const char *const subsystems_field_names[] = {
     "required",     "optional", "names", "undefined",
     "unreferenced", "images",   "debug", NULL};
 static const char *const knowndlls_field_names[] = {
     "names", "dlls", "mismatched", "dll-directory", "dll-directory32", NULL};
+static const char *const knowndlls_path_fields[] = {"dll-directory",
+                                                    "dll-directory32", NULL};
 static const char *const select_field_names[] = {"current",
                                                  "default",
                                                  "last-known-good",
@@ -147,14 +150,16 @@ done:
   return r;
 }
 
-/* "wow64.dll" for the name "_wow64": the basename without ".dll". */
+/* "wow64.dll" for the name "_wow64": the name plus ".dll", and nothing
+ * else.  The loader maps a KnownDLL from the KnownDlls directory by the
+ * data's file name, so any directory, drive, device or stream in the data
+ * is a mismatch too, whatever its base name. */
 static bool dll_matches(const char *name, const char *dll) {
   if (*name == '_')
     name++;
   const char *base = dll;
-  for (const char *c = dll; *c; c++)
-    if (*c == '\\' || *c == '/')
-      base = c + 1;
+  if (strpbrk(dll, "\\/:%"))
+    return false;
   size_t n = strlen(base), m = strlen(name);
   return sm_ascii_suffix(base, n, ".dll") && n - 4 == m &&
          sm_ascii_prefix(base, n - 4, name);
@@ -175,11 +180,14 @@ static sm_result knowndlls_run(const sm_parse_args *a, sm_fields *out) {
     const char *name = v[i]->name, *dll = value_string(v[i]);
     size_t len = strlen(name);
     if (sm_ascii_prefix(name, len, "DllDirectory")) {
-      if (dll && sm_ascii_casecmp(name, "DllDirectory") == 0 && !f[K_DIR].n)
-        r = sm_field_push(&f[K_DIR], dll);
-      else if (dll && sm_ascii_casecmp(name, "DllDirectory32") == 0 &&
-               !f[K_DIR32].n)
-        r = sm_field_push(&f[K_DIR32], dll);
+      int slot = sm_ascii_casecmp(name, "DllDirectory") == 0     ? K_DIR
+                 : sm_ascii_casecmp(name, "DllDirectory32") == 0 ? K_DIR32
+                                                                 : -1;
+      if (dll && slot >= 0 && !f[slot].n) {
+        char *res = sm_path_resolve(a->in->env, dll);
+        r = res ? sm_field_push(&f[slot], res) : SM_ERR_NOMEM;
+        free(res);
+      }
       continue;
     }
     r = sm_field_push(&f[K_NAMES], name);
@@ -254,7 +262,10 @@ const sm_parser_def sm_parser_subsystems = {.name = "subsystems",
 
 const sm_parser_def sm_parser_known_dlls = {.name = "known-dlls",
                                             .fields = knowndlls_field_names,
+                                            .path_fields =
+                                                knowndlls_path_fields,
                                             .input = SM_INPUT_KEY,
+                                            .needs = SM_NEEDS_ENVIRONMENT,
                                             .run = knowndlls_run};
 
 const sm_parser_def sm_parser_select = {.name = "select",

@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
 static const char *const pathlist_field_names[] = {
-    "entries",       "before-system", "relative",   "unc",
-    "user-writable", "empty-entries", "has-system", NULL};
+    "entries",       "resolved", "before-system", "relative",   "unc",
+    "user-writable", "unsafe",   "empty-entries", "has-system", NULL};
+static const char *const pathlist_path_fields[] = {"resolved", NULL};
 static const char *const list_field_names[] = {"entries", NULL};
 
 void sm_pathlist_free(sm_pathlist *p) {
@@ -54,176 +56,34 @@ nomem:
   return SM_ERR_NOMEM;
 }
 
-/* A view of an entry without blanks and surrounding double quotes. */
-typedef struct view {
-  const char *s;
-  size_t n;
-} view;
-
-static view unquote(const char *entry) {
-  view v = {entry, strlen(entry)};
-  while (v.n && is_trim(*v.s))
-    v.s++, v.n--;
-  while (v.n && is_trim(v.s[v.n - 1]))
-    v.n--;
-  if (v.n && v.s[0] == '"')
-    v.s++, v.n--;
-  if (v.n && v.s[v.n - 1] == '"')
-    v.n--;
-  return v;
-}
-
-static bool is_sep(char c) { return c == '\\' || c == '/'; }
-
-static bool is_letter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_drive_root(view v) {
-  return v.n >= 3 && is_letter(v.s[0]) && v.s[1] == ':' && is_sep(v.s[2]);
-}
-
-/* Length of a leading %VAR% (at least one character between the %), or 0. */
-static size_t var_len(view v) {
-  if (!v.n || v.s[0] != '%')
-    return 0;
-  const char *end = memchr(v.s + 1, '%', v.n - 1);
-  return end && end > v.s + 1 ? (size_t)(end - v.s) + 1 : 0;
-}
-
-/* Whether v is prefix, or begins with prefix followed by a separator. */
-static bool under(view v, const char *prefix) {
-  size_t n = strlen(prefix);
-  return sm_ascii_prefix(v.s, v.n, prefix) && (v.n == n || is_sep(v.s[n]));
-}
-
-/* The rest of v after a drive root "X:\" or "%SystemDrive%\", as a view
- * starting after the separator; .s is NULL when there is none. */
-static view after_drive(view v) {
-  view r = {NULL, 0};
-  size_t skip = 0;
-  if (is_drive_root(v))
-    skip = 3;
-  else if (sm_ascii_prefix(v.s, v.n, "%SystemDrive%") && v.n > 13 &&
-           is_sep(v.s[13]))
-    skip = 14;
-  if (skip) {
-    r.s = v.s + skip;
-    r.n = v.n - skip;
-  }
-  return r;
-}
-
-static bool equal_dir(view v, const char *dir) {
-  size_t n = strlen(dir);
-  if (v.n == n + 1 && is_sep(v.s[n]))
-    v.n--;
-  return v.n == n && sm_ascii_prefix(v.s, v.n, dir);
-}
-
-bool sm_path_is_system(const char *entry) {
-  view v = unquote(entry);
-  view d = after_drive(v);
-  return equal_dir(v, "%SystemRoot%\\system32") ||
-         equal_dir(v, "%SystemRoot%/system32") ||
-         equal_dir(v, "%windir%\\system32") ||
-         equal_dir(v, "%windir%/system32") ||
-         (d.s && (equal_dir(d, "Windows\\system32") ||
-                  equal_dir(d, "Windows/system32")));
-}
-
-bool sm_path_is_relative(const char *entry) {
-  view v = unquote(entry);
-  if (!v.n)
-    return false;
-  if (is_drive_root(v) || (v.n >= 2 && is_sep(v.s[0]) && is_sep(v.s[1])))
-    return false;
-  return var_len(v) == 0;
-}
-
-bool sm_path_is_unc(const char *entry) {
-  view v = unquote(entry);
-  if (v.n < 3 || !is_sep(v.s[0]) || !is_sep(v.s[1]))
-    return false;
-  /* \\?\ and \\.\ are device paths: UNC only through their UNC\ link. */
-  if ((v.s[2] == '?' || v.s[2] == '.') && (v.n == 3 || is_sep(v.s[3])))
-    return sm_ascii_prefix(v.s + 3, v.n - 3, "\\UNC\\") ||
-           sm_ascii_prefix(v.s + 3, v.n - 3, "/UNC/");
-  return !is_sep(v.s[2]);
-}
-
-static const char *const writable_vars[] = {"%USERPROFILE%",
-                                            "%APPDATA%",
-                                            "%LOCALAPPDATA%",
-                                            "%TEMP%",
-                                            "%TMP%",
-                                            "%ProgramData%",
-                                            "%PUBLIC%",
-                                            "%ALLUSERSPROFILE%",
-                                            "%HOMEDRIVE%%HOMEPATH%",
-                                            "%SystemRoot%\\Temp",
-                                            "%windir%\\Temp"};
-
-static const char *const writable_dirs[] = {"Users", "ProgramData",
-                                            "Windows\\Temp", "Temp", "tmp"};
-
-static const char *const protected_roots[] = {"Windows", "Program Files",
-                                              "Program Files (x86)"};
-
-bool sm_path_is_user_writable(const char *entry) {
-  view v = unquote(entry);
-  for (size_t i = 0; i < sizeof writable_vars / sizeof *writable_vars; i++)
-    if (under(v, writable_vars[i]))
-      return true;
-  view d = after_drive(v);
-  if (!d.s)
-    return false;
-  size_t first = 0;
-  while (first < d.n && !is_sep(d.s[first]))
-    first++;
-  if (first == 0)
-    return false; /* the drive root itself */
-  for (size_t i = 0; i < sizeof writable_dirs / sizeof *writable_dirs; i++)
-    if (under(d, writable_dirs[i]) &&
-        /* C:\Users holds the profiles but is not writable itself. */
-        (i != 0 || first < d.n - 1))
-      return true;
-  /* Any other folder directly under a drive root counts as writable: the
-   * root's ACL lets Authenticated Users create folders and gives them
-   * Modify on what is created below, so a folder an installer made there
-   * without its own ACL (C:\Python27, C:\Tools) is writable by every user,
-   * and a DLL or EXE planted in it is found through the Path. */
-  view top = {d.s, first};
-  for (size_t i = 0; i < sizeof protected_roots / sizeof *protected_roots; i++)
-    if (equal_dir(top, protected_roots[i]))
-      return false;
-  return !equal_dir(top, "Users");
-}
-
 enum {
   F_ENTRIES,
+  F_RESOLVED,
   F_BEFORE_SYSTEM,
   F_RELATIVE,
   F_UNC,
   F_USER_WRITABLE,
+  F_UNSAFE,
   F_EMPTY,
   F_HAS_SYSTEM,
 };
 
+/* Each entry is judged by what Windows resolves it to (checks/winpath.h):
+ * the hive's own environment expanded, every prefix and spelling of one
+ * directory made one.  The class fields keep the entry as written, for the
+ * analyst; `resolved` holds the canonical forms, which rules compare. */
 static sm_result pathlist_run(const sm_parse_args *a, sm_fields *out) {
-  const char *s = a->str;
+  const sm_env *env = a->in->env;
   sm_pathlist pl;
-  sm_result r = sm_pathlist_parse(s, &pl);
+  sm_result r = sm_pathlist_parse(a->str, &pl);
   if (r != SM_OK)
     return r;
-  if ((r = sm_fields_init(out, pathlist_field_names)) != SM_OK)
+  char *sys = sm_path_resolve(env, "%SystemRoot%\\system32");
+  bool seen_sys = false;
+  if (!sys || (r = sm_fields_init(out, pathlist_field_names)) != SM_OK)
     goto done;
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
-  size_t sys = pl.n;
-  for (size_t i = 0; i < pl.n && sys == pl.n; i++)
-    if (sm_path_is_system(pl.entries[i]))
-      sys = i;
   for (size_t i = 0; i < pl.n; i++) {
     const char *e = pl.entries[i];
     if (!*e) {
@@ -231,20 +91,38 @@ static sm_result pathlist_run(const sm_parse_args *a, sm_fields *out) {
         goto done;
       continue;
     }
-    if (sm_field_push(&f[F_ENTRIES], e) != SM_OK ||
-        (i < sys && sm_field_push(&f[F_BEFORE_SYSTEM], e) != SM_OK) ||
-        (sm_path_is_relative(e) && sm_field_push(&f[F_RELATIVE], e) != SM_OK) ||
-        (sm_path_is_unc(e) && sm_field_push(&f[F_UNC], e) != SM_OK) ||
-        (sm_path_is_user_writable(e) &&
-         sm_field_push(&f[F_USER_WRITABLE], e) != SM_OK))
+    char *res = sm_path_resolve(env, e);
+    if (!res)
       goto done;
+    sm_place place = sm_path_place(res);
+    bool is_sys = strcmp(res, sys) == 0;
+    int cls = place == SM_PLACE_RELATIVE ? F_RELATIVE
+              : place == SM_PLACE_REMOTE ? F_UNC
+              : place == SM_PLACE_USER   ? F_USER_WRITABLE
+                                         : -1;
+    sm_result pr = sm_field_push(&f[F_ENTRIES], e);
+    if (pr == SM_OK)
+      pr = sm_field_push(&f[F_RESOLVED], res);
+    free(res);
+    /* An entry another rule reports as unsafe is not repeated as merely
+     * placed before system32. */
+    if (pr == SM_OK && cls < 0 && !seen_sys && !is_sys)
+      pr = sm_field_push(&f[F_BEFORE_SYSTEM], e);
+    if (pr == SM_OK && cls >= 0)
+      pr = sm_field_push(&f[cls], e);
+    if (pr == SM_OK && cls >= 0)
+      pr = sm_field_push(&f[F_UNSAFE], e);
+    if (pr != SM_OK)
+      goto done;
+    seen_sys |= is_sys;
   }
-  if (sm_field_push(&f[F_HAS_SYSTEM], sys < pl.n ? "yes" : "no") != SM_OK)
+  if (sm_field_push(&f[F_HAS_SYSTEM], seen_sys ? "yes" : "no") != SM_OK)
     goto done;
   r = SM_OK;
 done:
   if (r != SM_OK)
     sm_fields_free(out);
+  free(sys);
   sm_pathlist_free(&pl);
   return r;
 }
@@ -270,7 +148,9 @@ done:
 
 const sm_parser_def sm_parser_path_list = {.name = "path-list",
                                            .fields = pathlist_field_names,
+                                           .path_fields = pathlist_path_fields,
                                            .input = SM_INPUT_STRING,
+                                           .needs = SM_NEEDS_ENVIRONMENT,
                                            .run = pathlist_run};
 
 const sm_parser_def sm_parser_list = {.name = "list",

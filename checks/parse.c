@@ -182,6 +182,14 @@ bool sm_parser_has_field(sm_parser p, const char *name) {
   return false;
 }
 
+bool sm_parser_path_field(sm_parser p, const char *name) {
+  const sm_parser_def *d = sm_parser_get(p);
+  for (const char *const *f = d ? d->path_fields : NULL; name && f && *f; f++)
+    if (strcmp(*f, name) == 0)
+      return true;
+  return false;
+}
+
 bool sm_parser_is_key_level(sm_parser p) {
   const sm_parser_def *d = sm_parser_get(p);
   return d && d->input == SM_INPUT_KEY;

@@ -38,6 +38,7 @@ typedef struct sm_fields {
 void sm_fields_free(sm_fields *f); /* frees the contents; NULL is a no-op */
 /* The field of that name, or NULL when the parser does not yield it. */
 const sm_field *sm_fields_get(const sm_fields *f, const char *name);
+
 typedef struct sm_parse_input {
   const sm_value *value;   /* value-level parsers */
   sm_value *const *values; /* key-level parsers: every value of the key */
@@ -45,6 +46,9 @@ typedef struct sm_parse_input {
   const unsigned *control_sets; /* SM_NEEDS_CONTROL_SETS: ControlSetNNN
                                    present */
   size_t n_control_sets;
+  const struct sm_env *env; /* SM_NEEDS_ENVIRONMENT: the machine environment
+                               (checks/winpath.h); NULL for Windows' own
+                               variables only */
 } sm_parse_input;
 
 /* ---- the parser table (checks/parsers.def) ---- */
@@ -62,6 +66,8 @@ typedef enum sm_parse_kind {
 /* What a parser needs from the hive besides its input. */
 enum {
   SM_NEEDS_CONTROL_SETS = 1u << 0, /* the ControlSetNNN keys present */
+  SM_NEEDS_ENVIRONMENT = 1u << 1,  /* Session Manager\Environment, to
+                                      resolve paths */
 };
 
 /* The input of one run, already checked against the parser's kind. */
@@ -71,13 +77,18 @@ typedef struct sm_parse_args {
   size_t n;                /* kept */
   sm_value *const *values; /* SM_INPUT_KEY */
   size_t n_values;
-  const sm_parse_input *in; /* what the parser needs (control sets) */
+  const sm_parse_input *in; /* what the parser needs (control sets,
+                               environment) */
 } sm_parse_args;
 
 /* One parser, as each checks/parse-*.c exports it. */
 typedef struct sm_parser_def {
   const char *name;          /* as written in YAML: parse: NAME */
   const char *const *fields; /* the fields it yields, NULL-terminated */
+  /* The fields that hold resolved paths (checks/winpath.h), or NULL: a
+   * rule's expected strings on these are resolved the same way before
+   * they are compared, so every spelling of one path matches. */
+  const char *const *path_fields;
   sm_parse_kind input;
   unsigned needs; /* SM_NEEDS_* */
   /* Fill *out with every field of `fields`, in that order (zeroed first,
@@ -89,6 +100,8 @@ typedef struct sm_parser_def {
 const sm_parser_def *sm_parser_get(sm_parser p);
 /* Whether parser p yields a field of that name (for the loader). */
 bool sm_parser_has_field(sm_parser p, const char *name);
+/* Whether that field of p holds resolved paths. */
+bool sm_parser_path_field(sm_parser p, const char *name);
 /* Whether p reads a whole key (SubSystems, KnownDLLs, Select) rather than
  * one value. */
 bool sm_parser_is_key_level(sm_parser p);
@@ -126,7 +139,8 @@ typedef struct sm_csrss {
 sm_result sm_csrss_parse(const char *line, sm_csrss *out);
 void sm_csrss_free(sm_csrss *c);
 
-/* Path, PSModulePath: ';'-separated directories, as stored (unexpanded). */
+/* Path, PSModulePath: ';'-separated directories, as stored (unexpanded);
+ * the path-list parser resolves and classifies each (checks/winpath.h). */
 typedef struct sm_pathlist {
   char **entries; /* trimmed, in order; empty entries kept as "" */
   size_t n;
@@ -134,14 +148,6 @@ typedef struct sm_pathlist {
 
 sm_result sm_pathlist_parse(const char *s, sm_pathlist *out);
 void sm_pathlist_free(sm_pathlist *p);
-/* Classification of one entry (case-insensitive, %VAR% unexpanded): */
-bool sm_path_is_system(const char *entry);        /* %SystemRoot%\system32 and
-                                                     its spellings */
-bool sm_path_is_relative(const char *entry);      /* not X:\, \\, or %VAR%\ */
-bool sm_path_is_unc(const char *entry);           /* \\server\share, \\?\UNC */
-bool sm_path_is_user_writable(const char *entry); /* under a profile, temp,
-                                                 ProgramData, Public, a
-                                                 drive root folder ... */
 
 /* PagingFiles entries: "C:\pagefile.sys 768 1536", "?:\pagefile.sys". */
 typedef struct sm_pagingfile {

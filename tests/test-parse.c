@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "checks/parse.h"
+#include "checks/winpath.h"
 
 /* Real values, as hivexget prints them (backslashes unescaped). */
 #define CSRSS_XP                                                               \
@@ -271,86 +272,54 @@ static void path_planted(void **state) {
       "C:\\Users\\x\\bin; . ;\\\\srv\\share\\bin;%SystemRoot%\\system32;;"
       "C:\\Python27\\;\"C:\\Program Files\\Git\\cmd\";"
       "{CF0D821E-299B-5307-A3D8-B283C03916DD};C:foo;%APPDATA%\\x;");
-  assert_field(f, "before-system", "C:\\Users\\x\\bin|.|\\\\srv\\share\\bin");
+  /* Unsafe entries are reported by their class, not again as placed
+   * before system32. */
+  assert_field(f, "before-system", "");
   assert_field(f, "relative", ".|{CF0D821E-299B-5307-A3D8-B283C03916DD}|C:foo");
   assert_field(f, "unc", "\\\\srv\\share\\bin");
   assert_field(f, "user-writable",
                "C:\\Users\\x\\bin|C:\\Python27\\|"
                "%APPDATA%\\x");
+  assert_int_equal(count(&f, "unsafe"), 7);
   assert_field(f, "empty-entries", "5|11");
   assert_field(f, "has-system", "yes");
   sm_fields_free(&f);
 
-  f = run_str(SM_PARSE_PATH_LIST, "C:\\Tools;D:\\bin");
-  assert_field(f, "has-system", "no");
-  assert_field(f, "before-system", "C:\\Tools|D:\\bin");
+  /* A Program Files directory first is only "before system32". */
+  f = run_str(SM_PARSE_PATH_LIST,
+              "C:\\Program Files\\Vendor\\bin;C:\\WINDOWS\\System32\\.;"
+              "C:\\Tools;D:\\bin");
+  assert_field(f, "has-system", "yes");
+  assert_field(f, "before-system", "C:\\Program Files\\Vendor\\bin");
+  assert_field(f, "user-writable", "C:\\Tools|D:\\bin");
+  assert_field(f, "resolved",
+               "c:\\program files\\vendor\\bin|"
+               "c:\\windows\\system32|c:\\tools|d:\\bin");
   sm_fields_free(&f);
 }
 
-static void path_classify(void **state) {
-  const char *sys[] = {"%SystemRoot%\\system32",  "%SYSTEMROOT%\\System32\\",
-                       "%windir%\\system32",      "C:\\Windows\\system32",
-                       "d:\\WINDOWS\\SYSTEM32\\", "\"%SystemRoot%\\system32\""};
-  for (size_t i = 0; i < sizeof sys / sizeof *sys; i++)
-    assert_true(sm_path_is_system(sys[i]));
-  const char *notsys[] = {"%SystemRoot%",
-                          "%SystemRoot%\\system32\\wbem",
-                          "C:\\Windows\\system32x",
-                          "Windows\\system32",
-                          "C:\\Windows\\system32\\\\",
-                          ""};
-  for (size_t i = 0; i < sizeof notsys / sizeof *notsys; i++)
-    assert_false(sm_path_is_system(notsys[i]));
-
-  assert_true(sm_path_is_relative("."));
-  assert_true(sm_path_is_relative("bin"));
-  assert_true(sm_path_is_relative("C:foo"));
-  assert_true(sm_path_is_relative("\\Windows"));
-  assert_true(sm_path_is_relative("%%"));
-  assert_false(sm_path_is_relative("C:\\x"));
-  assert_false(sm_path_is_relative("\\\\srv\\s"));
-  assert_false(sm_path_is_relative("%ProgramFiles%\\x"));
-  assert_false(sm_path_is_relative(""));
-
-  assert_true(sm_path_is_unc("\\\\server\\share"));
-  assert_true(sm_path_is_unc("\\\\?\\UNC\\server\\share"));
-  assert_false(sm_path_is_unc("\\\\?\\C:\\Windows"));
-  assert_false(sm_path_is_unc("\\\\.\\pipe\\x"));
-  assert_false(sm_path_is_unc("C:\\x"));
-  assert_false(sm_path_is_unc("\\\\"));
-
-  const char *uw[] = {"C:\\Users\\x\\bin",
-                      "%USERPROFILE%\\bin",
-                      "%LOCALAPPDATA%\\Programs\\x",
-                      "%TEMP%",
-                      "%TMP%\\a",
-                      "C:\\ProgramData\\x",
-                      "%ProgramData%\\y",
-                      "%PUBLIC%",
-                      "C:\\Users\\Public",
-                      "C:\\Windows\\Temp",
-                      "%SystemRoot%\\Temp",
-                      "C:\\Temp",
-                      "c:\\TMP\\x",
-                      "C:\\Python27",
-                      "D:\\tools\\bin",
-                      "\"C:\\Perl\\bin\"",
-                      "%SystemDrive%\\Python27"};
-  for (size_t i = 0; i < sizeof uw / sizeof *uw; i++)
-    if (!sm_path_is_user_writable(uw[i]))
-      fail_msg("%s should be user-writable", uw[i]);
-  const char *nuw[] = {"C:\\Windows\\system32",
-                       "%SystemRoot%",
-                       "C:\\Program Files\\Git\\cmd",
-                       "C:\\Program Files (x86)\\x",
-                       "C:\\Users",
-                       "C:\\",
-                       "%ProgramFiles%\\x",
-                       "\\\\srv\\share",
-                       "."};
-  for (size_t i = 0; i < sizeof nuw / sizeof *nuw; i++)
-    if (sm_path_is_user_writable(nuw[i]))
-      fail_msg("%s should not be user-writable", nuw[i]);
+/* A variable of the hive's own environment, defined through another. */
+static void path_environment(void **state) {
+  sm_value *ev[] = {mk_sz("TOOLS", "%BASE%\\tools"),
+                    mk_sz("BASE", "C:\\ProgramData"),
+                    mk_sz("SystemRoot", "C:\\Evil")};
+  sm_env env;
+  assert_int_equal(sm_env_init(&env, ev, 3), SM_OK);
+  sm_value *v = mk_sz("Path", "%SystemRoot%\\system32;%TOOLS%;%UNDEFINED%\\x");
+  sm_parse_input in = {.value = v, .env = &env};
+  sm_fields f;
+  assert_int_equal(sm_parse_fields(SM_PARSE_PATH_LIST, &in, &f), SM_OK);
+  assert_field(f, "has-system", "yes"); /* SystemRoot is not the hive's */
+  assert_field(f, "user-writable", "%TOOLS%");
+  assert_field(f, "relative", "%UNDEFINED%\\x");
+  assert_field(f, "resolved",
+               "c:\\windows\\system32|c:\\programdata\\tools|"
+               "%undefined%\\x");
+  sm_fields_free(&f);
+  sm_value_free(v);
+  sm_env_free(&env);
+  for (size_t i = 0; i < 3; i++)
+    sm_value_free(ev[i]);
 }
 
 static void path_typed(void **state) {
@@ -665,8 +634,9 @@ static void knowndlls_real(void **state) {
   assert_field(f, "names", "_wow64|advapi32|DifxApi|PSAPI");
   assert_field(f, "dlls", "wow64.dll|advapi32.dll|difxapi.dll|PSAPI.DLL");
   assert_int_equal(count(&f, "mismatched"), 0);
-  assert_field(f, "dll-directory", "%SystemRoot%\\system32");
-  assert_field(f, "dll-directory32", "%SystemRoot%\\SysWOW64");
+  /* The directories are resolved (checks/winpath.h). */
+  assert_field(f, "dll-directory", "c:\\windows\\system32");
+  assert_field(f, "dll-directory32", "c:\\windows\\syswow64");
   sm_fields_free(&f);
 }
 
@@ -675,8 +645,10 @@ static void knowndlls_planted(void **state) {
                    mk_sz("user32", "C:\\x\\user32.dll"),
                    mk_sz("gdi32", "gdi32.dll.bak"), mk_dword("odd", 1)};
   sm_fields f = run_key(SM_PARSE_KNOWN_DLLS, v, 5, NULL, 0);
+  /* A directory in the data is a mismatch whatever the base name. */
   assert_field(f, "mismatched",
-               "kernel32=evil.dll|ole32=ole32|gdi32=gdi32.dll.bak");
+               "kernel32=evil.dll|ole32=ole32|"
+               "user32=C:\\x\\user32.dll|gdi32=gdi32.dll.bak");
   assert_field(f, "names", "kernel32|ole32|user32|gdi32|odd");
   assert_int_equal(count(&f, "dll-directory"), 0);
   sm_fields_free(&f);
@@ -833,8 +805,8 @@ static const struct {
       "=subsystemtype", "=profilecontrol", "=maxrequestthreads"}},
     {SM_PARSE_PATH_LIST,
      "path-list",
-     {"entries", "before-system", "relative", "unc", "user-writable",
-      "empty-entries", "=has-system"}},
+     {"entries", "resolved", "before-system", "relative", "unc",
+      "user-writable", "unsafe", "empty-entries", "=has-system"}},
     {SM_PARSE_LIST, "list", {"entries"}},
     {SM_PARSE_PAGING_FILES, "paging-files", {"entries", "paths"}},
     {SM_PARSE_PENDING_RENAMES,
@@ -842,7 +814,8 @@ static const struct {
      {"sources", "destinations", "deletes", "renames", "critical", "unpaired"}},
     {SM_PARSE_BOOT_EXECUTE,
      "boot-execute",
-     {"entries", "programs", "autochk-args"}},
+     {"entries", "programs", "autochk-args", "images", "protected-images",
+      "unsafe-images"}},
     {SM_PARSE_SUBSYSTEMS,
      "subsystems",
      {"required", "optional", "names", "undefined", "unreferenced", "images",
@@ -854,6 +827,7 @@ static const struct {
      "select",
      {"=current", "=default", "=last-known-good", "=failed",
       "=current-vs-default", "control-sets", "dangling"}},
+    {SM_PARSE_PATH, "path", {"=resolved", "=place"}},
 };
 #define N_DOCUMENTED (sizeof documented / sizeof *documented)
 
@@ -968,7 +942,7 @@ int main(void) {
       cmocka_unit_test(csrss_many_serverdlls),
       cmocka_unit_test(path_real),
       cmocka_unit_test(path_planted),
-      cmocka_unit_test(path_classify),
+      cmocka_unit_test(path_environment),
       cmocka_unit_test(path_typed),
       cmocka_unit_test(paging_real),
       cmocka_unit_test(paging_junk),

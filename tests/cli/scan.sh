@@ -20,7 +20,7 @@ check "sample: one JSON object per hive" sh -c '[ "$(wc -l <"$1")" = 1 ]' _ "$tm
 check "sample: hive facts" js 'd["hive"]["sha256"] and len(d["hive"]["sha256"]) == 64 and d["hive"]["current_control_set"] == 1 and d["hive"]["control_sets"] == [1] and d["hive"]["dirty"] is False and d["error"] is None'
 check "sample: baseline detected as windows-10 with a reason" js 'd["baseline"]["name"] == "windows-10" and d["baseline"]["selected"] == "detected" and d["baseline"]["reason"] and d["baseline"]["extends"] == ["windows-common"]'
 check "sample: planted ServerDll found with all contract fields" js '[x for x in f if x["rule"] == "SM-SUBSYS-CSRSS-SERVERDLLS" and x["severity"] == "critical" and x["observed"] == "evil,5" and x["key"] == "ControlSet001\\Control\\Session Manager\\SubSystems" and x["value"] == "Windows" and x["type"] == "REG_EXPAND_SZ" and x["control_set"] == 1 and "T1547" in x["attack"] and x["last_write"] and x["expected"] and x["message"] and x["normal"] and x["suppressed"] is False]'
-check "sample: planted BootExecute entry found" js '[x for x in f if x["rule"] == "SM-BOOT-BOOTEXECUTE" and x["observed"] == "bootsvc"]'
+check "sample: planted BootExecute entry found" js '[x for x in f if x["rule"] == "SM-BOOT-BOOTEXECUTE" and x["observed"] == "c:\\windows\\system32\\bootsvc.exe"]'
 check "sample: every finding has every field" js 'all(set(x) >= {"rule","title","severity","control_set","key","value","type","observed","expected","message","detail","normal","attack","last_write","suppressed","justification","suppression_expired"} for x in f)'
 check "sample: summary counts match the findings" js 'sum(d["summary"]["by_severity"][s] for s in ["critical","high","medium","low","info"]) == len(f) and d["summary"]["by_severity"]["critical"] == 2'
 

@@ -1,7 +1,8 @@
 /* The structured-value parsers on arbitrary strings.  The first byte picks
  * the target; the rest is the input:
- *   - a typed parser (csrss, path list, paging file, pending renames, boot
- *     command) on the text, or on its NUL-separated strings;
+ *   - a typed parser (csrss, path list with every entry resolved and
+ *     placed, paging file, pending renames, boot command) on the text, or
+ *     on its NUL-separated strings;
  *   - sm_parse_fields of each parser of checks/parsers.def: a value-level
  *     one on a value built from the text (its type from the second byte),
  *     a key-level one on values built from NUL-separated records
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "checks/parse.h"
+#include "checks/winpath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -170,10 +172,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sm_pathlist pl;
     if (sm_pathlist_parse(text, &pl) == SM_OK) {
       for (size_t i = 0; i < pl.n; i++) {
-        (void)sm_path_is_system(pl.entries[i]);
-        (void)sm_path_is_relative(pl.entries[i]);
-        (void)sm_path_is_unc(pl.entries[i]);
-        (void)sm_path_is_user_writable(pl.entries[i]);
+        char *r = sm_path_resolve(NULL, pl.entries[i]);
+        if (r)
+          (void)sm_path_place(r);
+        free(r);
+        free(sm_cmdline_image(NULL, pl.entries[i]));
       }
       sm_pathlist_free(&pl);
     }

@@ -1,0 +1,83 @@
+/* Paths and command lines as Windows resolves them, and who can write
+ * where.
+ *
+ * Every rule that reads a path judges what Windows will open, not how the
+ * value spells it: sm_path_resolve turns every spelling Windows treats as
+ * the same file (NT and Win32 prefixes, environment variables, case,
+ * separators, trailing dots and spaces, "." and "..") into one canonical
+ * string, and sm_path_place says who can write there.  The rules and their
+ * sources are in docs/checks.md, "Paths: how smaudit resolves them".
+ * Input is attacker-controlled: any string is accepted, in bounded time and
+ * memory.
+ */
+#ifndef SM_WINPATH_H
+#define SM_WINPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hive/hive.h"
+
+/* The machine environment as smss.exe builds it at boot: the values of
+ * Control\Session Manager\Environment over the variables Windows defines
+ * itself (SystemRoot, SystemDrive, ProgramFiles, ProgramData, PUBLIC ...).
+ * SystemRoot and SystemDrive come from the boot loader, never from the
+ * hive.  The system drive is taken to be C: and the Windows directory
+ * C:\Windows: an offline SYSTEM hive does not record them. */
+typedef struct sm_env {
+  char **names;
+  char **values;
+  size_t n;
+} sm_env;
+
+/* Build the environment from the values of the Environment key (v may be
+ * NULL with n 0: Windows' own variables only).  SM_ERR_NOMEM only. */
+sm_result sm_env_init(sm_env *e, sm_value *const *v, size_t n);
+void sm_env_free(sm_env *e);
+
+/* s with every %NAME% that e defines replaced by its value, expanded again
+ * where a value refers to other variables (to a bounded depth); an
+ * undefined %NAME% stays as written, as ExpandEnvironmentStrings leaves it.
+ * e may be NULL (Windows' own variables).  NULL on NOMEM. */
+char *sm_env_expand(const sm_env *e, const char *s);
+
+/* The canonical form of a path: expanded, prefixes \??\, \\?\, \\.\,
+ * \DosDevices\, \GLOBAL??\, GLOBALROOT, \SystemRoot\ and the network
+ * redirectors removed or mapped, '/' as '\', repeated separators, "." and
+ * ".." components and trailing dots and spaces of components removed, ASCII
+ * letters lowercased.  Forms: "c:\windows\system32\x.dll",
+ * "\\server\share\dir", "\device\harddiskvolume2\dir" (a volume with no
+ * letter), or a relative "dir\x.dll".  NULL on NOMEM. */
+char *sm_path_resolve(const sm_env *e, const char *path);
+
+/* Who can write a place, from most to least trusted. */
+typedef enum sm_place {
+  SM_PLACE_SYSTEM = 0, /* the Windows directory and System32, SysWOW64 ...:
+                          TrustedInstaller and SYSTEM */
+  SM_PLACE_ADMIN,      /* Program Files and the like: administrators */
+  SM_PLACE_USER,       /* any user can create files there: ProgramData,
+                          Users, Temp, Windows\Temp, Windows\Tasks,
+                          System32\Tasks, folders at a drive root, other
+                          volumes ... */
+  SM_PLACE_REMOTE,     /* UNC, WebDAV, removable media */
+  SM_PLACE_RELATIVE,   /* no root: depends on the current directory (or an
+                          undefined variable left as written) */
+} sm_place;
+
+/* The place of a resolved path (sm_path_resolve). */
+sm_place sm_path_place(const char *resolved);
+/* "system", "admin", "user-writable", "remote", "relative". */
+const char *sm_place_name(sm_place p);
+/* Whether a place only administrators (or Windows) can write. */
+static inline bool sm_place_protected(sm_place p) {
+  return p == SM_PLACE_SYSTEM || p == SM_PLACE_ADMIN;
+}
+
+/* The program a native command line (BootExecute and friends) runs, as
+ * smss.exe finds it: the first token after an optional "autocheck"; a bare
+ * name is looked for in \SystemRoot\System32; ".exe" is added when the
+ * name has no extension.  Resolved as sm_path_resolve does; "" for an
+ * empty line.  NULL on NOMEM. */
+char *sm_cmdline_image(const sm_env *e, const char *line);
+
+#endif

@@ -1,0 +1,219 @@
+/* Unit tests of path resolution and places (checks/winpath.c): every
+ * spelling Windows treats as one file resolves to one string, and each
+ * place gets the class of who can write it. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "checks/winpath.h"
+
+static sm_value *mk_sz(const char *name, const char *s) {
+  sm_value *v = calloc(1, sizeof *v);
+  assert_non_null(v);
+  v->name = strdup(name);
+  v->type = SM_REG_EXPAND_SZ;
+  v->str = strdup(s);
+  v->data = (uint8_t *)strdup(s);
+  v->len = strlen(s);
+  return v;
+}
+
+static void resolves_to(const sm_env *e, const char *path, const char *want) {
+  char *r = sm_path_resolve(e, path);
+  assert_non_null(r);
+  if (strcmp(r, want) != 0)
+    fail_msg("\"%s\" resolved to \"%s\", not \"%s\"", path, r, want);
+  free(r);
+}
+
+static void place_is(const char *path, sm_place want) {
+  char *r = sm_path_resolve(NULL, path);
+  assert_non_null(r);
+  sm_place p = sm_path_place(r);
+  if (p != want)
+    fail_msg("\"%s\" (%s) is %s, not %s", path, r, sm_place_name(p),
+             sm_place_name(want));
+  free(r);
+}
+
+/* Every spelling of System32 that Windows opens as System32. */
+static void spellings(void **state) {
+  const char *sys32[] = {
+      "%SystemRoot%\\system32",
+      "%SYSTEMROOT%\\System32\\",
+      "%windir%\\system32",
+      "C:\\Windows\\system32",
+      "c:/windows/SYSTEM32",
+      "C:\\Windows\\\\system32\\\\",
+      "C:\\Windows\\system32.",
+      "C:\\Windows\\system32. . ",
+      "C:\\Windows\\.\\system32",
+      "C:\\Windows\\Temp\\..\\system32",
+      "C:\\Windows\\system32\\..\\..\\Windows\\system32",
+      "\"%SystemRoot%\\system32\"",
+      "  %SystemRoot%\\system32  ",
+      "\\??\\C:\\Windows\\System32",
+      "\\\\?\\C:\\Windows\\System32",
+      "\\\\.\\C:\\Windows\\System32",
+      "\\DosDevices\\C:\\Windows\\System32",
+      "\\GLOBAL??\\C:\\Windows\\System32",
+      "\\\\?\\GLOBALROOT\\GLOBAL??\\C:\\Windows\\System32",
+      "\\SystemRoot\\System32",
+      "\\systemroot\\system32\\",
+      "%SystemDrive%\\Windows\\System32",
+  };
+  for (size_t i = 0; i < sizeof sys32 / sizeof *sys32; i++)
+    resolves_to(NULL, sys32[i], "c:\\windows\\system32");
+  resolves_to(NULL, "\\\\?\\UNC\\srv\\share\\x", "\\\\srv\\share\\x");
+  resolves_to(NULL, "\\Device\\Mup\\srv\\share\\x", "\\\\srv\\share\\x");
+  resolves_to(NULL, "//srv/share/x/", "\\\\srv\\share\\x");
+  resolves_to(NULL, "\\\\?\\GLOBALROOT\\Device\\HarddiskVolume2\\x",
+              "\\device\\harddiskvolume2\\x");
+  resolves_to(NULL, "C:\\", "c:\\");
+  resolves_to(NULL, "C:\\..\\..", "c:\\");
+  resolves_to(NULL, "C:foo", "c:foo");
+  resolves_to(NULL, ".", "");
+  resolves_to(NULL, "", "");
+  resolves_to(NULL, "%UNDEFINED%\\x", "%undefined%\\x");
+  resolves_to(NULL, "%%", "%%");
+  resolves_to(NULL, "%ProgramFiles(x86)%\\App", "c:\\program files (x86)\\app");
+  resolves_to(NULL, "%ALLUSERSPROFILE%", "c:\\programdata");
+  resolves_to(NULL, "%PUBLIC%\\x", "c:\\users\\public\\x");
+}
+
+/* The hive's own variables, in terms of each other; SystemRoot stays
+ * Windows'. */
+static void environment(void **state) {
+  sm_value *v[] = {mk_sz("TOOLS", "%BASE%\\tools"), mk_sz("BASE", "%PUBLIC%"),
+                   mk_sz("SystemRoot", "C:\\Evil"), mk_sz("LOOP", "%LOOP%x"),
+                   mk_sz("ProgramFiles", "C:\\ProgramData")};
+  sm_env e;
+  assert_int_equal(sm_env_init(&e, v, 5), SM_OK);
+  resolves_to(&e, "%TOOLS%\\bin", "c:\\users\\public\\tools\\bin");
+  resolves_to(&e, "%SystemRoot%\\system32", "c:\\windows\\system32");
+  resolves_to(&e, "%tools%", "c:\\users\\public\\tools");
+  /* A variable the hive redefines is what Windows will expand. */
+  resolves_to(&e, "%ProgramFiles%\\x", "c:\\programdata\\x");
+  char *loop = sm_env_expand(&e, "%LOOP%");
+  assert_non_null(loop);
+  assert_true(strlen(loop) < 100000);
+  free(loop);
+  sm_env_free(&e);
+  sm_env_free(NULL);
+  for (size_t i = 0; i < 5; i++)
+    sm_value_free(v[i]);
+}
+
+static void places(void **state) {
+  const char *sys[] = {"C:\\Windows", "%SystemRoot%\\System32\\drivers\\x.sys",
+                       "C:\\Windows\\SysWOW64", "\\SystemRoot\\win.ini",
+                       "C:\\WINNT\\system32"};
+  for (size_t i = 0; i < sizeof sys / sizeof *sys; i++)
+    place_is(sys[i], SM_PLACE_SYSTEM);
+  const char *admin[] = {"C:\\Program Files\\Vendor",
+                         "%ProgramFiles(x86)%\\x",
+                         "%ProgramFiles%\\WindowsPowerShell\\Modules",
+                         "C:\\ProgramData\\Microsoft\\Windows Defender\\x",
+                         "C:\\",
+                         "C:\\Users"};
+  for (size_t i = 0; i < sizeof admin / sizeof *admin; i++)
+    place_is(admin[i], SM_PLACE_ADMIN);
+  const char *user[] = {
+      "C:\\ProgramData",
+      "%ProgramData%\\Vendor\\bin",
+      "C:\\Users\\Public",
+      "%USERPROFILE%\\bin",
+      "%LOCALAPPDATA%\\Programs",
+      "%TEMP%",
+      "C:\\Windows\\Temp\\x.dll",
+      "C:\\Windows\\Tasks",
+      "C:\\Windows\\tracing",
+      "%SystemRoot%\\System32\\Tasks\\x",
+      "C:\\Windows\\System32\\spool\\drivers\\color",
+      "C:\\Temp",
+      "C:\\Python27",
+      "D:\\Program Files\\x",
+      "\\Device\\HarddiskVolume3\\Windows\\System32",
+      "\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\x"};
+  for (size_t i = 0; i < sizeof user / sizeof *user; i++)
+    place_is(user[i], SM_PLACE_USER);
+  const char *remote[] = {"\\\\srv\\share", "\\\\?\\UNC\\srv\\s\\x",
+                          "\\\\srv@SSL\\DavWWWRoot\\x", "A:\\x",
+                          "\\Device\\CdRom0\\x"};
+  for (size_t i = 0; i < sizeof remote / sizeof *remote; i++)
+    place_is(remote[i], SM_PLACE_REMOTE);
+  const char *relative[] = {".", "bin", "C:foo", "\\Windows", "%NOPE%\\x", ""};
+  for (size_t i = 0; i < sizeof relative / sizeof *relative; i++)
+    place_is(relative[i], SM_PLACE_RELATIVE);
+  assert_true(sm_place_protected(SM_PLACE_SYSTEM));
+  assert_true(sm_place_protected(SM_PLACE_ADMIN));
+  assert_false(sm_place_protected(SM_PLACE_USER));
+  assert_string_equal(sm_place_name(SM_PLACE_USER), "user-writable");
+}
+
+static void image_is(const char *line, const char *want) {
+  char *r = sm_cmdline_image(NULL, line);
+  assert_non_null(r);
+  if (strcmp(r, want) != 0)
+    fail_msg("\"%s\" runs \"%s\", not \"%s\"", line, r, want);
+  free(r);
+}
+
+/* The program of a native command line, as smss.exe finds it. */
+static void images(void **state) {
+  image_is("autocheck autochk *", "c:\\windows\\system32\\autochk.exe");
+  image_is("AUTOCHECK  AutoChk.EXE  /q *",
+           "c:\\windows\\system32\\autochk.exe");
+  image_is("autocheck \\SystemRoot\\System32\\autochk *",
+           "c:\\windows\\system32\\autochk.exe");
+  image_is("autocheck %SystemRoot%\\system32\\autochk.exe *",
+           "c:\\windows\\system32\\autochk.exe");
+  image_is("autocheck \\??\\C:\\ProgramData\\autochk *",
+           "c:\\programdata\\autochk.exe");
+  image_is("\"\\??\\C:\\Program Files\\A V\\scan\" /boot",
+           "c:\\program files\\a v\\scan.exe");
+  image_is("poqexec.exe /display_progress \\SystemRoot\\WinSxS\\pending.xml",
+           "c:\\windows\\system32\\poqexec.exe");
+  image_is("", "");
+  image_is("   ", "");
+  image_is("autocheck", "");
+}
+
+/* Hostile input: long, deep and odd strings stay bounded. */
+static void hostile(void **state) {
+  size_t n = 1 << 20;
+  char *s = malloc(n + 1);
+  assert_non_null(s);
+  for (size_t i = 0; i < n; i++)
+    s[i] = "\\.%/:?"[i % 6];
+  s[n] = '\0';
+  char *r = sm_path_resolve(NULL, s);
+  assert_non_null(r);
+  (void)sm_path_place(r);
+  free(r);
+  free(sm_cmdline_image(NULL, s));
+  memset(s, '.', n);
+  r = sm_path_resolve(NULL, s);
+  assert_non_null(r);
+  free(r);
+  free(s);
+  place_is("\\\\", SM_PLACE_REMOTE);
+  place_is("\\\\?\\", SM_PLACE_RELATIVE);
+  resolves_to(NULL, "\\??\\", "");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(spellings), cmocka_unit_test(environment),
+      cmocka_unit_test(places),    cmocka_unit_test(images),
+      cmocka_unit_test(hostile),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
