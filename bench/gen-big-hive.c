@@ -29,6 +29,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/le.h"
+
 #define FIXED_FILETIME 132223104000000000ULL
 #define BLOCK 4096
 #define HBIN_HEADER 32
@@ -58,23 +60,6 @@ static unsigned char *data;
 static size_t data_len, data_cap, bin_start, bin_end;
 static uint32_t sk_off;
 
-static void put16(unsigned char *p, uint16_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-}
-static void put32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-static void put64(unsigned char *p, uint64_t v) {
-  for (int i = 0; i < 8; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
 static void grow(size_t need) {
   if (need > data_cap) {
     data_cap = need * 2 > (size_t)1 << 20 ? need * 2 : (size_t)1 << 20;
@@ -84,16 +69,16 @@ static void grow(size_t need) {
 
 static void new_bin(size_t min) {
   if (bin_end > data_len) /* the rest of the current bin: one free cell */
-    put32(data + data_len, (uint32_t)(bin_end - data_len));
+    sm_put_le32(data + data_len, (uint32_t)(bin_end - data_len));
   size_t size = (min + HBIN_HEADER + BLOCK - 1) / BLOCK * BLOCK;
   bin_start = bin_end;
   bin_end = bin_start + size;
   grow(bin_end);
   memset(data + bin_start, 0, size);
   memcpy(data + bin_start, "hbin", 4);
-  put32(data + bin_start + 4, (uint32_t)bin_start);
-  put32(data + bin_start + 8, (uint32_t)size);
-  put64(data + bin_start + 20, FIXED_FILETIME);
+  sm_put_le32(data + bin_start + 4, (uint32_t)bin_start);
+  sm_put_le32(data + bin_start + 8, (uint32_t)size);
+  sm_put_le64(data + bin_start + 20, FIXED_FILETIME);
   data_len = bin_start + HBIN_HEADER;
 }
 
@@ -103,7 +88,7 @@ static uint32_t cell(size_t n) {
   if (data_len + size > bin_end)
     new_bin(size);
   uint32_t off = (uint32_t)data_len;
-  put32(data + off, (uint32_t) - (int32_t)size);
+  sm_put_le32(data + off, (uint32_t) - (int32_t)size);
   data_len += size;
   return off;
 }
@@ -146,10 +131,10 @@ static uint32_t subkey_list(child *c, size_t n) {
     uint32_t off = cell(4 + 8 * cnt);
     unsigned char *p = at(off);
     memcpy(p, "lh", 2);
-    put16(p + 2, (uint16_t)cnt);
+    sm_put_le16(p + 2, (uint16_t)cnt);
     for (size_t i = 0; i < cnt; i++) {
-      put32(p + 4 + 8 * i, c[first + i].off);
-      put32(p + 8 + 8 * i, lh_hash(c[first + i].name));
+      sm_put_le32(p + 4 + 8 * i, c[first + i].off);
+      sm_put_le32(p + 8 + 8 * i, lh_hash(c[first + i].name));
     }
     leaves[l] = off;
   }
@@ -158,9 +143,9 @@ static uint32_t subkey_list(child *c, size_t n) {
     list = cell(4 + 4 * nleaves);
     unsigned char *p = at(list);
     memcpy(p, "ri", 2);
-    put16(p + 2, (uint16_t)nleaves);
+    sm_put_le16(p + 2, (uint16_t)nleaves);
     for (size_t l = 0; l < nleaves; l++)
-      put32(p + 4 + 4 * l, leaves[l]);
+      sm_put_le32(p + 4 + 4 * l, leaves[l]);
   }
   free(leaves);
   return list;
@@ -175,15 +160,15 @@ static uint32_t nk(const char *name, uint32_t parent, uint64_t ts, bool root) {
   unsigned char *k = at(off);
   memset(k, 0, 76);
   memcpy(k, "nk", 2);
-  put16(k + 2, (uint16_t)(0x0020 | (root ? 0x000C : 0)));
-  put64(k + 4, ts);
-  put32(k + 16, parent);
-  put32(k + 28, 0xFFFFFFFFu);
-  put32(k + 32, 0xFFFFFFFFu);
-  put32(k + 40, 0xFFFFFFFFu);
-  put32(k + 44, sk_off);
-  put32(k + 48, 0xFFFFFFFFu);
-  put16(k + 72, (uint16_t)len);
+  sm_put_le16(k + 2, (uint16_t)(0x0020 | (root ? 0x000C : 0)));
+  sm_put_le64(k + 4, ts);
+  sm_put_le32(k + 16, parent);
+  sm_put_le32(k + 28, 0xFFFFFFFFu);
+  sm_put_le32(k + 32, 0xFFFFFFFFu);
+  sm_put_le32(k + 40, 0xFFFFFFFFu);
+  sm_put_le32(k + 44, sk_off);
+  sm_put_le32(k + 48, 0xFFFFFFFFu);
+  sm_put_le16(k + 72, (uint16_t)len);
   memcpy(k + 76, name, len);
   return off;
 }
@@ -204,13 +189,13 @@ static uint32_t vk(const val *v) {
   uint32_t off = cell(20 + nlen);
   unsigned char *p = at(off);
   memcpy(p, "vk", 2);
-  put16(p + 2, (uint16_t)nlen);
-  put32(p + 12, v->type);
-  put16(p + 16, nlen ? 1 : 0); /* ASCII name */
-  put16(p + 18, 0);
+  sm_put_le16(p + 2, (uint16_t)nlen);
+  sm_put_le32(p + 12, v->type);
+  sm_put_le16(p + 16, nlen ? 1 : 0); /* ASCII name */
+  sm_put_le16(p + 18, 0);
   memcpy(p + 20, v->name, nlen);
   if (v->len <= 4) {
-    put32(p + 4, (uint32_t)v->len | 0x80000000u);
+    sm_put_le32(p + 4, (uint32_t)v->len | 0x80000000u);
     unsigned char in[4] = {0};
     memcpy(in, v->bytes, v->len);
     memcpy(p + 8, in, 4);
@@ -218,8 +203,8 @@ static uint32_t vk(const val *v) {
     uint32_t d = cell(v->len);
     p = at(off); /* data may have moved */
     memcpy(at(d), v->bytes, v->len);
-    put32(p + 4, (uint32_t)v->len);
-    put32(p + 8, d);
+    sm_put_le32(p + 4, (uint32_t)v->len);
+    sm_put_le32(p + 8, d);
   }
   return off;
 }
@@ -231,7 +216,7 @@ static void set_values(uint32_t key, const val *v, size_t n) {
   uint32_t max_name = 0, max_data = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t off = vk(&v[i]);
-    put32(at(list) + 4 * i, off);
+    sm_put_le32(at(list) + 4 * i, off);
     uint32_t nl = (uint32_t)strlen(v[i].name) * 2;
     if (nl > max_name)
       max_name = nl;
@@ -239,10 +224,10 @@ static void set_values(uint32_t key, const val *v, size_t n) {
       max_data = (uint32_t)v[i].len;
   }
   unsigned char *k = at(key);
-  put32(k + 36, (uint32_t)n);
-  put32(k + 40, list);
-  put32(k + 60, max_name);
-  put32(k + 64, max_data);
+  sm_put_le32(k + 36, (uint32_t)n);
+  sm_put_le32(k + 40, list);
+  sm_put_le32(k + 60, max_name);
+  sm_put_le32(k + 64, max_data);
 }
 
 static void set_subkeys(uint32_t key, child *c, size_t n) {
@@ -254,9 +239,9 @@ static void set_subkeys(uint32_t key, child *c, size_t n) {
       max = (uint32_t)strlen(c[i].name) * 2;
   uint32_t list = subkey_list(c, n);
   unsigned char *k = at(key);
-  put32(k + 20, (uint32_t)n);
-  put32(k + 28, list);
-  put32(k + 52, max);
+  sm_put_le32(k + 20, (uint32_t)n);
+  sm_put_le32(k + 28, list);
+  sm_put_le32(k + 52, max);
 }
 
 /* UTF-16LE of an ASCII string, with its NUL; a second NUL for a list. */
@@ -291,9 +276,9 @@ static uint32_t service(unsigned i, uint32_t parent) {
   size_t l[5];
   for (int j = 0; j < 5; j++)
     l[j] = utf16(b[j], s[j], j == 4);
-  put32(dw[0], 1);
-  put32(dw[1], i % 5);
-  put32(dw[2], 1);
+  sm_put_le32(dw[0], 1);
+  sm_put_le32(dw[1], i % 5);
+  sm_put_le32(dw[2], 1);
   val v[] = {
       {"Type", 4, dw[0], 4},          {"Start", 4, dw[1], 4},
       {"ErrorControl", 4, dw[2], 4},  {"ImagePath", 2, b[0], l[0]},
@@ -381,7 +366,7 @@ static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
   memset(p + 2, 0, 5);
   p[7] = authority;
   for (uint8_t i = 0; i < nsub; i++)
-    put32(p + 8 + 4 * i, sub[i]);
+    sm_put_le32(p + 8 + 4 * i, sub[i]);
   return 8 + 4 * (size_t)nsub;
 }
 
@@ -397,17 +382,17 @@ static void security_cell(void) {
   size_t group = n;
   n += put_sid(sd + n, 5, system, 1);
   sd[0] = 1;
-  put16(sd + 2, 0x8000); /* SE_SELF_RELATIVE */
-  put32(sd + 4, (uint32_t)owner);
-  put32(sd + 8, (uint32_t)group);
+  sm_put_le16(sd + 2, 0x8000); /* SE_SELF_RELATIVE */
+  sm_put_le32(sd + 4, (uint32_t)owner);
+  sm_put_le32(sd + 8, (uint32_t)group);
   sk_off = cell(20 + n);
   unsigned char *s = at(sk_off);
   memcpy(s, "sk", 2);
-  put16(s + 2, 0);
-  put32(s + 4, sk_off);
-  put32(s + 8, sk_off);
-  put32(s + 12, 1);
-  put32(s + 16, (uint32_t)n);
+  sm_put_le16(s + 2, 0);
+  sm_put_le32(s + 4, sk_off);
+  sm_put_le32(s + 8, sk_off);
+  sm_put_le32(s + 12, 1);
+  sm_put_le32(s + 16, (uint32_t)n);
   memcpy(s + 20, sd, n);
 }
 
@@ -419,7 +404,7 @@ static uint32_t build(unsigned n) {
   security_cell();
   uint32_t root = copy(hivex_root(layout), 0xFFFFFFFFu, "");
   if (bin_end > data_len)
-    put32(data + data_len, (uint32_t)(bin_end - data_len));
+    sm_put_le32(data + data_len, (uint32_t)(bin_end - data_len));
   data_len = bin_end;
   return root;
 }
@@ -427,7 +412,7 @@ static uint32_t build(unsigned n) {
 static uint32_t checksum(const unsigned char *p) {
   uint32_t sum = 0;
   for (size_t i = 0; i < 508; i += 4)
-    sum ^= get32(p + i);
+    sum ^= sm_le32(p + i);
   return sum == 0 ? 1 : sum == 0xFFFFFFFFu ? 0xFFFFFFFEu : sum;
 }
 
@@ -456,20 +441,20 @@ int main(int argc, char **argv) {
   unsigned char base[BLOCK];
   memset(base, 0, sizeof base);
   memcpy(base, "regf", 4);
-  put32(base + 4, 1);
-  put32(base + 8, 1);
-  put64(base + 12, FIXED_FILETIME);
-  put32(base + 20, 1);
-  put32(base + 24, 5);
-  put32(base + 28, 0);
-  put32(base + 32, 1);
-  put32(base + 36, root);
-  put32(base + 40, (uint32_t)data_len);
-  put32(base + 44, 1);
+  sm_put_le32(base + 4, 1);
+  sm_put_le32(base + 8, 1);
+  sm_put_le64(base + 12, FIXED_FILETIME);
+  sm_put_le32(base + 20, 1);
+  sm_put_le32(base + 24, 5);
+  sm_put_le32(base + 28, 0);
+  sm_put_le32(base + 32, 1);
+  sm_put_le32(base + 36, root);
+  sm_put_le32(base + 40, (uint32_t)data_len);
+  sm_put_le32(base + 44, 1);
   static const char fname[] = "SYSTEM";
   for (size_t i = 0; fname[i]; i++)
-    put16(base + 48 + 2 * i, (uint16_t)fname[i]);
-  put32(base + 508, checksum(base));
+    sm_put_le16(base + 48 + 2 * i, (uint16_t)fname[i]);
+  sm_put_le32(base + 508, checksum(base));
 
   size_t tl = strlen(argv[3]) + 8;
   char *tmp = xrealloc(NULL, tl);

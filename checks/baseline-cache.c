@@ -68,7 +68,7 @@ parsed_file *sm_bl_cache_put(sm_baseline_parse_cache *c, const char *real,
       return NULL;
     sm_yaml_free(p->root);
   } else {
-    if (!sm_bl_grow(&c->files, c->n_files, sizeof *c->files))
+    if (!sm_grow(&c->files, c->n_files, sizeof *c->files))
       return NULL;
     if (!(p = calloc(1, sizeof *p)))
       return NULL;

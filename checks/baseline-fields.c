@@ -28,7 +28,7 @@ const char *sm_bl_intern(loader *L, const char *path) {
   for (size_t i = 0; i < L->n_files; i++)
     if (strcmp(L->files[i], path) == 0)
       return L->files[i];
-  if (!sm_bl_grow(&L->files, L->n_files, sizeof *L->files))
+  if (!sm_grow(&L->files, L->n_files, sizeof *L->files))
     return NULL;
   char *s = strdup(path);
   if (!s)
@@ -42,42 +42,6 @@ bool sm_bl_is_null(const yd_node *n) {
          (n->len == 0 || strcmp(n->str, "~") == 0 ||
           strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
           strcmp(n->str, "NULL") == 0);
-}
-
-bool sm_bl_parse_u64(const char *s, uint64_t *out) {
-  uint64_t v = 0;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    s += 2;
-    if (!*s)
-      return false;
-    for (; *s; s++) {
-      unsigned d;
-      if (*s >= '0' && *s <= '9')
-        d = (unsigned)(*s - '0');
-      else if (*s >= 'a' && *s <= 'f')
-        d = (unsigned)(*s - 'a' + 10);
-      else if (*s >= 'A' && *s <= 'F')
-        d = (unsigned)(*s - 'A' + 10);
-      else
-        return false;
-      if (v > UINT64_MAX >> 4)
-        return false;
-      v = v << 4 | d;
-    }
-  } else {
-    if (!*s)
-      return false;
-    for (; *s; s++) {
-      if (*s < '0' || *s > '9')
-        return false;
-      unsigned d = (unsigned)(*s - '0');
-      if (v > (UINT64_MAX - d) / 10)
-        return false;
-      v = v * 10 + d;
-    }
-  }
-  *out = v;
-  return true;
 }
 
 sm_result sm_bl_get_str(const fctx *F, const yd_node *n, const char *what,
@@ -107,7 +71,7 @@ sm_result sm_bl_get_bool(const fctx *F, const yd_node *n, const char *what,
 
 sm_result sm_bl_get_u64(const fctx *F, const yd_node *n, const char *what,
                         uint64_t *out) {
-  if (n->kind != YD_SCALAR || !sm_bl_parse_u64(n->str, out))
+  if (n->kind != YD_SCALAR || !sm_parse_u64(n->str, out))
     return sm_bl_fail(
         F, n, "'%s' must be a number (decimal or 0x hex, 64 bits)", what);
   return SM_OK;

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "base/grow.h"
+#include "base/num.h"
 #include "checks/baseline.h"
 #include "checks/yaml-doc.h"
 
@@ -35,8 +37,6 @@
 void sm_bl_strv_free(char **v, size_t n);
 void sm_bl_rule_free(sm_rule *r);
 void sm_bl_supp_free(sm_suppression *s);
-/* Make room for element n of an array that grows by doubling. */
-bool sm_bl_grow(void *arrp, size_t n, size_t size);
 
 /* ---- baseline-cache.c ---- */
 
@@ -93,7 +93,6 @@ sm_result sm_bl_fail(const fctx *F, const yd_node *n, const char *fmt, ...)
 const char *sm_bl_intern(loader *L, const char *path);
 
 bool sm_bl_is_null(const yd_node *n);
-bool sm_bl_parse_u64(const char *s, uint64_t *out); /* decimal or 0x hex */
 sm_result sm_bl_get_str(const fctx *F, const yd_node *n, const char *what,
                         char **out);
 sm_result sm_bl_get_bool(const fctx *F, const yd_node *n, const char *what,

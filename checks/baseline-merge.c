@@ -21,7 +21,7 @@ bool sm_bl_add_rule(sm_baseline *b, sm_rule *r) {
     sm_bl_rule_free(&b->rules[i]);
     b->rules[i] = *r;
   } else {
-    if (!sm_bl_grow(&b->rules, b->n_rules, sizeof *b->rules))
+    if (!sm_grow(&b->rules, b->n_rules, sizeof *b->rules))
       return false;
     b->rules[b->n_rules++] = *r;
   }
@@ -30,7 +30,7 @@ bool sm_bl_add_rule(sm_baseline *b, sm_rule *r) {
 }
 
 bool sm_bl_add_supp(sm_baseline *b, sm_suppression *s) {
-  if (!sm_bl_grow(&b->suppressions, b->n_suppressions, sizeof *b->suppressions))
+  if (!sm_grow(&b->suppressions, b->n_suppressions, sizeof *b->suppressions))
     return false;
   b->suppressions[b->n_suppressions++] = *s;
   memset(s, 0, sizeof *s);
@@ -41,7 +41,7 @@ bool sm_bl_add_chain(sm_baseline *b, const char *name) {
   for (size_t i = 0; i < b->n_chain; i++)
     if (strcmp(b->chain[i], name) == 0)
       return true;
-  if (!sm_bl_grow(&b->chain, b->n_chain, sizeof *b->chain))
+  if (!sm_grow(&b->chain, b->n_chain, sizeof *b->chain))
     return false;
   if (!(b->chain[b->n_chain] = strdup(name)))
     return false;

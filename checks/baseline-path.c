@@ -129,7 +129,7 @@ static sm_result list_dir(const char *dir, char ***names, size_t *n) {
       free(name);
       continue;
     }
-    if (!sm_bl_grow(names, *n, sizeof **names)) {
+    if (!sm_grow(names, *n, sizeof **names)) {
       free(name);
       rc = SM_ERR_NOMEM;
       break;

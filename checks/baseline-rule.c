@@ -87,7 +87,7 @@ static sm_result parse_expect(const fctx *F, const yd_node *m, sm_expect *e) {
       if ((rc = sm_bl_get_str(F, n, what, &e->equals_str)) != SM_OK)
         return rc;
       e->has_equals = true;
-      e->equals_is_num = sm_bl_parse_u64(n->str, &e->equals_num);
+      e->equals_is_num = sm_parse_u64(n->str, &e->equals_num);
       break;
     case E_ONE_OF:
       rc = sm_bl_get_strv(F, n, what, 0, &e->one_of, &e->n_one_of);

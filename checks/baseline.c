@@ -104,14 +104,3 @@ const sm_rule *sm_baseline_find_rule(const sm_baseline *b, const char *id) {
   return NULL;
 }
 
-bool sm_bl_grow(void *arrp, size_t n, size_t size) {
-  void **arr = arrp;
-  if (n != 0 && (n < 8 || (n & (n - 1)) != 0))
-    return true;
-  size_t cap = n < 8 ? 8 : n * 2;
-  void *p = realloc(*arr, cap * size);
-  if (!p)
-    return false;
-  *arr = p;
-  return true;
-}

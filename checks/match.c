@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/num.h"
 #include "checks/audit.h"
 
 typedef struct strbuf {
@@ -103,22 +104,6 @@ char *sm_expect_describe(const sm_expect *e) {
   return sb_finish(&b);
 }
 
-static bool parse_u64(const char *s, uint64_t *out) {
-  if (!s || !*s)
-    return false;
-  char *end;
-  int base = 10;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-    base = 16;
-  else if (s[0] < '0' || s[0] > '9')
-    return false;
-  unsigned long long v = strtoull(s, &end, base);
-  if (*end != '\0')
-    return false;
-  *out = v;
-  return true;
-}
-
 static bool str_eq(const sm_expect *e, const char *a, const char *b) {
   return e->case_sensitive ? strcmp(a, b) == 0 : strcasecmp(a, b) == 0;
 }
@@ -146,7 +131,7 @@ static bool has_scalar_members(const sm_expect *e) {
 static bool scalar_holds(const sm_expect *e, const char *s, bool is_num,
                          uint64_t num) {
   if (!is_num)
-    is_num = parse_u64(s, &num);
+    is_num = sm_parse_u64(s, &num);
   if (e->has_equals) {
     if (e->equals_is_num ? !(is_num && num == e->equals_num)
                          : !str_eq(e, e->equals_str, s))
@@ -156,7 +141,7 @@ static bool scalar_holds(const sm_expect *e, const char *s, bool is_num,
     bool found = false;
     for (size_t i = 0; i < e->n_one_of && !found; i++) {
       uint64_t want;
-      if (is_num && parse_u64(e->one_of[i], &want))
+      if (is_num && sm_parse_u64(e->one_of[i], &want))
         found = want == num;
       else
         found = str_eq(e, e->one_of[i], s);

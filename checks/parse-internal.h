@@ -5,14 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/grow.h" /* sm_grow */
 #include "checks/parse.h"
 
 /* parse.c */
-
-/* Make room for item n of an array that only ever grows through this call
- * (capacity doubles at each power of two).  False when out of memory; *v is
- * unchanged then. */
-bool sm_grow(void **v, size_t n, size_t size);
 
 /* Create every field of names (NULL-terminated), empty, in that order. */
 sm_result sm_fields_init(sm_fields *f, const char *const *names);

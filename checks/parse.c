@@ -8,19 +8,6 @@
 
 #include "checks/parse-internal.h"
 
-bool sm_grow(void **v, size_t n, size_t size) {
-  if (n & (n - 1))
-    return true;
-  size_t cap = n ? 2 * n : 1;
-  if (cap < n || cap > SIZE_MAX / size)
-    return false;
-  void *p = realloc(*v, cap * size);
-  if (!p)
-    return false;
-  *v = p;
-  return true;
-}
-
 void sm_fields_free(sm_fields *f) {
   if (!f)
     return;

@@ -174,7 +174,7 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
   char fam[64], why[1024], berr[600];
   sm_hive *sw = NULL;
   if (t->software)
-    sm_hive_open(t->software, SM_OPEN_NO_HASH, &sw, NULL);
+    sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
   sm_detect_family(r->h, detect_key, sw, fam, sizeof fam, why, sizeof why);
   sm_hive_close(sw);
   r->baseline_name = strdup(fam);

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "hive/hive.h"
+#include "base/result.h"
+#include "base/utf8.h" /* sm_utf8_valid */
 
 #define SM_YAML_MAX_FILE (1024 * 1024)
 #define SM_YAML_MAX_DEPTH 32
@@ -58,8 +59,5 @@ sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
 sm_result sm_yaml_parse_source(const char *file, const char *buf, size_t len,
                                yd_node **root, sm_error *err);
 void sm_yaml_free(yd_node *n); /* NULL is a no-op */
-
-/* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool sm_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "base/evidence.h"
 #include "cli/cli.h"
 #include "cli/discover.h"
 
@@ -136,18 +137,19 @@ static char *resolve_inside(walker *w, const char *path) {
 /* The entry of dfd named want in any case: NTFS mounts show the case as
  * stored (WINDOWS/system32/CONFIG/system).  When several differ only in
  * case, the first in byte order.  Caller-frees. */
-/* Listing a folder reads it: O_NOATIME keeps its access time, where the
- * kernel allows it (owner or CAP_FOWNER). */
-static int open_dir(int dfd, const char *name, int flags) {
-  flags |= O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-  int fd = openat(dfd, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = openat(dfd, name, flags);
-  return fd;
+/* Listing a folder reads it: the evidence-safe open keeps its access
+ * time, where the kernel allows it.  nofollow: name is an entry found in
+ * dfd, opened beneath it without following a link. */
+static int open_dir(int dfd, const char *name, bool nofollow) {
+  sm_evidence_file f;
+  unsigned flags = SM_EVIDENCE_DIR | (nofollow ? SM_EVIDENCE_BENEATH : 0);
+  if (sm_evidence_open(dfd, name, NULL, flags, &f, NULL) != SM_OK)
+    return -1;
+  return f.fd;
 }
 
 static char *find_name(int dfd, const char *want) {
-  int fd = open_dir(dfd, ".", 0);
+  int fd = open_dir(dfd, ".", false);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -181,7 +183,7 @@ static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
     w->oom = true;
   else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(st.st_mode))
-      fd = open_dir(dfd, name, O_NOFOLLOW);
+      fd = open_dir(dfd, name, true);
     else if (S_ISLNK(st.st_mode) && report)
       free(resolve_inside(w, *path));
   }
@@ -316,17 +318,14 @@ static bool special_fs(int fd) {
 }
 
 static bool begins_regf(int dfd, const char *name) {
-  int flags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-  int fd = openat(dfd, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = openat(dfd, name, flags);
-  if (fd < 0)
+  sm_evidence_file f;
+  unsigned flags = dfd == AT_FDCWD ? 0 : SM_EVIDENCE_BENEATH;
+  if (sm_evidence_open(dfd, name, NULL, flags, &f, NULL) != SM_OK)
     return false;
   char sig[4];
-  struct stat st;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-            pread(fd, sig, 4, 0) == 4 && memcmp(sig, "regf", 4) == 0;
-  close(fd);
+  bool ok = sm_read_full(f.fd, sig, 4, 0, NULL, NULL) == SM_OK &&
+            memcmp(sig, "regf", 4) == 0;
+  close(f.fd);
   return ok;
 }
 
@@ -337,7 +336,7 @@ static int cmp_name(const void *a, const void *b) {
 /* The names in dfd, sorted so that discovery is in a stable order. */
 static char **list_dir(int dfd, size_t *n) {
   *n = 0;
-  int fd = open_dir(dfd, ".", 0);
+  int fd = open_dir(dfd, ".", false);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -401,7 +400,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       }
       free(real);
     } else if (S_ISDIR(st.st_mode)) {
-      int fd = open_dir(dfd, names[i], O_NOFOLLOW);
+      int fd = open_dir(dfd, names[i], true);
       if (fd >= 0) {
         walk(w, fd, child, depth + 1);
         close(fd);
@@ -445,7 +444,7 @@ static bool add_file(sm_found_list *l, const char *target) {
   const char *dir = dirname(copy);
   if (strcasecmp(basename(copy2), "system") == 0 &&
       (w.root = realpath(dir, NULL))) {
-    int dfd = open_dir(AT_FDCWD, w.root, O_NOFOLLOW);
+    int dfd = open_dir(AT_FDCWD, w.root, false);
     off_t size;
     w.root_len = strlen(w.root);
     if (dfd >= 0) {
@@ -482,7 +481,7 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
     return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   w.root_len = strlen(w.root);
-  int fd = open_dir(AT_FDCWD, w.root, O_NOFOLLOW);
+  int fd = open_dir(AT_FDCWD, w.root, false);
   if (fd < 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     walker_free(&w);

@@ -5,36 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "cli/cli.h"
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid;
- * *cp gets the code point. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp) {
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  size_t n;
-  uint32_t c, min;
-  if ((s[0] & 0xE0) == 0xC0) {
-    n = 2, c = s[0] & 0x1F, min = 0x80;
-  } else if ((s[0] & 0xF0) == 0xE0) {
-    n = 3, c = s[0] & 0x0F, min = 0x800;
-  } else if ((s[0] & 0xF8) == 0xF0) {
-    n = 4, c = s[0] & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    c = c << 6 | (s[i] & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  *cp = c;
-  return n;
-}
 
 /* Characters that move or restyle text without showing themselves. */
 static bool invisible(uint32_t c) {
@@ -46,7 +18,7 @@ static bool invisible(uint32_t c) {
 /* Whether the text at p will be written as an escape sequence. */
 static bool escaped_at(const unsigned char *p) {
   uint32_t c;
-  size_t n = utf8_seq(p, &c);
+  size_t n = sm_utf8_decode(p, SIZE_MAX, &c);
   return n == 0 || invisible(c);
 }
 
@@ -79,7 +51,7 @@ char *sm_text_escape(const char *s, bool quote) {
       continue;
     }
     uint32_t c;
-    size_t n = utf8_seq(p, &c);
+    size_t n = sm_utf8_decode(p, SIZE_MAX, &c);
     if (n == 0) {
       o += (size_t)sprintf(out + o, "\\x%02X", *p);
       p++;

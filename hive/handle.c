@@ -1,273 +1,23 @@
+/* Opening a hive: the evidence opened once, read in place or copied into
+ * the private image (hive/image.c), its logs replayed there, then handed to
+ * hivex. */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <nettle/sha2.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <linux/magic.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/evidence.h"
+#include "base/le.h"
 #include "hive/hive-internal.h"
-
-/* Open the evidence read-only; O_NOATIME keeps its access time too, where
- * the kernel allows it (owner or CAP_FOWNER).  O_NONBLOCK: a FIFO planted
- * under a hive's name must not hang the open (it is refused after fstat);
- * it changes nothing for the regular files that are read. */
-static int open_evidence(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  return fd;
-}
-
-static void put_le32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Chunk for hashing and for the read/write fallback: fits in L2, so each
- * chunk is hashed while it is in cache. */
-#define CHUNK ((size_t)256 << 10)
-/* The copy is made in steps of this size, each handed to the hash thread
- * as soon as it is in the memfd: the hash follows the copy. */
-#define COPY_STEP ((size_t)1 << 20)
-
-/* The hash thread may read the first n bytes of the image. */
-static void publish(sm_hive *h, size_t n) {
-  pthread_mutex_lock(&h->lock);
-  h->ready = n;
-  pthread_cond_signal(&h->more);
-  pthread_mutex_unlock(&h->lock);
-}
-
-/* No more bytes will come (a failed copy, or the handle is closing). */
-static void stop_hash(sm_hive *h) {
-  pthread_mutex_lock(&h->lock);
-  h->stop = true;
-  pthread_cond_signal(&h->more);
-  pthread_mutex_unlock(&h->lock);
-}
-
-/* Copy len bytes of the evidence (from its start) into the memfd.  The
- * kernel copies page cache to memfd pages (sendfile): no user mapping is
- * written, so no page fault per page, and nothing is touched twice.  When
- * sendfile cannot (some file systems), read and write through a buffer.
- * Each step is published to the hash thread. */
-static sm_result copy_evidence(sm_hive *h, int fd, size_t len,
-                               const char *path, sm_error *err) {
-  size_t done = 0;
-  while (done < len) {
-    size_t want = len - done < COPY_STEP ? len - done : COPY_STEP;
-    ssize_t r = sendfile(h->memfd, fd, NULL, want);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0 && done == 0 && (errno == EINVAL || errno == ENOSYS))
-      break;
-    if (r < 0)
-      return sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    if (r == 0)
-      return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
-                          path);
-    done += (size_t)r;
-    publish(h, done);
-  }
-  if (done == len)
-    return SM_OK;
-  unsigned char *buf = malloc(CHUNK);
-  if (!buf)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-  sm_result rc = SM_OK;
-  while (done < len && rc == SM_OK) {
-    size_t want = len - done < CHUNK ? len - done : CHUNK;
-    ssize_t r = read(fd, buf, want);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      rc = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    else if (r == 0)
-      rc = sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
-                        path);
-    else if (write(h->memfd, buf, (size_t)r) != r)
-      rc = sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
-                        path, len, strerror(errno));
-    else
-      publish(h, done += (size_t)r);
-  }
-  free(buf);
-  return rc;
-}
-
-/* pread all of len bytes at off, or fail. */
-static bool pread_all(int fd, unsigned char *buf, size_t len, off_t off) {
-  size_t done = 0;
-  while (done < len) {
-    ssize_t r = pread(fd, buf + done, len - done, off + (off_t)done);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return false;
-    done += (size_t)r;
-  }
-  return true;
-}
-
-static void hex_digest(const uint8_t *digest, char *out) {
-  static const char hex[] = "0123456789abcdef";
-  for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  out[64] = '\0';
-}
-
-/* The fd hivex opens: the memfd, or the evidence read in place. */
-static int image_fd(const sm_hive *h) {
-  return h->in_place ? h->srcfd : h->memfd;
-}
-
-/* Wait until more than off bytes may be hashed; 0 when none will come. */
-static size_t wait_ready(sm_hive *h, size_t off) {
-  pthread_mutex_lock(&h->lock);
-  while (h->ready <= off && !h->stop)
-    pthread_cond_wait(&h->more, &h->lock);
-  size_t n = h->stop ? 0 : h->ready;
-  pthread_mutex_unlock(&h->lock);
-  return n;
-}
-
-/* SHA-256 of the image as hivex will read it: the memfd as the copy
- * fills it, the evidence read in place, or the heap buffer a hive with
- * logs to replay is read into (hash_mem).  Read back in chunks (pread),
- * hashed while in cache; the image mapping is not touched, so it does not
- * count twice in the resident set. */
-static void *hash_image(void *arg) {
-  sm_hive *h = arg;
-  struct sha256_ctx ctx;
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  unsigned char *buf = malloc(CHUNK);
-  h->sha256[0] = '\0'; /* on failure: no digest, reported as unknown */
-  if (!buf)
-    return NULL;
-  sha256_init(&ctx);
-  /* Asks before each chunk: a stop (a failed copy, a handle closed
-   * without asking for the digest) ends the hash at once. */
-  for (size_t off = 0; off < h->image_len;) {
-    size_t ready = wait_ready(h, off);
-    if (!ready) {
-      free(buf);
-      return NULL;
-    }
-    size_t n = ready - off < CHUNK ? ready - off : CHUNK;
-    if (h->hash_mem) {
-      sha256_update(&ctx, n, h->hash_mem + off);
-    } else if (pread_all(image_fd(h), buf, n, (off_t)off)) {
-      sha256_update(&ctx, n, buf);
-    } else {
-      free(buf);
-      return NULL;
-    }
-    off += n;
-  }
-  free(buf);
-  sha256_digest(&ctx, sizeof digest, digest);
-  hex_digest(digest, h->sha256);
-  return NULL;
-}
-
-/* Below this size a hive is hashed on the calling thread: starting a
- * thread costs more than hashing a few hundred KiB (-j1 batch of 400
- * 88-KiB hives: 0.90 s with the thread, 0.75 s without hashing at all). */
-#define HASH_THREAD_MIN ((size_t)1 << 20)
-
-/* Hash on a second thread, so that the hash (the largest cost of a big
- * hive) runs while the copy is made and hivex opens it.  When no thread
- * starts, hash_pending() hashes on this one once the image is complete. */
-static void start_hash(sm_hive *h) {
-  if (h->image_len < HASH_THREAD_MIN)
-    return; /* hashed by hash_pending(), on this thread */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
-  h->hashing = pthread_create(&h->hasher, NULL, hash_image, h) == 0;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
-/* The image is complete: hash it now if no thread could. */
-static void hash_pending(sm_hive *h) {
-  if (!(h->flags & SM_OPEN_NO_HASH) && !h->hashing)
-    hash_image(h);
-}
-
-/* Wait for the hash: before the copy changes, and before it is read. */
-static void finish_hash(sm_hive *h) {
-  if (h->hashing) {
-    pthread_join(h->hasher, NULL);
-    h->hashing = false;
-  }
-}
-
-/* Put the image in an anonymous memory file, the only thing hivex opens:
- * hivex never sees the evidence, and what is audited is what was hashed. */
-static sm_result make_memfd(sm_hive *h, const unsigned char *src, size_t len,
-                            sm_error *err) {
-  if (h->image) {
-    munmap(h->image, h->image_len);
-    h->image = NULL;
-  }
-  if (h->memfd >= 0) {
-    close(h->memfd);
-    h->memfd = -1;
-  }
-  int fd = memfd_create("smaudit-hive", MFD_CLOEXEC);
-  if (fd < 0)
-    return sm_error_set(err, SM_ERR_IO, "%s: memfd_create: %s", h->path,
-                        strerror(errno));
-  if (ftruncate(fd, (off_t)len) != 0) {
-    int e = errno;
-    close(fd);
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
-                        h->path, len, strerror(e));
-  }
-  /* Written with pwrite, not through the mapping: the mapping is for the
-   * rare reader of the whole image (recover), and stays untouched. */
-  for (size_t done = 0; src && done < len;) {
-    ssize_t w = pwrite(fd, src + done, len - done, (off_t)done);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      int e = w < 0 ? errno : ENOSPC;
-      close(fd);
-      return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes: %s",
-                          h->path, len, strerror(e));
-    }
-    done += (size_t)w;
-  }
-  void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (map == MAP_FAILED) {
-    int e = errno;
-    close(fd);
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: mmap: %s", h->path,
-                        strerror(e));
-  }
-  h->memfd = fd;
-  h->image = map;
-  h->image_len = len;
-  return SM_OK;
-}
-
-static uint32_t get_le32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
 
 /* The hive-bins size an image of len bytes can hold: its whole pages
  * after the base block. */
@@ -283,7 +33,7 @@ static uint64_t hbins_room(size_t len) {
  * is read as far as it goes, with a warning.  Only the private copy is
  * changed. */
 static sm_result bound_hive_bins(sm_hive *h, sm_error *err) {
-  uint64_t declared = get_le32(h->image + 40);
+  uint64_t declared = sm_le32(h->image + 40);
   uint64_t room = hbins_room(h->image_len);
   if (declared <= room)
     return SM_OK;
@@ -293,19 +43,19 @@ static sm_result bound_hive_bins(sm_hive *h, sm_error *err) {
                         "of hive bins, the file holds %llu",
                         h->path, (unsigned long long)declared,
                         (unsigned long long)(h->image_len - 4096));
-  finish_hash(h); /* the hash is of the file as read */
+  sm_image_finish_hash(h); /* the hash is of the file as read */
   sm_recovery_warn(&h->recovery,
                    "the base block declares %llu bytes of hive bins, the "
                    "image holds %llu: read as far as it goes",
                    (unsigned long long)declared,
                    (unsigned long long)(h->image_len - 4096));
-  put_le32(h->image + 40, (uint32_t)room);
+  sm_put_le32(h->image + 40, (uint32_t)room);
   return SM_OK;
 }
 
 static sm_result open_hivex(sm_hive *h, sm_error *err) {
   char fdpath[64];
-  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", image_fd(h));
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", sm_image_fd(h));
   int hflags = (h->flags & SM_OPEN_UNSAFE) ? HIVEX_OPEN_UNSAFE : 0;
   errno = 0;
   h->hx = hivex_open(fdpath, hflags);
@@ -383,31 +133,10 @@ static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
   h->in_place = true;
   h->ready = h->image_len;
   if (!(h->flags & SM_OPEN_NO_HASH)) {
-    start_hash(h);
-    hash_pending(h);
+    sm_image_start_hash(h);
+    sm_image_hash_pending(h);
   }
   return open_hivex(h, err);
-}
-
-/* Read len bytes of the evidence into buf, publishing each step to the
- * hash thread. */
-static sm_result read_evidence(sm_hive *h, int fd, unsigned char *buf,
-                               size_t len, sm_error *err) {
-  size_t done = 0;
-  while (done < len) {
-    size_t want = len - done < COPY_STEP ? len - done : COPY_STEP;
-    ssize_t r = read(fd, buf + done, want);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return sm_error_set(err, SM_ERR_IO, "%s: %s", h->path, strerror(errno));
-    if (r == 0)
-      return sm_error_set(err, SM_ERR_IO, "%s: file shrank while reading",
-                          h->path);
-    done += (size_t)r;
-    publish(h, done);
-  }
-  return SM_OK;
 }
 
 /* A hive with logs to replay: read into the heap (hashed there as it
@@ -419,28 +148,28 @@ static sm_result read_and_replay(sm_hive *h, int fd, const struct stat *st,
   size_t len = h->image_len;
   unsigned char *buf = malloc(len);
   if (!buf)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes",
-                        h->path, len);
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes", h->path,
+                        len);
   h->hash_mem = buf;
   if (!(h->flags & SM_OPEN_NO_HASH))
-    start_hash(h);
+    sm_image_start_hash(h);
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  sm_result r = read_evidence(h, fd, buf, len, err);
+  sm_result r = sm_image_read(h, fd, buf, len, err);
   if (r == SM_OK)
     r = check_unchanged(fd, st, h->path, err);
   if (r == SM_OK && memcmp(buf, block, 4096) != 0)
     r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
                      h->path);
   if (r == SM_OK)
-    hash_pending(h);
+    sm_image_hash_pending(h);
   else
-    stop_hash(h);
-  finish_hash(h); /* the hash is of the file, before any replay */
+    sm_image_stop_hash(h);
+  sm_image_finish_hash(h); /* the hash is of the file, before any replay */
   h->hash_mem = NULL;
   if (r == SM_OK)
     r = sm_recover_replay(h->path, logs, &buf, &len, &h->recovery, err);
   if (r == SM_OK)
-    r = make_memfd(h, buf, len, err);
+    r = sm_image_memfd(h, buf, len, err);
   free(buf);
   return r;
 }
@@ -462,15 +191,92 @@ sm_hive *sm_handle_new(const char *path, unsigned flags) {
   return h;
 }
 
+/* The evidence-safe open of the hive.  A hive found beside the target
+ * (SM_OPEN_BESIDE) is resolved in its folder, following no symbolic link
+ * that leaves it. */
+static sm_result open_file(sm_hive *h, sm_evidence_file *f, sm_error *err) {
+  if (!(h->flags & SM_OPEN_BESIDE))
+    return sm_evidence_open(AT_FDCWD, h->path, h->path, 0, f, err);
+  const char *slash = strrchr(h->path, '/');
+  char *dir =
+      slash ? strndup(h->path, (size_t)(slash - h->path + 1)) : strdup(".");
+  if (!dir)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  sm_evidence_file d;
+  sm_result r = sm_evidence_open(AT_FDCWD, dir, dir, SM_EVIDENCE_DIR, &d, err);
+  if (r == SM_OK) {
+    r = sm_evidence_open(d.fd, slash ? slash + 1 : h->path, h->path,
+                         SM_EVIDENCE_BENEATH, f, err);
+    close(d.fd);
+  }
+  free(dir);
+  return r;
+}
+
+/* Open the file, check its size and read its base block. */
+static sm_result open_and_check(sm_hive *h, int *fd, unsigned char *block,
+                                sm_error *err) {
+  sm_evidence_file f;
+  sm_result r = open_file(h, &f, err);
+  if (r != SM_OK)
+    return r;
+  *fd = f.fd;
+  h->atime_unprotected = f.atime_unprotected;
+  if ((uint64_t)f.st.st_size > SM_HIVE_MAX_SIZE)
+    return sm_error_set(err, SM_ERR_LIMIT,
+                        "%s: %lld bytes is larger than any hive (2 GiB)",
+                        h->path, (long long)f.st.st_size);
+  h->file_size = (uint64_t)f.st.st_size;
+  if (h->file_size < 4096)
+    return sm_error_set(err, SM_ERR_NOT_HIVE,
+                        "%s: not a registry hive (%llu bytes, too short for a "
+                        "base block)",
+                        h->path, (unsigned long long)h->file_size);
+  h->image_len = (size_t)h->file_size;
+  h->file_stat = f.st;
+  r = sm_read_full(f.fd, block, 4096, 0, h->path, err);
+  if (r != SM_OK)
+    return r;
+  if (sm_base_block_parse(block, h->image_len, &h->base) != SM_OK)
+    return sm_error_set(err, SM_ERR_NOT_HIVE,
+                        "%s: not a registry hive (no regf signature)", h->path);
+  return SM_OK;
+}
+
+/* A hive without logs to replay, not read in place: copied into the memfd
+ * with the hash following the copy. */
+static sm_result copy_whole(sm_hive *h, int fd, const unsigned char *block,
+                            sm_error *err) {
+  sm_result r = sm_image_memfd(h, NULL, h->image_len, err);
+  if (r == SM_OK && !(h->flags & SM_OPEN_NO_HASH))
+    sm_image_start_hash(h); /* it follows the copy */
+  /* Readahead for a cold file; no effect on the evidence. */
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (r == SM_OK)
+    r = sm_image_copy(h, fd, h->image_len, h->path, err);
+  if (r == SM_OK)
+    r = check_unchanged(fd, &h->file_stat, h->path, err);
+  /* What is audited is the copy: its base block must be the one read. */
+  unsigned char again[4096];
+  if (r == SM_OK &&
+      (sm_read_full(h->memfd, again, sizeof again, 0, NULL, NULL) != SM_OK ||
+       memcmp(again, block, sizeof again) != 0))
+    r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
+                     h->path);
+  if (r == SM_OK)
+    sm_image_hash_pending(h);
+  return r;
+}
+
 sm_result sm_handle_load(sm_hive *h, const unsigned char *src, size_t len,
                          bool hash, sm_error *err) {
-  sm_result r = make_memfd(h, src, len, err);
+  sm_result r = sm_image_memfd(h, src, len, err);
   if (r != SM_OK)
     return r;
   h->ready = len;
   if (hash && !(h->flags & SM_OPEN_NO_HASH)) {
-    start_hash(h);
-    hash_pending(h);
+    sm_image_start_hash(h);
+    sm_image_hash_pending(h);
   }
   return SM_OK;
 }
@@ -483,139 +289,67 @@ sm_result sm_handle_open_image(sm_hive *h, sm_error *err) {
    * recover it from a log and go on.  hivex reads a private copy: give that
    * copy a correct checksum so the keys stay readable; base.checksum_ok
    * still says what the file holds. */
-  if (get_le32(h->image + 508) != sm_base_block_checksum(h->image)) {
-    finish_hash(h); /* the hash is of the file as read */
-    put_le32(h->image + 508, sm_base_block_checksum(h->image));
+  if (sm_le32(h->image + 508) != sm_base_block_checksum(h->image)) {
+    sm_image_finish_hash(h); /* the hash is of the file as read */
+    sm_put_le32(h->image + 508, sm_base_block_checksum(h->image));
   }
   return open_hivex(h, err);
 }
 
+/* Read the hive whose evidence is open on fd, one of three ways. */
+static sm_result read_hive(sm_hive *h, int *fd, const unsigned char *block,
+                           sm_error *err) {
+  sm_logset logs = {0};
+  sm_result r = SM_OK;
+  /* A wrong checksum makes a hive dirty too: its base block may be torn.
+   * Its logs are looked for first: without any, nothing is replayed. */
+  if ((h->base.dirty || !h->base.checksum_ok) &&
+      !(h->flags & SM_OPEN_NO_RECOVER)) {
+    r = sm_recover_find_logs(h->path, &logs, &h->recovery, err);
+    if (r != SM_OK)
+      return r;
+  }
+  if (logs.n == 0 && read_in_place(*fd, &h->base, h->image_len)) {
+    r = open_in_place(h, *fd, err);
+    *fd = -1; /* the handle holds it now */
+    return r;
+  }
+  if (logs.n)
+    r = read_and_replay(h, *fd, &h->file_stat, block, &logs, err);
+  else
+    r = copy_whole(h, *fd, block, err);
+  sm_logset_free(&logs);
+  close(*fd);
+  *fd = -1;
+  return r == SM_OK ? sm_handle_open_image(h, err) : r;
+}
+
 sm_result sm_hive_open(const char *path, unsigned flags, sm_hive **out,
                        sm_error *err) {
-  sm_result r = SM_OK;
-  int fd = -1;
-  sm_logset logs = {0};
   *out = NULL;
   sm_hive *h = sm_handle_new(path, flags);
   if (!h)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-
-  fd = open_evidence(path);
-  if (fd < 0) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    goto fail;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    goto fail;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: is a directory", path);
-    goto fail;
-  }
-  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: not a regular file", path);
-    goto fail;
-  }
-  if ((uint64_t)st.st_size > SM_HIVE_MAX_SIZE) {
-    r = sm_error_set(err, SM_ERR_LIMIT,
-                     "%s: %lld bytes is larger than any hive (2 GiB)", path,
-                     (long long)st.st_size);
-    goto fail;
-  }
-  h->file_size = (uint64_t)st.st_size;
-  if (h->file_size < 4096) {
-    r = sm_error_set(err, SM_ERR_NOT_HIVE,
-                     "%s: not a registry hive (%llu bytes, too short for a "
-                     "base block)",
-                     path, (unsigned long long)h->file_size);
-    goto fail;
-  }
-
-  h->image_len = (size_t)h->file_size;
-  h->file_stat = st;
+  int fd = -1;
   unsigned char block[4096];
-  errno = 0;
-  if (!pread_all(fd, block, sizeof block, 0)) {
-    r = sm_error_set(err, SM_ERR_IO, "%s: %s", path,
-                     errno ? strerror(errno) : "file shrank while reading");
-    goto fail;
-  }
-  if (sm_base_block_parse(block, h->image_len, &h->base) != SM_OK) {
-    r = sm_error_set(err, SM_ERR_NOT_HIVE,
-                     "%s: not a registry hive (no regf signature)", path);
-    goto fail;
-  }
-  /* A wrong checksum makes a hive dirty too: its base block may be torn.
-   * Its logs are looked for first: without any, nothing is replayed. */
-  if ((h->base.dirty || !h->base.checksum_ok) &&
-      !(flags & SM_OPEN_NO_RECOVER)) {
-    r = sm_recover_find_logs(path, &logs, &h->recovery, err);
-    if (r != SM_OK)
-      goto fail;
-  }
-  if (logs.n == 0 && read_in_place(fd, &h->base, h->image_len)) {
-    r = open_in_place(h, fd, err);
-    fd = -1; /* the handle holds it now */
-    if (r != SM_OK)
-      goto fail;
-    *out = h;
-    return SM_OK;
-  }
-
-  if (logs.n) {
-    r = read_and_replay(h, fd, &st, block, &logs, err);
-    if (r != SM_OK)
-      goto fail;
-    sm_logset_free(&logs);
-    close(fd);
-    fd = -1;
-    goto opened;
-  }
-
-  r = make_memfd(h, NULL, h->image_len, err);
-  if (r == SM_OK && !(flags & SM_OPEN_NO_HASH))
-    start_hash(h); /* it follows the copy */
-  /* Readahead for a cold file; no effect on the evidence. */
-  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  sm_result r = open_and_check(h, &fd, block, err);
   if (r == SM_OK)
-    r = copy_evidence(h, fd, h->image_len, path, err);
-  if (r == SM_OK)
-    r = check_unchanged(fd, &st, path, err);
-  /* What is audited is the copy: its base block must be the one read. */
-  unsigned char again[4096];
-  if (r == SM_OK && (!pread_all(h->memfd, again, sizeof again, 0) ||
-                     memcmp(again, block, sizeof block) != 0))
-    r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
-                     path);
-  if (r == SM_OK)
-    hash_pending(h);
-  if (r != SM_OK)
-    goto fail;
-  close(fd);
-  fd = -1;
-
-opened:
-  r = sm_handle_open_image(h, err);
-  if (r != SM_OK)
-    goto fail;
-  *out = h;
-  return SM_OK;
-
-fail:
+    r = read_hive(h, &fd, block, err);
   if (fd >= 0)
     close(fd);
-  sm_logset_free(&logs);
-  sm_hive_close(h);
-  return r;
+  if (r != SM_OK) {
+    sm_hive_close(h);
+    return r;
+  }
+  *out = h;
+  return SM_OK;
 }
 
 void sm_hive_close(sm_hive *h) {
   if (!h)
     return;
-  stop_hash(h); /* a digest not yet asked for is not needed */
-  finish_hash(h);
+  sm_image_stop_hash(h); /* a digest not yet asked for is not needed */
+  sm_image_finish_hash(h);
   if (h->hx)
     hivex_close(h->hx);
   if (h->image)
@@ -634,7 +368,7 @@ const char *sm_hive_path(const sm_hive *h) { return h->path; }
 const sm_base_block *sm_hive_base(const sm_hive *h) { return &h->base; }
 uint64_t sm_hive_file_size(const sm_hive *h) { return h->file_size; }
 const char *sm_hive_sha256(const sm_hive *h) {
-  finish_hash((sm_hive *)h); /* the handle is used by one thread */
+  sm_image_finish_hash((sm_hive *)h); /* the handle is used by one thread */
   return h->sha256;
 }
 const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {

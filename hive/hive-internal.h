@@ -21,6 +21,7 @@ struct sm_hive {
   uint64_t file_size;
   struct stat file_stat;  /* of the evidence when it was opened */
   unsigned flags;
+  bool atime_unprotected; /* O_NOATIME refused: not the file's owner */
   sm_base_block base;     /* as read from the file, before any replay */
   sm_recovery_info recovery;
   char sha256[65];
@@ -49,6 +50,23 @@ sm_result sm_handle_load(sm_hive *h, const unsigned char *src, size_t len,
  * hivex. */
 sm_result sm_handle_open_image(sm_hive *h, sm_error *err);
 
+/* image.c: the private image, its copy and its hash. */
+void sm_image_publish(sm_hive *h, size_t n); /* n bytes may be hashed */
+void sm_image_stop_hash(sm_hive *h);         /* no more bytes will come */
+void sm_image_start_hash(sm_hive *h);        /* on a thread, when large */
+void sm_image_hash_pending(sm_hive *h); /* hash now if no thread could */
+void sm_image_finish_hash(sm_hive *h);  /* wait for the digest */
+int sm_image_fd(const sm_hive *h);      /* what hivex opens */
+/* A memfd of len bytes holding src (zeros when NULL), mapped as h->image. */
+sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
+                         sm_error *err);
+/* Copy len bytes of the evidence into the memfd, publishing each step. */
+sm_result sm_image_copy(sm_hive *h, int fd, size_t len, const char *path,
+                        sm_error *err);
+/* Read len bytes of the evidence into buf, publishing each step. */
+sm_result sm_image_read(sm_hive *h, int fd, unsigned char *buf, size_t len,
+                        sm_error *err);
+
 /* error.c */
 sm_result sm_error_from_errno(sm_error *err, int errnum, const char *what);
 
@@ -67,6 +85,7 @@ typedef struct sm_txlog {
 
 typedef struct sm_logset {
   sm_txlog logs[3];
+  bool atime_unprotected[3]; /* read without O_NOATIME: not its owner */
   size_t n;
 } sm_logset;
 

@@ -11,20 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum sm_result {
-  SM_OK = 0,
-  SM_ERR_IO,         /* the file cannot be opened or read */
-  SM_ERR_NOT_HIVE,   /* no regf signature, or not a registry hive at all */
-  SM_ERR_CORRUPT,    /* structure damaged: bad cell, bad hbin, loop */
-  SM_ERR_NOT_FOUND,  /* a key or value is absent */
-  SM_ERR_TYPE,       /* a value is not of the type its reader needs */
-  SM_ERR_NO_SELECT,  /* the hive has no usable Select key */
-  SM_ERR_NO_CONTROL_SET, /* Select\Current names a control set that is absent */
-  SM_ERR_LIMIT,      /* a size or count limit was reached */
-  SM_ERR_NOMEM,
-  SM_ERR_USAGE,      /* bad argument from the caller */
-  SM_ERR_INTERNAL,
-} sm_result;
+#include "base/result.h"
+#include "base/utf8.h" /* sm_utf16le_decode */
 
 /* Registry value types as stored in the hive. */
 enum {
@@ -41,16 +29,6 @@ enum {
   SM_REG_RESOURCE_REQUIREMENTS_LIST = 10,
   SM_REG_QWORD = 11,
 };
-
-typedef struct sm_error {
-  sm_result code;
-  char msg[512];
-} sm_error;
-
-/* Fill err (when not NULL) and return code. */
-sm_result sm_error_set(sm_error *err, sm_result code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-const char *sm_result_str(sm_result r);
 
 /* "REG_SZ" etc.; NULL for a type number Windows does not define. */
 const char *sm_type_name(uint32_t type);
@@ -72,6 +50,10 @@ enum {
   SM_OPEN_NO_RECOVER = 1u << 1,
   /* Do not compute the SHA-256 of the file. */
   SM_OPEN_NO_HASH = 1u << 2,
+  /* The hive was found beside the target (a SOFTWARE hive beside SYSTEM):
+   * its name is resolved in its folder and no symbolic link is followed
+   * (base/evidence.h, SM_EVIDENCE_BENEATH). */
+  SM_OPEN_BESIDE = 1u << 3,
 };
 
 /* The base block ("regf", the first 4096 bytes) as stored on disk. */
@@ -234,11 +216,5 @@ sm_result sm_value_multi(const sm_value *v, char *const **strv, size_t *n);
 
 /* FILETIME to "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes); "" for 0. */
 void sm_filetime_iso8601(uint64_t ft, char *buf, size_t size);
-
-/* Decode UTF-16LE leniently into a new UTF-8 string: lone surrogates become
- * U+FFFD, and decoding stops at the first NUL unit when stop_at_nul.
- * *bad is set when a replacement was made.  Caller-frees. */
-char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
-                        bool *bad);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/evidence.h"
 #include "hive/hive-internal.h"
 
 /* In the order the spec replays them. */
@@ -21,64 +22,25 @@ typedef struct found_log {
   bool exact; /* same case as the hive's name plus the suffix */
 } found_log;
 
-/* As hive/handle.c: O_NONBLOCK so that a FIFO named like a log cannot
- * hang the open. */
-static int open_evidence(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  return fd;
-}
-
-/* Read a whole log; a log that cannot be read is skipped with a warning. */
-static bool read_log(const char *path, const char *name, unsigned char **data,
-                     size_t *len, sm_recovery_info *info) {
-  *data = NULL;
-  *len = 0;
-  int fd = open_evidence(path);
-  if (fd < 0) {
-    sm_recovery_warn(info, "%s skipped: %s", name, strerror(errno));
+/* Read a whole log through the evidence-safe open, beneath the hive's
+ * folder: a link leaving it, a FIFO or a device is refused.  A log that
+ * cannot be read is skipped with a warning naming it. */
+static bool read_log(int dfd, const char *name, sm_txlog *log,
+                     bool *atime_unprotected, sm_recovery_info *info) {
+  unsigned char *data;
+  size_t len;
+  sm_evidence_file facts;
+  sm_error e;
+  if (sm_evidence_read_all(dfd, name, NULL, SM_EVIDENCE_BENEATH,
+                           SM_HIVE_MAX_SIZE, &data, &len, &facts,
+                           &e) != SM_OK) {
+    sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
     return false;
   }
-  struct stat st;
-  bool ok = false;
-  if (fstat(fd, &st) != 0) {
-    sm_recovery_warn(info, "%s skipped: %s", name, strerror(errno));
-    goto out;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    sm_recovery_warn(info, "%s skipped: not a regular file", name);
-    goto out;
-  }
-  if ((uint64_t)st.st_size > SM_HIVE_MAX_SIZE) {
-    sm_recovery_warn(info, "%s skipped: larger than 2 GiB", name);
-    goto out;
-  }
-  size_t size = (size_t)st.st_size;
-  unsigned char *buf = malloc(size ? size : 1);
-  if (!buf) {
-    sm_recovery_warn(info, "%s skipped: out of memory", name);
-    goto out;
-  }
-  size_t done = 0;
-  while (done < size) {
-    ssize_t r = read(fd, buf + done, size - done);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0) {
-      sm_recovery_warn(info, "%s skipped: %s", name,
-                       r < 0 ? strerror(errno) : "file shrank while reading");
-      free(buf);
-      goto out;
-    }
-    done += (size_t)r;
-  }
-  *data = buf;
-  *len = size;
-  ok = true;
-out:
-  close(fd);
-  return ok;
+  log->data = data;
+  log->len = len;
+  *atime_unprotected = facts.atime_unprotected;
+  return true;
 }
 
 /* Match the directory's entries against the hive's name plus each suffix,
@@ -121,43 +83,37 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
   char *dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup(".");
   if (!dir)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-  /* Listing a folder reads it: O_NOATIME keeps its access time too. */
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
-  if (dfd < 0 && errno == EPERM)
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  /* Listing a folder reads it: the evidence-safe open keeps its access
+   * time too, where the kernel allows it. */
+  sm_evidence_file folder;
+  sm_error e;
+  DIR *d = NULL;
+  if (sm_evidence_open(AT_FDCWD, dir, NULL, SM_EVIDENCE_DIR, &folder, &e) ==
+      SM_OK) {
+    d = fdopendir(folder.fd);
+    if (!d) {
+      snprintf(e.msg, sizeof e.msg, "%s", strerror(errno));
+      close(folder.fd);
+    }
+  }
   if (!d) {
-    int e = errno;
-    if (dfd >= 0)
-      close(dfd);
     sm_recovery_warn(info, "cannot look for transaction logs in %s: %s", dir,
-                     strerror(e));
+                     e.msg);
     goto out;
   }
   find_logs(d, base, found);
-  closedir(d);
-
   for (size_t k = 0; k < NSUFFIXES; k++) {
     if (!found[k].name)
       continue;
-    size_t n = strlen(dir) + strlen(found[k].name) + 2;
-    char *full = malloc(n);
-    if (!full) {
-      r = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
-      goto out;
-    }
-    snprintf(full, n, "%s%s%s", dir, slash ? "" : "/", found[k].name);
-    unsigned char *data;
-    size_t len;
-    if (read_log(full, found[k].name, &data, &len, info)) {
-      set->logs[set->n].name = found[k].name;
-      set->logs[set->n].data = data;
-      set->logs[set->n].len = len;
-      set->n++;
+    sm_txlog *log = &set->logs[set->n];
+    if (read_log(dirfd(d), found[k].name, log, &set->atime_unprotected[set->n],
+                 info)) {
+      log->name = found[k].name;
       found[k].name = NULL; /* the set owns it now */
+      set->n++;
     }
-    free(full);
   }
+  closedir(d);
   if (set->n == 0)
     sm_recovery_warn(info,
                      "no transaction logs found beside the hive (looked for "

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
+#include "base/le.h"
 #include "hive/hive-internal.h"
 
 #define BASE_SIZE 4096u
@@ -22,24 +24,8 @@ typedef struct entry {
 
 typedef struct entries {
   entry *v;
-  size_t n, cap;
+  size_t n;
 } entries;
-
-static uint32_t le32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *p) {
-  return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static void put32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-  p[2] = (unsigned char)(v >> 16);
-  p[3] = (unsigned char)(v >> 24);
-}
 
 void sm_recovery_warn(sm_recovery_info *info, const char *fmt, ...) {
   size_t used = strnlen(info->warning, sizeof info->warning);
@@ -103,12 +89,12 @@ static enum log_kind check_log(const sm_txlog *log, const unsigned char *img,
     sm_recovery_warn(info, "%s skipped: no regf signature", log->name);
     return LOG_SKIP;
   }
-  if (sm_base_block_checksum(d) != le32(d + 508)) {
+  if (sm_base_block_checksum(d) != sm_le32(d + 508)) {
     sm_recovery_warn(info, "%s skipped: base block checksum is wrong",
                      log->name);
     return LOG_SKIP;
   }
-  uint32_t type = le32(d + 28), seq1 = le32(d + 4), seq2 = le32(d + 8);
+  uint32_t type = sm_le32(d + 28), seq1 = sm_le32(d + 4), seq2 = sm_le32(d + 8);
   if (type != 1 && type != 2 && type != 6) {
     sm_recovery_warn(info, "%s skipped: file type %u is not a log", log->name,
                      type);
@@ -121,11 +107,11 @@ static enum log_kind check_log(const sm_txlog *log, const unsigned char *img,
                      log->name, seq1, seq2);
     return LOG_SKIP;
   }
-  if (primary_ok && seq2 < le32(img + 8)) {
+  if (primary_ok && seq2 < sm_le32(img + 8)) {
     sm_recovery_warn(info,
                      "%s skipped: its sequence %u is older than the primary's "
                      "%u",
-                     log->name, seq2, le32(img + 8));
+                     log->name, seq2, sm_le32(img + 8));
     return LOG_SKIP;
   }
   return type == 6 ? LOG_NEW : LOG_OLD;
@@ -137,8 +123,8 @@ static const char *check_refs(const unsigned char *e, const entry *en,
                               char *buf, size_t size) {
   uint64_t used = ENTRY_HEADER + (uint64_t)en->npages * 8;
   for (uint32_t k = 0; k < en->npages; k++) {
-    uint32_t off = le32(e + ENTRY_HEADER + 8 * k);
-    uint32_t len = le32(e + ENTRY_HEADER + 8 * k + 4);
+    uint32_t off = sm_le32(e + ENTRY_HEADER + 8 * k);
+    uint32_t len = sm_le32(e + ENTRY_HEADER + 8 * k + 4);
     if (len == 0 || off % SECTOR || len % SECTOR) {
       snprintf(buf, size, "dirty page %u (offset %u, size %u) is not aligned",
                k, off, len);
@@ -177,11 +163,11 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
       break;
     entry en = {.log = idx,
                 .off = off,
-                .size = le32(e + 4),
-                .flags = le32(e + 8),
-                .seq = le32(e + 12),
-                .hbins = le32(e + 16),
-                .npages = le32(e + 20)};
+                .size = sm_le32(e + 4),
+                .flags = sm_le32(e + 8),
+                .seq = sm_le32(e + 12),
+                .hbins = sm_le32(e + 16),
+                .npages = sm_le32(e + 20)};
     if (have_prev && en.seq <= prev)
       break;
     const char *why = NULL;
@@ -205,9 +191,9 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
                en.size);
       why = buf;
     } else if (sm_marvin32(LOG_SEED, e + ENTRY_HEADER,
-                           en.size - ENTRY_HEADER) != le64(e + 24)) {
+                           en.size - ENTRY_HEADER) != sm_le64(e + 24)) {
       why = "hash-1 mismatch";
-    } else if (sm_marvin32(LOG_SEED, e, 32) != le64(e + 32)) {
+    } else if (sm_marvin32(LOG_SEED, e, 32) != sm_le64(e + 32)) {
       why = "hash-2 mismatch";
     } else {
       why = check_refs(e, &en, buf, sizeof buf);
@@ -220,14 +206,8 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
                          log->name, off, en.seq, why);
       break;
     }
-    if (out->n == out->cap) {
-      size_t cap = out->cap ? out->cap * 2 : 16;
-      entry *v = realloc(out->v, cap * sizeof *v);
-      if (!v)
-        return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
-      out->v = v;
-      out->cap = cap;
-    }
+    if (!sm_grow(&out->v, out->n, sizeof *out->v))
+      return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
     out->v[out->n++] = en;
     prev = en.seq;
     have_prev = true;
@@ -254,17 +234,17 @@ static sm_result apply_entry(unsigned char **image, size_t *image_len,
   const unsigned char *e = log->data + en->off;
   const unsigned char *page = e + ENTRY_HEADER + 8 * (size_t)en->npages;
   for (uint32_t k = 0; k < en->npages; k++) {
-    uint32_t off = le32(e + ENTRY_HEADER + 8 * k);
-    uint32_t len = le32(e + ENTRY_HEADER + 8 * k + 4);
+    uint32_t off = sm_le32(e + ENTRY_HEADER + 8 * k);
+    uint32_t len = sm_le32(e + ENTRY_HEADER + 8 * k + 4);
     memcpy(*image + BASE_SIZE + off, page, len);
     page += len;
     info->pages++;
   }
   unsigned char *img = *image;
-  put32(img + 4, en->seq);
-  put32(img + 8, en->seq);
-  put32(img + 40, en->hbins);
-  put32(img + 144, en->flags);
+  sm_put_le32(img + 4, en->seq);
+  sm_put_le32(img + 8, en->seq);
+  sm_put_le32(img + 40, en->hbins);
+  sm_put_le32(img + 144, en->flags);
   info->entries++;
   note_log_used(info, log->name);
   return SM_OK;
@@ -276,7 +256,7 @@ static sm_result replay_new(unsigned char **image, size_t *image_len,
                             sm_error *err) {
   entries all = {0};
   sm_result r = SM_OK;
-  uint32_t start = le32(*image + 8);
+  uint32_t start = sm_le32(*image + 8);
   for (size_t i = 0; i < nlogs && r == SM_OK; i++)
     if (kind[i] == LOG_NEW)
       r = scan_log(&logs[i], i, start, &all, info, err);
@@ -327,7 +307,7 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
                             const sm_txlog *log, sm_recovery_info *info,
                             sm_error *err) {
   const unsigned char *d = log->data;
-  uint32_t hbins = le32(d + 40);
+  uint32_t hbins = sm_le32(d + 40);
   if (hbins == 0 || hbins % BASE_SIZE || hbins > SM_HIVE_MAX_SIZE - BASE_SIZE) {
     sm_recovery_warn(info, "%s skipped: hive bins data size %u is unusable",
                      log->name, hbins);
@@ -336,7 +316,7 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
   /* The dirty vector starts in the second sector; the sector may be the
    * clustering factor times 512. */
   size_t vec = SECTOR;
-  uint32_t cf = le32(d + 44);
+  uint32_t cf = sm_le32(d + 44);
   if ((log->len < vec + 4 || memcmp(d + vec, "DIRT", 4) != 0) && cf > 1 &&
       cf <= 8)
     vec = (size_t)cf * SECTOR;
@@ -378,8 +358,8 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
     info->pages++;
   }
   unsigned char *img = *image;
-  put32(img + 8, le32(img + 4));
-  put32(img + 40, hbins);
+  sm_put_le32(img + 8, sm_le32(img + 4));
+  sm_put_le32(img + 40, hbins);
   info->entries = 1;
   info->recovered = true;
   note_log_used(info, log->name);
@@ -399,7 +379,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
     return SM_OK;
   }
   unsigned char *img = *image;
-  bool primary_ok = sm_base_block_checksum(img) == le32(img + 508);
+  bool primary_ok = sm_base_block_checksum(img) == sm_le32(img + 508);
   enum log_kind kind[8];
   if (nlogs > sizeof kind / sizeof kind[0])
     nlogs = sizeof kind / sizeof kind[0];
@@ -417,7 +397,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
       return SM_OK;
     }
     memcpy(img, logs[i].data, SECTOR);
-    put32(img + 28, 0);
+    sm_put_le32(img + 28, 0);
   }
 
   bool any_new = false;
@@ -428,15 +408,15 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
     r = replay_new(image, image_len, logs, nlogs, kind, info, err);
   if (r != SM_OK)
     return r;
-  uint64_t ts = le64(*image + 12);
+  uint64_t ts = sm_le64(*image + 12);
   if (!primary_ok && *image_len >= BASE_SIZE + 32 &&
       memcmp(*image + BASE_SIZE, "hbin", 4) == 0)
-    ts = le64(*image + BASE_SIZE + 20);
+    ts = sm_le64(*image + BASE_SIZE + 20);
   for (size_t i = 0; i < nlogs && !info->recovered; i++) {
     if (kind[i] != LOG_OLD)
       continue;
     /* An old-format log applies only to the write it was made for. */
-    if (le64(logs[i].data + 12) != ts) {
+    if (sm_le64(logs[i].data + 12) != ts) {
       sm_recovery_warn(info,
                        "%s skipped: its last written time differs from the "
                        "primary's",
@@ -448,7 +428,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
       return r;
   }
   if (info->recovered)
-    put32(*image + 508, sm_base_block_checksum(*image));
+    sm_put_le32(*image + 508, sm_base_block_checksum(*image));
   else if (!any_new && !info->warning[0])
     sm_recovery_warn(info, "no usable transaction log");
   return SM_OK;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/le.h"
 #include "hive/hive-internal.h"
 
 void sm_value_free(sm_value *v) {
@@ -51,7 +52,7 @@ void sm_values_free(sm_value **v, size_t n) {
 }
 
 static uint16_t unit_at(const unsigned char *p, size_t i) {
-  return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+  return sm_le16(p + 2 * i);
 }
 
 static void decode_string(sm_value *v) {
@@ -112,8 +113,7 @@ static void decode_number(sm_value *v) {
   case SM_REG_DWORD:
     if (v->len < 4)
       goto short_data;
-    v->num = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-             (uint32_t)p[3] << 24;
+    v->num = sm_le32(p);
     break;
   case SM_REG_DWORD_BIG_ENDIAN:
     if (v->len < 4)
@@ -124,9 +124,7 @@ static void decode_number(sm_value *v) {
   case SM_REG_QWORD:
     if (v->len < 8)
       goto short_data;
-    v->num = 0;
-    for (int i = 7; i >= 0; i--)
-      v->num = v->num << 8 | p[i];
+    v->num = sm_le64(p);
     break;
   }
   v->has_num = true;

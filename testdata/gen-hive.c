@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/le.h"
+#include "base/utf8.h"
+
 #define EXIT_ERROR 2
 
 /* 2020-01-01T00:00:00Z as a FILETIME: fixtures need a fixed, nonzero time. */
@@ -82,26 +85,6 @@ static void buf_add(buf *b, const void *data, size_t n) {
 
 static void buf_byte(buf *b, unsigned char c) { buf_add(b, &c, 1); }
 
-static void put16(unsigned char *p, uint16_t v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-  for (int i = 0; i < 8; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
 /* The empty hive.  Offsets of cells are relative to the first hbin. */
 enum {
   BLOCK = 4096,
@@ -120,7 +103,7 @@ static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
   memset(p + 2, 0, 5);
   p[7] = authority;
   for (uint8_t i = 0; i < nsub; i++)
-    put32(p + 8 + 4 * i, sub[i]);
+    sm_put_le32(p + 8 + 4 * i, sub[i]);
   return 8 + 4 * (size_t)nsub;
 }
 
@@ -129,9 +112,9 @@ static size_t put_ace(unsigned char *p, uint32_t mask, uint8_t authority,
                       const uint32_t *sub, uint8_t nsub) {
   p[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
   p[1] = 0x02; /* CONTAINER_INHERIT_ACE */
-  put32(p + 4, mask);
+  sm_put_le32(p + 4, mask);
   size_t n = 8 + put_sid(p + 8, authority, sub, nsub);
-  put16(p + 2, (uint16_t)n);
+  sm_put_le16(p + 2, (uint16_t)n);
   return n;
 }
 
@@ -146,18 +129,18 @@ static size_t put_security_descriptor(unsigned char *sd) {
   n += put_ace(sd + n, key_all_access, 5, admins, 2);
   n += put_ace(sd + n, key_read, 1, world, 1);
   sd[acl] = 2; /* ACL_REVISION */
-  put16(sd + acl + 2, (uint16_t)(n - acl));
-  put16(sd + acl + 4, 3);
+  sm_put_le16(sd + acl + 2, (uint16_t)(n - acl));
+  sm_put_le16(sd + acl + 4, 3);
   size_t owner = n;
   n += put_sid(sd + n, 5, admins, 2);
   size_t group = n;
   n += put_sid(sd + n, 5, system, 1);
   sd[0] = 1;             /* revision */
-  put16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
-  put32(sd + 4, (uint32_t)owner);
-  put32(sd + 8, (uint32_t)group);
-  put32(sd + 12, 0); /* no SACL */
-  put32(sd + 16, (uint32_t)acl);
+  sm_put_le16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
+  sm_put_le32(sd + 4, (uint32_t)owner);
+  sm_put_le32(sd + 8, (uint32_t)group);
+  sm_put_le32(sd + 12, 0); /* no SACL */
+  sm_put_le32(sd + 16, (uint32_t)acl);
   return n;
 }
 
@@ -165,7 +148,7 @@ static size_t put_security_descriptor(unsigned char *sd) {
 static uint32_t base_checksum(const unsigned char *p) {
   uint32_t sum = 0;
   for (size_t i = 0; i < 508; i += 4)
-    sum ^= get32(p + i);
+    sum ^= sm_le32(p + i);
   if (sum == 0)
     return 1;
   if (sum == 0xFFFFFFFFu)
@@ -178,55 +161,55 @@ static void write_empty_hive(FILE *f) {
   unsigned char *base = img, *bin = img + BLOCK;
 
   memcpy(base, "regf", 4);
-  put32(base + 4, 1); /* primary sequence number */
-  put32(base + 8, 1); /* secondary: equal, so the hive is clean */
-  put64(base + 12, FIXED_FILETIME);
-  put32(base + 20, 1); /* format 1.5 */
-  put32(base + 24, 5);
-  put32(base + 28, 0); /* primary file */
-  put32(base + 32, 1); /* direct memory load */
-  put32(base + 36, ROOT_OFF);
-  put32(base + 40, BLOCK); /* hive bins data size */
-  put32(base + 44, 1);     /* clustering factor */
+  sm_put_le32(base + 4, 1); /* primary sequence number */
+  sm_put_le32(base + 8, 1); /* secondary: equal, so the hive is clean */
+  sm_put_le64(base + 12, FIXED_FILETIME);
+  sm_put_le32(base + 20, 1); /* format 1.5 */
+  sm_put_le32(base + 24, 5);
+  sm_put_le32(base + 28, 0); /* primary file */
+  sm_put_le32(base + 32, 1); /* direct memory load */
+  sm_put_le32(base + 36, ROOT_OFF);
+  sm_put_le32(base + 40, BLOCK); /* hive bins data size */
+  sm_put_le32(base + 44, 1);     /* clustering factor */
   static const char fname[] = "SYSTEM";
   for (size_t i = 0; fname[i]; i++)
-    put16(base + 48 + 2 * i, (uint16_t)fname[i]);
-  put32(base + 508, base_checksum(base));
+    sm_put_le16(base + 48 + 2 * i, (uint16_t)fname[i]);
+  sm_put_le32(base + 508, base_checksum(base));
 
   memcpy(bin, "hbin", 4);
-  put32(bin + 4, 0);     /* offset of this bin */
-  put32(bin + 8, BLOCK); /* size of this bin */
-  put64(bin + 20, FIXED_FILETIME);
+  sm_put_le32(bin + 4, 0);     /* offset of this bin */
+  sm_put_le32(bin + 8, BLOCK); /* size of this bin */
+  sm_put_le64(bin + 20, FIXED_FILETIME);
 
   unsigned char *nk = bin + ROOT_OFF;
-  put32(nk, (uint32_t)-ROOT_CELL); /* negative: allocated */
+  sm_put_le32(nk, (uint32_t)-ROOT_CELL); /* negative: allocated */
   unsigned char *k = nk + 4;
   memcpy(k, "nk", 2);
-  put16(k + 2, 0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
-  put64(k + 4, FIXED_FILETIME);
-  put32(k + 16, 0xFFFFFFFFu); /* parent: none */
-  put32(k + 28, 0xFFFFFFFFu); /* subkeys list */
-  put32(k + 32, 0xFFFFFFFFu); /* volatile subkeys list */
-  put32(k + 40, 0xFFFFFFFFu); /* values list */
-  put32(k + 44, SK_OFF);
-  put32(k + 48, 0xFFFFFFFFu); /* class name */
-  put16(k + 72, ROOT_NAME_LEN);
+  sm_put_le16(k + 2, 0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
+  sm_put_le64(k + 4, FIXED_FILETIME);
+  sm_put_le32(k + 16, 0xFFFFFFFFu); /* parent: none */
+  sm_put_le32(k + 28, 0xFFFFFFFFu); /* subkeys list */
+  sm_put_le32(k + 32, 0xFFFFFFFFu); /* volatile subkeys list */
+  sm_put_le32(k + 40, 0xFFFFFFFFu); /* values list */
+  sm_put_le32(k + 44, SK_OFF);
+  sm_put_le32(k + 48, 0xFFFFFFFFu); /* class name */
+  sm_put_le16(k + 72, ROOT_NAME_LEN);
   memcpy(k + 76, "ROOT", ROOT_NAME_LEN);
 
   unsigned char *sk = bin + SK_OFF;
   unsigned char *s = sk + 4;
   memcpy(s, "sk", 2);
   /* The only security cell: the list of them is this cell alone. */
-  put32(s + 4, SK_OFF);
-  put32(s + 8, SK_OFF);
-  put32(s + 12, 1); /* referenced by the root key */
+  sm_put_le32(s + 4, SK_OFF);
+  sm_put_le32(s + 8, SK_OFF);
+  sm_put_le32(s + 12, 1); /* referenced by the root key */
   size_t sdlen = put_security_descriptor(s + 20);
-  put32(s + 16, (uint32_t)sdlen);
+  sm_put_le32(s + 16, (uint32_t)sdlen);
   size_t sk_cell = (4 + 20 + sdlen + 7) & ~(size_t)7;
-  put32(sk, (uint32_t) - (int32_t)sk_cell);
+  sm_put_le32(sk, (uint32_t) - (int32_t)sk_cell);
 
   size_t free_off = SK_OFF + sk_cell;
-  put32(bin + free_off, (uint32_t)(BLOCK - free_off)); /* positive: free */
+  sm_put_le32(bin + free_off, (uint32_t)(BLOCK - free_off)); /* positive: free */
 
   if (fwrite(img, sizeof img, 1, f) != 1)
     die("%s: %s", tmp_path, strerror(errno));
@@ -234,47 +217,20 @@ static void write_empty_hive(FILE *f) {
 
 /* Text handling: the whole input as UTF-8, then logical lines. */
 
-static void put_utf8(buf *b, uint32_t c) {
-  if (c < 0x80) {
-    buf_byte(b, (unsigned char)c);
-  } else if (c < 0x800) {
-    buf_byte(b, (unsigned char)(0xC0 | c >> 6));
-    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    buf_byte(b, (unsigned char)(0xE0 | c >> 12));
-    buf_byte(b, (unsigned char)(0x80 | (c >> 6 & 0x3F)));
-    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
-  } else {
-    buf_byte(b, (unsigned char)(0xF0 | c >> 18));
-    buf_byte(b, (unsigned char)(0x80 | (c >> 12 & 0x3F)));
-    buf_byte(b, (unsigned char)(0x80 | (c >> 6 & 0x3F)));
-    buf_byte(b, (unsigned char)(0x80 | (c & 0x3F)));
-  }
-}
-
 /* regedit writes UTF-16LE with a BOM; turn that into UTF-8. */
 static char *utf16_file_to_utf8(const unsigned char *p, size_t len) {
-  buf b = {0};
   if (len % 2)
     die("UTF-16 file with an odd number of bytes");
-  for (size_t i = 0; i < len; i += 2) {
-    uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8;
-    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
-      uint32_t lo = (uint32_t)p[i + 2] | (uint32_t)p[i + 3] << 8;
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        put_utf8(&b, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-        i += 2;
-        continue;
-      }
-    }
-    if (u >= 0xD800 && u <= 0xDFFF)
-      die("UTF-16 file with a lone surrogate at byte %zu", i);
-    if (u == 0)
+  for (size_t i = 0; i < len; i += 2)
+    if (sm_le16(p + i) == 0)
       die("NUL character in the file at byte %zu", i);
-    put_utf8(&b, u);
-  }
-  buf_byte(&b, 0);
-  return (char *)b.p;
+  bool bad;
+  char *s = sm_utf16le_decode(p, len, false, &bad);
+  if (!s)
+    die("out of memory");
+  if (bad)
+    die("UTF-16 file with a lone surrogate");
+  return s;
 }
 
 static char *read_text(const char *path) {
@@ -304,27 +260,9 @@ static char *read_text(const char *path) {
 
 /* Decode one UTF-8 sequence at *s, advancing it; die on invalid input. */
 static uint32_t next_utf8(const char **s) {
-  const unsigned char *p = (const unsigned char *)*s;
   uint32_t c;
-  size_t n;
-  if (p[0] < 0x80) {
-    c = p[0], n = 1;
-  } else if ((p[0] & 0xE0) == 0xC0) {
-    c = p[0] & 0x1F, n = 2;
-  } else if ((p[0] & 0xF0) == 0xE0) {
-    c = p[0] & 0x0F, n = 3;
-  } else if ((p[0] & 0xF8) == 0xF0) {
-    c = p[0] & 0x07, n = 4;
-  } else {
-    die("invalid UTF-8");
-  }
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      die("invalid UTF-8");
-    c = c << 6 | (p[i] & 0x3F);
-  }
-  static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+  size_t n = sm_utf8_decode((const unsigned char *)*s, SIZE_MAX, &c);
+  if (n == 0)
     die("invalid UTF-8");
   *s += n;
   return c;
@@ -334,11 +272,11 @@ static void put_utf16(buf *b, uint32_t c) {
   unsigned char u[2];
   if (c >= 0x10000) {
     c -= 0x10000;
-    put16(u, (uint16_t)(0xD800 + (c >> 10)));
+    sm_put_le16(u, (uint16_t)(0xD800 + (c >> 10)));
     buf_add(b, u, 2);
     c = 0xDC00 + (c & 0x3FF);
   }
-  put16(u, (uint16_t)c);
+  sm_put_le16(u, (uint16_t)c);
   buf_add(b, u, 2);
 }
 
@@ -457,7 +395,7 @@ static bool parse_data(const char *s, uint32_t *type, buf *data) {
       die("dword needs 1 to 8 hex digits");
     expect_end(s + n);
     unsigned char le[4];
-    put32(le, v);
+    sm_put_le32(le, v);
     buf_add(data, le, 4);
     *type = 4; /* REG_DWORD */
     return true;

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "base/le.h"
 #include "hive/hive.h"
 
 static char tmpdir[256];
@@ -64,21 +65,11 @@ static const char *tmp_path(const char *name) {
   return path;
 }
 
-static uint32_t le32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
-static void set_le32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++)
-    p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* The regf XOR-32 checksum, computed here independently of hive/base.c. */
 static uint32_t xor32(const unsigned char *p) {
   uint32_t sum = 0;
   for (int i = 0; i < 508; i += 4)
-    sum ^= le32(p + i);
+    sum ^= sm_le32(p + i);
   return sum == 0 ? 1 : sum == 0xFFFFFFFFu ? 0xFFFFFFFEu : sum;
 }
 
@@ -180,8 +171,8 @@ static void test_open_corrupt(void **state) {
   expect_open_error(tmp_path("corrupt"), SM_ERR_CORRUPT, "corrupt");
   /* A base block that names a root cell past the end of the hive. */
   memcpy(p + 4096, "hbin", 4);
-  set_le32(p + 36, 0x7FFFFFF0u);
-  set_le32(p + 508, xor32(p));
+  sm_put_le32(p + 36, 0x7FFFFFF0u);
+  sm_put_le32(p + 508, xor32(p));
   write_file(tmp_path("badroot"), p, len);
   sm_hive *h = NULL;
   sm_error err = {0};
@@ -209,13 +200,13 @@ static void test_base_block(void **state) {
   assert_string_equal(b->file_name, "SYSTEM");
   size_t len;
   unsigned char *p = read_file(fixture("win-10"), &len);
-  assert_int_equal(b->checksum, le32(p + 508));
+  assert_int_equal(b->checksum, sm_le32(p + 508));
   assert_int_equal(b->checksum, xor32(p));
   sm_hive_close(h);
 
   /* Dirty: the primary sequence number moved on, checksum still right. */
-  set_le32(p + 4, le32(p + 4) + 1);
-  set_le32(p + 508, xor32(p));
+  sm_put_le32(p + 4, sm_le32(p + 4) + 1);
+  sm_put_le32(p + 508, xor32(p));
   write_file(tmp_path("dirty"), p, len);
   sm_error err = {0};
   assert_int_equal(sm_hive_open(tmp_path("dirty"), 0, &h, &err), SM_OK);
@@ -231,7 +222,7 @@ static void test_base_block(void **state) {
   assert_int_equal(sm_hive_open(tmp_path("badsum"), 0, &h, &err), SM_OK);
   b = sm_hive_base(h);
   assert_false(b->checksum_ok);
-  assert_int_equal(b->checksum, le32(p + 508));
+  assert_int_equal(b->checksum, sm_le32(p + 508));
   unsigned id;
   sm_key k;
   assert_int_equal(sm_hive_current_control_set(h, &id, &k, &err), SM_OK);

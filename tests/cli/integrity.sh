@@ -136,10 +136,10 @@ chmod 0755 "$ev"
 chmod 0644 "$ev"/*
 
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
-  strace -f -e trace=open,openat,creat,truncate,rename,renameat,renameat2,unlink,unlinkat \
+  strace -f -e trace=open,openat,openat2,creat,truncate,rename,renameat,renameat2,unlink,unlinkat \
     -o "$tmp/trace" $SMAUDIT_BIN scan --fail-on never --format json -b "$ev/site.yaml" \
     "$ev/clean.hiv" "$ev/SYSTEM" >/dev/null 2>&1
-  strace -f -e trace=open,openat,creat,truncate,rename,renameat,renameat2,unlink,unlinkat \
+  strace -f -e trace=open,openat,openat2,creat,truncate,rename,renameat,renameat2,unlink,unlinkat \
     -o "$tmp/trace2" $SMAUDIT_BIN recover --force "$ev/SYSTEM" -o "$out/again.hiv" >/dev/null 2>&1
   cat "$tmp/trace2" >>"$tmp/trace"
   check "strace: the targets were opened" grep -q "\"$ev/SYSTEM\"" "$tmp/trace"
@@ -149,7 +149,8 @@ import re, sys
 ev = sys.argv[2]
 bad = []
 for line in open(sys.argv[1]):
-    if ev not in line:
+    # Logs are opened by name beneath the folder (openat2).
+    if ev not in line and "openat2(" not in line:
         continue
     call = re.search(r"(\w+)\(", line)
     if call and call.group(1) in ("creat", "truncate", "rename", "renameat",
@@ -163,7 +164,7 @@ sys.exit(1 if bad else 0)' "$tmp/trace" "$ev/"
   check "strace: the evidence and its folder were opened with O_NOATIME" sh -c \
     'grep "\"$1/clean.hiv\"" "$2" | grep -q O_NOATIME &&
      grep "\"$1/\", O_RDONLY" "$2" | grep -q O_NOATIME &&
-     { [ ! -f "$1/SYSTEM.LOG1" ] || grep "\"$1/SYSTEM.LOG1\"" "$2" | grep -q O_NOATIME; }' _ "$ev" "$tmp/trace"
+     { [ ! -f "$1/SYSTEM.LOG1" ] || grep -E "\"($1/)?SYSTEM.LOG1\"" "$2" | grep -q O_NOATIME; }' _ "$ev" "$tmp/trace"
 else
   skip "strace" "strace is not installed (or cannot trace here)"
 fi

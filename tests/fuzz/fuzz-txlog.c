@@ -15,19 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "hive/hive-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint32_t get32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-  for (int k = 0; k < 8; k++)
-    p[k] = (unsigned char)(v >> (8 * k));
-}
 
 /* As Windows writes them: the base block checksum, and the two Marvin32
  * hashes of each HvLE entry that fits (seed and layout of hive/txlog.c). */
@@ -40,12 +31,12 @@ static void fix_log(unsigned char *d, size_t len) {
   size_t off = 512;
   while (off <= len && len - off >= 40 && memcmp(d + off, "HvLE", 4) == 0) {
     unsigned char *e = d + off;
-    uint32_t esize = get32(e + 4);
+    uint32_t esize = sm_le32(e + 4);
     if (esize < 40 || esize % 512 || esize > len - off)
       break;
-    put64(e + 24,
+    sm_put_le64(e + 24,
           sm_marvin32(UINT64_C(0x82EF4D887A4E55C5), e + 40, esize - 40));
-    put64(e + 32, sm_marvin32(UINT64_C(0x82EF4D887A4E55C5), e, 32));
+    sm_put_le64(e + 32, sm_marvin32(UINT64_C(0x82EF4D887A4E55C5), e, 32));
     off += esize;
   }
 }
