@@ -114,7 +114,10 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
     }
   }
   closedir(d);
-  if (set->n == 0)
+  bool any = false; /* found, even if skipped (the warning says why) */
+  for (size_t k = 0; k < NSUFFIXES; k++)
+    any |= found[k].name != NULL;
+  if (set->n == 0 && !any)
     sm_recovery_warn(info,
                      "no transaction logs found beside the hive (looked for "
                      "%s.LOG1, %s.LOG2 and %s.LOG, in any case)",
