@@ -117,6 +117,7 @@ static void read_facts(const sm_scan_target *t, sm_scan_result *r) {
   f->recovery = *sm_hive_recovery(h);
   f->unsafe = sm_hive_unsafe(h);
   f->in_place = sm_hive_in_place(h);
+  f->access = sm_hive_access(h);
 }
 
 /* The control set to audit (o->control_set, or the current one) and the

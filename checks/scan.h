@@ -98,6 +98,7 @@ typedef struct sm_scan_hive_facts {
   uint64_t last_written; /* FILETIME */
   sm_recovery_info recovery;
   bool unsafe, in_place;
+  sm_access access; /* how it was read: copy, read-only mount or view */
   bool has_control_sets; /* the two below were read */
   unsigned current;      /* Select\Current */
   unsigned *control_sets;

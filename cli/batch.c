@@ -414,6 +414,8 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
   batch b = {
       .items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o, .set = set};
   b.start = now_s();
+  /* Made once here, inherited by every worker. */
+  sm_hive_prepare_view();
   unsigned jobs = bo->jobs ? bo->jobs : 1;
   slot *slots = b.slots = calloc(jobs, sizeof *slots);
   struct pollfd *pfd = b.pfd = calloc(jobs, sizeof *pfd);

@@ -72,9 +72,11 @@ static void print_base_text(const sm_hive *h) {
          (unsigned long long)sm_hive_file_size(h));
   if (sm_hive_sha256(h)[0])
     printf("sha256:        %s\n", sm_hive_sha256(h));
-  printf("read:          %s\n", sm_hive_in_place(h)
-                                     ? "in place (read-only local mount)"
-                                     : "from a private copy");
+  static const char *const how[] = {
+      [SM_ACCESS_COPY] = "from a private copy",
+      [SM_ACCESS_RO_MOUNT] = "in place (read-only local mount)",
+      [SM_ACCESS_RO_VIEW] = "in place (private read-only view)"};
+  printf("read:          %s\n", how[sm_hive_access(h)]);
   printf("base block:    format %u.%u, checksum %s, last written %s\n",
          b->major, b->minor, b->checksum_ok ? "ok" : "BAD",
          ts[0] ? ts : "unknown");
@@ -219,6 +221,8 @@ static int show(const char *path, bool json, unsigned open_flags) {
     json_object_set_new(hv, "recovery", recovery_json(h));
     json_object_set_new(hv, "unsafe", json_boolean(sm_hive_unsafe(h)));
     json_object_set_new(hv, "in_place", json_boolean(sm_hive_in_place(h)));
+    json_object_set_new(hv, "access",
+                        json_string(sm_access_name(sm_hive_access(h))));
     json_object_set_new(o, "hive", hv);
     json_t *js = json_object();
 #define SEL(field, name)                                                       \

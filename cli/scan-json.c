@@ -91,6 +91,7 @@ static json_t *hive_json(const sm_scan_hive_facts *h) {
   json_object_set_new(o, "recovery", rec);
   json_object_set_new(o, "unsafe", json_boolean(h->unsafe));
   json_object_set_new(o, "in_place", json_boolean(h->in_place));
+  json_object_set_new(o, "access", json_string(sm_access_name(h->access)));
   if (h->has_control_sets) {
     json_object_set_new(o, "current_control_set", json_integer(h->current));
     json_t *cs = json_array();

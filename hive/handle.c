@@ -109,7 +109,8 @@ static bool local_fs(unsigned long type) {
 /* Can hivex read the evidence itself instead of a private copy?  Only
  * where the kernel can neither change the file nor its access time, a
  * read-only mount of a local file system (how images and volumes are
- * mounted for analysis), and only for a hive audited exactly as it is:
+ * mounted for analysis, or the private read-only view of a writable
+ * one: view.c), and only for a hive audited exactly as it is:
  * no logs to replay (the caller's part), no checksum or size to mend. */
 static bool read_in_place(int fd, const sm_base_block *base, size_t len) {
   struct statvfs v;
@@ -131,6 +132,7 @@ static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
   h->image = map;
   h->srcfd = fd;
   h->in_place = true;
+  h->access = h->via_view ? SM_ACCESS_RO_VIEW : SM_ACCESS_RO_MOUNT;
   h->ready = h->image_len;
   if (!(h->flags & SM_OPEN_NO_HASH)) {
     sm_image_start_hash(h);
@@ -222,6 +224,14 @@ static sm_result open_and_check(sm_hive *h, int *fd, unsigned char *block,
     return r;
   *fd = f.fd;
   h->atime_unprotected = f.atime_unprotected;
+  /* On a writable mount, read through the private read-only view when
+   * there is one: nothing read through it changes the access time, with
+   * O_NOATIME or without, and hivex may then read it in place. */
+  if (!(h->flags & SM_OPEN_COPY) && sm_view_take(fd)) {
+    f.fd = *fd;
+    h->via_view = true;
+    h->atime_unprotected = false;
+  }
   if ((uint64_t)f.st.st_size > SM_HIVE_MAX_SIZE)
     return sm_error_set(err, SM_ERR_LIMIT,
                         "%s: %lld bytes is larger than any hive (2 GiB)",
@@ -382,6 +392,17 @@ sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
 }
 bool sm_hive_unsafe(const sm_hive *h) { return h->flags & SM_OPEN_UNSAFE; }
 bool sm_hive_in_place(const sm_hive *h) { return h->in_place; }
+sm_access sm_hive_access(const sm_hive *h) { return h->access; }
+const char *sm_access_name(sm_access a) {
+  switch (a) {
+  case SM_ACCESS_RO_MOUNT:
+    return "read-only-mount";
+  case SM_ACCESS_RO_VIEW:
+    return "read-only-view";
+  default:
+    return "copy";
+  }
+}
 sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err) {
   if (!h->in_place)
     return SM_OK; /* the copy was checked when it was made */

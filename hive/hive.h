@@ -54,7 +54,17 @@ enum {
    * its name is resolved in its folder and no symbolic link is followed
    * (base/evidence.h, SM_EVIDENCE_BENEATH). */
   SM_OPEN_BESIDE = 1u << 3,
+  /* Read from a private copy even where the hive could be read in place
+   * through the private read-only view. */
+  SM_OPEN_COPY = 1u << 4,
 };
+
+/* How hivex reads the hive (sm_hive_access). */
+typedef enum sm_access {
+  SM_ACCESS_COPY,     /* a private copy (memfd) */
+  SM_ACCESS_RO_MOUNT, /* in place: the file's own mount is read-only */
+  SM_ACCESS_RO_VIEW,  /* in place, through the private read-only view */
+} sm_access;
 
 /* The base block ("regf", the first 4096 bytes) as stored on disk. */
 typedef struct sm_base_block {
@@ -123,9 +133,23 @@ sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
                         size_t *len);
 bool sm_hive_unsafe(const sm_hive *h); /* opened with SM_OPEN_UNSAFE */
 /* True when hivex reads the evidence itself rather than a private copy of
- * it: a clean hive on a read-only mount of a local file system, where
- * neither its bytes nor its access time can change. */
+ * it: a hive needing no repair on a local file system, read through a
+ * read-only mount (its own, or the private read-only view of the file
+ * system when its own is writable), where neither its bytes nor its
+ * access time can change through what hivex opens.  sm_hive_access says
+ * which; sm_access_name names it for reports ("copy", "read-only-mount",
+ * "read-only-view"). */
 bool sm_hive_in_place(const sm_hive *h);
+sm_access sm_hive_access(const sm_hive *h);
+const char *sm_access_name(sm_access a);
+/* Make the private read-only view of the file system now, once per
+ * process (later calls do nothing): before worker processes are started,
+ * so that they inherit it instead of making their own.  sm_hive_open
+ * makes it when first needed otherwise.  Where none can be made, a file
+ * on a writable file system is copied; sm_hive_view_status says why
+ * ("private read-only view" when there is one). */
+void sm_hive_prepare_view(void);
+const char *sm_hive_view_status(void);
 /* SM_OK when the file read in place is still as it was opened (size,
  * modification and change times); a copy is checked as it is made. */
 sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err);

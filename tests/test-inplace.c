@@ -1,5 +1,6 @@
 /* Unit tests of reading a hive in place: on a read-only mount of a local
- * file system, hivex reads the evidence itself, not a private copy.
+ * file system, or through the private read-only view of a writable one,
+ * hivex reads the evidence itself, not a private copy.
  *
  * Each test runs in a child process with a user and mount namespace of its
  * own (unshare), where it mounts a tmpfs, copies a fixture into it and
@@ -151,26 +152,58 @@ static int open_or_fail(const char *path, unsigned flags, sm_hive **h) {
   return CHILD_OK;
 }
 
+/* How h was read, as a word for messages. */
+static const char *access_of(const sm_hive *h) {
+  return sm_access_name(sm_hive_access(h));
+}
+
+/* A clean hive on the writable mount is read in place through the private
+ * read-only view (where one can be had: else from a copy), its access
+ * time kept. */
+static int view_check(const char *rw, const sm_hive *c, struct timespec t0) {
+  struct stat st;
+  bool view = strcmp(sm_hive_view_status(), "private read-only view") == 0;
+  if (view && sm_hive_access(c) != SM_ACCESS_RO_VIEW)
+    return failed("%s: read by %s, not through the view", rw, access_of(c));
+  if (!view && sm_hive_access(c) != SM_ACCESS_COPY)
+    return failed("%s: read by %s without a view (%s)", rw, access_of(c),
+                  sm_hive_view_status());
+  if (stat(rw, &st) != 0 || st.st_atim.tv_sec != t0.tv_sec ||
+      st.st_atim.tv_nsec != t0.tv_nsec)
+    return failed("%s: its access time changed", rw);
+  return CHILD_OK;
+}
+
 /* A clean hive on the read-only mount is read in place, the same hive on
- * the writable one from a copy, with the same digest and the same keys. */
+ * the writable one through the view and from a copy (SM_OPEN_COPY), with
+ * the same digest and the same keys. */
 static int clean_body(const char *rw, const char *ro) {
-  sm_hive *a = NULL, *b = NULL;
+  sm_hive *a = NULL, *b = NULL, *c = NULL;
   sm_error err = {0};
+  struct timespec t[2] = {{1000000000, 0}, {0, UTIME_OMIT}};
+  if (utimensat(AT_FDCWD, rw, t, 0) != 0)
+    return failed("utimensat: %s", strerror(errno));
   int rc = open_or_fail(ro, 0, &a);
   if (rc == CHILD_OK)
-    rc = open_or_fail(rw, 0, &b);
+    rc = open_or_fail(rw, SM_OPEN_COPY, &b);
+  if (rc == CHILD_OK)
+    rc = open_or_fail(rw, 0, &c);
   if (rc != CHILD_OK)
     goto out;
-  if (!sm_hive_in_place(a))
-    rc = failed("%s: not read in place on a read-only tmpfs", ro);
-  else if (sm_hive_in_place(b))
-    rc = failed("%s: read in place on a writable mount", rw);
+  if (sm_hive_access(a) != SM_ACCESS_RO_MOUNT || !sm_hive_in_place(a))
+    rc = failed("%s: read by %s on a read-only tmpfs", ro, access_of(a));
+  else if (sm_hive_in_place(b) || sm_hive_access(b) != SM_ACCESS_COPY)
+    rc = failed("%s: read by %s with SM_OPEN_COPY", rw, access_of(b));
   else if (strlen(sm_hive_sha256(a)) != 64 ||
-           strcmp(sm_hive_sha256(a), sm_hive_sha256(b)) != 0)
-    rc = failed("digests differ: %s and %s", sm_hive_sha256(a),
-                sm_hive_sha256(b));
-  else if (sm_hive_check_unchanged(a, &err) != SM_OK)
+           strcmp(sm_hive_sha256(a), sm_hive_sha256(b)) != 0 ||
+           strcmp(sm_hive_sha256(a), sm_hive_sha256(c)) != 0)
+    rc = failed("digests differ: %s, %s and %s", sm_hive_sha256(a),
+                sm_hive_sha256(b), sm_hive_sha256(c));
+  else if (sm_hive_check_unchanged(a, &err) != SM_OK ||
+           sm_hive_check_unchanged(c, &err) != SM_OK)
     rc = failed("unchanged file reported changed: %s", err.msg);
+  else
+    rc = view_check(rw, c, t[0]);
   if (rc != CHILD_OK)
     goto out;
   unsigned ca = 0, cb = 0;
@@ -178,15 +211,18 @@ static int clean_body(const char *rw, const char *ro) {
   if (sm_hive_current_control_set(a, &ca, &ka, &err) != SM_OK ||
       sm_hive_current_control_set(b, &cb, &kb, &err) != SM_OK || ca != cb)
     rc = failed("control sets differ (%u, %u): %s", ca, cb, err.msg);
-  const unsigned char *ia, *ib;
-  size_t la, lb;
+  const unsigned char *ia, *ib, *ic;
+  size_t la, lb, lc;
   sm_hive_image(a, &ia, &la);
   sm_hive_image(b, &ib, &lb);
-  if (rc == CHILD_OK && (la != lb || memcmp(ia, ib, la) != 0))
+  sm_hive_image(c, &ic, &lc);
+  if (rc == CHILD_OK && (la != lb || memcmp(ia, ib, la) != 0 || la != lc ||
+                         memcmp(ia, ic, la) != 0))
     rc = failed("images differ");
 out:
   sm_hive_close(a);
   sm_hive_close(b);
+  sm_hive_close(c);
   return rc;
 }
 
@@ -195,25 +231,33 @@ static void test_clean_hive_read_in_place(void **state) {
   in_child(clean_body, "win-7", "SYSTEM");
 }
 
-/* Read in place, a file changed through another mount is an error. */
-static int changed_body(const char *rw, const char *ro) {
+/* Read in place, a file changed through another mount is an error: on
+ * the read-only mount, and through the view of the writable one. */
+static int changed_one(const char *rw, const char *path) {
   sm_hive *h = NULL;
   sm_error err = {0};
-  int rc = open_or_fail(ro, SM_OPEN_NO_HASH, &h);
+  int rc = open_or_fail(path, SM_OPEN_NO_HASH, &h);
   if (rc != CHILD_OK)
     return rc;
-  struct timespec t[2] = {{0, UTIME_OMIT}, {12345, 0}};
+  static time_t mtime = 12345;
+  struct timespec t[2] = {{0, UTIME_OMIT}, {mtime++, 0}};
   if (!sm_hive_in_place(h))
-    rc = failed("%s: not read in place", ro);
+    rc = strcmp(path, rw) == 0 ? CHILD_OK /* no view here: a copy */
+                               : failed("%s: not read in place", path);
   else if (utimensat(AT_FDCWD, rw, t, 0) != 0)
     rc = failed("utimensat: %s", strerror(errno));
   else if (sm_hive_check_unchanged(h, &err) == SM_OK)
-    rc = failed("a change of mtime went unnoticed");
+    rc = failed("%s: a change of mtime went unnoticed", path);
   else if (!strstr(err.msg, "changed while it was read") ||
-           strncmp(err.msg, ro, strlen(ro)) != 0)
+           strncmp(err.msg, path, strlen(path)) != 0)
     rc = failed("unexpected message: %s", err.msg);
   sm_hive_close(h);
   return rc;
+}
+
+static int changed_body(const char *rw, const char *ro) {
+  int rc = changed_one(rw, ro);
+  return rc == CHILD_OK ? changed_one(rw, rw) : rc;
 }
 
 static void test_change_while_read_in_place(void **state) {

@@ -9,6 +9,10 @@ SMAUDIT_BIN="$top_builddir/smaudit"
 # SMAUDIT_VALGRIND=1 runs every smaudit call under memcheck; any report fails.
 if [ "${SMAUDIT_VALGRIND:-0}" = 1 ]; then
   SMAUDIT="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $SMAUDIT_BIN"
+  # Valgrind 3.19 does not know open_tree (it warns on stderr and fails
+  # it): hives are read from a copy, which memcheck can follow.
+  SMAUDIT_NO_VIEW=1
+  export SMAUDIT_NO_VIEW
 else
   SMAUDIT="$SMAUDIT_BIN"
 fi
