@@ -1,20 +1,24 @@
 #!/bin/sh
 # bench/run.sh: smaudit against the tools users would pick instead.
 #
-#   bench/run.sh [--smoke] [--runs N] [--sizes "10 100 500"] [--batch N]
-#                [--no-real] [--out DIR]
+#   bench/run.sh [--smoke] [--runs N] [--rounds N] [--sizes "10 100 500"]
+#                [--batch N] [--no-real] [--out DIR]
 #
 # See docs/performance.md.  On each hive (the real ones of the corpus, then
 # generated SYSTEM-like hives of the sizes given, in MB) measures with
 # hyperfine the median wall-clock time, and with GNU time the peak memory,
 # of: cat (the floor), hivexget of one value (the cost of opening the hive
-# with hivex), smaudit scan (current control set, then all), RegRipper's
+# with hivex), smaudit scan (current control set, then all: by default,
+# with --no-hash, and from a private copy with SMAUDIT_NO_VIEW=1), RegRipper's
 # Session Manager plugin set (one rip.pl process, -f with a profile listing
-# the plugins) and reglookup of the Session Manager subtree.  Then a batch
-# of hives with smaudit scan -j1 and -j2 (or one plain run when scan has no
-# --jobs yet).  Prints a Markdown table and writes it to
-# OUT/results-DATE.md, with the hyperfine JSON in OUT/results-DATE/ (not
-# tracked: only the Markdown summary is kept in git).
+# the plugins) and reglookup of the Session Manager subtree.  The commands
+# of a hive are timed in --rounds rounds of --runs runs each, one after the
+# other, so that a change of load touches them all alike; a command's
+# median is over all its runs.  Then a batch of --batch hard links of a
+# real-size hive with smaudit scan -j1 and -j2, with and without the
+# digest, in three interleaved rounds.  Prints a Markdown table and writes
+# it to OUT/results-DATE.md, with the hyperfine JSON in OUT/results-DATE/
+# (not tracked: only the Markdown summary is kept in git).
 #
 # --smoke: a 1 MB hive and a batch of 10, one run each, output to a
 # temporary directory: checks that the script works (make check runs it).
@@ -28,19 +32,7 @@ set -eu
 me=bench/run.sh
 die() { echo "$me: $*" >&2; exit 2; }
 
-# smaudit reads a hive in place on a read-only local mount, from a private
-# copy elsewhere: both are measured.  The read-only views are bind mounts
-# made in a user and mount namespace of the bench's own (unshare -rm: no
-# privilege needed, nothing outside sees them); where there is none, only
-# the copy is measured.
-if [ -z "${SMAUDIT_BENCH_NS:-}" ]; then
-  if command -v unshare >/dev/null 2>&1 && unshare -rm true 2>/dev/null; then
-    SMAUDIT_BENCH_NS=1 exec unshare -rm sh "$0" "$@"
-  fi
-  SMAUDIT_BENCH_NS=none
-fi
-
-smoke=no runs= sizes="10 100 500" batch=1000 real=yes out=
+smoke=no runs= rounds= sizes="10 100 500" batch=1000 real=yes out=
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=yes ;;
@@ -49,7 +41,8 @@ while [ $# -gt 0 ]; do
     --batch) batch=$2; shift ;;
     --no-real) real=no ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rounds) rounds=$2; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -82,10 +75,10 @@ fi
 
 if [ $smoke = yes ]; then
   sizes=1 batch=10 real=no
-  runs=${runs:-1}
+  runs=${runs:-1} rounds=${rounds:-1}
 fi
-hf_runs="--warmup 3 --min-runs 10"
-[ -n "$runs" ] && hf_runs="--warmup $([ "$runs" = 1 ] && echo 0 || echo 3) --runs $runs"
+runs=${runs:-5} rounds=${rounds:-4}
+hf_runs="--warmup $([ "$runs" = 1 ] && echo 0 || echo 1) --runs $runs"
 
 # Build what the bench needs (make bench has done it already).
 if [ "${SMAUDIT_BENCH_NO_BUILD:-}" != 1 ]; then
@@ -104,19 +97,7 @@ done
 date=$(date +%Y-%m-%d)
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-bench.XXXXXX")
-# The read-only views live outside $tmp and are only ever unmounted and
-# rmdir'ed: nothing is removed recursively through a mount.
-ro=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-bench-ro.XXXXXX")
-cleanup() {
-  for v in "$ro"/*; do
-    [ -d "$v" ] || continue
-    umount "$v" 2>/dev/null || true
-    rmdir "$v" 2>/dev/null || true
-  done
-  rmdir "$ro" 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' INT TERM
 if [ $smoke = yes ]; then
   cache=$tmp/cache
@@ -129,24 +110,6 @@ raw=$out/results-$date
 mkdir -p "$cache" "$raw"
 corpus=${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}
 
-# ro_view DIR: where DIR is seen through a read-only bind mount, or nothing.
-ro_view() {
-  [ "$SMAUDIT_BENCH_NS" = 1 ] || return 0
-  v=$ro/$(echo "$1" | cksum | cut -d' ' -f1)
-  if [ ! -d "$v" ]; then
-    mkdir "$v"
-    if ! mount --bind "$1" "$v" 2>/dev/null; then
-      rmdir "$v"
-      return 0
-    fi
-    if ! mount -o remount,bind,ro "$v" 2>/dev/null; then
-      umount "$v"
-      rmdir "$v"
-      return 0
-    fi
-  fi
-  echo "$v"
-}
 : >"$raw/memory.tsv"
 : >"$raw/hives.tsv"
 
@@ -189,53 +152,57 @@ peak_kb() { # peak_kb LABEL HIVE COMMAND...: max RSS of one run
     >>"$raw/memory.tsv"
 }
 
+# hf NAME ARGS...: hyperfine --rounds times over the same commands, into
+# NAME.rN.json.
+hf() {
+  hf_name=$1
+  shift
+  r=1
+  while [ $r -le "$rounds" ]; do
+    hyperfine -N $hf_runs --style none --export-json "$raw/$hf_name.r$r.json" \
+      "$@" >"$tmp/hf.out" 2>&1 ||
+      { cat "$tmp/hf.out" >&2; die "hyperfine failed on $hf_name"; }
+    r=$((r + 1))
+  done
+}
+
 bench_hive() { # bench_hive NAME PATH
   name=$1 h=$2
   pick_baseline "$h"
   size=$(stat -c %s "$h")
   cat "$h" >/dev/null # into the page cache; hyperfine warms it up too
-  # The same file through a read-only mount, when there is one.
-  v=$(ro_view "$(dirname "$h")")
-  hro= in_place=n/a
-  if [ -n "$v" ]; then
-    hro=$v/$(basename "$h")
-    in_place=$("$smaudit" scan --format json --fail-on never $bl_opt "$hro" 2>/dev/null |
-      python3 -c 'import json,sys; print("yes" if json.load(sys.stdin)["hive"]["in_place"] else "no")' ||
-      echo "?")
-  fi
-  echo "$me: $name ($size bytes, baseline $bl_name, read in place: $in_place)" >&2
+  # How smaudit reads it: through a read-only mount (its own or the
+  # private view) or from a copy.
+  access=$("$smaudit" scan --format json --fail-on never $bl_opt "$h" 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["hive"].get("access", "?"))' ||
+    echo "?")
+  echo "$me: $name ($size bytes, baseline $bl_name, read: $access)" >&2
   sm_key='\ControlSet001\Control\Session Manager'
   all="scan --control-set all --fail-on never $bl_opt"
-  # Variants of the full audit: --no-hash, and read in place.
-  set -- -n scan-all-nohash "'$smaudit' $all --no-hash '$h'"
-  [ -n "$hro" ] && set -- "$@" \
-    -n scan-all-ro "'$smaudit' $all '$hro'" \
-    -n scan-all-ro-nohash "'$smaudit' $all --no-hash '$hro'"
   # hyperfine -N runs each command without a shell; arguments are split as
   # a shell would, so paths are quoted.
-  hyperfine -N $hf_runs --style none --export-json "$raw/$name.json" \
+  hf "$name" \
     -n cat "cat '$h'" \
     -n hivexget "hivexget '$h' '$sm_key' BootExecute" \
     -n scan "'$smaudit' scan --fail-on never $bl_opt '$h'" \
     -n scan-all "'$smaudit' $all '$h'" \
-    "$@" \
+    -n scan-all-nohash "'$smaudit' $all --no-hash '$h'" \
+    -n scan-all-copy "env SMAUDIT_NO_VIEW=1 '$smaudit' $all '$h'" \
+    -n scan-all-copy-nohash "env SMAUDIT_NO_VIEW=1 '$smaudit' $all --no-hash '$h'" \
     -n regripper "regripper -r '$h' -f '$profile'" \
-    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'" \
-    >"$tmp/hf.out" 2>&1 || { cat "$tmp/hf.out" >&2; die "hyperfine failed on $h"; }
+    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'"
   peak_kb cat "$name" cat "$h"
   peak_kb hivexget "$name" hivexget "$h" "$sm_key" BootExecute
   peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
   peak_kb scan-all "$name" "$smaudit" $all "$h"
   peak_kb scan-all-nohash "$name" "$smaudit" $all --no-hash "$h"
-  if [ -n "$hro" ]; then
-    peak_kb scan-all-ro "$name" "$smaudit" $all "$hro"
-    peak_kb scan-all-ro-nohash "$name" "$smaudit" $all --no-hash "$hro"
-  fi
+  peak_kb scan-all-copy "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all "$h"
+  peak_kb scan-all-copy-nohash "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all --no-hash "$h"
   peak_kb regripper "$name" regripper -r "$h" -f "$profile"
   peak_kb reglookup "$name" reglookup -p '/ControlSet001/Control/Session Manager' "$h"
   cached=$(fincore -nb -o RES "$h" 2>/dev/null | tr -d ' ' || true)
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" \
-    "$h" "$in_place" >>"$raw/hives.tsv"
+    "$h" "$access" >>"$raw/hives.tsv"
 }
 
 if [ $real = yes ]; then
@@ -255,31 +222,46 @@ for mb in $sizes; do
   bench_hive "generated-${mb}mb" "$g"
 done
 
-# A batch of hard links (or copies) of one fixture.
+# A batch of hard links of one real-size hive: a copy of the corpus's win7
+# hive (the corpus itself is never linked to: that would change the link
+# count and ctime of its files), else a generated 11 MB hive; the fixture
+# for --smoke.
+bsrc=$fixture
+if [ $smoke = no ] && [ -f "$corpus/win7-sp1-x86/SYSTEM" ]; then
+  bsrc=$corpus/win7-sp1-x86/SYSTEM
+elif [ $smoke = no ]; then
+  bsrc=$cache/system-11mb.hiv
+  [ -f "$bsrc" ] && [ "$bsrc" -nt "$gen" ] || "$gen" "$fixture" 11 "$bsrc" >/dev/null
+fi
 bdir=$cache/batch-$batch
-if [ ! -f "$bdir/h$batch.hiv" ] || [ "$bdir/h$batch.hiv" -ot "$fixture" ]; then
+if [ ! -f "$bdir/h$batch.hiv" ] || ! cmp -s "$bsrc" "$bdir/h1.hiv"; then
   rm -rf "$bdir"
   mkdir -p "$bdir"
-  i=1
+  cp "$bsrc" "$bdir/h1.hiv"
+  i=2
   while [ $i -le "$batch" ]; do
-    ln "$fixture" "$bdir/h$i.hiv" 2>/dev/null || cp "$fixture" "$bdir/h$i.hiv"
+    ln "$bdir/h1.hiv" "$bdir/h$i.hiv" 2>/dev/null || cp "$bdir/h1.hiv" "$bdir/h$i.hiv"
     i=$((i + 1))
   done
 fi
-pick_baseline "$fixture"
+pick_baseline "$bdir/h1.hiv"
 files=$(i=1; while [ $i -le "$batch" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); done)
-if "$smaudit" scan --help | grep -q -- --jobs; then
-  set -- -n scan-j1 "'$smaudit' scan -j1 --fail-on never $bl_opt $files" \
-         -n scan-j2 "'$smaudit' scan -j2 --fail-on never $bl_opt $files"
-else
-  set -- -n scan "'$smaudit' scan --fail-on never $bl_opt $files"
-fi
-echo "$me: batch of $batch ($(basename "$fixture"), baseline $bl_name)" >&2
-(cd "$bdir" && hyperfine -N $hf_runs --style none \
-   --export-json "$raw/batch.json" "$@") >"$tmp/hf.out" 2>&1 ||
-  { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
-printf 'batch\t%s\t%s\t?\t%s\tn/a\n' "$(stat -c %s "$fixture")" "$bl_name" "$bdir" \
-  >>"$raw/hives.tsv"
+scan="'$smaudit' scan --fail-on never $bl_opt"
+echo "$me: batch of $batch (copies of $bsrc, baseline $bl_name)" >&2
+# Three rounds, each running every command once: -j1 and -j2 alternate.
+r=1
+nr=$([ $smoke = yes ] && echo 1 || echo 3)
+while [ $r -le "$nr" ]; do
+  (cd "$bdir" && hyperfine -N --warmup 0 --runs 1 --style none \
+     --export-json "$raw/batch.r$r.json" \
+     -n scan-j1 "$scan -j1 $files" -n scan-j2 "$scan -j2 $files" \
+     -n scan-nohash-j1 "$scan --no-hash -j1 $files" \
+     -n scan-nohash-j2 "$scan --no-hash -j2 $files") >"$tmp/hf.out" 2>&1 ||
+    { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
+  r=$((r + 1))
+done
+printf 'batch\t%s\t%s\t?\t%s\t%s\n' "$(stat -c %s "$bsrc")" "$bl_name" "$bdir" \
+  "$bsrc" >>"$raw/hives.tsv"
 
 # Baselines parsed once per run: count the opens of the baseline file in a
 # scan of 3 hives.
@@ -304,9 +286,10 @@ echo "$opens" >"$raw/baseline-opens.txt"
   echo "disk	$(df -h "$cache" | awk 'NR == 2 {print $1 " (" $2 ")"}')"
   echo "smaudit	$(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null || echo unknown)"
   echo "hyperfine	$(hyperfine --version)"
-  echo "runs	$hf_runs"
+  echo "runs	$rounds rounds of $hf_runs"
   echo "regripper-plugins	$plugins"
-  echo "read-only-views	$([ "$SMAUDIT_BENCH_NS" = 1 ] && echo "bind mounts in a user namespace (unshare -rm)" || echo none)"
+  echo "user	$(id -un)"
+  echo "view	$("$smaudit" show "$fixture" 2>/dev/null | sed -n 's/^read: *//p')"
 } >"$raw/machine.tsv"
 
 python3 "$here/report.py" "$raw" "$date" | tee "$out/results-$date.md"
