@@ -58,17 +58,33 @@ static void note_log_used(sm_recovery_info *info, const char *name) {
 
 /* Make the image at least len bytes long, zero-filling what is new. */
 static sm_result grow(unsigned char **image, size_t *image_len, size_t len,
-                      sm_error *err) {
+                      const char *log, sm_error *err) {
   if (len <= *image_len)
     return SM_OK;
   unsigned char *p = realloc(*image, len);
   if (!p)
     return sm_error_set(err, SM_ERR_NOMEM,
-                        "out of memory growing the hive to %zu bytes", len);
+                        "%s: out of memory growing the hive to %zu bytes", log,
+                        len);
   memset(p + *image_len, 0, len - *image_len);
   *image = p;
   *image_len = len;
   return SM_OK;
+}
+
+/* The largest hive bins data size a replay may reach: the whole pages the
+ * primary holds, plus what the logs can fill (every page a replay adds
+ * comes from a log, so the image never grows by more than the logs hold).
+ * A hostile 16 KiB log declaring 2 GiB of hive bins would otherwise make a
+ * 2 GiB image of zeros. */
+static uint64_t replay_limit(size_t image_len, const sm_txlog *logs,
+                             size_t nlogs) {
+  uint64_t room = (uint64_t)(image_len - BASE_SIZE) / BASE_SIZE * BASE_SIZE;
+  uint64_t fill = 0;
+  for (size_t i = 0; i < nlogs; i++)
+    fill += logs[i].len;
+  fill = (fill + BASE_SIZE - 1) / BASE_SIZE * BASE_SIZE;
+  return room + fill;
 }
 
 enum log_kind { LOG_SKIP, LOG_OLD, LOG_NEW };
@@ -151,7 +167,8 @@ static const char *check_refs(const unsigned char *e, const entry *en,
  * it (remnants of an earlier round of writes); it ends with a warning at a
  * damaged entry that could still matter (sequence at or after start). */
 static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
-                          entries *out, sm_recovery_info *info, sm_error *err) {
+                          uint64_t limit, entries *out, sm_recovery_info *info,
+                          sm_error *err) {
   const unsigned char *d = log->data;
   size_t off = SECTOR;
   bool have_prev = false;
@@ -184,6 +201,12 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
       snprintf(buf, sizeof buf,
                "hive bins data size %u is not a multiple of 4096 below 2 GiB",
                en.hbins);
+      why = buf;
+    } else if (en.hbins > limit) {
+      snprintf(buf, sizeof buf,
+               "hive bins data size %u is more than the hive and its logs "
+               "can fill (%llu bytes)",
+               en.hbins, (unsigned long long)limit);
       why = buf;
     } else if (en.npages > (en.size - ENTRY_HEADER) / 8) {
       snprintf(buf, sizeof buf,
@@ -228,7 +251,8 @@ static int entry_cmp(const void *a, const void *b) {
 static sm_result apply_entry(unsigned char **image, size_t *image_len,
                              const sm_txlog *log, const entry *en,
                              sm_recovery_info *info, sm_error *err) {
-  sm_result r = grow(image, image_len, BASE_SIZE + (size_t)en->hbins, err);
+  sm_result r =
+      grow(image, image_len, BASE_SIZE + (size_t)en->hbins, log->name, err);
   if (r != SM_OK)
     return r;
   const unsigned char *e = log->data + en->off;
@@ -252,14 +276,14 @@ static sm_result apply_entry(unsigned char **image, size_t *image_len,
 
 static sm_result replay_new(unsigned char **image, size_t *image_len,
                             const sm_txlog *logs, size_t nlogs,
-                            const enum log_kind *kind, sm_recovery_info *info,
-                            sm_error *err) {
+                            const enum log_kind *kind, uint64_t limit,
+                            sm_recovery_info *info, sm_error *err) {
   entries all = {0};
   sm_result r = SM_OK;
   uint32_t start = sm_le32(*image + 8);
   for (size_t i = 0; i < nlogs && r == SM_OK; i++)
     if (kind[i] == LOG_NEW)
-      r = scan_log(&logs[i], i, start, &all, info, err);
+      r = scan_log(&logs[i], i, start, limit, &all, info, err);
   if (r != SM_OK)
     goto out;
   if (all.n)
@@ -304,13 +328,20 @@ out:
  * then those pages in order.  The whole log is checked before any byte of
  * the image changes. */
 static sm_result replay_old(unsigned char **image, size_t *image_len,
-                            const sm_txlog *log, sm_recovery_info *info,
-                            sm_error *err) {
+                            const sm_txlog *log, uint64_t limit,
+                            sm_recovery_info *info, sm_error *err) {
   const unsigned char *d = log->data;
   uint32_t hbins = sm_le32(d + 40);
   if (hbins == 0 || hbins % BASE_SIZE || hbins > SM_HIVE_MAX_SIZE - BASE_SIZE) {
     sm_recovery_warn(info, "%s skipped: hive bins data size %u is unusable",
                      log->name, hbins);
+    return SM_OK;
+  }
+  if (hbins > limit) {
+    sm_recovery_warn(info,
+                     "%s skipped: hive bins data size %u is more than the "
+                     "hive and its logs can fill (%llu bytes)",
+                     log->name, hbins, (unsigned long long)limit);
     return SM_OK;
   }
   /* The dirty vector starts in the second sector; the sector may be the
@@ -346,7 +377,8 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
                      first > log->len ? 0 : (log->len - first) / SECTOR);
     return SM_OK;
   }
-  sm_result r = grow(image, image_len, BASE_SIZE + (size_t)hbins, err);
+  sm_result r =
+      grow(image, image_len, BASE_SIZE + (size_t)hbins, log->name, err);
   if (r != SM_OK)
     return r;
   const unsigned char *page = d + first;
@@ -380,6 +412,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
   }
   unsigned char *img = *image;
   bool primary_ok = sm_base_block_checksum(img) == sm_le32(img + 508);
+  uint64_t limit = replay_limit(*image_len, logs, nlogs);
   enum log_kind kind[8];
   if (nlogs > sizeof kind / sizeof kind[0])
     nlogs = sizeof kind / sizeof kind[0];
@@ -405,7 +438,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
     any_new |= kind[i] == LOG_NEW;
   sm_result r = SM_OK;
   if (any_new)
-    r = replay_new(image, image_len, logs, nlogs, kind, info, err);
+    r = replay_new(image, image_len, logs, nlogs, kind, limit, info, err);
   if (r != SM_OK)
     return r;
   uint64_t ts = sm_le64(*image + 12);
@@ -423,7 +456,7 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
                        logs[i].name);
       continue;
     }
-    r = replay_old(image, image_len, &logs[i], info, err);
+    r = replay_old(image, image_len, &logs[i], limit, info, err);
     if (r != SM_OK)
       return r;
   }

@@ -402,7 +402,7 @@ static void old_format_replay(void **state) {
   base_block(l.p, 5, 5, 1, 0x7FFFF000u);
   info = replay(&img, &len, &l, NULL);
   assert_false(info.recovered);
-  assert_contains(info.warning, "truncated");
+  assert_contains(info.warning, "more than the hive and its logs can fill");
   free(img);
   free(l.p);
 }
@@ -464,6 +464,60 @@ static void write_file(const char *dir, const char *name,
   assert_non_null(f);
   assert_int_equal(fwrite(p, 1, len, f), len);
   assert_int_equal(fclose(f), 0);
+}
+
+/* A small log whose one valid entry declares 2 GiB of hive bins: the image
+ * never grows beyond what the hive and its logs can fill, and the warning
+ * names the log (a 2 GiB image of zeros before). */
+static void hostile_growth(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *img = primary(5, 4, 2 * PAGE, &len);
+  logbuf l;
+  log_new(&l, 4, 6, 2 * PAGE);
+  uint32_t o = 0;
+  add_entry(&l, 5, 0x7FFFF000u, &o, 1, 'B');
+  while (l.len < 16384) /* 16 KiB, as found: later entries do not matter */
+    add_entry(&l, 6 + (uint32_t)(l.len / PAGE), 2 * PAGE, &o, 1, 'C');
+  sm_recovery_info info = replay(&img, &len, &l, NULL);
+  assert_false(info.recovered);
+  assert_int_equal(len, PAGE + 2 * PAGE);
+  assert_contains(info.warning, "SYSTEM.LOG1: bad log entry at offset 512");
+  assert_contains(info.warning, "hive bins data size 2147479552 is more than "
+                                "the hive and its logs can fill");
+  assert_int_equal(img[PAGE + 100], 'A');
+  free(img);
+
+  /* Growth by what the logs hold is kept: two pages more from 8 KiB+. */
+  img = primary(5, 4, 2 * PAGE, &len);
+  free(l.p);
+  log_new(&l, 4, 6, 2 * PAGE);
+  uint32_t offs[] = {2 * PAGE, 3 * PAGE};
+  add_entry(&l, 5, 4 * PAGE, offs, 2, 'D');
+  info = replay(&img, &len, &l, NULL);
+  assert_true(info.recovered);
+  assert_int_equal(len, PAGE + 4 * PAGE);
+  assert_int_equal(img[PAGE + 3 * PAGE + 9], 'D');
+  free(img);
+  free(l.p);
+
+  /* The old format: a bitmap for 2 GiB with one dirty page. */
+  img = primary(5, 4, 2 * PAGE, &len);
+  size_t bytes = 0x7FFFF000u / 512 / 8;
+  l.len = 512 + 512 + (4 + bytes + 511) / 512 * 512 + 512;
+  l.p = calloc(1, l.len);
+  assert_non_null(l.p);
+  base_block(l.p, 5, 5, 1, 0x7FFFF000u);
+  memcpy(l.p + 512, "DIRT", 4);
+  l.p[516] = 0x01;
+  info = replay(&img, &len, &l, NULL);
+  assert_false(info.recovered);
+  assert_int_equal(len, PAGE + 2 * PAGE);
+  assert_contains(info.warning, "SYSTEM.LOG1 skipped: hive bins data size "
+                                "2147479552 is more than the hive and its "
+                                "logs can fill");
+  free(img);
+  free(l.p);
 }
 
 /* Logs are found beside the hive whatever their case; nothing is written. */
@@ -537,6 +591,7 @@ int main(void) {
       cmocka_unit_test(no_logs),
       cmocka_unit_test(mutated_logs),
       cmocka_unit_test(logs_found_on_disk),
+      cmocka_unit_test(hostile_growth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
