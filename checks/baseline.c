@@ -39,8 +39,7 @@ static void expect_free(sm_expect *e) {
   sm_bl_strv_free(e->one_of, e->n_one_of);
   free(e->glob);
   free(e->regex_src);
-  if (e->has_regex)
-    regfree(&e->regex);
+  sm_regex_free(e->regex);
   sm_bl_strv_free(e->exact, e->n_exact);
   sm_bl_strv_free(e->allowed, e->n_allowed);
   sm_bl_strv_free(e->required, e->n_required);

@@ -10,8 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <regex.h>
-
+#include "checks/regex.h"
 #include "hive/hive.h"
 
 #define SM_BASELINE_SCHEMA_VERSION 1
@@ -65,7 +64,7 @@ typedef struct sm_expect {
   size_t n_one_of;
   char *glob;             /* fnmatch, backslash literal */
   char *regex_src;
-  regex_t regex;          /* compiled REG_EXTENDED|REG_NOSUB (+REG_ICASE) */
+  sm_regex *regex;        /* compiled (checks/regex.h): a linear search */
   bool has_regex;
   bool has_min, has_max;
   uint64_t min, max;      /* numeric range, inclusive */

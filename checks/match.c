@@ -151,7 +151,7 @@ static bool scalar_holds(const sm_expect *e, const char *s, bool is_num,
   }
   if (e->glob && !glob_match(e, e->glob, s))
     return false;
-  if (e->has_regex && regexec(&e->regex, s, 0, NULL, 0) != 0)
+  if (e->has_regex && !sm_regex_search(e->regex, s, strlen(s)))
     return false;
   if ((e->has_min || e->has_max || e->has_bits_set || e->has_bits_clear) &&
       !is_num)

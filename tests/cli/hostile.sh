@@ -223,9 +223,24 @@ rc=0
 timeout 10 $SMAUDIT scan -b "$tmp/re.yaml" "$tmp/re.hiv" >"$tmp/out" 2>"$tmp/err" || rc=$?
 check "(a+)+\$ and (.*a){20}\$ on 100 KB: scan finishes (exit $rc, 1: two findings)" \
   sh -c '[ "$1" = 1 ] && grep -q "2 findings" "$2"' _ "$rc" "$tmp/out"
+# a[ab]{20}$ made glibc's DFA grow with the string: 21 s and 210 MB on a
+# 64,000-character Path.  One pass of a bounded automaton now.
+sed -e '/SM-RE2/,$d' -e 's/(a+)+\$/a[ab]{20}$/' -e '$d' "$tmp/re.yaml" >"$tmp/re-ab.yaml"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment]\r\n"Path"="%s"\r\n' \
+  "$("$PYTHON3" -c 'print("ab" * 32000, end="")')" >"$tmp/re-ab.reg"
+"$GEN_HIVE" "$tmp/re-ab.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/re-ab.reg"
+rc=0
+timeout 10 $SMAUDIT scan -b "$tmp/re-ab.yaml" "$tmp/re-ab.hiv" >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "a[ab]{20}\$ on a 64,000-character Path: scan finishes (exit $rc, 1: one finding)" \
+  sh -c '[ "$1" = 1 ] && grep -q "1 finding" "$2"' _ "$rc" "$tmp/out"
 sed 's/(a+)+\$/(a{1,200}){1,200}$/' "$tmp/re.yaml" >"$tmp/re-big.yaml"
 rc=0
 timeout 10 $SMAUDIT check-baseline "$tmp/re-big.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
 check "nested bounded repetition: refused at once (exit $rc)" sh -c \
   '[ "$1" = 2 ] && grep -q "bounded repetitions of a group that holds one are not allowed" "$2"' _ "$rc" "$tmp/err"
+sed 's/(a+)+\$/[ab]{1,255}[ab]{1,255}/' "$tmp/re.yaml" >"$tmp/re-states.yaml"
+rc=0
+timeout 10 $SMAUDIT check-baseline "$tmp/re-states.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "a pattern over 512 states: refused with its place and text (exit $rc)" sh -c \
+  '[ "$1" = 2 ] && grep -q "re-states.yaml:11:[0-9]*: .regex. .\[ab\]{1,255}\[ab\]{1,255}.: more than 512 states" "$2"' _ "$rc" "$tmp/err"
 done_testing
