@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,9 @@
 #ifndef SM_ASAN
 #define SM_ASAN 0
 #endif
+
+/* The batch's own process: a worker ends with it. */
+static pid_t batch_parent;
 
 /* A worker that ran out of memory before it could write its result. */
 enum { EXIT_WORKER_NOMEM = 3 };
@@ -91,6 +95,19 @@ typedef struct wire {
 } wire;
 #define WIRE_MAGIC 0x534d5231u /* "SMR1" */
 
+/* An audit that ran out of memory under --max-memory says the limit. */
+static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
+  char *msg = NULL;
+  if (!bo->max_memory || !r->error || !strstr(r->error, strerror(ENOMEM)) ||
+      asprintf(&msg,
+               "%s (the worker's address space is limited to %lu MiB: "
+               "--max-memory)",
+               r->error, bo->max_memory) < 0)
+    return;
+  free(r->error);
+  r->error = msg;
+}
+
 static void item_target(const sm_found *it, sm_scan_target *t) {
   *t = (sm_scan_target){.name = it->target,
                         .path = it->path,
@@ -105,6 +122,11 @@ static void item_target(const sm_found *it, sm_scan_target *t) {
 static void worker(const sm_found *it, const batch *b, int wfd) {
   const sm_batch_opts *bo = b->bo;
   struct rlimit r;
+  /* Whatever ends the parent (a signal, even SIGKILL) ends the workers:
+   * nothing keeps running up to --timeout for a result nobody reads. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != batch_parent)
+    _exit(1); /* the parent is already gone */
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
@@ -134,6 +156,7 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
   size_t len;
   item_target(it, &target);
   sm_scan(&target, b->o, b->set, &res);
+  name_memory_limit(&res, bo);
   if (!sm_writer_render(b->w, &res, &report, &len))
     _exit(EXIT_WORKER_NOMEM);
   wire h;
@@ -411,6 +434,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
                   sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
                   sm_batch_stats *st) {
   memset(st, 0, sizeof *st);
+  batch_parent = getpid();
   batch b = {
       .items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o, .set = set};
   b.start = now_s();

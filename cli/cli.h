@@ -20,6 +20,18 @@ extern const char *sm_progname;
 
 /* "smaudit: FILE: reason" or "smaudit: reason" on stderr, escaped. */
 void sm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: "smaudit: MESSAGE" and a one-line hint to see
+ * "smaudit CMD --help" (cmd NULL: "smaudit --help").  Returns
+ * SM_EXIT_ERROR. */
+int sm_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* What getopt_long returned for a bad option (c is '?' or ':'; the
+ * commands parse with opterr = 0 and an option string starting with ':'):
+ * "smaudit: CMD: unrecognized option '--bogus'" and the hint.  Returns
+ * SM_EXIT_ERROR. */
+struct option;
+int sm_cli_bad_option(const char *cmd, const struct option *opts, int c,
+                      char **argv);
 
 /* escape.c: make attacker-controlled text safe for a terminal.  Control
  * characters (C0, DEL, C1), bidirectional overrides and invalid UTF-8 come

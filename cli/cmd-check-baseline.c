@@ -24,18 +24,16 @@ int sm_cmd_check_baseline(int argc, char **argv) {
       {NULL, 0, NULL, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     if (c == 'h') {
       usage_check_baseline(stdout);
       return SM_EXIT_OK;
     }
-    usage_check_baseline(stderr);
-    return SM_EXIT_ERROR;
+    return sm_cli_bad_option("check-baseline", opts, c, argv);
   }
-  if (optind >= argc) {
-    usage_check_baseline(stderr);
-    return SM_EXIT_ERROR;
-  }
+  if (optind >= argc)
+    return sm_cli_usage_error("check-baseline",
+                              "check-baseline needs at least one FILE");
   int rc = SM_EXIT_OK;
   /* The files the baselines share (windows-common) are parsed once; NULL
    * (out of memory): each load parses its own. */

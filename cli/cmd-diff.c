@@ -195,7 +195,7 @@ int sm_cmd_diff(int argc, char **argv) {
   bool json = false;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "b:f:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'b':
       given = optarg;
@@ -216,19 +216,18 @@ int sm_cmd_diff(int argc, char **argv) {
       usage_diff(stdout);
       return SM_EXIT_OK;
     default:
-      usage_diff(stderr);
-      return SM_EXIT_ERROR;
+      return sm_cli_bad_option("diff", opts, c, argv);
     }
   }
   int nhives = argc - optind;
-  if (nhives == 1 && ncs != 2) {
-    sm_cli_error("diff: one hive needs two --control-set options");
-    return SM_EXIT_ERROR;
-  }
-  if (nhives < 1 || nhives > 2) {
-    usage_diff(stderr);
-    return SM_EXIT_ERROR;
-  }
+  if (nhives == 1 && ncs != 2)
+    return sm_cli_usage_error("diff", "diff: one hive needs two "
+                                      "--control-set options");
+  if (nhives < 1 || nhives > 2)
+    return sm_cli_usage_error("diff",
+                              "diff takes two hives (or one with "
+                              "--control-set twice), %d given",
+                              nhives);
   const char *pa = argv[optind], *pb = nhives == 2 ? argv[optind + 1] : pa;
   return run_diff(pa, pb, cs, ncs, given, json);
 }

@@ -25,7 +25,12 @@ static void usage_learn(FILE *f) {
           "HIVE with it\nfinds nothing, and any later drift is a finding.\n\n"
           "  -o, --output FILE      the file to create (refused when it "
           "exists);\n"
-          "                         default: standard output\n"
+          "                         default: standard output; never in "
+          "the hive's folder\n"
+          "      --force            with -o, write in the hive's folder: "
+          "it is not\n"
+          "                         evidence (never under the hive's or its "
+          "logs' names)\n"
           "  -e, --extends NAME|FILE\n"
           "                         the baseline to extend; default: the "
           "one detected\n"
@@ -107,9 +112,10 @@ static void learned_name(const char *path, char *buf, size_t size) {
 }
 
 /* Learn path's control set want (0: current) against extends (NULL: the
- * baseline scan would choose), to output (NULL: standard output). */
-static int learn_hive(const char *path, const char *output, const char *extends,
-                      unsigned want) {
+ * baseline scan would choose), to output (NULL: standard output; force:
+ * even in the hive's folder). */
+static int learn_hive(const char *path, const char *output, bool force,
+                      const char *extends, unsigned want) {
   sm_baseline_set set;
   sm_scan_result r = {0};
   char *ref = NULL, *buf = NULL;
@@ -153,7 +159,8 @@ static int learn_hive(const char *path, const char *output, const char *extends,
   if (!sm_cli_hive_unchanged(r.h))
     goto out;
   if (output) {
-    if (!sm_outfile_write(output, buf, len))
+    if (!sm_outfile_check_beside(output, path, force) ||
+        !sm_outfile_write(output, buf, len))
       goto out;
   } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
     sm_cli_error("write error on standard output");
@@ -171,9 +178,10 @@ out:
 }
 
 int sm_cmd_learn(int argc, char **argv) {
-  enum { OPT_CS = 256 };
+  enum { OPT_CS = 256, OPT_FORCE };
   static const struct option opts[] = {
       {"output", required_argument, NULL, 'o'},
+      {"force", no_argument, NULL, OPT_FORCE},
       {"extends", required_argument, NULL, 'e'},
       {"control-set", required_argument, NULL, OPT_CS},
       {"help", no_argument, NULL, 'h'},
@@ -181,15 +189,19 @@ int sm_cmd_learn(int argc, char **argv) {
   };
   const char *output = NULL, *extends = NULL;
   unsigned want = 0;
+  bool force = false;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:e:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":o:e:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
       break;
     case 'e':
       extends = optarg;
+      break;
+    case OPT_FORCE:
+      force = true;
       break;
     case OPT_CS:
       if (!sm_cli_parse_control_set(optarg, &want)) {
@@ -203,13 +215,11 @@ int sm_cmd_learn(int argc, char **argv) {
       usage_learn(stdout);
       return SM_EXIT_OK;
     default:
-      usage_learn(stderr);
-      return SM_EXIT_ERROR;
+      return sm_cli_bad_option("learn", opts, c, argv);
     }
   }
-  if (optind != argc - 1) {
-    usage_learn(stderr);
-    return SM_EXIT_ERROR;
-  }
-  return learn_hive(argv[optind], output, extends, want);
+  if (optind != argc - 1)
+    return sm_cli_usage_error("learn", "learn takes one hive, %d given",
+                              argc - optind);
+  return learn_hive(argv[optind], output, force, extends, want);
 }

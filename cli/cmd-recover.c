@@ -23,7 +23,10 @@ static void usage_recover(FILE *f) {
           "recover: a clean\n"
           "                     hive is copied, a dirty one without usable "
           "logs is\n"
-          "                     written as it is\n\n"
+          "                     written as it is; and write OUT in the "
+          "hive's folder\n"
+          "                     (never under the hive's or its logs' "
+          "names)\n\n"
           "Without --force, a clean hive is a note and exit 0, and a dirty "
           "hive whose\nlogs cannot be replayed is an error (exit 2); neither "
           "writes OUT.\n",
@@ -84,7 +87,8 @@ static int recover(const char *hive, const char *out, bool force) {
   int rc = SM_EXIT_ERROR;
   const sm_base_block *b = sm_hive_base(h);
   const sm_recovery_info *rec = sm_hive_recovery(h);
-  if (!check_output(hive, out, rec))
+  if (!check_output(hive, out, rec) ||
+      !sm_outfile_check_beside(out, hive, force))
     goto out;
   if (!rec->attempted && !force) {
     printf("%s: the hive is clean (sequence %u/%u); nothing to recover, %s "
@@ -132,7 +136,7 @@ int sm_cmd_recover(int argc, char **argv) {
   bool force = false;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":o:fh", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       out = optarg;
@@ -144,13 +148,14 @@ int sm_cmd_recover(int argc, char **argv) {
       usage_recover(stdout);
       return SM_EXIT_OK;
     default:
-      usage_recover(stderr);
-      return SM_EXIT_ERROR;
+      return sm_cli_bad_option("recover", opts, c, argv);
     }
   }
-  if (argc - optind != 1 || !out || !out[0]) {
-    usage_recover(stderr);
-    return SM_EXIT_ERROR;
-  }
+  if (argc - optind != 1)
+    return sm_cli_usage_error("recover", "recover takes one hive, %d given",
+                              argc - optind);
+  if (!out || !out[0])
+    return sm_cli_usage_error("recover", "recover needs -o FILE, the new "
+                                         "file to write");
   return recover(argv[optind], out, force);
 }

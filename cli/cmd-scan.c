@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -51,7 +50,7 @@ static void usage_scan(FILE *f) {
           "each folder TARGET\n"
           "  -j, --jobs N              audit N hives at a time, each in a "
           "worker process of\n"
-          "                            its own (default: the number of "
+          "                            its own (default, and 0: the number of "
           "online CPUs)\n"
           "      --timeout SECONDS     give up on a hive after SECONDS, wall "
           "clock or CPU\n"
@@ -63,9 +62,15 @@ static void usage_scan(FILE *f) {
           "the end, rather\n"
           "                            than in the order the targets were "
           "given and found\n"
-          "  -o, --output FILE         write the report to FILE, a new file "
-          "(never replaced),\n"
-          "                            put in place only when complete\n"
+          "  -o, --output FILE         write the report to FILE, a new file, "
+          "put in place\n"
+          "                            only when complete; never a target, "
+          "nor inside a\n"
+          "                            target folder or beside a hive\n"
+          "      --force               with -o, replace an existing report "
+          "atomically, and\n"
+          "                            write beside a hive whose folder is "
+          "not evidence\n"
           "  -q, --quiet               no progress line and no summary on "
           "standard error\n"
           "                            (the summary follows a scan of more "
@@ -91,6 +96,7 @@ enum {
   OPT_TIMEOUT,
   OPT_MAXMEM,
   OPT_SORT,
+  OPT_FORCE,
 };
 
 static bool parse_count(const char *opt, const char *s, unsigned long max,
@@ -107,54 +113,28 @@ static bool parse_count(const char *opt, const char *s, unsigned long max,
   return true;
 }
 
-/* -o FILE: refuse a target, a place inside a target folder or volume, or
- * an existing FILE; then a new file (cli/outfile.h). */
-static FILE *open_output(const char *file, const sm_found_list *l,
+/* -o FILE: refuse a target, a place inside a target folder or volume or
+ * beside a hive (cli/outfile.h), or an existing FILE unless force; then a
+ * new file. */
+static FILE *open_output(const char *file, const sm_found_list *l, bool force,
                          sm_outfile *o) {
-  struct stat st;
+  struct stat a, b;
+  bool exists = stat(file, &a) == 0;
   for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->v[i].target, file) == 0) {
+    if (strcmp(l->v[i].target, file) == 0 ||
+        (exists && l->v[i].path && stat(l->v[i].path, &b) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
       sm_cli_error("%s: is a target; not writing the report there", file);
       return NULL;
     }
-  char *copy = strdup(file);
-  char *dir = copy ? realpath(dirname(copy), NULL) : NULL;
-  FILE *f = NULL;
-  if (!dir) {
-    sm_cli_error("%s: %s", file, copy ? strerror(errno) : "out of memory");
-    goto out;
-  }
-  /* Every folder from the report's up to /, against the target folders and
-   * volume roots, by device and inode: bind mounts and links do not hide
-   * a volume. */
-  size_t len = strlen(dir);
-  for (;;) {
-    dir[len] = '\0';
-    if (stat(len ? dir : "/", &st) == 0)
-      for (size_t i = 0; i < l->n_dirs; i++)
-        if (l->dirs[i].dev == st.st_dev && l->dirs[i].ino == st.st_ino) {
-          sm_cli_error("%s: inside the target %s; not writing the report "
-                       "there",
-                       file, len ? dir : "/");
-          goto out;
-        }
-    if (!len)
-      break;
-    while (len && dir[len - 1] != '/')
-      len--;
-    if (len)
-      len--;
-  }
-  if (!sm_outfile_create(o, file))
-    goto out;
-  if (!(f = fdopen(o->fd, "w"))) {
-    sm_cli_error("%s: %s", file, strerror(errno));
-    sm_outfile_finish(o, NULL, false);
-  }
-out:
-  free(copy);
-  free(dir);
-  return f;
+  if (!sm_outfile_check_dirs(file, l->dirs, l->n_dirs))
+    return NULL;
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].path && !sm_outfile_check_beside(file, l->v[i].path, force))
+      return NULL;
+  if (!sm_outfile_create(o, file, force))
+    return NULL;
+  return sm_outfile_stream(o);
 }
 
 /* Everything the command line says. */
@@ -165,7 +145,7 @@ typedef struct scan_args {
   sm_batch_opts bo;
   sm_format format;
   const char *output;
-  bool recursive, quiet;
+  bool recursive, quiet, force;
   int color; /* -1 auto */
 } scan_args;
 
@@ -241,6 +221,9 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
   case 'o':
     a->output = arg;
     return true;
+  case OPT_FORCE:
+    a->force = true;
+    return true;
   case 'q':
     a->quiet = true;
     return true;
@@ -266,7 +249,7 @@ static int run(scan_args *a, const sm_found_list *found) {
   sm_outfile out;
   sm_writer w;
   int rc = SM_EXIT_ERROR;
-  if (a->output && !(f = open_output(a->output, found, &out)))
+  if (a->output && !(f = open_output(a->output, found, a->force, &out)))
     goto out;
   if (a->color < 0) {
     const char *term = getenv("TERM");
@@ -315,6 +298,7 @@ int sm_cmd_scan(int argc, char **argv) {
       {"max-memory", required_argument, NULL, OPT_MAXMEM},
       {"sort", no_argument, NULL, OPT_SORT},
       {"output", required_argument, NULL, 'o'},
+      {"force", no_argument, NULL, OPT_FORCE},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -334,21 +318,23 @@ int sm_cmd_scan(int argc, char **argv) {
     return SM_EXIT_ERROR;
   }
   optind = 1;
-  while ((c = getopt_long(argc, argv, "b:f:rj:o:qh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:f:rj:o:qh", opts, NULL)) != -1) {
     if (c == 'h') {
       usage_scan(stdout);
       goto out;
     }
-    if (c == '?' || !parse_option(c, optarg, &a)) {
-      if (c == '?')
-        usage_scan(stderr);
+    if (c == '?' || c == ':') {
+      rc = sm_cli_bad_option("scan", opts, c, argv);
+      goto out;
+    }
+    if (!parse_option(c, optarg, &a)) {
       rc = SM_EXIT_ERROR;
       goto out;
     }
   }
   if (optind >= argc) {
-    usage_scan(stderr);
-    rc = SM_EXIT_ERROR;
+    rc = sm_cli_usage_error("scan", "scan needs at least one TARGET (a hive, "
+                                    "a volume or a folder)");
     goto out;
   }
   for (int i = optind; i < argc; i++)

@@ -293,7 +293,7 @@ int sm_cmd_show(int argc, char **argv) {
   unsigned flags = 0;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'f':
       if (!sm_format_text_or_json("show", optarg, &json))
@@ -309,13 +309,11 @@ int sm_cmd_show(int argc, char **argv) {
       usage_show(stdout);
       return SM_EXIT_OK;
     default:
-      usage_show(stderr);
-      return SM_EXIT_ERROR;
+      return sm_cli_bad_option("show", opts, c, argv);
     }
   }
-  if (argc - optind != 1) {
-    usage_show(stderr);
-    return SM_EXIT_ERROR;
-  }
+  if (argc - optind != 1)
+    return sm_cli_usage_error("show", "show takes one hive, %d given",
+                              argc - optind);
   return show(argv[optind], json, flags);
 }

@@ -89,7 +89,7 @@ gen_overlay "$tmp/hostile.hiv" win-10 "[$SM\\SubSystems]
 \"Emoji\"=\"café 😀\"
 \"Lone\"=hex(1):41,00,00,d8,42,00,00,00
 \"Multi\"=hex(7):22,00,00,00,0a,00,00,00,00,00"
-run learn --extends "$tmp/b.yaml" -o "$tmp/hostile.yaml" "$tmp/hostile.hiv"
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/hostile.yaml" "$tmp/hostile.hiv"
 check "hostile: learn exits 0" [ "$rc" = 0 ]
 check "hostile: the YAML is ASCII" sh -c "! LC_ALL=C grep -q '[^ -~]' '$tmp/hostile.yaml'"
 run check-baseline "$tmp/hostile.yaml"

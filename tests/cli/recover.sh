@@ -77,10 +77,12 @@ run recover "$ev/SYSTEM" -o "$ev/SYSTEM.LOG1"
 check "recover refuses OUT = a log of the hive" sh -c '[ "$1" = 2 ] && grep -q "transaction log" "$2"' _ "$rc" "$tmp/err"
 run recover "$ev/SYSTEM" -o "$tmp/no/such/dir/out"
 check "recover into a missing folder: exit 2, nothing written" [ "$rc" = 2 ]
-run recover "$tmp/out.hiv" -o "$tmp/again.hiv"
+mkdir "$tmp/clean"
+cp "$tmp/out.hiv" "$tmp/clean/out.hiv"
+run recover "$tmp/clean/out.hiv" -o "$tmp/again.hiv"
 check "a clean hive: exit 0, a note, nothing written" \
   sh -c '[ "$1" = 0 ] && grep -q "is clean" "$2" && [ ! -e "$3" ]' _ "$rc" "$tmp/out" "$tmp/again.hiv"
-run recover --force "$tmp/out.hiv" -o "$tmp/again.hiv"
+run recover --force "$tmp/clean/out.hiv" -o "$tmp/again.hiv"
 check "a clean hive with --force: copied byte for byte" cmp -s "$tmp/out.hiv" "$tmp/again.hiv"
 check "no temporary files left" sh -c '! ls -a "$1" "$2" | grep -q smaudit-recover' _ "$tmp" "$ev"
 
