@@ -87,7 +87,7 @@ FIXED = r'''
     normal: none
     message: m
     parse: pending-renames
-    field: critical
+    field: system-code
     expect: {empty: true}
   - id: SM-UNLISTED
     title: Unexpected Session Manager value

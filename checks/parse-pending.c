@@ -4,19 +4,34 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
 enum {
   F_SOURCES,
   F_DESTINATIONS,
   F_DELETES,
   F_RENAMES,
-  F_CRITICAL,
+  F_SYSTEM_CODE,
+  F_AUTOSTART,
+  F_SECURITY,
+  F_SERVICING,
   F_UNPAIRED
 };
 
-static const char *const field_names[] = {"sources", "destinations", "deletes",
-                                          "renames", "critical",     "unpaired",
-                                          NULL};
+static const char *const field_names[] = {
+    "sources",   "destinations", "deletes",   "renames",  "system-code",
+    "autostart", "security",     "servicing", "unpaired", NULL};
+
+/* The field each kind of operation goes to: one field per operation, so
+ * one rule reports it. */
+static const int kind_field[] = {
+    [SM_PENDING_SECURITY] = F_SECURITY,
+    [SM_PENDING_AUTOSTART] = F_AUTOSTART,
+    [SM_PENDING_SERVICING] = F_SERVICING,
+    [SM_PENDING_SYSTEM_CODE] = F_SYSTEM_CODE,
+    [SM_PENDING_RENAME] = F_RENAMES,
+    [SM_PENDING_DELETE] = F_DELETES,
+};
 
 void sm_pending_free(sm_pending *p) {
   if (!p)
@@ -29,47 +44,25 @@ void sm_pending_free(sm_pending *p) {
   memset(p, 0, sizeof *p);
 }
 
-static bool is_sep(char c) { return c == '\\' || c == '/'; }
-
-static bool find_ci(const char *s, size_t n, const char *needle, size_t *at) {
-  size_t m = strlen(needle);
-  for (size_t i = 0; i + m <= n; i++)
-    if (sm_ascii_prefix(s + i, n - i, needle)) {
-      *at = i + m;
-      return true;
-    }
-  return false;
-}
-
-/* Whether an NT path names an .exe/.dll/.sys under System32 or SysWOW64.
- * The Windows directory is reached as \??\C:\Windows, \SystemRoot,
- * %SystemRoot% or %windir%; "\Windows\System32\" anywhere in the path is
- * taken as reaching it too (\??\C:\Temp\..\Windows\System32\x.dll does). */
-static bool is_critical(const char *path) {
-  size_t n = strlen(path);
-  if (!sm_ascii_suffix(path, n, ".exe") && !sm_ascii_suffix(path, n, ".dll") &&
-      !sm_ascii_suffix(path, n, ".sys"))
-    return false;
-  static const char *const roots[] = {"\\Windows\\", "\\SystemRoot\\",
-                                      "%SystemRoot%\\", "%windir%\\"};
-  for (size_t r = 0; r < sizeof roots / sizeof *roots; r++) {
-    size_t at = 0, start = 0;
-    while (start < n && find_ci(path + start, n - start, roots[r], &at)) {
-      const char *rest = path + start + at;
-      size_t left = n - start - at;
-      if ((sm_ascii_prefix(rest, left, "System32") ||
-           sm_ascii_prefix(rest, left, "SysWOW64")) &&
-          left > 9 && is_sep(rest[8]))
-        return true;
-      start += at;
-    }
+/* Classify an operation on the paths as smss.exe will resolve them. */
+static sm_result classify(const sm_env *env, sm_pending_op *op) {
+  char *src = sm_path_resolve(env, op->source);
+  char *dst = op->destination ? sm_path_resolve(env, op->destination) : NULL;
+  if (!src || (op->destination && !dst)) {
+    free(src);
+    free(dst);
+    return SM_ERR_NOMEM;
   }
-  return false;
+  op->kind = sm_pending_classify(src, dst, &op->why);
+  free(src);
+  free(dst);
+  return SM_OK;
 }
 
 /* strv holds source, destination, source, destination...; an empty
  * destination deletes the source. */
-sm_result sm_pending_parse(char *const *strv, size_t n, sm_pending *out) {
+sm_result sm_pending_parse(char *const *strv, size_t n, const sm_env *env,
+                           sm_pending *out) {
   memset(out, 0, sizeof *out);
   size_t pairs = n / 2;
   out->odd = n % 2 != 0;
@@ -85,8 +78,8 @@ sm_result sm_pending_parse(char *const *strv, size_t n, sm_pending *out) {
       goto nomem;
     if (*dst && !(op->destination = strdup(dst)))
       goto nomem;
-    /* A rename out of System32 disables the binary as a delete does. */
-    op->critical = is_critical(src) || (*dst && is_critical(dst));
+    if (classify(env, op) != SM_OK)
+      goto nomem;
   }
   return SM_OK;
 nomem:
@@ -94,39 +87,41 @@ nomem:
   return SM_ERR_NOMEM;
 }
 
+/* "delete SRC" or "SRC -> DST", after "WHY: " when the kind has a reason
+ * worth reading; plain deletes and renames keep their old form. */
+static sm_result push_op(sm_field *fl, const sm_pending_op *op) {
+  bool plain = op->kind == SM_PENDING_DELETE || op->kind == SM_PENDING_RENAME;
+  const char *why = plain || !op->why ? "" : op->why;
+  const char *colon = *why ? ": " : "";
+  if (op->kind == SM_PENDING_DELETE)
+    return sm_field_push(fl, op->source);
+  if (!op->destination)
+    return sm_field_pushf(fl, "%s%sdelete %s", why, colon, op->source);
+  return sm_field_pushf(fl, "%s%s%s -> %s", why, colon, op->source,
+                        op->destination);
+}
+
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
   char *const *strv = a->strv;
   size_t n = a->n;
   sm_pending pe;
-  sm_result r = sm_pending_parse(strv, n, &pe);
+  sm_result r = sm_pending_parse(strv, n, a->in->env, &pe);
   if (r != SM_OK)
     return r;
   if ((r = sm_fields_init(out, field_names)) != SM_OK)
     goto done;
   sm_field *f = out->v;
-  r = SM_ERR_NOMEM;
-  for (size_t i = 0; i < pe.n; i++) {
+  for (size_t i = 0; r == SM_OK && i < pe.n; i++) {
     const sm_pending_op *op = &pe.ops[i];
-    if (sm_field_push(&f[F_SOURCES], op->source) != SM_OK)
-      goto done;
-    if (op->destination) {
-      if (sm_field_push(&f[F_DESTINATIONS], op->destination) != SM_OK ||
-          sm_field_pushf(&f[F_RENAMES], "%s -> %s", op->source,
-                         op->destination) != SM_OK ||
-          (op->critical &&
-           sm_field_pushf(&f[F_CRITICAL], "%s -> %s", op->source,
-                          op->destination) != SM_OK))
-        goto done;
-    } else if (sm_field_push(&f[F_DELETES], op->source) != SM_OK ||
-               (op->critical && sm_field_pushf(&f[F_CRITICAL], "delete %s",
-                                               op->source) != SM_OK)) {
-      goto done;
-    }
+    r = sm_field_push(&f[F_SOURCES], op->source);
+    if (r == SM_OK && op->destination)
+      r = sm_field_push(&f[F_DESTINATIONS], op->destination);
+    if (r == SM_OK)
+      r = push_op(&f[kind_field[op->kind]], op);
   }
-  if (pe.odd && (sm_field_push(&f[F_SOURCES], strv[n - 1]) != SM_OK ||
-                 sm_field_push(&f[F_UNPAIRED], strv[n - 1]) != SM_OK))
-    goto done;
-  r = SM_OK;
+  if (r == SM_OK && pe.odd &&
+      (r = sm_field_push(&f[F_SOURCES], strv[n - 1])) == SM_OK)
+    r = sm_field_push(&f[F_UNPAIRED], strv[n - 1]);
 done:
   if (r != SM_OK)
     sm_fields_free(out);
@@ -137,4 +132,5 @@ done:
 const sm_parser_def sm_parser_pending_renames = {.name = "pending-renames",
                                                  .fields = field_names,
                                                  .input = SM_INPUT_LIST,
+                                                 .needs = SM_NEEDS_ENVIRONMENT,
                                                  .run = run};

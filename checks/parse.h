@@ -161,15 +161,34 @@ void sm_pagingfile_free(sm_pagingfile *p);
 
 /* PendingFileRenameOperations: pairs of source and destination; an empty
  * destination deletes the source; a destination starting with '!' replaces
- * an existing file.  Paths are NT paths (\??\C:\...). */
+ * an existing file.  Paths are NT paths (\??\C:\...).  Each operation is
+ * ranked by what it does at the next boot, first match first: */
+typedef enum sm_pending_kind {
+  SM_PENDING_SECURITY,    /* deletes, moves away or replaces a security
+                             product's file (Defender, AV/EDR folders) */
+  SM_PENDING_AUTOSTART,   /* places a file where it runs at startup or logon
+                             (Startup folders, Tasks, GP scripts, ...) */
+  SM_PENDING_SERVICING,   /* a known servicing pattern of Windows or an
+                             installer (spooler driver update, SETxxxx.tmp,
+                             Config.Msi, WinSxS\Temp, Amcache.hve.tmp,
+                             temporary files ...) */
+  SM_PENDING_SYSTEM_CODE, /* replaces, deletes or moves away code (.exe,
+                             .dll, .sys ...) in the Windows directory */
+  SM_PENDING_RENAME,      /* any other rename */
+  SM_PENDING_DELETE,      /* any other delete */
+} sm_pending_kind;
+
+/* The kind of one operation on resolved paths (checks/winpath.h; dst NULL
+ * for a delete); *why names the pattern or the reason, or NULL. */
+sm_pending_kind sm_pending_classify(const char *src, const char *dst,
+                                    const char **why);
+
 typedef struct sm_pending_op {
   char *source;
   char *destination; /* NULL for a delete */
   bool replace;      /* destination had the '!' prefix (removed here) */
-  bool critical;     /* destination or source (deleted or moved away) is a
-                        boot-critical binary: .exe/.dll/.sys under
-                        \Windows\System32, \Windows\SysWOW64 or
-                        \Windows\System32\drivers */
+  sm_pending_kind kind;
+  const char *why; /* static text naming the pattern or reason, or NULL */
 } sm_pending_op;
 
 typedef struct sm_pending {
@@ -178,8 +197,11 @@ typedef struct sm_pending {
   bool odd; /* a source without a destination at the end */
 } sm_pending;
 
-/* strv/n: the strings of the REG_MULTI_SZ, empty strings kept (sm_value). */
-sm_result sm_pending_parse(char *const *strv, size_t n, sm_pending *out);
+/* strv/n: the strings of the REG_MULTI_SZ, empty strings kept (sm_value);
+ * env resolves the paths (NULL: Windows' own variables). */
+struct sm_env;
+sm_result sm_pending_parse(char *const *strv, size_t n,
+                           const struct sm_env *env, sm_pending *out);
 void sm_pending_free(sm_pending *p);
 
 /* BootExecute, SetupExecute, Execute, PlatformExecute, RunLevelExecute:

@@ -8,8 +8,9 @@
 
 #include "checks/winpath.h"
 
-/* Expansions stop growing past this many bytes (a list of variables that
- * refer to each other twice can otherwise double at every level). */
+/* Expansions add at most this many bytes to the text (a list of
+ * variables that refer to each other twice can otherwise double at every
+ * level); the text as written is never cut. */
 #define MAX_EXPANDED 65536
 #define MAX_DEPTH 8
 
@@ -144,11 +145,13 @@ static const char *env_get(const sm_env *e, const char *name, size_t len) {
 typedef struct buf {
   char *s;
   size_t n, cap;
+  size_t limit; /* 0: MAX_EXPANDED */
   bool nomem;
 } buf;
 
 static void put(buf *b, const char *s, size_t n) {
-  if (b->nomem || b->n + n >= MAX_EXPANDED)
+  size_t limit = b->limit ? b->limit : MAX_EXPANDED;
+  if (b->nomem || b->n + n >= limit)
     return; /* past the bound the rest is dropped */
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 64;
@@ -196,7 +199,7 @@ static void expand_into(const sm_env *e, const char *s, int depth, buf *b) {
 }
 
 char *sm_env_expand(const sm_env *e, const char *s) {
-  buf b = {0};
+  buf b = {.limit = (s ? strlen(s) : 0) + MAX_EXPANDED};
   put(&b, "", 0);
   expand_into(e, s ? s : "", 0, &b);
   if (b.nomem) {
@@ -361,7 +364,7 @@ char *sm_path_resolve(const sm_env *e, const char *path) {
     if (*c != '"')
       *w++ = *c;
   *w = '\0';
-  buf out = {0};
+  buf out = {.limit = SIZE_MAX}; /* bounded by the expanded text */
   put(&out, "", 0);
   char *rest = split_root(e, trimmed, &out);
   free(trimmed);

@@ -394,9 +394,10 @@ static void pending_real(void **state) {
               "", "\\??\\C:\\Users\\master\\AppData\\Local\\Temp\\nsp9C0.tmp\\",
               "", (char *)NULL));
   assert_int_equal(count(&f, "sources"), 2);
-  assert_int_equal(count(&f, "deletes"), 2);
+  assert_int_equal(count(&f, "servicing"), 2);
+  assert_int_equal(count(&f, "deletes"), 0);
   assert_int_equal(count(&f, "renames"), 0);
-  assert_int_equal(count(&f, "critical"), 0);
+  assert_int_equal(count(&f, "system-code"), 0);
   assert_int_equal(count(&f, "unpaired"), 0);
   sm_fields_free(&f);
 
@@ -408,8 +409,31 @@ static void pending_real(void **state) {
                "\\??\\C:\\Program Files (x86)\\Dropbox\\OldBinaries", "",
                "\\??\\C:\\Windows\\System32\\DriverStore\\Temp\\DEL73F7.tmp",
                "", (char *)NULL));
-  assert_int_equal(count(&f, "deletes"), 3);
-  assert_int_equal(count(&f, "critical"), 0);
+  assert_field(f, "deletes",
+               "\\??\\C:\\Program Files (x86)\\Dropbox\\OldBinaries");
+  assert_field(f, "servicing",
+               "Windows Installer rollback file (Config.Msi): delete "
+               "\\??\\C:\\Config.Msi\\a014fa5.rbf|"
+               "driver store temporary file: delete "
+               "\\??\\C:\\Windows\\System32\\DriverStore\\Temp\\DEL73F7.tmp");
+  assert_int_equal(count(&f, "system-code"), 0);
+  sm_fields_free(&f);
+
+  /* 10 1903: the print spooler's driver update, 32 times on a real
+   * machine; servicing, never Windows code replaced. */
+  f = run(SM_PARSE_PENDING_RENAMES,
+          mk_multi("PendingFileRenameOperations",
+                   "\\??\\C:\\WINDOWS\\system32\\spool\\DRIVERS\\x64\\3\\New\\"
+                   "UNIDRV.DLL",
+                   "!\\??\\C:\\WINDOWS\\system32\\spool\\DRIVERS\\x64\\3\\"
+                   "UNIDRV.DLL",
+                   "\\??\\C:\\Windows\\AppCompat\\Programs\\Amcache.hve.tmp",
+                   "", "\\??\\C:\\Windows\\System32\\drivers\\SETA1F.tmp",
+                   "!\\??\\C:\\Windows\\System32\\drivers\\vendor.sys",
+                   (char *)NULL));
+  assert_int_equal(count(&f, "servicing"), 3);
+  assert_int_equal(count(&f, "system-code"), 0);
+  assert_int_equal(count(&f, "renames"), 0);
   sm_fields_free(&f);
 }
 
@@ -424,36 +448,59 @@ static void pending_planted(void **state) {
                  "\\??\\C:\\a.txt",
                  "\\??\\C:\\b.txt",
                  "\\??\\C:\\Temp\\..\\WINDOWS\\SysWOW64\\x.DLL",
-                 ""};
-  assert_int_equal(sm_pending_parse(ops, 10, &p), SM_OK);
-  assert_int_equal(p.n, 5);
+                 "",
+                 "\\??\\C:\\Users\\Public\\a.lnk",
+                 "\\??\\C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\"
+                 "Programs\\Startup\\a.lnk",
+                 "\\??\\C:\\x.xml",
+                 "!\\??\\C:\\Windows\\System32\\Tasks\\Updater",
+                 "\\??\\C:\\Program Files\\Windows Defender\\MsMpEng.exe",
+                 "",
+                 "\\??\\C:\\Windows\\System32\\drivers\\WdFilter.sys",
+                 "\\??\\C:\\x.sys",
+                 "\\??\\C:\\Windows\\System32\\spool\\drivers\\x64\\3\\New\\"
+                 "evil.dll",
+                 "!\\??\\C:\\Windows\\System32\\evil.dll"};
+  size_t n = sizeof ops / sizeof *ops;
+  assert_int_equal(sm_pending_parse(ops, n, NULL, &p), SM_OK);
+  assert_int_equal(p.n, 10);
   assert_false(p.odd);
   assert_true(p.ops[0].replace);
-  assert_true(p.ops[0].critical);
+  assert_int_equal(p.ops[0].kind, SM_PENDING_SYSTEM_CODE);
   assert_string_equal(p.ops[0].destination,
                       "\\??\\C:\\Windows\\System32\\drivers\\evil.sys");
   assert_null(p.ops[1].destination);
-  assert_false(p.ops[1].critical);
-  assert_true(p.ops[2].critical);
-  assert_false(p.ops[3].critical);
-  assert_true(p.ops[4].critical);
+  assert_int_equal(p.ops[1].kind, SM_PENDING_SERVICING);
+  assert_int_equal(p.ops[2].kind, SM_PENDING_SYSTEM_CODE);
+  assert_int_equal(p.ops[3].kind, SM_PENDING_RENAME);
+  assert_int_equal(p.ops[4].kind, SM_PENDING_SYSTEM_CODE);
+  assert_int_equal(p.ops[5].kind, SM_PENDING_AUTOSTART);
+  assert_int_equal(p.ops[6].kind, SM_PENDING_AUTOSTART);
+  assert_int_equal(p.ops[7].kind, SM_PENDING_SECURITY);
+  assert_int_equal(p.ops[8].kind, SM_PENDING_SECURITY);
+  /* The spooler's pattern needs the same folder without "New". */
+  assert_int_equal(p.ops[9].kind, SM_PENDING_SYSTEM_CODE);
   sm_pending_free(&p);
 
   sm_fields f = run(SM_PARSE_PENDING_RENAMES,
-                    mk_strv("PendingFileRenameOperations", ops, 10));
-  assert_field(f, "critical",
+                    mk_strv("PendingFileRenameOperations", ops, n));
+  assert_field(f, "system-code",
+               "code replaced in a Windows directory: "
                "\\??\\C:\\Users\\x\\AppData\\Local\\Temp\\evil.sys -> "
                "\\??\\C:\\Windows\\System32\\drivers\\evil.sys|"
-               "delete \\SystemRoot\\System32\\ntdll.dll|"
-               "delete \\??\\C:\\Temp\\..\\WINDOWS\\SysWOW64\\x.DLL");
-  assert_field(f, "renames",
-               "\\??\\C:\\Users\\x\\AppData\\Local\\Temp\\evil.sys -> "
-               "\\??\\C:\\Windows\\System32\\drivers\\evil.sys|"
-               "\\??\\C:\\a.txt -> \\??\\C:\\b.txt");
-  assert_field(
-      f, "destinations",
-      "\\??\\C:\\Windows\\System32\\drivers\\evil.sys|\\??\\C:\\b.txt");
-  assert_int_equal(count(&f, "deletes"), 3);
+               "Windows code deleted: delete \\SystemRoot\\System32\\ntdll.dll|"
+               "Windows code deleted: delete "
+               "\\??\\C:\\Temp\\..\\WINDOWS\\SysWOW64\\x.DLL|"
+               "code replaced in a Windows directory: "
+               "\\??\\C:\\Windows\\System32\\spool\\drivers\\x64\\3\\New\\"
+               "evil.dll -> \\??\\C:\\Windows\\System32\\evil.dll");
+  /* One field per operation: a rename of Windows code is not also a
+   * rename. */
+  assert_field(f, "renames", "\\??\\C:\\a.txt -> \\??\\C:\\b.txt");
+  assert_int_equal(count(&f, "autostart"), 2);
+  assert_int_equal(count(&f, "security"), 2);
+  assert_int_equal(count(&f, "deletes"), 0);
+  assert_int_equal(count(&f, "sources"), 10);
   sm_fields_free(&f);
 }
 
@@ -468,7 +515,9 @@ static void pending_odd(void **state) {
   sm_fields_free(&f);
   char *bang[] = {"\\??\\C:\\Windows\\System32\\x.exe", "!"};
   f = run(SM_PARSE_PENDING_RENAMES, mk_strv("P", bang, 2));
-  assert_field(f, "critical", "delete \\??\\C:\\Windows\\System32\\x.exe");
+  assert_field(
+      f, "system-code",
+      "Windows code deleted: delete \\??\\C:\\Windows\\System32\\x.exe");
   sm_fields_free(&f);
 }
 
@@ -771,7 +820,7 @@ static void hostile_big(void **state) {
   memcpy(s + mb - 4, ".sys", 4);
   char *ops[] = {s, ""};
   f = run(SM_PARSE_PENDING_RENAMES, mk_strv("P", ops, 2));
-  assert_int_equal(count(&f, "critical"), 1);
+  assert_int_equal(count(&f, "system-code"), 1);
   sm_fields_free(&f);
   free(s);
 
@@ -811,7 +860,8 @@ static const struct {
     {SM_PARSE_PAGING_FILES, "paging-files", {"entries", "paths"}},
     {SM_PARSE_PENDING_RENAMES,
      "pending-renames",
-     {"sources", "destinations", "deletes", "renames", "critical", "unpaired"}},
+     {"sources", "destinations", "deletes", "renames", "system-code",
+      "autostart", "security", "servicing", "unpaired"}},
     {SM_PARSE_BOOT_EXECUTE,
      "boot-execute",
      {"entries", "programs", "autochk-args", "images", "protected-images",

@@ -192,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t k = 0;
     char **v = split(text, n, '\0', &k);
     sm_pending pd;
-    if (v && sm_pending_parse(v, k, &pd) == SM_OK)
+    if (v && sm_pending_parse(v, k, NULL, &pd) == SM_OK)
       sm_pending_free(&pd);
     free_strv(v, k);
     break;
