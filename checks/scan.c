@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,14 @@ static void read_facts(const sm_scan_target *t, sm_scan_result *r) {
   f->unsafe = sm_hive_unsafe(h);
   f->in_place = sm_hive_in_place(h);
   f->access = sm_hive_access(h);
+  const char *const *files;
+  size_t n = sm_hive_atime_unprotected(h, &files);
+  for (size_t i = 0; i < n; i++) {
+    char msg[PATH_MAX + 64];
+    snprintf(msg, sizeof msg, "access time of %s not protected (not its owner)",
+             files[i]);
+    sm_scan_warn(r, msg);
+  }
 }
 
 /* The control set to audit (o->control_set, or the current one) and the

@@ -99,6 +99,13 @@ static void print_base_text(const sm_hive *h) {
     sm_fputs_escaped(stdout, rec->warning, false);
     putchar('\n');
   }
+  const char *const *atime;
+  size_t n_atime = sm_hive_atime_unprotected(h, &atime);
+  for (size_t i = 0; i < n_atime; i++) {
+    printf("warning:       access time of ");
+    sm_fputs_escaped(stdout, atime[i], false);
+    printf(" not protected (not its owner)\n");
+  }
   if (sm_hive_unsafe(h))
     printf("damaged:       opened in tolerant mode; what follows may come "
            "from a damaged hive\n");

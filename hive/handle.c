@@ -193,6 +193,22 @@ sm_hive *sm_handle_new(const char *path, unsigned flags) {
   return h;
 }
 
+/* Remember that file was read without O_NOATIME.  dir: the folder part
+ * of a path ("" or ending in '/'), name appended. */
+static void note_atime(sm_hive *h, const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 1;
+  char *s = malloc(n);
+  char **v =
+      s ? realloc(h->atime_files, (h->n_atime_files + 1) * sizeof *v) : NULL;
+  if (!v) {
+    free(s);
+    return; /* out of memory: the warning is lost, not the audit */
+  }
+  snprintf(s, n, "%s%s", dir, name);
+  h->atime_files = v;
+  h->atime_files[h->n_atime_files++] = s;
+}
+
 /* The evidence-safe open of the hive.  A hive found beside the target
  * (SM_OPEN_BESIDE) is resolved in its folder, following no symbolic link
  * that leaves it. */
@@ -232,6 +248,8 @@ static sm_result open_and_check(sm_hive *h, int *fd, unsigned char *block,
     h->via_view = true;
     h->atime_unprotected = false;
   }
+  if (h->atime_unprotected)
+    note_atime(h, "", h->path);
   if ((uint64_t)f.st.st_size > SM_HIVE_MAX_SIZE)
     return sm_error_set(err, SM_ERR_LIMIT,
                         "%s: %lld bytes is larger than any hive (2 GiB)",
@@ -306,6 +324,21 @@ sm_result sm_handle_open_image(sm_hive *h, sm_error *err) {
   return open_hivex(h, err);
 }
 
+/* The folder and logs read without O_NOATIME. */
+static void note_logs_atime(sm_hive *h, const sm_logset *logs) {
+  const char *slash = strrchr(h->path, '/');
+  char *dir =
+      slash ? strndup(h->path, (size_t)(slash - h->path + 1)) : strdup("");
+  if (!dir)
+    return;
+  if (logs->dir_atime_unprotected)
+    note_atime(h, slash ? dir : ".", "");
+  for (size_t k = 0; k < logs->n; k++)
+    if (logs->atime_unprotected[k])
+      note_atime(h, dir, logs->logs[k].name);
+  free(dir);
+}
+
 /* Read the hive whose evidence is open on fd, one of three ways. */
 static sm_result read_hive(sm_hive *h, int *fd, const unsigned char *block,
                            sm_error *err) {
@@ -318,6 +351,7 @@ static sm_result read_hive(sm_hive *h, int *fd, const unsigned char *block,
     r = sm_recover_find_logs(h->path, &logs, &h->recovery, err);
     if (r != SM_OK)
       return r;
+    note_logs_atime(h, &logs);
   }
   if (logs.n == 0 && read_in_place(*fd, &h->base, h->image_len)) {
     r = open_in_place(h, *fd, err);
@@ -368,6 +402,9 @@ void sm_hive_close(sm_hive *h) {
     close(h->memfd);
   if (h->srcfd >= 0)
     close(h->srcfd);
+  for (size_t i = 0; i < h->n_atime_files; i++)
+    free(h->atime_files[i]);
+  free(h->atime_files);
   pthread_cond_destroy(&h->more);
   pthread_mutex_destroy(&h->lock);
   free(h->path);
@@ -402,6 +439,10 @@ const char *sm_access_name(sm_access a) {
   default:
     return "copy";
   }
+}
+size_t sm_hive_atime_unprotected(const sm_hive *h, const char *const **files) {
+  *files = (const char *const *)h->atime_files;
+  return h->n_atime_files;
 }
 sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err) {
   if (!h->in_place)

@@ -24,6 +24,8 @@ struct sm_hive {
   struct stat file_stat;  /* of the evidence when it was opened */
   unsigned flags;
   bool atime_unprotected; /* O_NOATIME refused: not the file's owner */
+  char **atime_files;     /* every file read so: sm_hive_atime_unprotected */
+  size_t n_atime_files;
   sm_base_block base;     /* as read from the file, before any replay */
   sm_recovery_info recovery;
   char sha256[65];
@@ -88,6 +90,7 @@ typedef struct sm_txlog {
 typedef struct sm_logset {
   sm_txlog logs[3];
   bool atime_unprotected[3]; /* read without O_NOATIME: not its owner */
+  bool dir_atime_unprotected; /* the folder, listed without O_NOATIME */
   size_t n;
 } sm_logset;
 

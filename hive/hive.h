@@ -150,6 +150,12 @@ const char *sm_access_name(sm_access a);
  * ("private read-only view" when there is one). */
 void sm_hive_prepare_view(void);
 const char *sm_hive_view_status(void);
+/* The files this open read without O_NOATIME, because the kernel refused
+ * it (not their owner, no CAP_FOWNER): the hive, the folder listed for its
+ * logs, the logs, by path.  Reading them may have changed their access
+ * times: say so ("access time of FILE not protected (not its owner)").
+ * Returns the count; *files is valid until sm_hive_close. */
+size_t sm_hive_atime_unprotected(const sm_hive *h, const char *const **files);
 /* SM_OK when the file read in place is still as it was opened (size,
  * modification and change times); a copy is checked as it is made. */
 sm_result sm_hive_check_unchanged(const sm_hive *h, sm_error *err);

@@ -90,6 +90,7 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
   DIR *d = NULL;
   if (sm_evidence_open(AT_FDCWD, dir, NULL, SM_EVIDENCE_DIR, &folder, &e) ==
       SM_OK) {
+    set->dir_atime_unprotected = folder.atime_unprotected;
     d = fdopendir(folder.fd);
     if (!d) {
       snprintf(e.msg, sizeof e.msg, "%s", strerror(errno));
