@@ -437,17 +437,6 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
     found = 1;
     goto out;
   }
-  if (v->status != SM_OK) {
-    char msg[600];
-    if (v->status == SM_ERR_TYPE)
-      snprintf(msg, sizeof msg, "a %s with %zu bytes of data is malformed",
-               sm_type_label(v->type, t1, sizeof t1), v->len);
-    else
-      snprintf(msg, sizeof msg, "value data unreadable: %s",
-               sm_result_str(v->status));
-    add_error(c, r, k, r->value, msg);
-    goto out;
-  }
   if (r->n_types) {
     bool ok = false;
     for (size_t i = 0; i < r->n_types && !ok; i++)
@@ -461,8 +450,20 @@ static size_t value_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       goto out;
     }
   }
+  /* Presence and type hold; only a rule on the data needs it readable. */
   if (!r->has_expect)
     goto out;
+  if (v->status != SM_OK) {
+    char msg[600];
+    if (v->status == SM_ERR_TYPE)
+      snprintf(msg, sizeof msg, "a %s with %zu bytes of data is malformed",
+               sm_type_label(v->type, t1, sizeof t1), v->len);
+    else
+      snprintf(msg, sizeof msg, "value data unreadable: %s",
+               sm_result_str(v->status));
+    add_error(c, r, k, r->value, msg);
+    goto out;
+  }
   if (r->parse != SM_PARSE_NONE) {
     sm_parse_input in = {.value = v};
     parse_needs(c, r->parse, &in);

@@ -72,6 +72,72 @@ void sm_baseline_set_preload(sm_baseline_set *s) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* The finding of a key whose rules could not be evaluated: it belongs to
+ * no baseline and no suppression covers it, so a damaged key can never
+ * pass for a clean one (docs/checks.md, docs/json.md). */
+static char damaged_attack_id[] = "T1112";
+static char *damaged_attack[] = {damaged_attack_id};
+static char damaged_id[] = "SM-AUDIT-DAMAGED-KEY",
+            damaged_title[] = "Audited key is damaged",
+            damaged_normal[] = "Every key and value the baseline audits can "
+                               "be read.",
+            damaged_message[] =
+                "A key the baseline audits could not be read, so the rules on "
+                "it were not evaluated and the audit of this hive is "
+                "incomplete. Damage or tampering: one changed field of the "
+                "key's cell can hide what the rules would have found. Read "
+                "the key with smaudit show, or audit a copy from another "
+                "source (RegBack, a backup, a volume shadow copy).";
+static const sm_rule damaged_rule = {
+    .id = damaged_id,
+    .title = damaged_title,
+    .normal = damaged_normal,
+    .message = damaged_message,
+    .severity = SM_SEV_HIGH,
+    .attack = damaged_attack,
+    .n_attack = 1,
+};
+
+const sm_rule *sm_scan_damaged_rule(void) { return &damaged_rule; }
+
+/* One finding per key with rule errors in rep, in the order first seen. */
+static bool add_damage_findings(sm_report *rep) {
+  for (size_t i = 0; i < rep->n_errors; i++) {
+    const sm_rule_error *e = &rep->errors[i];
+    size_t n = 0;
+    bool seen = false;
+    for (size_t j = 0; j < rep->n_errors && !seen; j++) {
+      seen = j < i && strcmp(rep->errors[j].key, e->key) == 0;
+      n += strcmp(rep->errors[j].key, e->key) == 0;
+    }
+    if (seen)
+      continue;
+    sm_finding *v = realloc(rep->findings, (rep->n_findings + 1) * sizeof *v);
+    if (!v)
+      return false;
+    rep->findings = v;
+    char detail[1024];
+    snprintf(detail, sizeof detail,
+             "the audited key is damaged; %zu rule%s could not be evaluated "
+             "(%s)",
+             n, n == 1 ? "" : "s", e->message);
+    sm_finding *f = &rep->findings[rep->n_findings];
+    memset(f, 0, sizeof *f);
+    f->rule = &damaged_rule;
+    f->severity = SM_SEV_HIGH;
+    f->control_set = e->rule->root == SM_ROOT_HIVE ? 0 : rep->control_set;
+    f->key = strdup(e->key);
+    f->detail = strdup(detail);
+    if (!f->key || !f->detail) {
+      free(f->key);
+      free(f->detail);
+      return false;
+    }
+    rep->n_findings++;
+  }
+  return true;
+}
+
 static void result_init(const sm_scan_target *t, sm_scan_result *r) {
   memset(r, 0, sizeof *r);
   r->target = strdup(t->name);
@@ -197,6 +263,29 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
   return true;
 }
 
+/* Tolerant mode skips what it cannot read without a word: with --unsafe,
+ * the hive is called damaged only when a strict open, or the strict
+ * reading of its control sets, refuses it as corrupt (or, later, when a
+ * rule cannot be evaluated). */
+static bool strictly_refused(const sm_scan_target *t, unsigned flags) {
+  sm_hive *h = NULL;
+  sm_error err = {0};
+  sm_key key;
+  unsigned id, *ids = NULL;
+  size_t n;
+  flags = (flags & ~(unsigned)SM_OPEN_UNSAFE) | SM_OPEN_NO_HASH;
+  sm_result rc = t->open ? t->open(t, flags, &h, &err)
+                         : sm_hive_open(t->path, flags, &h, &err);
+  if (rc != SM_OK)
+    return true;
+  rc = sm_hive_current_control_set(h, &id, &key, &err);
+  if (rc == SM_OK)
+    rc = sm_hive_control_sets(h, &ids, &n, &err);
+  free(ids);
+  sm_hive_close(h);
+  return rc == SM_ERR_CORRUPT;
+}
+
 bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
                   sm_baseline_set *set, sm_scan_result *r) {
   sm_error err = {0};
@@ -209,6 +298,8 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
     return false;
   }
   read_facts(t, r);
+  if (o->open_flags & SM_OPEN_UNSAFE)
+    r->hive.damaged = strictly_refused(t, o->open_flags);
   sm_key detect_key;
   return select_control_set(o, r, &detect_key) &&
          choose_baseline(t, set, detect_key, r);
@@ -262,12 +353,16 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
       sm_scan_fail(r, "out of memory");
       return false;
     }
-    if (sm_audit(r->h, r->baseline, id, key, o->today,
-                 &r->reports[r->n_reports], &err) != SM_OK) {
+    sm_report *rep = &r->reports[r->n_reports];
+    if (sm_audit(r->h, r->baseline, id, key, o->today, rep, &err) != SM_OK) {
       sm_scan_fail(r, err.msg);
       return false;
     }
     r->n_reports++;
+    if (!add_damage_findings(rep)) {
+      sm_scan_fail(r, "out of memory");
+      return false;
+    }
   }
   if (o->all_control_sets && !compare_control_sets(r)) {
     sm_scan_fail(r, "out of memory");
@@ -297,6 +392,8 @@ void sm_scan_summarise(sm_scan_result *r) {
     s->not_applicable += rep->n_not_applicable;
   }
   s->failed = r->error != NULL;
+  if (s->rule_errors)
+    r->hive.damaged = true;
 }
 
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,

@@ -99,6 +99,8 @@ typedef struct sm_scan_hive_facts {
   sm_recovery_info recovery;
   bool unsafe, in_place;
   sm_access access; /* how it was read: copy, read-only mount or view */
+  bool damaged; /* a strict open refuses it (checked with --unsafe), or a
+                   rule could not be evaluated */
   bool has_control_sets; /* the two below were read */
   unsigned current;      /* Select\Current */
   unsigned *control_sets;
@@ -118,11 +120,17 @@ typedef struct sm_scan_difference {
 typedef struct sm_scan_summary {
   size_t by_severity[5]; /* unsuppressed, by sm_severity */
   size_t suppressed;
-  size_t rule_errors;
+  size_t rule_errors; /* rules not evaluated: the audit is incomplete */
   size_t passed, not_applicable;
   int max_severity; /* highest unsuppressed, -1 none */
   bool failed;      /* error set: the hive could not be audited */
 } sm_scan_summary;
+
+/* A rule that cannot be evaluated because its key is damaged is not a
+ * quiet gap: sm_scan_audit adds one finding of this rule (high, never
+ * suppressed) per damaged key, "the audited key is damaged; N rules could
+ * not be evaluated", beside the rule errors themselves. */
+const sm_rule *sm_scan_damaged_rule(void);
 
 typedef struct sm_scan_result {
   /* The target, copied. */

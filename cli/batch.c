@@ -240,6 +240,14 @@ static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
     else
       sm_cli_error("%s: %s", it->target, error ? error : "error");
   }
+  if (sum->rule_errors && !sum->failed) {
+    st->incomplete++;
+    clear_line(b);
+    sm_cli_error("%s: audit incomplete: %zu rule%s could not be evaluated "
+                 "(a damaged key)",
+                 it->target, sum->rule_errors,
+                 sum->rule_errors == 1 ? "" : "s");
+  }
   st->suppressed += sum->suppressed;
   for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
     st->by_severity[s] += sum->by_severity[s];
@@ -510,11 +518,13 @@ out:
 }
 
 void sm_batch_summary(const sm_batch_stats *st, size_t skipped) {
-  char f[160];
+  char f[160], inc[64] = "";
+  if (st->incomplete)
+    snprintf(inc, sizeof inc, "incomplete: %zu, ", st->incomplete);
   findings_text(st, f, sizeof f);
   fprintf(stderr,
           "%s: %zu %s in %.1f s, findings: %s (%zu suppressed), errors: %zu, "
-          "skipped: %zu\n",
+          "%sskipped: %zu\n",
           sm_progname, st->hives, st->hives == 1 ? "hive" : "hives",
-          st->elapsed, f, st->suppressed, st->errors, skipped);
+          st->elapsed, f, st->suppressed, st->errors, inc, skipped);
 }

@@ -23,8 +23,11 @@ typedef struct sm_batch_stats {
   size_t hives;
   size_t by_severity[5]; /* unsuppressed findings, by sm_severity */
   size_t suppressed;
-  size_t errors; /* hives that could not be audited */
-  bool any_fail; /* a hive reached fail_on */
+  size_t errors;     /* hives that could not be audited */
+  size_t incomplete; /* hives audited with rules that could not be
+                        evaluated (a damaged key) */
+  bool any_fail;     /* a hive reached fail_on, or (unless --fail-on never)
+                        was audited incompletely */
   double elapsed;
 } sm_batch_stats;
 

@@ -273,9 +273,10 @@ static int run(scan_args *a, const sm_found_list *found) {
   /* One hive's report says it all; a batch gets a summary line. */
   if (!a->quiet && (found->n > 1 || found->skipped))
     sm_batch_summary(&st, found->skipped);
-  rc = !ok || st.errors ? SM_EXIT_ERROR
-       : st.any_fail    ? SM_EXIT_FINDINGS
-                        : SM_EXIT_OK;
+  /* An incomplete audit is never "clean": exit 2 unless --fail-on never. */
+  rc = !ok || st.errors || (st.incomplete && a->bo.fail_on >= 0) ? SM_EXIT_ERROR
+       : st.any_fail ? SM_EXIT_FINDINGS
+                     : SM_EXIT_OK;
 out:
   sm_baseline_set_destroy(&set);
   return rc;

@@ -306,7 +306,7 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
       char buf[1024];
       snprintf(buf, sizeof buf, "%s: rule %s could not be evaluated on %s: %s",
                path, e->rule->id, e->key, e->message);
-      json_array_append_new(notes, notification("warning", buf, phys));
+      json_array_append_new(notes, notification("error", buf, phys));
     }
   for (size_t k = 0; k < res->n_reports; k++)
     for (size_t i = 0; i < res->reports[k].n_findings; i++) {
@@ -314,9 +314,10 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
       json_array_append_new(results, result_json(f, phys));
       json_array_append_new(rules, rule_json(f));
     }
-  json_t *frag = json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
-                           "notifications", notes, "results", results, "rules",
-                           rules, "failed", res->error != NULL);
+  json_t *frag =
+      json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
+                "notifications", notes, "results", results, "rules", rules,
+                "failed", res->error != NULL || res->summary.rule_errors);
   if (frag)
     json_dumpf(frag, out, JSON_COMPACT);
   json_decref(frag);

@@ -92,6 +92,7 @@ static json_t *hive_json(const sm_scan_hive_facts *h) {
   json_object_set_new(o, "unsafe", json_boolean(h->unsafe));
   json_object_set_new(o, "in_place", json_boolean(h->in_place));
   json_object_set_new(o, "access", json_string(sm_access_name(h->access)));
+  json_object_set_new(o, "damaged", json_boolean(h->damaged));
   if (h->has_control_sets) {
     json_object_set_new(o, "current_control_set", json_integer(h->current));
     json_t *cs = json_array();
@@ -145,6 +146,8 @@ static json_t *summary_json(const sm_scan_summary *s) {
   json_object_set_new(o, "rules_passed", json_integer((json_int_t)s->passed));
   json_object_set_new(o, "not_applicable",
                       json_integer((json_int_t)s->not_applicable));
+  json_object_set_new(o, "rule_errors",
+                      json_integer((json_int_t)s->rule_errors));
   return o;
 }
 

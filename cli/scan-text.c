@@ -125,9 +125,14 @@ static void print_hive(FILE *f, const sm_scan_result *r) {
   /* A warning may come without a dirty hive (a truncated image). */
   if (h->recovery.warning[0])
     put(f, "  warning:   ", h->recovery.warning);
-  if (h->unsafe)
-    fprintf(f, "  damaged:   opened in tolerant mode; results come from a "
-               "damaged hive\n");
+  if (h->damaged)
+    fprintf(f, "  damaged:   %s\n",
+            h->unsafe ? "opened in tolerant mode; results come from a "
+                        "damaged hive"
+                      : "some rules could not be evaluated (below)");
+  else if (h->unsafe)
+    fprintf(f, "  tolerant:  opened in tolerant mode (--unsafe); it also "
+               "opens strictly\n");
   if (h->has_control_sets)
     fprintf(f, "  current:   ControlSet%03u\n", h->current);
 }
@@ -191,8 +196,12 @@ static void print_summary(FILE *f, const sm_scan_summary *s) {
               sm_severity_name((sm_severity)k));
       sep = ", ";
     }
-  fprintf(f, "%s; %zu suppressed; %zu rules held, %zu did not apply\n",
+  fprintf(f, "%s; %zu suppressed; %zu rules held, %zu did not apply",
           total ? ")" : "", s->suppressed, s->passed, s->not_applicable);
+  if (s->rule_errors)
+    fprintf(f, "; %zu could not be evaluated: the audit is incomplete",
+            s->rule_errors);
+  fputc('\n', f);
 }
 
 void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color) {
