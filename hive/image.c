@@ -128,8 +128,8 @@ static bool hash_range(sm_hive *h, struct sha256_ctx *ctx, unsigned char *buf,
   }
   for (size_t done = 0; done < n;) {
     size_t k = n - done < CHUNK ? n - done : CHUNK;
-    if (sm_read_full(sm_image_fd(h), buf, k, (off_t)(off + done), NULL,
-                     NULL) != SM_OK)
+    if (sm_read_full(sm_image_fd(h), buf, k, (off_t)(off + done), NULL, NULL) !=
+        SM_OK)
       return false;
     sha256_update(ctx, k, buf);
     done += k;
