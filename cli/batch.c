@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
 
@@ -338,6 +339,10 @@ static void finish(batch *b, slot *slot_, bool timed_out) {
   } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
     snprintf(msg, sizeof msg, "audit exceeded the CPU time limit of %u s",
              b->bo->timeout);
+  } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) {
+    snprintf(msg, sizeof msg,
+             "the file changed while it was read in place (truncated under "
+             "its mapping)");
   } else if (WIFSIGNALED(status)) {
     snprintf(msg, sizeof msg, "audit aborted: killed by signal %d",
              WTERMSIG(status));
@@ -367,6 +372,7 @@ static bool start(batch *b, slot *s, size_t idx) {
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
+    sm_fault_quiet(); /* a SIGBUS is said by the parent (finish) */
     worker(&b->items[idx], b, p[1]);
   }
   close(p[1]);

@@ -20,6 +20,10 @@ extern const char *sm_progname;
 
 /* "smaudit: FILE: reason" or "smaudit: reason" on stderr, escaped. */
 void sm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The line said when a hive read in place faults (base/fault.h):
+ * "smaudit: FILE: reason", FILE escaped. */
+void sm_cli_fault_line(char *buf, size_t size, const char *file,
+                       const char *reason);
 /* A usage error: "smaudit: MESSAGE" and a one-line hint to see
  * "smaudit CMD --help" (cmd NULL: "smaudit --help").  Returns
  * SM_EXIT_ERROR. */

@@ -3,11 +3,19 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
 const char *sm_progname = "smaudit";
+
+void sm_cli_fault_line(char *buf, size_t size, const char *file,
+                       const char *reason) {
+  char *e = sm_text_escape(file, false);
+  snprintf(buf, size, "%s: %s: %s\n", sm_progname, e ? e : "?", reason);
+  free(e);
+}
 
 void sm_cli_error(const char *fmt, ...) {
   char buf[2048];

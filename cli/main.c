@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fault.h"
 #include "checks/baseline.h"
 #include "cli/cli.h"
 
@@ -80,6 +81,8 @@ static int help(int argc, char **argv) {
 int main(int argc, char **argv) {
   /* The commands report bad options themselves (sm_cli_bad_option). */
   opterr = 0;
+  /* A hive read in place and truncated meanwhile: one line, status 2. */
+  sm_fault_set_format(sm_cli_fault_line);
   if (argc < 2)
     return sm_cli_usage_error(NULL, "no command given");
   /* checks/ reads no environment: the baseline search path comes from here. */

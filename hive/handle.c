@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/evidence.h"
+#include "base/fault.h"
 #include "base/le.h"
 #include "hive/hive-internal.h"
 
@@ -132,6 +133,10 @@ static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
   h->image = map;
   h->srcfd = fd;
   h->in_place = true;
+  /* Truncated by someone else meanwhile, the mapping faults: a clear error
+   * naming the file, in every command (base/fault.h). */
+  sm_fault_arm(h->path, "the file changed while it was read in place "
+                        "(truncated under its mapping)");
   h->access = h->via_view ? SM_ACCESS_RO_VIEW : SM_ACCESS_RO_MOUNT;
   h->ready = h->image_len;
   if (!(h->flags & SM_OPEN_NO_HASH)) {
@@ -400,6 +405,8 @@ void sm_hive_close(sm_hive *h) {
     munmap(h->image, h->image_len);
   if (h->memfd >= 0)
     close(h->memfd);
+  if (h->in_place)
+    sm_fault_disarm(h->path);
   if (h->srcfd >= 0)
     close(h->srcfd);
   for (size_t i = 0; i < h->n_atime_files; i++)

@@ -414,6 +414,59 @@ static bool private_mounts_possible(void) {
   return ok;
 }
 
+/* Truncated by someone else while read in place, the mapping faults: the
+ * process says so in one line naming the hive and exits 2 (base/fault.h),
+ * for every command alike. */
+static int truncated_body(const char *rw, const char *ro) {
+  int p[2];
+  if (pipe(p) != 0)
+    return failed("pipe: %s", strerror(errno));
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(p[1], STDERR_FILENO);
+    close(p[0]);
+    sm_hive *h = NULL;
+    if (open_or_fail(ro, SM_OPEN_NO_HASH, &h) != CHILD_OK)
+      _exit(CHILD_FAIL);
+    if (!sm_hive_in_place(h))
+      _exit(failed("%s: not read in place", ro));
+    if (truncate(rw, 4096) != 0)
+      _exit(failed("truncate: %s", strerror(errno)));
+    unsigned *ids;
+    size_t n;
+    sm_key k;
+    sm_hive_control_sets(h, &ids, &n, NULL);
+    sm_key_lookup(h, sm_hive_root(h), "ControlSet001\\Control\\Session Manager",
+                  &k, NULL);
+    _exit(failed("%s: read past the end without a fault", ro));
+  }
+  close(p[1]);
+  char buf[1024] = "";
+  ssize_t got = 0, r;
+  while ((r = read(p[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0)
+    got += r;
+  close(p[0]);
+  buf[got > 0 ? got : 0] = '\0';
+  int status = 0;
+  waitpid(pid, &status, 0);
+  char want[1024];
+  snprintf(want, sizeof want,
+           "%s: the file changed while it was read in place (truncated "
+           "under its mapping)\n",
+           ro);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 2)
+    return failed("not exit status 2 (status %#x): %s", status, buf);
+  if (strcmp(buf, want) != 0)
+    return failed("unexpected message: %s", buf);
+  return CHILD_OK;
+}
+
+static void test_truncated_while_read_in_place(void **state) {
+  (void)state;
+  in_child(truncated_body, "win-7", "SYSTEM");
+}
+
 int main(void) {
   if (!private_mounts_possible()) {
     /* A plain TAP skip of the whole program, with the reason. */
@@ -426,6 +479,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_checksum_copied),
       cmocka_unit_test(test_dirty_without_logs_in_place),
       cmocka_unit_test(test_dirty_with_logs_copied),
+      cmocka_unit_test(test_truncated_while_read_in_place),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
