@@ -1,6 +1,5 @@
 #include <config.h>
 
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,39 +114,6 @@ static const sm_value *find_value(const key_entry *k, const char *name) {
   return NULL;
 }
 
-static bool date_passed(const sm_suppression *s, int today) {
-  int ymd = s->expires_year * 10000 + s->expires_month * 100 + s->expires_day;
-  return today > ymd;
-}
-
-static bool glob_ci(const char *pat, const char *s) {
-  return fnmatch(pat, s, FNM_NOESCAPE | FNM_CASEFOLD) == 0;
-}
-
-static void apply_suppressions(audit_ctx *c, sm_finding *f) {
-  for (size_t i = 0; i < c->b->n_suppressions; i++) {
-    const sm_suppression *s = &c->b->suppressions[i];
-    if (strcmp(s->rule, f->rule->id) != 0)
-      continue;
-    if (s->key && !glob_ci(s->key, f->key))
-      continue;
-    if (s->value && !(f->value && glob_ci(s->value, f->value)))
-      continue;
-    if (s->observed && !(f->observed && glob_ci(s->observed, f->observed)))
-      continue;
-    if (s->has_expires && date_passed(s, c->today)) {
-      f->suppression_expired = true;
-      if (!f->suppression)
-        f->suppression = s;
-      continue;
-    }
-    f->suppressed = true;
-    f->suppression_expired = false;
-    f->suppression = s;
-    return;
-  }
-}
-
 static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
                         const sm_value *v, const char *value_name,
                         const char *observed, const char *expected,
@@ -189,7 +155,7 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   f->detail = xstrdup(c, detail);
   f->last_write = k->last_write;
   rep->n_findings++;
-  apply_suppressions(c, f);
+  sm_finding_suppress(c->b, c->today, f);
 }
 
 static void add_error(audit_ctx *c, const sm_rule *r, const key_entry *k,
@@ -328,7 +294,7 @@ static bool subkey_named(const audit_ctx *c, const sm_rule *kr,
 
 static bool listed(char *const *globs, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
-    if (glob_ci(globs[i], name))
+    if (sm_glob_ci(globs[i], name))
       return true;
   return false;
 }
@@ -557,33 +523,4 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
                         sm_hive_path(h));
   }
   return SM_OK;
-}
-
-void sm_report_free(sm_report *r) {
-  if (!r)
-    return;
-  for (size_t i = 0; i < r->n_findings; i++) {
-    sm_finding *f = &r->findings[i];
-    free(f->key);
-    free(f->value);
-    free(f->observed);
-    free(f->expected);
-    free(f->detail);
-  }
-  free(r->findings);
-  for (size_t i = 0; i < r->n_errors; i++) {
-    free(r->errors[i].key);
-    free(r->errors[i].value);
-    free(r->errors[i].message);
-  }
-  free(r->errors);
-  memset(r, 0, sizeof *r);
-}
-
-int sm_report_max_severity(const sm_report *r) {
-  int max = -1;
-  for (size_t i = 0; i < r->n_findings; i++)
-    if (!r->findings[i].suppressed && (int)r->findings[i].severity > max)
-      max = (int)r->findings[i].severity;
-  return max;
 }

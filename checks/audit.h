@@ -16,16 +16,16 @@
 typedef struct sm_finding {
   const sm_rule *rule;
   sm_severity severity;
-  unsigned control_set;   /* the ControlSetNNN audited; 0 for root keys */
-  char *key;              /* full path in the hive:
-                             ControlSet001\Control\Session Manager\SubSystems */
-  char *value;            /* value name, or NULL for a key-level finding */
+  unsigned control_set; /* the ControlSetNNN audited; 0 for root keys */
+  char *key;            /* full path in the hive:
+                           ControlSet001\Control\Session Manager\SubSystems */
+  char *value;          /* value name, or NULL for a key-level finding */
   bool has_type;
-  uint32_t type;          /* the value's stored type */
-  char *observed;         /* the offending data or item as text, or NULL */
-  char *expected;         /* what the rule wanted, as text, or NULL */
-  char *detail;           /* one sentence: what exactly is wrong */
-  uint64_t last_write;    /* the key's last-write FILETIME, 0 if unknown */
+  uint32_t type;       /* the value's stored type */
+  char *observed;      /* the offending data or item as text, or NULL */
+  char *expected;      /* what the rule wanted, as text, or NULL */
+  char *detail;        /* one sentence: what exactly is wrong */
+  uint64_t last_write; /* the key's last-write FILETIME, 0 if unknown */
   bool suppressed;
   bool suppression_expired; /* a matching suppression expired */
   const sm_suppression *suppression;
@@ -57,8 +57,20 @@ void sm_report_free(sm_report *r); /* frees the contents; NULL is a no-op */
  * damaged hive does is recorded in the report.  today_ymd (YYYYMMDD) is the
  * date suppressions expire against. */
 sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
-                   sm_key cs_key, int today_ymd, sm_report *out,
-                   sm_error *err);
+                   sm_key cs_key, int today_ymd, sm_report *out, sm_error *err);
+
+/* Append a copy of *proto (its strings are copied) to rep, with the
+ * suppressions of b (may be NULL) applied.  For findings made outside
+ * sm_audit, such as family detection's.  SM_ERR_NOMEM only. */
+sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
+                        const sm_finding *proto);
+
+/* Mark f suppressed when a suppression of b covers it (or note that one
+ * expired). */
+void sm_finding_suppress(const sm_baseline *b, int today_ymd, sm_finding *f);
+
+/* fnmatch, case-insensitive, backslash literal: the globs of baselines. */
+bool sm_glob_ci(const char *pat, const char *s);
 
 /* The highest severity among unsuppressed findings; -1 when none. */
 int sm_report_max_severity(const sm_report *r);
@@ -67,24 +79,23 @@ int sm_report_max_severity(const sm_report *r);
  * (csrss ServerDll set, Kmode form, KnownDLLs, BootShell, Optional, ...).
  * software may be NULL; when given, its CurrentVersion settles the family.
  * Writes the baseline name ("windows-10") and one sentence of reasons. */
-void sm_detect_family(sm_hive *h, sm_key cs_key, sm_hive *software,
-                      char *name, size_t name_size, char *why,
-                      size_t why_size);
+void sm_detect_family(sm_hive *h, sm_key cs_key, sm_hive *software, char *name,
+                      size_t name_size, char *why, size_t why_size);
 
 /* match.c: the expect of one rule against a scalar or a list. */
 typedef struct sm_target {
   bool is_list;
-  const char *str;        /* scalar as text */
+  const char *str; /* scalar as text */
   bool is_num;
   uint64_t num;
-  char *const *items;     /* list */
+  char *const *items; /* list */
   size_t n_items;
 } sm_target;
 
 /* One problem found by sm_expect_check. */
 typedef struct sm_mismatch {
-  char *observed;         /* offending item, or the scalar, or NULL */
-  char *expected;         /* what was wanted, or NULL */
+  char *observed; /* offending item, or the scalar, or NULL */
+  char *expected; /* what was wanted, or NULL */
   char *detail;
 } sm_mismatch;
 

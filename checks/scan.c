@@ -247,15 +247,16 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
     r->baseline_reason = strdup("--baseline");
     return true;
   }
-  char fam[64], why[1024], berr[600];
+  char berr[600];
   sm_hive *sw = NULL;
   if (t->software)
     sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
-  sm_detect_family(r->h, detect_key, sw, fam, sizeof fam, why, sizeof why);
+  sm_detect(r->h, detect_key, sw, &r->family);
   sm_hive_close(sw);
-  r->baseline_name = strdup(fam);
-  r->baseline_reason = strdup(why);
-  r->baseline = family_baseline(set, fam, berr, sizeof berr);
+  r->detected = true;
+  r->baseline_name = strdup(r->family.baseline);
+  r->baseline_reason = strdup(r->family.why);
+  r->baseline = family_baseline(set, r->family.baseline, berr, sizeof berr);
   if (!r->baseline) {
     sm_scan_fail(r, berr);
     return false;
@@ -363,6 +364,13 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
       sm_scan_fail(r, "out of memory");
       return false;
     }
+  }
+  /* What detection itself found goes with the first report. */
+  if (r->detected && r->n_reports &&
+      sm_family_findings(&r->family, r->baseline, o->today, &r->reports[0]) !=
+          SM_OK) {
+    sm_scan_fail(r, "out of memory");
+    return false;
   }
   if (o->all_control_sets && !compare_control_sets(r)) {
     sm_scan_fail(r, "out of memory");

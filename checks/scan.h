@@ -37,6 +37,7 @@
 
 #include "checks/audit.h"
 #include "checks/baseline.h"
+#include "checks/detect.h"
 #include "checks/diff.h"
 #include "hive/hive.h"
 
@@ -146,6 +147,8 @@ typedef struct sm_scan_result {
   bool baseline_given;         /* --baseline; else detected */
   char *baseline_reason;       /* "--baseline" or the detection evidence */
   const sm_baseline *baseline; /* owned by the sm_baseline_set */
+  bool detected;               /* family is valid (not given) */
+  sm_family family;            /* the detection: family, support, evidence */
 
   /* The control set sm_scan_open selected (its key in h). */
   unsigned cs_id;

@@ -111,6 +111,10 @@ static json_t *baseline_json(const sm_scan_result *r) {
   json_object_set_new(o, "selected",
                       json_string(r->baseline_given ? "given" : "detected"));
   json_object_set_new(o, "reason", sm_json_string(r->baseline_reason));
+  if (r->detected) {
+    json_object_set_new(o, "family", json_string(r->family.name));
+    json_object_set_new(o, "supported", json_boolean(r->family.supported));
+  }
   const sm_baseline *b = r->baseline;
   if (b) {
     json_object_set_new(o, "extends", string_array(b->chain, b->n_chain));

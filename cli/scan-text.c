@@ -156,6 +156,11 @@ static void print_header(FILE *f, const sm_scan_result *r, bool color) {
     }
     fputs(")\n", f);
   }
+  if (r->detected && !r->family.supported)
+    fprintf(f,
+            "  family:    %s is NOT SUPPORTED: no baseline fits this family; "
+            "the findings below are against %s and may be normal here\n",
+            r->family.name, r->family.baseline);
 }
 
 /* Grouped by key, in the order keys first appear. */

@@ -8,6 +8,16 @@ import subprocess, sys, re
 
 hive, title = sys.argv[1], sys.argv[2]
 
+# Services that exist only from a given Windows release on; family detection
+# (checks/detect.c) reads them, so the fixtures keep them.
+MARKER_SERVICES = (
+    "CoreMessagingRegistrar UserManager NgcSvc OneSyncSvc CDPSvc DoSvc "
+    "StateRepository BrokerInfrastructure SystemEventsBroker Wcmsvc AppXSvc "
+    "DeviceAssociationService condrv StorSvc BFE MpsSvc ProfSvc Power "
+    "AudioEndpointBuilder KtmRm MMCSS TrustedInstaller ShellHWDetection "
+    "Themes SSDPSRV upnphost HTTP helpsvc srservice WZCSVC ERSvc "
+    "FastUserSwitchingCompatibility").split()
+
 def sh(cmds):
     r = subprocess.run(["hivexsh", hive], input="\n".join(cmds) + "\n",
                        capture_output=True, text=True, errors="surrogateescape")
@@ -119,4 +129,9 @@ for cs in sorted(c for c in root if re.match(r"(?i)controlset\d\d\d$", c)):
         parent, _, leaf = p.rpartition("\\")
         if resolve(parent, leaf):
             key(p, vals)
+    # The services that family detection reads (checks/detect.c).
+    for svc in MARKER_SERVICES:
+        r = resolve("\\%s\\Services" % cs, svc)
+        if r:
+            key("\\%s\\Services\\%s" % (cs, r), ["Start"])
 key("\\Setup", ["CmdLine", "SetupType"])

@@ -702,16 +702,36 @@ static void copy_base(FILE *f, const char *base) {
   fclose(in);
 }
 
+/* Rewrite the format's minor version (a hive of an older Windows), with
+ * the base block's checksum. */
+static void set_minor(const char *path, unsigned minor) {
+  unsigned char base[512];
+  FILE *f = fopen(path, "r+b");
+  if (!f || fread(base, 1, sizeof base, f) != sizeof base)
+    die("%s: cannot read the base block", path);
+  sm_put_le32(base + 24, minor);
+  sm_put_le32(base + 508, base_checksum(base));
+  if (fseek(f, 0, SEEK_SET) != 0 ||
+      fwrite(base, 1, sizeof base, f) != sizeof base || fclose(f) != 0)
+    die("%s: %s", path, strerror(errno));
+}
+
 int main(int argc, char **argv) {
   const char *base = NULL;
-  if (argc > 2 && strcmp(argv[1], "--base") == 0) {
-    base = argv[2];
+  long minor = -1;
+  for (;;) {
+    if (argc > 2 && strcmp(argv[1], "--base") == 0)
+      base = argv[2];
+    else if (argc > 2 && strcmp(argv[1], "--minor") == 0)
+      minor = strtol(argv[2], NULL, 10);
+    else
+      break;
     argc -= 2;
     argv += 2;
   }
   if (argc < 3) {
-    fprintf(stderr, "usage: gen-hive [--base HIVE] OUT.hiv FILE.reg "
-                    "[FILE.reg...]\n");
+    fprintf(stderr, "usage: gen-hive [--base HIVE] [--minor N] OUT.hiv "
+                    "FILE.reg [FILE.reg...]\n");
     return EXIT_ERROR;
   }
   const char *out = argv[1];
@@ -752,6 +772,8 @@ int main(int argc, char **argv) {
     die("writing the hive: %s", strerror(errno));
   if (hivex_close(h) != 0)
     die("closing the hive: %s", strerror(errno));
+  if (minor >= 0)
+    set_minor(tmp_path, (unsigned)minor);
   if (rename(tmp_path, out) != 0)
     die("%s", strerror(errno));
   free(tmp_path);

@@ -69,6 +69,14 @@ def overlay(path, facts):
     return text, expects
 
 
+def directive(text, name):
+    """"; detect: same" audits the planted hive with the family detected
+    (which must be the untouched base's); "; families: a b" applies the
+    overlay only to bases of those families."""
+    m = re.search(r"^; %s: (.+)$" % name, text, re.M)
+    return m.group(1).split() if m else None
+
+
 def bases():
     out = []
     for name in ["win-xp", "win-7", "win-8.1", "win-10", "two-sets"]:
@@ -113,6 +121,10 @@ for label, base in bases():
         if not expects:
             tap(False, "%s: %s names what it expects" % (label, name))
             continue
+        only = directive(text, "families")
+        if only and family not in only:
+            continue
+        detect = directive(text, "detect") == ["same"]
         reg = os.path.join(tmp, name + ".reg")
         out = os.path.join(tmp, name + ".hiv")
         open(reg, "w", encoding="utf-8").write(text)
@@ -124,12 +136,20 @@ for label, base in bases():
             tap(False, "%s + %s: overlay applies (%s)"
                 % (label, name, g.stderr.decode(errors="replace").strip()))
             continue
-        rc, res, err = run_json(["scan", "--format", "json", "--baseline",
-                                 family, "--fail-on", "never", out])
+        args = [] if detect else ["--baseline", family]
+        rc, res, err = run_json(["scan", "--format", "json"] + args +
+                                ["--fail-on", "never", out])
         os.unlink(out)
         if res is None or res["error"] is not None:
             tap(False, "%s + %s: audited (%r)" % (label, name, err))
             continue
+        if detect:
+            got = res["baseline"]["name"]
+            tap(got == family and res["baseline"]["supported"],
+                "%s + %s: still detected as %s%s" % (
+                    label, name, family,
+                    "" if got == family else " (got %s: %s)" % (
+                        got, res["baseline"]["reason"])))
         for rule, severity in expects:
             hits = [f for f in res["findings"] if f["rule"] == rule]
             sev = sorted({f["severity"] for f in hits})

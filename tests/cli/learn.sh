@@ -114,17 +114,17 @@ run scan --baseline "$tmp/cs1.yaml" --format json "$FIXTURES/two-sets.hiv"
 check "ControlSet002 differs from the learned ControlSet001" [ "$rc" = 1 ] && findings "$tmp/out" | grep -qx LEARN-SESSION-MANAGER-BOOTEXECUTE
 
 # One pipeline: scan, learn and diff choose the same baseline for the same
-# hive, a SOFTWARE hive beside it included (win-10 evidence, Windows 7
-# build number: the SOFTWARE hive settles it).
+# hive, a SOFTWARE hive beside it included (win-7 services, Windows 10
+# build number: the SOFTWARE hive raises it).
 mkdir -p "$tmp/cfg"
-cp "$FIXTURES/win-10.hiv" "$tmp/cfg/SYSTEM"
-cp "$FIXTURES/software-7.hiv" "$tmp/cfg/SOFTWARE"
+cp "$FIXTURES/win-7.hiv" "$tmp/cfg/SYSTEM"
+cp "$FIXTURES/software-10.hiv" "$tmp/cfg/SOFTWARE"
 run scan --format json "$tmp/cfg/SYSTEM"
-check "SOFTWARE beside SYSTEM: scan detects windows-7" grep -q '"baseline":{"name":"windows-7"' "$tmp/out"
+check "SOFTWARE beside SYSTEM: scan detects windows-10" grep -q '"baseline":{"name":"windows-10"' "$tmp/out"
 run learn "$tmp/cfg/SYSTEM"
-check "SOFTWARE beside SYSTEM: learn extends windows-7, as scan chose" grep -qx 'extends: "windows-7"' "$tmp/out"
-run diff --format json "$tmp/cfg/SYSTEM" "$FIXTURES/win-10.hiv"
-check "SOFTWARE beside SYSTEM: diff compares through windows-7" grep -q '"baseline":"windows-7"' "$tmp/out"
+check "SOFTWARE beside SYSTEM: learn extends windows-10, as scan chose" grep -qx 'extends: "windows-10"' "$tmp/out"
+run diff --format json "$tmp/cfg/SYSTEM" "$FIXTURES/win-7.hiv"
+check "SOFTWARE beside SYSTEM: diff compares through windows-10" grep -q '"baseline":"windows-10"' "$tmp/out"
 
 run learn --help
 check "--help: exit 0" [ "$rc" = 0 ]

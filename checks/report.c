@@ -1,0 +1,101 @@
+/* Findings reports: adding findings, suppressions, freeing. */
+#include <config.h>
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/audit.h"
+
+bool sm_glob_ci(const char *pat, const char *s) {
+  return fnmatch(pat, s, FNM_NOESCAPE | FNM_CASEFOLD) == 0;
+}
+
+static bool date_passed(const sm_suppression *s, int today) {
+  int ymd = s->expires_year * 10000 + s->expires_month * 100 + s->expires_day;
+  return today > ymd;
+}
+
+void sm_finding_suppress(const sm_baseline *b, int today, sm_finding *f) {
+  for (size_t i = 0; i < b->n_suppressions; i++) {
+    const sm_suppression *s = &b->suppressions[i];
+    if (strcmp(s->rule, f->rule->id) != 0)
+      continue;
+    if (s->key && !sm_glob_ci(s->key, f->key))
+      continue;
+    if (s->value && !(f->value && sm_glob_ci(s->value, f->value)))
+      continue;
+    if (s->observed && !(f->observed && sm_glob_ci(s->observed, f->observed)))
+      continue;
+    if (s->has_expires && date_passed(s, today)) {
+      f->suppression_expired = true;
+      if (!f->suppression)
+        f->suppression = s;
+      continue;
+    }
+    f->suppressed = true;
+    f->suppression_expired = false;
+    f->suppression = s;
+    return;
+  }
+}
+
+sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
+                        const sm_finding *proto) {
+  sm_finding *grown =
+      realloc(rep->findings, (rep->n_findings + 1) * sizeof *grown);
+  if (!grown)
+    return SM_ERR_NOMEM;
+  rep->findings = grown;
+  sm_finding *f = &rep->findings[rep->n_findings];
+  *f = *proto;
+  f->suppressed = false;
+  f->suppression_expired = false;
+  f->suppression = NULL;
+  const char *src[] = {proto->key, proto->value, proto->observed,
+                       proto->expected, proto->detail};
+  char **dst[] = {&f->key, &f->value, &f->observed, &f->expected, &f->detail};
+  bool ok = true;
+  for (size_t i = 0; i < sizeof src / sizeof src[0]; i++) {
+    *dst[i] = src[i] ? strdup(src[i]) : NULL;
+    ok = ok && (!src[i] || *dst[i]);
+  }
+  if (!ok) {
+    for (size_t i = 0; i < sizeof dst / sizeof dst[0]; i++)
+      free(*dst[i]);
+    return SM_ERR_NOMEM;
+  }
+  rep->n_findings++;
+  if (b)
+    sm_finding_suppress(b, today_ymd, f);
+  return SM_OK;
+}
+
+void sm_report_free(sm_report *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    sm_finding *f = &r->findings[i];
+    free(f->key);
+    free(f->value);
+    free(f->observed);
+    free(f->expected);
+    free(f->detail);
+  }
+  free(r->findings);
+  for (size_t i = 0; i < r->n_errors; i++) {
+    free(r->errors[i].key);
+    free(r->errors[i].value);
+    free(r->errors[i].message);
+  }
+  free(r->errors);
+  memset(r, 0, sizeof *r);
+}
+
+int sm_report_max_severity(const sm_report *r) {
+  int max = -1;
+  for (size_t i = 0; i < r->n_findings; i++)
+    if (!r->findings[i].suppressed && (int)r->findings[i].severity > max)
+      max = (int)r->findings[i].severity;
+  return max;
+}
