@@ -29,6 +29,7 @@
 
 #define MAX_RULES 10000
 #define MAX_EXTENDS_DEPTH 16
+#define MAX_EXTENDS 64 /* extends followed in one load, in all */
 #define MAX_PATTERN 1024
 #define INSTALLED_DIR SM_PKGDATADIR "/baselines"
 
@@ -37,6 +38,9 @@
 void sm_bl_strv_free(char **v, size_t n);
 void sm_bl_rule_free(sm_rule *r);
 void sm_bl_supp_free(sm_suppression *s);
+/* Deep copies; false when out of memory, d to be freed all the same. */
+bool sm_bl_rule_copy(sm_rule *d, const sm_rule *s);
+bool sm_bl_supp_copy(sm_suppression *d, const sm_suppression *s);
 
 /* ---- baseline-cache.c ---- */
 
@@ -69,9 +73,19 @@ parsed_file *sm_bl_cache_put(sm_baseline_parse_cache *c, const char *real,
 
 /* ---- baseline-fields.c ---- */
 
+/* A file loaded (and validated) once in a load, however often extended. */
+typedef struct loaded_file {
+  char *real;
+  sm_baseline *b; /* its rules over those it extends */
+  size_t height;  /* files in its longest extends chain, itself too */
+} loaded_file;
+
 typedef struct loader {
   char **files; /* interned display paths, rule.file points here */
   size_t n_files;
+  loaded_file *loaded; /* every file extended so far in this load */
+  size_t n_loaded;
+  size_t n_extends;                  /* extends followed, at most MAX_EXTENDS */
   char *real[MAX_EXTENDS_DEPTH + 2]; /* the extends chain being loaded */
   const char *disp[MAX_EXTENDS_DEPTH + 2];
   size_t depth;
@@ -83,6 +97,7 @@ typedef struct loader {
 typedef struct fctx {
   loader *L;
   const char *file;
+  size_t *height; /* set: files in its longest extends chain, itself too */
 } fctx;
 
 sm_result sm_bl_nomem(loader *L);
@@ -135,8 +150,10 @@ ssize_t sm_bl_rule_index(const sm_baseline *b, const char *id);
 bool sm_bl_add_rule(sm_baseline *b, sm_rule *r);
 bool sm_bl_add_supp(sm_baseline *b, sm_suppression *s);
 bool sm_bl_add_chain(sm_baseline *b, const char *name);
-/* Move the rules and suppressions of src over those of dst. */
+/* Move the rules and suppressions of src over those of dst (in time linear
+ * in both); sm_bl_merge_copy copies them, src unchanged. */
 bool sm_bl_merge_into(sm_baseline *dst, sm_baseline *src);
+bool sm_bl_merge_copy(sm_baseline *dst, const sm_baseline *src);
 void sm_bl_remove_rule(sm_baseline *b, size_t i);
 /* Layer b (named name, loaded after prev_name) over acc, as if it extended
  * it: acc takes b's name and path and keeps the merged rules; b is freed. */

@@ -54,14 +54,70 @@ static sm_result resolve_extends(const fctx *F, const yd_node *e, char **out) {
   return SM_OK;
 }
 
-static sm_result load_file(loader *L, const char *path, sm_baseline **out);
+static sm_result load_file(loader *L, const char *path, sm_baseline **out,
+                           size_t *height);
+
+/* "extends: cycle: A -> B -> PATH", from frame i of the chain. */
+static sm_result cycle_error(const fctx *F, const yd_node *e, const char *path,
+                             size_t i) {
+  loader *L = F->L;
+  size_t len = strlen(path) + 1;
+  for (size_t j = i; j < L->depth; j++)
+    len += strlen(L->disp[j]) + 4;
+  char *cycle = malloc(len);
+  if (!cycle)
+    return sm_bl_nomem(L);
+  cycle[0] = '\0';
+  for (size_t j = i; j < L->depth; j++) {
+    strcat(cycle, L->disp[j]);
+    strcat(cycle, " -> ");
+  }
+  strcat(cycle, path);
+  sm_result rc = sm_bl_fail(F, e, "extends: cycle: %s", cycle);
+  free(cycle);
+  return rc;
+}
+
+/* The file at real path REAL (display path PATH), loaded in this load: it
+ * is read, validated and resolved once however many baselines extend it
+ * (a diamond of extends costs its number of files). */
+static sm_result parent_of(const fctx *F, const yd_node *e, const char *path,
+                           const char *real, const loaded_file **out) {
+  loader *L = F->L;
+  for (size_t i = 0; i < L->n_loaded; i++)
+    if (strcmp(L->loaded[i].real, real) == 0) {
+      *out = &L->loaded[i];
+      break;
+    }
+  if (*out) {
+    /* The chain it was loaded with, from here: no deeper than allowed. */
+    if (L->depth + (*out)->height - 1 > MAX_EXTENDS_DEPTH)
+      return sm_bl_fail(F, e, "extends: chain deeper than %d",
+                        MAX_EXTENDS_DEPTH);
+    return SM_OK;
+  }
+  loaded_file p = {0};
+  sm_result rc = load_file(L, path, &p.b, &p.height);
+  if (rc != SM_OK)
+    return rc;
+  /* Appended after its load, which may have appended others. */
+  if (!(p.real = strdup(real)) ||
+      !sm_grow(&L->loaded, L->n_loaded, sizeof *L->loaded)) {
+    free(p.real);
+    sm_baseline_free(p.b);
+    return sm_bl_nomem(L);
+  }
+  L->loaded[L->n_loaded] = p;
+  *out = &L->loaded[L->n_loaded++];
+  return SM_OK;
+}
 
 static sm_result load_parent(const fctx *F, const yd_node *e, sm_baseline *b,
                              sm_baseline *parents_chain) {
   loader *L = F->L;
   sm_result rc;
-  char *path = NULL, *real = NULL, *cycle = NULL;
-  sm_baseline *parent = NULL;
+  char *path = NULL, *real = NULL;
+  const loaded_file *parent = NULL;
   if ((rc = resolve_extends(F, e, &path)) != SM_OK)
     goto out;
   real = realpath(path, NULL);
@@ -70,43 +126,34 @@ static sm_result load_parent(const fctx *F, const yd_node *e, sm_baseline *b,
                     strerror(errno));
     goto out;
   }
-  for (size_t i = 0; i < L->depth; i++) {
-    if (strcmp(L->real[i], real) != 0)
-      continue;
-    size_t len = strlen(path) + 1;
-    for (size_t j = i; j < L->depth; j++)
-      len += strlen(L->disp[j]) + 4;
-    if (!(cycle = malloc(len))) {
-      rc = sm_bl_nomem(L);
+  for (size_t i = 0; i < L->depth; i++)
+    if (strcmp(L->real[i], real) == 0) {
+      rc = cycle_error(F, e, path, i);
       goto out;
     }
-    cycle[0] = '\0';
-    for (size_t j = i; j < L->depth; j++) {
-      strcat(cycle, L->disp[j]);
-      strcat(cycle, " -> ");
-    }
-    strcat(cycle, path);
-    rc = sm_bl_fail(F, e, "extends: cycle: %s", cycle);
-    goto out;
-  }
   if (L->depth > MAX_EXTENDS_DEPTH) {
     rc = sm_bl_fail(F, e, "extends: chain deeper than %d", MAX_EXTENDS_DEPTH);
     goto out;
   }
-  if ((rc = load_file(L, path, &parent)) != SM_OK)
+  if (++L->n_extends > MAX_EXTENDS) {
+    rc = sm_bl_fail(F, e, "extends: more than %d baselines extended in all",
+                    MAX_EXTENDS);
     goto out;
-  if (!sm_bl_merge_into(b, parent) || !sm_bl_add_chain(b, e->str)) {
+  }
+  if ((rc = parent_of(F, e, path, real, &parent)) != SM_OK)
+    goto out;
+  if (parent->height + 1 > *F->height)
+    *F->height = parent->height + 1;
+  if (!sm_bl_merge_copy(b, parent->b) || !sm_bl_add_chain(b, e->str)) {
     rc = sm_bl_nomem(L);
     goto out;
   }
-  for (size_t i = 0; i < parent->n_chain; i++)
-    if (!sm_bl_add_chain(parents_chain, parent->chain[i])) {
+  for (size_t i = 0; i < parent->b->n_chain; i++)
+    if (!sm_bl_add_chain(parents_chain, parent->b->chain[i])) {
       rc = sm_bl_nomem(L);
       goto out;
     }
 out:
-  sm_baseline_free(parent);
-  free(cycle);
   free(real);
   free(path);
   return rc;
@@ -177,6 +224,9 @@ static sm_result load_extends(const fctx *F, const yd_node *ext,
   for (size_t i = 0; rc == SM_OK && i < far.n_chain; i++)
     if (!sm_bl_add_chain(b, far.chain[i]))
       rc = sm_bl_nomem(F->L);
+  if (rc == SM_OK && b->n_rules > MAX_RULES)
+    rc = sm_bl_fail(F, ext, "more than %d rules in the baselines it extends",
+                    MAX_RULES);
   sm_bl_strv_free(far.chain, far.n_chain);
   return rc;
 }
@@ -277,7 +327,8 @@ static sm_result load_body(const fctx *F, const yd_node *root, sm_baseline *b) {
   return SM_OK;
 }
 
-static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
+static sm_result load_file(loader *L, const char *path, sm_baseline **out,
+                           size_t *height) {
   sm_result rc;
   char *buf = NULL;
   size_t len = 0;
@@ -285,7 +336,8 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   parsed_file *cached = NULL; /* the cache's entry root belongs to */
   sm_baseline *b = NULL;
   bool pushed = false;
-  fctx F = {L, NULL};
+  size_t h = 1;
+  fctx F = {L, NULL, &h};
   struct stat st;
   *out = NULL;
 
@@ -330,6 +382,7 @@ static sm_result load_file(loader *L, const char *path, sm_baseline **out) {
   }
   if ((rc = load_body(&F, root, b)) != SM_OK)
     goto out;
+  *height = h;
   *out = b;
   b = NULL;
 out:
@@ -362,7 +415,8 @@ static sm_result load_top(loader *L, const char *name, sm_baseline **out) {
                           "%s: no such baseline in SMAUDIT_BASELINE_PATH or %s",
                           name, INSTALLED_DIR);
   }
-  rc = load_file(L, path ? path : name, out);
+  size_t height;
+  rc = load_file(L, path ? path : name, out, &height);
   free(path);
   return rc;
 }
@@ -406,6 +460,11 @@ out:
   sm_baseline_free(b);
   sm_baseline_free(acc);
   sm_bl_strv_free(L->files, L->n_files);
+  for (size_t i = 0; i < L->n_loaded; i++) {
+    free(L->loaded[i].real);
+    sm_baseline_free(L->loaded[i].b);
+  }
+  free(L->loaded);
   return rc;
 }
 

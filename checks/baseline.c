@@ -1,4 +1,4 @@
-/* Baselines: severities, freeing and lookup.  The loader is split by
+/* Baselines: severities, freeing, copying and lookup.  The loader is split by
  * concern; checks/baseline-internal.h says which file holds what. */
 #include <config.h>
 
@@ -103,3 +103,91 @@ const sm_rule *sm_baseline_find_rule(const sm_baseline *b, const char *id) {
   return NULL;
 }
 
+/* ---- copying (a baseline extended more than once is loaded once) ---- */
+
+static bool dup_str(char **dst, const char *src) {
+  *dst = NULL;
+  return !src || (*dst = strdup(src)) != NULL;
+}
+
+/* On failure *n counts the strings copied, for sm_bl_strv_free. */
+static bool dup_strv(char ***dst, size_t *n, char *const *src, size_t count) {
+  *dst = NULL;
+  *n = 0;
+  if (!src || !count)
+    return true;
+  if (!(*dst = calloc(count, sizeof **dst)))
+    return false;
+  for (size_t i = 0; i < count; i++, (*n)++)
+    if (!((*dst)[i] = strdup(src[i])))
+      return false;
+  return true;
+}
+
+static bool expect_copy(sm_expect *d, const sm_expect *s) {
+  *d = *s;
+  d->equals_str = d->glob = d->regex_src = NULL;
+  d->regex = NULL;
+  d->one_of = d->exact = d->allowed = d->required = d->forbidden = NULL;
+  d->n_one_of = d->n_exact = d->n_allowed = d->n_required = 0;
+  d->n_forbidden = 0;
+  if (!dup_str(&d->equals_str, s->equals_str) ||
+      !dup_strv(&d->one_of, &d->n_one_of, s->one_of, s->n_one_of) ||
+      !dup_str(&d->glob, s->glob) || !dup_str(&d->regex_src, s->regex_src) ||
+      !dup_strv(&d->exact, &d->n_exact, s->exact, s->n_exact) ||
+      !dup_strv(&d->allowed, &d->n_allowed, s->allowed, s->n_allowed) ||
+      !dup_strv(&d->required, &d->n_required, s->required, s->n_required) ||
+      !dup_strv(&d->forbidden, &d->n_forbidden, s->forbidden, s->n_forbidden))
+    return false;
+  /* The automaton is compiled again: its source was accepted once. */
+  char why[160];
+  return !s->has_regex || sm_regex_compile(s->regex_src, !s->case_sensitive,
+                                           &d->regex, why, sizeof why) == SM_OK;
+}
+
+static bool unlisted_copy(sm_unlisted *d, const sm_unlisted *s) {
+  *d = *s;
+  d->allow = d->ignore = NULL;
+  d->n_allow = d->n_ignore = 0;
+  return dup_strv(&d->allow, &d->n_allow, s->allow, s->n_allow) &&
+         dup_strv(&d->ignore, &d->n_ignore, s->ignore, s->n_ignore);
+}
+
+bool sm_bl_rule_copy(sm_rule *d, const sm_rule *s) {
+  /* Every pointer d owns is NULL (or copied) before anything can fail, so
+   * that sm_bl_rule_free(d) is always right. */
+  *d = *s;
+  d->id = d->title = d->normal = d->message = d->key = d->value = NULL;
+  d->field = NULL;
+  d->attack = d->references = NULL;
+  d->n_attack = d->n_references = d->n_types = 0;
+  d->types = NULL;
+  memset(&d->expect, 0, sizeof d->expect);
+  memset(&d->values, 0, sizeof d->values);
+  memset(&d->subkeys, 0, sizeof d->subkeys);
+  /* (expect_copy and unlisted_copy clear theirs first likewise.) */
+  if (s->n_types) {
+    if (!(d->types = malloc(s->n_types * sizeof *d->types)))
+      return false;
+    memcpy(d->types, s->types, s->n_types * sizeof *d->types);
+    d->n_types = s->n_types;
+  }
+  return dup_str(&d->id, s->id) && dup_str(&d->title, s->title) &&
+         dup_str(&d->normal, s->normal) && dup_str(&d->message, s->message) &&
+         dup_str(&d->key, s->key) && dup_str(&d->value, s->value) &&
+         dup_str(&d->field, s->field) &&
+         dup_strv(&d->attack, &d->n_attack, s->attack, s->n_attack) &&
+         dup_strv(&d->references, &d->n_references, s->references,
+                  s->n_references) &&
+         expect_copy(&d->expect, &s->expect) &&
+         unlisted_copy(&d->values, &s->values) &&
+         unlisted_copy(&d->subkeys, &s->subkeys);
+}
+
+bool sm_bl_supp_copy(sm_suppression *d, const sm_suppression *s) {
+  *d = *s;
+  d->rule = d->key = d->value = d->observed = d->justification = NULL;
+  return dup_str(&d->rule, s->rule) && dup_str(&d->key, s->key) &&
+         dup_str(&d->value, s->value) && dup_str(&d->observed, s->observed) &&
+         dup_str(&d->justification, s->justification);
+}

@@ -135,6 +135,8 @@ typedef struct sm_rule {
   /* Where it was defined, for messages: file and line. */
   const char *file;
   unsigned line;
+  /* A new owned member is freed in sm_bl_rule_free and copied in
+   * sm_bl_rule_copy (checks/baseline.c). */
 } sm_rule;
 
 typedef struct sm_suppression {

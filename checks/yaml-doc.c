@@ -9,67 +9,43 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "base/evidence.h"
 #include "checks/yaml-doc.h"
 
 sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
                             struct stat *stp, sm_error *err) {
-  sm_result rc = SM_OK;
-  char *data = NULL;
+  sm_evidence_file f;
   *buf = NULL;
   *len = 0;
-  /* Baselines may sit beside evidence: keep their access time too. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    rc = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-    goto out;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    rc = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(EISDIR));
-    goto out;
-  }
-  if (S_ISREG(st.st_mode) && st.st_size > SM_YAML_MAX_FILE) {
+  /* The one evidence-safe open (base/evidence.h): regular files only, so a
+   * FIFO cannot block and a device cannot be read for ever; non-blocking;
+   * the access time kept where the kernel allows it (baselines may sit
+   * beside evidence). */
+  sm_result rc = sm_evidence_open(AT_FDCWD, path, path, 0, &f, err);
+  if (rc != SM_OK)
+    return rc;
+  char *data = NULL;
+  if (f.st.st_size > SM_YAML_MAX_FILE) {
     rc = sm_error_set(err, SM_ERR_USAGE, "%s:1:1: file is larger than 1 MiB",
                       path);
     goto out;
   }
-  /* st_size is a hint only: the file may grow, or be a pipe. */
-  size_t cap = SM_YAML_MAX_FILE + 2, used = 0;
-  data = malloc(cap);
-  if (!data) {
+  size_t size = (size_t)f.st.st_size;
+  if (!(data = malloc(size + 1))) {
     rc = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
     goto out;
   }
-  while (used < SM_YAML_MAX_FILE + 1) {
-    ssize_t r = read(fd, data + used, SM_YAML_MAX_FILE + 1 - used);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      rc = sm_error_set(err, SM_ERR_IO, "%s: %s", path, strerror(errno));
-      goto out;
-    }
-    if (r == 0)
-      break;
-    used += (size_t)r;
-  }
-  if (used > SM_YAML_MAX_FILE) {
-    rc = sm_error_set(err, SM_ERR_USAGE, "%s:1:1: file is larger than 1 MiB",
-                      path);
+  if ((rc = sm_read_full(f.fd, data, size, 0, path, err)) != SM_OK)
     goto out;
-  }
-  data[used] = '\0';
+  data[size] = '\0';
   if (stp)
-    *stp = st;
+    *stp = f.st;
   *buf = data;
-  *len = used;
+  *len = size;
   data = NULL;
 out:
   free(data);
-  close(fd);
+  close(f.fd);
   return rc;
 }
 

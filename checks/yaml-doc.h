@@ -23,13 +23,13 @@ typedef enum yd_kind { YD_SCALAR, YD_SEQ, YD_MAP } yd_kind;
 typedef struct yd_node {
   yd_kind kind;
   unsigned line, col;
-  char *str;      /* scalar text, NUL-free UTF-8 */
+  char *str; /* scalar text, NUL-free UTF-8 */
   size_t len;
-  bool plain;     /* plain scalar without a tag: may be a bool or null */
+  bool plain; /* plain scalar without a tag: may be a bool or null */
   struct yd_node **items; /* sequence items, or mapping values */
   struct yd_node **keys;  /* mapping keys (scalars), parallel to items */
   size_t n, cap;
-  bool builtin;   /* part of a built-in tree: static, never freed */
+  bool builtin; /* part of a built-in tree: static, never freed */
 } yd_node;
 
 /* The shipped baselines as parsed at build time (checks/gen-builtin.c):
@@ -42,10 +42,11 @@ typedef struct sm_yaml_builtin {
 extern const sm_yaml_builtin sm_yaml_builtins[];
 extern const size_t sm_yaml_n_builtins;
 
-/* Read a file of at most SM_YAML_MAX_FILE bytes into *buf (NUL-terminated,
- * caller-frees).  SM_ERR_IO with "PATH: reason" when it cannot be read,
- * SM_ERR_USAGE when it is too large.  st, when not NULL, receives the
- * fstat of the file read. */
+/* Read a regular file of at most SM_YAML_MAX_FILE bytes into *buf
+ * (NUL-terminated, caller-frees), opened by sm_evidence_open (a FIFO,
+ * device or directory is refused).  SM_ERR_IO with "PATH: reason" when it
+ * cannot be read, SM_ERR_USAGE when it is too large.  st, when not NULL,
+ * receives the fstat of the file read. */
 sm_result sm_yaml_read_file(const char *path, char **buf, size_t *len,
                             struct stat *st, sm_error *err);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -752,6 +753,90 @@ static void test_err_extends_depth(void **state) {
   sm_baseline_free(b);
 }
 
+/* A baseline, or what it extends, that is not a regular file: refused at
+ * once, naming it (a FIFO blocked the load for ever, /dev/zero was read
+ * for a megabyte). */
+static void test_extends_not_regular(void **state) {
+  char want[1024];
+  sm_baseline *b = NULL;
+  sm_error err = {0};
+  assert_int_equal(mkfifo(path_of("fifo.yaml"), 0600), 0);
+  write_file("ext-fifo.yaml", HDR "extends: [./fifo.yaml]\n");
+  load_fails_in("ext-fifo.yaml", "./fifo.yaml", SM_ERR_IO,
+                " not a regular file (a FIFO)");
+  load_fails_in("fifo.yaml", "fifo.yaml", SM_ERR_IO,
+                " not a regular file (a FIFO)");
+
+  write_file("ext-zero.yaml", HDR "extends: /dev/zero\n");
+  assert_int_equal(sm_baseline_load(path_of("ext-zero.yaml"), &b, &err),
+                   SM_ERR_IO);
+  assert_string_equal(err.msg,
+                      "/dev/zero: not a regular file (a character device)");
+
+  assert_int_equal(mkdir(path_of("dir.yaml"), 0700), 0);
+  write_file("ext-dir.yaml", HDR "extends: dir.yaml\n");
+  snprintf(want, sizeof want, " is a directory");
+  load_fails_in("ext-dir.yaml", "dir.yaml", SM_ERR_IO, want);
+}
+
+static double cpu_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Level I extends level I+1 K times (as the same name, or spelt another
+ * way); the last level extends nothing. */
+static void write_diamond(const char *prefix, int levels, int k) {
+  char name[64], text[1024];
+  for (int i = 0; i <= levels; i++) {
+    snprintf(name, sizeof name, "%s%d.yaml", prefix, i);
+    int n = snprintf(text, sizeof text, "smaudit-baseline: 1\nname: %s%d\n",
+                     prefix, i);
+    if (i < levels) {
+      n += snprintf(text + n, sizeof text - (size_t)n, "extends:\n");
+      for (int j = 0; j < k; j++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "  - %s%s%d.yaml\n",
+                      j % 2 ? "./" : "", prefix, i + 1);
+    }
+    snprintf(text + n, sizeof text - (size_t)n,
+             "rules:\n  - id: SM-%d\n    title: T\n    key: K\n"
+             "    severity: low\n    normal: n\n    message: m\n",
+             i);
+    write_file(name, text);
+  }
+}
+
+/* Each file is loaded once in a load: a diamond costs its number of files
+ * (each level extending the next four times grew x4 a level: 27 s at
+ * depth 8). */
+static void test_extends_diamond(void **state) {
+  write_diamond("dia", 12, 4);
+  sm_baseline_parse_cache *c = sm_baseline_parse_cache_new();
+  assert_non_null(c);
+  double t0 = cpu_seconds();
+  sm_baseline *b = NULL;
+  sm_error err = {0};
+  assert_int_equal(sm_baseline_load_cached(c, path_of("dia0.yaml"), &b, &err),
+                   SM_OK);
+  double t = cpu_seconds() - t0;
+  print_message("# a diamond of 13 files, 48 extends: %.3f s\n", t);
+  assert_true(t < 1.0);
+  assert_int_equal(b->n_rules, 13);
+  assert_string_equal(b->rules[0].id, "SM-12");
+  assert_string_equal(b->rules[12].id, "SM-0");
+  assert_int_equal(sm_baseline_parse_cache_stats(c).parsed, 13);
+  assert_int_equal(sm_baseline_parse_cache_stats(c).reused, 0);
+  sm_baseline_free(b);
+  sm_baseline_parse_cache_free(c);
+
+  /* At most 64 extends are followed in one load: 14 down the first way,
+   * then 4 more at each level back up, the 65th in wide1. */
+  write_diamond("wide", 14, 5);
+  load_fails_in("wide0.yaml", "wide1.yaml", SM_ERR_USAGE,
+                "7:5: extends: more than 64 baselines extended in all");
+}
+
 static void test_err_extends_missing(void **state) {
   write_file("miss.yaml", HDR "extends: [nowhere.yaml]\n");
   char want[1024];
@@ -988,7 +1073,7 @@ static void test_cache_shared_parent(void **state) {
   sm_error err = {0};
   assert_int_equal(sm_baseline_load_many_cached(c, names, 2, &m, &err),
                    SM_OK);
-  assert_stats(c, 3, 7);
+  assert_stats(c, 3, 6); /* common.yaml, which both extend: loaded once */
   assert_int_equal(sm_baseline_load_many(names, 2, &um, &err), SM_OK);
   assert_same_baseline(m, um);
 
@@ -1227,6 +1312,8 @@ int main(void) {
       cmocka_unit_test(test_err_extends_cycle),
       cmocka_unit_test(test_err_extends_depth),
       cmocka_unit_test(test_err_extends_missing),
+      cmocka_unit_test(test_extends_not_regular),
+      cmocka_unit_test(test_extends_diamond),
       cmocka_unit_test(test_err_bad_date),
       cmocka_unit_test(test_err_schema_version),
       cmocka_unit_test(test_cache_shared_parent),

@@ -63,4 +63,45 @@ check "missing file: names it" grep -qxF "smaudit: $tmp/absent.yaml: No such fil
 printf 'smaudit-baseline: 1\nname: e\ndescription: "\\e[31m"\nrules: [x]\n' >"$tmp/esc.yaml"
 run check-baseline "$tmp/esc.yaml"
 check "control characters escaped" sh -c '! grep -q "$(printf "\033")" "$1"' _ "$tmp/err"
+# extends reaching what is not a regular file: refused at once, naming it.
+# Each case under timeout: a FIFO used to block the load for ever.
+if mkfifo "$tmp/fifo.yaml" 2>/dev/null; then
+  printf 'smaudit-baseline: 1\nname: f\nextends: [./fifo.yaml]\n' >"$tmp/ext-fifo.yaml"
+  rc=0
+  timeout 10 $SMAUDIT check-baseline "$tmp/ext-fifo.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  check "extends a FIFO: exit 2 at once ($rc)" [ "$rc" = 2 ]
+  check "extends a FIFO: one line naming it" sh -c \
+    '[ "$(wc -l <"$1")" = 1 ] && grep -qxF "smaudit: $2/./fifo.yaml: not a regular file (a FIFO)" "$1"' _ "$tmp/err" "$tmp"
+else
+  skip "extends a FIFO" "mkfifo failed in $tmp"
+fi
+printf 'smaudit-baseline: 1\nname: z\nextends: /dev/zero\n' >"$tmp/ext-zero.yaml"
+rc=0
+timeout 10 $SMAUDIT check-baseline "$tmp/ext-zero.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "extends /dev/zero: exit 2, not read ($rc)" sh -c \
+  '[ "$1" = 2 ] && grep -qxF "smaudit: /dev/zero: not a regular file (a character device)" "$2"' _ "$rc" "$tmp/err"
+mkdir "$tmp/dir.yaml"
+rc=0
+timeout 10 $SMAUDIT check-baseline "$tmp/dir.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "a directory: exit 2, named ($rc)" sh -c \
+  '[ "$1" = 2 ] && grep -qxF "smaudit: $3/dir.yaml: is a directory" "$2"' _ "$rc" "$tmp/err" "$tmp"
+
+# A diamond: each level extends the next four times.  Each file is loaded
+# once: 11 files, not 4^10 loads (that took 20 s).
+i=0
+while [ $i -le 10 ]; do
+  {
+    printf 'smaudit-baseline: 1\nname: d%d\n' $i
+    if [ $i -lt 10 ]; then
+      printf 'extends: [d%d.yaml, ./d%d.yaml, d%d.yaml, ./d%d.yaml]\n' \
+        $((i + 1)) $((i + 1)) $((i + 1)) $((i + 1))
+    fi
+    printf 'rules:\n  - id: SM-%d\n    title: T\n    key: K\n    severity: low\n    normal: n\n    message: m\n' $i
+  } >"$tmp/d$i.yaml"
+  i=$((i + 1))
+done
+rc=0
+timeout 10 $SMAUDIT check-baseline "$tmp/d0.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "a diamond of extends, 10 deep: loaded at once ($rc)" sh -c \
+  '[ "$1" = 0 ] && grep -q "d0.yaml: ok: 11 rules" "$2"' _ "$rc" "$tmp/out"
 done_testing
