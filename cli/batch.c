@@ -231,7 +231,9 @@ static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
   const sm_found *it = &b->items[idx];
   sm_batch_stats *st = b->st;
   st->hives++;
-  if (sum->failed) {
+  if (sum->failed && b->bo->quiet_errors) {
+    st->errors++;
+  } else if (sum->failed) {
     st->errors++;
     clear_line(b);
     size_t tl = strlen(it->target);
@@ -241,7 +243,9 @@ static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
     else
       sm_cli_error("%s: %s", it->target, error ? error : "error");
   }
-  if (sum->rule_errors && !sum->failed) {
+  if (sum->rule_errors && !sum->failed && b->bo->quiet_errors) {
+    st->incomplete++;
+  } else if (sum->rule_errors && !sum->failed) {
     st->incomplete++;
     clear_line(b);
     sm_cli_error("%s: audit incomplete: %zu rule%s could not be evaluated "

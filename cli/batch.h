@@ -16,6 +16,8 @@ typedef struct sm_batch_opts {
   unsigned long max_memory; /* MiB of address space per worker; 0 none */
   bool sort;                /* emit by target at the end, not as they come */
   bool progress;            /* redraw a progress line on stderr */
+  bool quiet_errors;        /* the report on the same terminal says each
+                               hive's error: not said again on stderr */
   int fail_on;              /* severity that fails the run, -1 never */
 } sm_batch_opts;
 

@@ -39,9 +39,8 @@ int sm_cli_bad_option(const char *cmd, const struct option *opts, int c,
 
 /* escape.c: make attacker-controlled text safe for a terminal.  Control
  * characters (C0, DEL, C1), bidirectional overrides and invalid UTF-8 come
- * out as \xNN or \u{NNNN}; with quote, a double quote becomes \".  A run
- * of backslashes that would read as the start of an escape is doubled, so
- * the text form is exact (docs/security.md).
+ * out as \xNN or \u{NNNN}; with quote, a double quote becomes \".  A
+ * backslash is written as it is (docs/security.md).
  * Caller-frees. */
 char *sm_text_escape(const char *s, bool quote);
 void sm_fputs_escaped(FILE *f, const char *s, bool quote);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -232,6 +233,27 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
   }
 }
 
+/* The width a text report on a terminal wraps to: COLUMNS, else the
+ * terminal's own, else 80. */
+static unsigned terminal_width(int fd) {
+  const char *c = getenv("COLUMNS");
+  char *end;
+  unsigned long v = c ? strtoul(c, &end, 10) : 0;
+  if (c && *c && !*end && v >= 20 && v <= 1000)
+    return (unsigned)v;
+  struct winsize ws;
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    return ws.ws_col;
+  return 80;
+}
+
+static bool same_terminal(int a, int b) {
+  struct stat sa, sb;
+  return isatty(b) && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+         sa.st_rdev == sb.st_rdev;
+}
+
 /* The audit of what was found, written to f; the exit status. */
 static int run(scan_args *a, const sm_found_list *found) {
   sm_baseline_set set;
@@ -261,6 +283,11 @@ static int run(scan_args *a, const sm_found_list *found) {
     if (a->output)
       sm_outfile_finish(&out, f, false);
     goto out;
+  }
+  if (a->format == SM_FORMAT_TEXT && isatty(fileno(f))) {
+    w.width = terminal_width(fileno(f));
+    /* One terminal for both: the report says the error, once. */
+    a->bo.quiet_errors = same_terminal(fileno(f), STDERR_FILENO);
   }
   a->bo.progress = !a->quiet && isatty(STDERR_FILENO);
   sm_batch_stats st;

@@ -15,20 +15,11 @@ static bool invisible(uint32_t c) {
          (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
 }
 
-/* Whether the text at p will be written as an escape sequence. */
-static bool escaped_at(const unsigned char *p) {
-  uint32_t c;
-  size_t n = sm_utf8_decode(p, SIZE_MAX, &c);
-  return n == 0 || invisible(c);
-}
-
 /* The output has three escapes: \xNN (a byte, or an ASCII control),
- * \u{NNNN} (an invisible character) and, when quoting, \".  A backslash of
- * the text is written as it is, Windows paths being full of them, except
- * that a run of backslashes is doubled where it would otherwise read as the
- * start of an escape: before 'x', "u{", an escape, and (quoting) before '"'
- * or the closing quote.  So the text form is exact: a value holding the
- * characters \x1B and one holding ESC do not look alike. */
+ * \u{NNNN} (an invisible character) and, when quoting, \".  Only what is
+ * unsafe on a terminal is escaped: a backslash of the text is written as
+ * one backslash, Windows paths being full of them (spool\drivers\x64).
+ * The text is for people; the JSON output is exact (docs/security.md). */
 char *sm_text_escape(const char *s, bool quote) {
   size_t len = strlen(s);
   /* Worst case: every byte becomes \u{NNNNNN} (10 bytes). */
@@ -38,18 +29,6 @@ char *sm_text_escape(const char *s, bool quote) {
   const unsigned char *p = (const unsigned char *)s;
   size_t o = 0;
   while (*p) {
-    if (*p == '\\') {
-      size_t run = 0;
-      while (p[run] == '\\')
-        run++;
-      const unsigned char *q = p + run;
-      bool twice = *q == 'x' || (q[0] == 'u' && q[1] == '{') ||
-                   (*q && escaped_at(q)) || (quote && (*q == '"' || !*q));
-      for (size_t i = 0; i < (twice ? 2 * run : run); i++)
-        out[o++] = '\\';
-      p = q;
-      continue;
-    }
     uint32_t c;
     size_t n = sm_utf8_decode(p, SIZE_MAX, &c);
     if (n == 0) {

@@ -51,14 +51,36 @@ static bool flatten(const sm_scan_result *r, flat *fl) {
   return true;
 }
 
-static void put_finding_line(FILE *f, const sm_finding *fd) {
-  char d[16];
-  fputs("           - ", f);
-  if (fd->value) {
-    sm_fputs_escaped(f, fd->value[0] ? fd->value : "(default)", false);
-    fputs(": ", f);
+/* Entries of one list shown under a heading; the rest are counted. */
+#define SM_TEXT_GROUP_MAX 10
+
+/* The detail without the quoted text q (and the space before it): what
+ * the entries of a group share.  NULL when q is not in the detail. */
+static char *without_quoted(const char *detail, const char *q) {
+  size_t ql = strlen(q);
+  char *pat = malloc(ql + 3);
+  if (!pat)
+    return NULL;
+  snprintf(pat, ql + 3, "\"%s\"", q);
+  const char *at = detail ? strstr(detail, pat) : NULL;
+  char *out = NULL;
+  if (at) {
+    size_t head = (size_t)(at - detail), tail = strlen(at + ql + 2);
+    if (head && detail[head - 1] == ' ')
+      head--;
+    else if (at[ql + 2] == ' ')
+      at++;
+    if ((out = malloc(head + tail + 1))) {
+      memcpy(out, detail, head);
+      memcpy(out + head, at + ql + 2, tail + 1);
+    }
   }
-  sm_fputs_escaped(f, fd->detail ? fd->detail : "", false);
+  free(pat);
+  return out;
+}
+
+static void put_marks(FILE *f, const sm_finding *fd) {
+  char d[16];
   if (fd->suppressed) {
     fputs(" [suppressed: ", f);
     sm_fputs_escaped(f, fd->suppression->justification, false);
@@ -67,10 +89,99 @@ static void put_finding_line(FILE *f, const sm_finding *fd) {
   sm_finding_expired_date(fd, d, sizeof d);
   if (d[0])
     fprintf(f, " [its suppression expired on %s]", d);
-  fputc('\n', f);
 }
 
-/* One line per finding of a rule, then what the rule says, once. */
+static void put_value_name(FILE *f, const sm_finding *fd) {
+  if (fd->value) {
+    sm_fputs_escaped(f, fd->value[0] ? fd->value : "(default)", false);
+    fputs(": ", f);
+  }
+}
+
+/* One finding: what is wrong and the offending data, each once (a value's
+ * name is not repeated in the detail; data the detail does not quote is
+ * added). */
+static void put_finding_line(FILE *f, const sm_finding *fd) {
+  const char *detail = fd->detail ? fd->detail : "";
+  char *shorter =
+      fd->value && fd->value[0] ? without_quoted(detail, fd->value) : NULL;
+  fputs("           - ", f);
+  put_value_name(f, fd);
+  sm_fputs_escaped(f, shorter ? shorter : detail, false);
+  if (fd->observed && !strstr(detail, fd->observed)) {
+    fputs(": \"", f);
+    sm_fputs_escaped(f, fd->observed, true);
+    fputc('"', f);
+  }
+  put_marks(f, fd);
+  fputc('\n', f);
+  free(shorter);
+}
+
+/* Findings v[0..n) of one rule, key and value that differ only in the
+ * entry they quote: one heading with the count, an entry a line. */
+static void put_group(FILE *f, const sm_finding *const *v, size_t n,
+                      const char *shared) {
+  fputs("           - ", f);
+  put_value_name(f, v[0]);
+  sm_fputs_escaped(f, shared, false);
+  fprintf(f, " (%zu entries):\n", n);
+  for (size_t i = 0; i < n && i < SM_TEXT_GROUP_MAX; i++) {
+    fputs("               \"", f);
+    sm_fputs_escaped(f, v[i]->observed, true);
+    fputc('"', f);
+    put_marks(f, v[i]);
+    fputc('\n', f);
+  }
+  if (n > SM_TEXT_GROUP_MAX)
+    fprintf(f,
+            "               ... and %zu more (--format json lists every "
+            "one)\n",
+            n - SM_TEXT_GROUP_MAX);
+}
+
+static bool same_str(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The findings v[0..n) of one rule on one key: entries of one list value
+ * that share what is wrong with them are grouped. */
+static void put_findings(FILE *f, const sm_finding **v, size_t n) {
+  char *done = calloc(n ? n : 1, 1);
+  const sm_finding **grp = calloc(n ? n : 1, sizeof *grp);
+  for (size_t i = 0; done && grp && i < n; i++) {
+    if (done[i])
+      continue;
+    char *shared =
+        v[i]->observed ? without_quoted(v[i]->detail, v[i]->observed) : NULL;
+    size_t m = 0;
+    for (size_t j = i; shared && j < n; j++) {
+      char *sj =
+          done[j] || !same_str(v[j]->value, v[i]->value) || !v[j]->observed
+              ? NULL
+              : without_quoted(v[j]->detail, v[j]->observed);
+      if (sj && strcmp(sj, shared) == 0) {
+        grp[m++] = v[j];
+        done[j] = 1;
+      }
+      free(sj);
+    }
+    if (m >= 2) {
+      put_group(f, grp, m, shared);
+    } else {
+      put_finding_line(f, v[i]);
+      done[i] = 1;
+    }
+    free(shared);
+  }
+  if (!done || !grp)
+    for (size_t i = 0; i < n; i++)
+      put_finding_line(f, v[i]);
+  free(done);
+  free(grp);
+}
+
+/* The findings of a rule on a key, then what the rule says, once. */
 static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
                        bool color) {
   const sm_finding *fd = fl->v[first];
@@ -85,14 +196,18 @@ static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
           color ? "\033[0m" : "", rule->id);
   sm_fputs_escaped(f, rule->title, false);
   fputc('\n', f);
-  for (size_t j = first; j < fl->n; j++) {
+  const sm_finding **mine = calloc(fl->n, sizeof *mine);
+  size_t n = 0;
+  for (size_t j = first; mine && j < fl->n; j++) {
     const sm_finding *fj = fl->v[j];
     if (done[j] || strcmp(fj->key, fd->key) != 0 ||
         strcmp(fj->rule->id, rule->id) != 0)
       continue;
     done[j] = 1;
-    put_finding_line(f, fj);
+    mine[n++] = fj;
   }
+  put_findings(f, mine, n);
+  free(mine);
   put(f, "           expected: ", fd->expected);
   put(f, "           normal:   ", rule->normal);
   put(f, "           why:      ", rule->message);
@@ -209,6 +324,61 @@ static void print_summary(FILE *f, const sm_scan_summary *s) {
   fputc('\n', f);
 }
 
+/* Rules that could not be evaluated, once per key and reason: the rule
+ * ids on one line. */
+static void print_rule_errors(FILE *f, const sm_report *rep) {
+  char *done = calloc(rep->n_errors ? rep->n_errors : 1, 1);
+  for (size_t i = 0; done && i < rep->n_errors; i++) {
+    const sm_rule_error *e = &rep->errors[i];
+    if (done[i])
+      continue;
+    fputs("  ERROR    ", f);
+    sm_fputs_escaped(f, e->key, false);
+    fputs(": ", f);
+    sm_fputs_escaped(f, e->message, false);
+    fputs("\n           rules:    ", f);
+    for (size_t j = i, n = 0; j < rep->n_errors; j++) {
+      const sm_rule_error *x = &rep->errors[j];
+      if (done[j] || strcmp(x->key, e->key) != 0 ||
+          strcmp(x->message, e->message) != 0)
+        continue;
+      done[j] = 1;
+      fprintf(f, "%s%s", n++ ? ", " : "", x->rule->id);
+    }
+    fputc('\n', f);
+  }
+  free(done);
+}
+
+/* What to do next, when there is something to look at: the finding to
+ * read first, how to accept a known-good one, how to get every field. */
+static void print_next(FILE *f, const sm_scan_result *r) {
+  const sm_finding *first = NULL;
+  for (size_t i = 0; i < r->n_reports; i++)
+    for (size_t j = 0; j < r->reports[i].n_findings; j++) {
+      const sm_finding *fd = &r->reports[i].findings[j];
+      if (!fd->suppressed && (!first || fd->severity > first->severity))
+        first = fd;
+    }
+  if (!first)
+    return;
+  fprintf(f, "  next:      read %s (%s) first, on ", first->rule->id,
+          sm_severity_name(first->severity));
+  sm_fputs_escaped(f, first->key, false);
+  if (first->value) {
+    fputc('\\', f);
+    sm_fputs_escaped(f, first->value[0] ? first->value : "(default)", false);
+  }
+  fputs(";\n             accept a known-good finding with a suppression (its "
+        "rule id and a\n             justification) in a baseline that "
+        "extends ",
+        f);
+  sm_fputs_escaped(f, r->baseline_name ? r->baseline_name : "this one", false);
+  fputs(" (docs/baselines.md);\n             --format json gives every field "
+        "of every finding\n",
+        f);
+}
+
 void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color) {
   print_header(f, r, color);
   if (r->error) {
@@ -217,13 +387,89 @@ void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color) {
   }
   print_findings(f, r, color);
   for (size_t k = 0; k < r->n_reports; k++)
-    for (size_t j = 0; j < r->reports[k].n_errors; j++) {
-      const sm_rule_error *e = &r->reports[k].errors[j];
-      fprintf(f, "  ERROR    %s  ", e->rule->id);
-      sm_fputs_escaped(f, e->key, false);
-      fputs(": ", f);
-      sm_fputs_escaped(f, e->message, false);
-      fputc('\n', f);
-    }
+    print_rule_errors(f, &r->reports[k]);
   print_summary(f, &r->summary);
+  print_next(f, r);
+}
+
+/* Columns a terminal gives the bytes s[0..n): escape sequences (the
+ * report's own colours) take none, nor do UTF-8 continuation bytes. */
+static size_t columns_of(const char *s, size_t n, size_t *cut, size_t width) {
+  size_t cols = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '\033') {
+      while (i < n && !(s[i] >= '@' && s[i] <= '~' && s[i] != '['))
+        i++;
+      continue;
+    }
+    if (((unsigned char)s[i] & 0xC0) == 0x80)
+      continue;
+    if (cut && cols == width) {
+      *cut = i;
+      return cols + 1; /* more than fits */
+    }
+    cols++;
+  }
+  if (cut)
+    *cut = n;
+  return cols;
+}
+
+/* Where the continuation of a line starts: under the text after its
+ * leading spaces and a "- " or "label:   " lead. */
+static size_t hanging_indent(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && s[i] == ' ')
+    i++;
+  if (i + 1 < n && s[i] == '-' && s[i + 1] == ' ')
+    return i + 2;
+  size_t j = i;
+  while (j < n && s[j] != ' ' && s[j] != ':')
+    j++;
+  if (j + 1 < n && s[j] == ':' && s[j + 1] == ' ') {
+    j++;
+    while (j < n && s[j] == ' ')
+      j++;
+    return j;
+  }
+  /* A line that continues the one above keeps its indent. */
+  return i >= 8 ? i : i + 2;
+}
+
+void sm_text_wrap(FILE *f, const char *s, size_t len, unsigned width) {
+  while (len) {
+    const char *nl = memchr(s, '\n', len);
+    size_t n = nl ? (size_t)(nl - s) : len;
+    size_t indent = hanging_indent(s, n), pad = 0;
+    if (indent > width / 2)
+      indent = width / 2;
+    const char *line = s;
+    size_t left = n;
+    for (;;) {
+      size_t cut;
+      if (columns_of(line, left, &cut, width - pad) <= width - pad) {
+        fprintf(f, "%*s", (int)pad, "");
+        fwrite(line, 1, left, f);
+        break;
+      }
+      /* Break at the last space that leaves something on the line. */
+      size_t brk = cut;
+      while (brk > 0 && line[brk] != ' ')
+        brk--;
+      if (brk == 0 || (pad == 0 && brk <= indent))
+        brk = cut;
+      fprintf(f, "%*s", (int)pad, "");
+      fwrite(line, 1, brk, f);
+      fputc('\n', f);
+      while (brk < left && line[brk] == ' ')
+        brk++;
+      line += brk;
+      left -= brk;
+      pad = indent;
+    }
+    if (nl)
+      fputc('\n', f);
+    s += n + (nl ? 1 : 0);
+    len -= n + (nl ? 1 : 0);
+  }
 }

@@ -21,6 +21,9 @@ int sm_today_ymd(void);
 
 /* cli/scan-text.c: the report for a person. */
 void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color);
+/* Text s[0..len) with each line longer than width columns wrapped at a
+ * space, its continuation indented under the line's text. */
+void sm_text_wrap(FILE *f, const char *s, size_t len, unsigned width);
 
 /* An output format: results are handed over one at a time, as each hive
  * finishes; a format that needs them all (SARIF) writes at the end. */
@@ -41,6 +44,7 @@ struct sm_writer {
   sm_format format;
   FILE *f;
   bool color;
+  unsigned width; /* text: wrap lines to this many columns; 0 never */
   size_t n_results;
   bool failed; /* a result was lost (out of memory): the report is not whole */
   void *state; /* the format's own */

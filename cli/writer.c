@@ -42,7 +42,10 @@ static void text_render(const sm_writer *w, const sm_scan_result *r,
 static void text_add(sm_writer *w, const char *bytes, size_t len) {
   if (w->n_results)
     fputc('\n', w->f);
-  fwrite(bytes, 1, len, w->f);
+  if (w->width)
+    sm_text_wrap(w->f, bytes, len, w->width);
+  else
+    fwrite(bytes, 1, len, w->f);
 }
 
 static void json_render(const sm_writer *w, const sm_scan_result *r,
