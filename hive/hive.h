@@ -234,8 +234,16 @@ void sm_values_free(sm_value **v, size_t n);
  * returned with status set, not as an error of this call. */
 sm_result sm_key_value(sm_hive *h, sm_key key, const char *name,
                        sm_value **out, sm_error *err);
+/* Bounds on what one key may cost (docs/security.md): a valid hive can
+ * give a key 99,000 values, or many values sharing one megabyte of data.
+ * Beyond them the call fails with SM_ERR_LIMIT ("too many values"), so
+ * that the audit of that key fails closed instead of using gigabytes. */
+#define SM_KEY_MAX_VALUES 4096u          /* values read from one key */
+#define SM_KEY_MAX_DATA ((size_t)64 << 20) /* bytes of their data */
+#define SM_LIST_MAX 65536u /* subkeys of a key, strings of a MULTI_SZ */
+
 /* All values of a key in stored order; *vals is caller-frees with
- * sm_values_free. */
+ * sm_values_free.  SM_ERR_LIMIT past the bounds above. */
 sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
                         sm_error *err);
 

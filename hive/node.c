@@ -136,6 +136,16 @@ sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
   size_t count = 0;
   while (children[count])
     count++;
+  if (count > SM_LIST_MAX) {
+    free(children);
+    char *name = sm_key_name(h, key);
+    sm_result r = sm_error_set(err, SM_ERR_LIMIT,
+                               "%s: key '%s': too many subkeys (%zu; smaudit "
+                               "reads at most %u from one key)",
+                               h->path, name ? name : "?", count, SM_LIST_MAX);
+    free(name);
+    return r;
+  }
   *keys = (sm_key *)children; /* hive_node_h is size_t, as sm_key */
   *n = count;
   return SM_OK;

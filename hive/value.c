@@ -91,6 +91,11 @@ static void decode_multi(sm_value *v) {
       break;
     }
     v->invalid_utf16 |= bad;
+    if (count == SM_LIST_MAX) { /* a list longer than any audit needs */
+      free(s);
+      v->status = SM_ERR_LIMIT;
+      break;
+    }
     v->strv[count++] = s;
     if (end == units) { /* last string without its NUL */
       v->unterminated = true;
@@ -206,6 +211,36 @@ sm_result sm_key_value(sm_hive *h, sm_key key, const char *name, sm_value **out,
   return SM_OK;
 }
 
+/* A key over SM_KEY_MAX_VALUES values, or whose values hold over
+ * SM_KEY_MAX_DATA bytes of data (values may share one data cell), is
+ * refused before any value is read. */
+static sm_result check_bounds(sm_hive *h, sm_key key, const hive_value_h *hvs,
+                              size_t count, sm_error *err) {
+  const char *why = NULL;
+  size_t total = 0;
+  if (count > SM_KEY_MAX_VALUES)
+    why = "too many values";
+  for (size_t i = 0; !why && i < count; i++) {
+    hive_type t;
+    size_t len = 0;
+    if (hivex_value_type(h->hx, hvs[i], &t, &len) == 0 &&
+        (total += len) > SM_KEY_MAX_DATA)
+      why = "too much value data";
+  }
+  if (!why)
+    return SM_OK;
+  char *name = sm_key_name(h, key);
+  sm_result r = sm_error_set(
+      err, SM_ERR_LIMIT,
+      "%s: key '%s': %s (%zu values%s; smaudit reads at most %u values "
+      "and %zu MiB of their data from one key)",
+      h->path, name ? name : "?", why, count,
+      count > SM_KEY_MAX_VALUES ? "" : ", more data than the bound",
+      SM_KEY_MAX_VALUES, SM_KEY_MAX_DATA >> 20);
+  free(name);
+  return r;
+}
+
 sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
                         sm_error *err) {
   *vals = NULL;
@@ -217,6 +252,11 @@ sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
   size_t count = 0;
   while (hvs[count])
     count++;
+  sm_result r = check_bounds(h, key, hvs, count, err);
+  if (r != SM_OK) {
+    free(hvs);
+    return r;
+  }
   sm_value **out = calloc(count + 1, sizeof *out);
   if (!out) {
     free(hvs);

@@ -135,7 +135,7 @@ static size_t put_security_descriptor(unsigned char *sd) {
   n += put_sid(sd + n, 5, admins, 2);
   size_t group = n;
   n += put_sid(sd + n, 5, system, 1);
-  sd[0] = 1;             /* revision */
+  sd[0] = 1;                   /* revision */
   sm_put_le16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
   sm_put_le32(sd + 4, (uint32_t)owner);
   sm_put_le32(sd + 8, (uint32_t)group);
@@ -185,7 +185,8 @@ static void write_empty_hive(FILE *f) {
   sm_put_le32(nk, (uint32_t)-ROOT_CELL); /* negative: allocated */
   unsigned char *k = nk + 4;
   memcpy(k, "nk", 2);
-  sm_put_le16(k + 2, 0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
+  sm_put_le16(k + 2,
+              0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
   sm_put_le64(k + 4, FIXED_FILETIME);
   sm_put_le32(k + 16, 0xFFFFFFFFu); /* parent: none */
   sm_put_le32(k + 28, 0xFFFFFFFFu); /* subkeys list */
@@ -209,7 +210,8 @@ static void write_empty_hive(FILE *f) {
   sm_put_le32(sk, (uint32_t) - (int32_t)sk_cell);
 
   size_t free_off = SK_OFF + sk_cell;
-  sm_put_le32(bin + free_off, (uint32_t)(BLOCK - free_off)); /* positive: free */
+  sm_put_le32(bin + free_off,
+              (uint32_t)(BLOCK - free_off)); /* positive: free */
 
   if (fwrite(img, sizeof img, 1, f) != 1)
     die("%s: %s", tmp_path, strerror(errno));
@@ -545,25 +547,111 @@ static void delete_value(hive_h *h, hive_node_h node, const char *name) {
   free(vals);
 }
 
-static void set_value(hive_h *h, hive_node_h node, const char *name,
-                      uint32_t type, const buf *data) {
-  /* hivex matches names exactly; regedit does not: drop another casing. */
-  errno = 0;
-  hive_value_h old = hivex_node_get_value(h, node, name);
-  if (old) {
-    char *oldname = hivex_value_key(h, old);
-    if (oldname && strcmp(oldname, name) != 0)
-      delete_value(h, node, name);
-    free(oldname);
+/* Values set in the current [key] section, written in one
+ * hivex_node_set_values when the section ends: hivex_node_set_value
+ * rewrites every value of the key each time, which makes a key of 5,000
+ * values cost gigabytes. */
+typedef struct pending {
+  hive_node_h key;
+  hive_set_value *v;
+  size_t n, cap;
+} pending;
+
+static void free_set(hive_set_value *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].key);
+    free(v[i].value);
   }
+  free(v);
+}
+
+/* The key's values with the pending ones applied as hivex_node_set_value
+ * would, one at a time: the same name (exactly) replaced where it is, one
+ * in another case (regedit matches names without case) dropped and the
+ * new one added at the end. */
+static void flush(hive_h *h, pending *p) {
+  if (!p->n)
+    return;
+  errno = 0;
+  hive_value_h *vals = hivex_node_values(h, p->key);
+  if (!vals)
+    die("reading values: %s", strerror(errno));
+  size_t n = 0;
+  while (vals[n])
+    n++;
+  hive_set_value *set = xmalloc((n + p->n) * sizeof *set);
+  bool *used = calloc(p->n ? p->n : 1, sizeof *used);
+  if (!used)
+    die("out of memory");
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    char *key = hivex_value_key(h, vals[i]);
+    if (!key)
+      die("reading a value name: %s", strerror(errno));
+    size_t j = p->n;
+    while (j-- > 0 && strcasecmp(p->v[j].key, key) != 0)
+      ;
+    if (j != (size_t)-1) { /* set again: in place, or dropped */
+      if (strcmp(p->v[j].key, key) == 0) {
+        set[kept++] = p->v[j];
+        used[j] = true;
+      }
+      free(key);
+      continue;
+    }
+    hive_type t;
+    size_t len;
+    char *v = hivex_value_value(h, vals[i], &t, &len);
+    if (!v && len != 0)
+      die("reading value '%s': %s", key, strerror(errno));
+    set[kept++] = (hive_set_value){.key = key, .t = t, .len = len, .value = v};
+  }
+  for (size_t j = 0; j < p->n; j++)
+    if (!used[j])
+      set[kept++] = p->v[j];
+  if (hivex_node_set_values(h, p->key, kept, set, 0) != 0)
+    die("setting values: %s", strerror(errno));
+  free_set(set, kept);
+  free(used);
+  free(vals);
+  free(p->v);
+  p->v = NULL;
+  p->n = p->cap = 0;
+}
+
+static void set_value(hive_h *h, pending *p, hive_node_h node, const char *name,
+                      uint32_t type, const buf *data) {
+  if (p->key != node)
+    flush(h, p);
+  p->key = node;
+  char *value = xmalloc(data->len ? data->len : 1);
+  if (data->len)
+    memcpy(value, data->p, data->len);
   hive_set_value v = {
-      .key = (char *)name,
-      .t = type,
-      .len = data->len,
-      .value = (char *)(data->p ? data->p : (unsigned char *)""),
-  };
-  if (hivex_node_set_value(h, node, &v, 0) != 0)
-    die("setting value '%s': %s", name, strerror(errno));
+      .key = strdup(name), .t = type, .len = data->len, .value = value};
+  if (!v.key)
+    die("out of memory");
+  /* A name set twice in the section: the later wins, in the earlier's
+   * place when spelled the same, else at the end. */
+  for (size_t j = 0; j < p->n; j++) {
+    if (strcasecmp(p->v[j].key, name) != 0)
+      continue;
+    bool same = strcmp(p->v[j].key, name) == 0;
+    free(p->v[j].key);
+    free(p->v[j].value);
+    if (same) {
+      p->v[j] = v;
+      return;
+    }
+    memmove(&p->v[j], &p->v[j + 1], (p->n - j - 1) * sizeof *p->v);
+    p->n--;
+    break;
+  }
+  if (p->n == p->cap) {
+    p->cap = p->cap ? 2 * p->cap : 16;
+    p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+  }
+  p->v[p->n++] = v;
 }
 
 /* One .reg file. */
@@ -609,6 +697,7 @@ static void apply_reg(hive_h *h, const char *path) {
   unsigned line = 1, first;
   bool header = false;
   hive_node_h key = 0;
+  pending p = {0};
   char *l;
   while ((l = next_logical_line(&pos, &line, &first))) {
     cur_line = first;
@@ -627,6 +716,7 @@ static void apply_reg(hive_h *h, const char *path) {
       continue;
     }
     if (*s == '[') {
+      flush(h, &p);
       size_t n = strlen(s);
       if (s[n - 1] != ']')
         die("key line without its closing ']'");
@@ -668,14 +758,17 @@ static void apply_reg(hive_h *h, const char *path) {
           "deleted)");
     uint32_t type = 0;
     buf data = {0};
-    if (parse_data(s + 1, &type, &data))
-      set_value(h, key, name, type, &data);
-    else
+    if (parse_data(s + 1, &type, &data)) {
+      set_value(h, &p, key, name, type, &data);
+    } else {
+      flush(h, &p);
       delete_value(h, key, name);
+    }
     free(data.p);
     free(name);
     free(l);
   }
+  flush(h, &p);
   if (!header) {
     cur_line = 0;
     die("empty file: no 'Windows Registry Editor Version 5.00' header");

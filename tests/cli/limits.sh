@@ -1,0 +1,57 @@
+#!/bin/sh
+# Memory amplification from valid hives: a key with more values than
+# smaudit reads from one key (4,096) is a clear "too many values" error
+# for the rules on that key, failing the audit closed, in milliseconds and
+# megabytes instead of gigabytes (docs/security.md).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/setup.sh"
+
+GEN="$top_builddir/testdata/gen-hive"
+# many N: win-10 with N more values in KnownDLLs.
+many() {
+  {
+    echo 'Windows Registry Editor Version 5.00'
+    echo
+    echo '[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Control\Session Manager\KnownDLLs]'
+    i=0
+    while [ "$i" -lt "$1" ]; do
+      echo "\"dll$i\"=\"evil$i.dll\""
+      i=$((i + 1))
+    done
+  } >"$tmp/many.reg"
+  "$GEN" "$tmp/many.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/many.reg"
+}
+# limited: smaudit under 20 s, and 1 GiB of address space where the
+# sanitizers do not reserve more.
+limited() {
+  rc=0
+  (
+    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" = 1 ] ||
+      ulimit -v 1048576
+    exec timeout 20 $SMAUDIT "$@"
+  ) >"$tmp/out" 2>"$tmp/err" || rc=$?
+}
+
+many 4100
+limited scan "$tmp/many.hiv"
+check "scan: 4,100 KnownDLLs values fail closed (exit $rc)" [ "$rc" = 2 ]
+check "scan: the text says too many values, naming the key" \
+  grep -q "key 'KnownDLLs': too many values (4131 values" "$tmp/out"
+limited scan --format json "$tmp/many.hiv"
+check "scan: JSON rule errors say too many values" "$PYTHON3" -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+s = json.dumps(r)
+sys.exit(0 if r["summary"]["rule_errors"] > 0 and "too many values" in s else 1)' "$tmp/out"
+limited show "$tmp/many.hiv"
+check "show: the key's values are said unreadable, too many (exit $rc)" \
+  grep -q "<values unreadable: .*too many values" "$tmp/out"
+check "show: a short output, not every value" [ "$(wc -c <"$tmp/out")" -lt 100000 ]
+
+# Below the bound, the key is audited as any other.
+many 4000
+limited scan --format json "$tmp/many.hiv"
+check "scan: 4,031 values are audited (exit $rc)" "$PYTHON3" -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+sys.exit(0 if "too many values" not in json.dumps(r) else 1)' "$tmp/out"
+done_testing
