@@ -138,12 +138,35 @@ static bool add_damage_findings(sm_report *rep) {
   return true;
 }
 
+static sm_scan_image *image_dup(const sm_scan_image *g) {
+  sm_scan_image *c = g ? calloc(1, sizeof *c) : NULL;
+  if (!c)
+    return NULL;
+  *c = *g;
+  c->file = dup_or_null(g->file);
+  c->format = dup_or_null(g->format);
+  c->description = dup_or_null(g->description);
+  c->path = dup_or_null(g->path);
+  return c;
+}
+
+static void image_free(sm_scan_image *g) {
+  if (!g)
+    return;
+  free(g->file);
+  free(g->format);
+  free(g->description);
+  free(g->path);
+  free(g);
+}
+
 static void result_init(const sm_scan_target *t, sm_scan_result *r) {
   memset(r, 0, sizeof *r);
   r->target = strdup(t->name);
   r->role = dup_or_null(t->role);
   r->volume = dup_or_null(t->volume);
   r->origin = dup_or_null(t->origin);
+  r->image = image_dup(t->image);
   r->summary.max_severity = -1;
 }
 
@@ -249,7 +272,9 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
   }
   char berr[600];
   sm_hive *sw = NULL;
-  if (t->software)
+  if (t->open_software)
+    t->open_software(t, &sw);
+  else if (t->software)
     sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
   sm_detect(r->h, detect_key, sw, &r->family);
   sm_hive_close(sw);
@@ -433,6 +458,7 @@ void sm_scan_result_free(sm_scan_result *r) {
   free(r->role);
   free(r->volume);
   free(r->origin);
+  image_free(r->image);
   free(r->hive.path);
   free(r->hive.control_sets);
   free(r->baseline_name);

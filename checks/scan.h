@@ -41,6 +41,17 @@
 #include "checks/diff.h"
 #include "hive/hive.h"
 
+/* Where in a disk image a hive was read (source/ says; cli/ renders it). */
+typedef struct sm_scan_image {
+  char *file;        /* the image as named */
+  char *format;      /* "raw", "ewf", "vhd", "vhdx", "vmdk"; NULL unknown */
+  long partition;    /* as mmls numbers it; -1 no partition table or unknown */
+  bool has_offset;
+  uint64_t offset;   /* of the volume in the image, bytes */
+  char *description; /* partition type or name; NULL unknown */
+  char *path;        /* inside the volume, as stored; NULL: no hive */
+} sm_scan_image;
+
 /* What to audit.  Only name and (without open) path are required. */
 typedef struct sm_scan_target {
   const char *name;     /* what the result calls "target" */
@@ -57,6 +68,9 @@ typedef struct sm_scan_target {
   sm_result (*open)(const struct sm_scan_target *t, unsigned flags,
                     sm_hive **out, sm_error *err);
   void *open_data;
+  /* How to open software; NULL: sm_hive_open(software) when set. */
+  sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out);
+  const sm_scan_image *image; /* from a disk image: where, else NULL */
 } sm_scan_target;
 
 typedef struct sm_scan_options {
@@ -136,6 +150,7 @@ const sm_rule *sm_scan_damaged_rule(void);
 typedef struct sm_scan_result {
   /* The target, copied. */
   char *target, *role, *volume, *origin;
+  sm_scan_image *image; /* NULL: not from a disk image */
 
   bool has_hive; /* the hive opened: hive facts are valid */
   sm_scan_hive_facts hive;

@@ -50,9 +50,13 @@ typedef struct batch {
   const sm_batch_opts *bo;
   sm_writer *w;
   sm_batch_stats *st;
-  struct held { /* rendered results by item index, until written */
-    char *bytes;
-    size_t len;
+  struct held { /* rendered results by item index, until written: one
+                  per hive (a disk image may hold several) */
+    struct piece {
+      char *bytes;
+      size_t len;
+    } * v;
+    size_t n;
     bool set;
   } * held;
   /* Kept here, in memory a worker can see: a worker exits without freeing
@@ -109,6 +113,32 @@ static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
   r->error = msg;
 }
 
+/* One result on the pipe: its header, error and rendered report.  A disk
+ * image writes one per hive found in it. */
+struct frame_ctx {
+  const batch *b;
+  int wfd;
+};
+
+static void write_frame(void *ctx, sm_scan_result *res) {
+  const struct frame_ctx *c = ctx;
+  name_memory_limit(res, c->b->bo);
+  char *report;
+  size_t len;
+  if (!sm_writer_render(c->b->w, res, &report, &len))
+    _exit(EXIT_WORKER_NOMEM);
+  wire h;
+  memset(&h, 0, sizeof h); /* no uninitialised padding on the pipe */
+  h.magic = WIRE_MAGIC;
+  h.summary = res->summary;
+  h.error_len = res->error ? (uint32_t)strlen(res->error) : 0;
+  h.report_len = len;
+  write_all(c->wfd, (const char *)&h, sizeof h);
+  write_all(c->wfd, res->error ? res->error : "", h.error_len);
+  write_all(c->wfd, report, len);
+  free(report);
+}
+
 static void item_target(const sm_found *it, sm_scan_target *t) {
   *t = (sm_scan_target){.name = it->target,
                         .path = it->path,
@@ -151,25 +181,16 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
       pause();
   if (t && strcmp(t, "crash") == 0)
     raise(SIGSEGV);
+  struct frame_ctx ctx = {b, wfd};
+  if (it->image) {
+    sm_scan_disk_image(it->path, b->o, b->set, write_frame, &ctx);
+    _exit(0);
+  }
   sm_scan_target target;
   sm_scan_result res;
-  char *report;
-  size_t len;
   item_target(it, &target);
   sm_scan(&target, b->o, b->set, &res);
-  name_memory_limit(&res, bo);
-  if (!sm_writer_render(b->w, &res, &report, &len))
-    _exit(EXIT_WORKER_NOMEM);
-  wire h;
-  memset(&h, 0, sizeof h); /* no uninitialised padding on the pipe */
-  h.magic = WIRE_MAGIC;
-  h.summary = res.summary;
-  h.error_len = res.error ? (uint32_t)strlen(res.error) : 0;
-  h.report_len = len;
-  write_all(wfd, (const char *)&h, sizeof h);
-  write_all(wfd, res.error ? res.error : "", h.error_len);
-  write_all(wfd, report, len);
-  free(report);
+  write_frame(&ctx, &res);
   sm_scan_result_free(&res);
   _exit(0);
 }
@@ -224,10 +245,10 @@ static void draw(batch *b, bool force) {
   b->line_shown = true;
 }
 
-/* A hive is done: count it from its summary, say its error, and write
- * its rendered report (bytes, taken) in turn. */
-static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
-                    const char *error, char *bytes, size_t len) {
+/* A hive's result: count it from its summary, say its error, and keep its
+ * rendered report (bytes, taken) for its turn. */
+static void take(batch *b, size_t idx, const sm_scan_summary *sum,
+                 const char *error, char *bytes, size_t len) {
   const sm_found *it = &b->items[idx];
   sm_batch_stats *st = b->st;
   st->hives++;
@@ -258,16 +279,40 @@ static void deliver(batch *b, size_t idx, const sm_scan_summary *sum,
     st->by_severity[s] += sum->by_severity[s];
   if (b->bo->fail_on >= 0 && sum->max_severity >= b->bo->fail_on)
     st->any_fail = true;
+  struct held *h = &b->held[idx];
+  if (!bytes)
+    return; /* lost: w->failed says so */
+  struct piece *v = realloc(h->v, (h->n + 1) * sizeof *v);
+  if (!v) {
+    free(bytes);
+    b->w->failed = true; /* out of memory: the report is not whole */
+    return;
+  }
+  h->v = v;
+  h->v[h->n++] = (struct piece){bytes, len};
+}
+
+static void write_held(batch *b, size_t idx) {
+  struct held *h = &b->held[idx];
+  for (size_t k = 0; k < h->n; k++) {
+    sm_writer_add(b->w, h->v[k].bytes, h->v[k].len);
+    free(h->v[k].bytes);
+  }
+  free(h->v);
+  h->v = NULL;
+  h->n = 0;
+}
+
+/* Item idx is done: its results are written in turn. */
+static void complete(batch *b, size_t idx) {
   b->done++;
-  b->held[idx] = (struct held){bytes, len, true};
+  b->held[idx].set = true;
   /* Results are written in input order, each as soon as those before it
    * are: a batch's output is the same at any -j. */
   if (!b->bo->sort)
     for (; b->next < b->n && b->held[b->next].set; b->next++) {
       clear_line(b);
-      sm_writer_add(b->w, b->held[b->next].bytes, b->held[b->next].len);
-      free(b->held[b->next].bytes);
-      b->held[b->next].bytes = NULL;
+      write_held(b, b->next);
     }
   draw(b, false);
 }
@@ -282,31 +327,54 @@ static void deliver_error(batch *b, size_t idx, const char *msg) {
   sm_scan_result_error(&t, msg, &res);
   if (!sm_writer_render(b->w, &res, &bytes, &len))
     b->w->failed = true;
-  deliver(b, idx, &res.summary, res.error, bytes, len);
+  take(b, idx, &res.summary, res.error, bytes, len);
+  complete(b, idx);
   sm_scan_result_free(&res);
 }
 
-/* The bytes a worker wrote, checked; false when they are not a whole
- * result. */
+/* The frame at *at of what a worker wrote: its header, and where its
+ * error and report start; false when it is not whole. */
+static bool next_frame(const slot *s, size_t *at, wire *h) {
+  if (s->len - *at < sizeof *h)
+    return false;
+  memcpy(h, s->buf + *at, sizeof *h);
+  size_t left = s->len - *at - sizeof *h;
+  if (h->magic != WIRE_MAGIC || h->error_len > left ||
+      h->report_len > left - h->error_len)
+    return false;
+  *at += sizeof *h;
+  return true;
+}
+
+/* The results a worker wrote (one per hive), checked first; false when
+ * they are not whole or there is none. */
 static bool deliver_wire(batch *b, slot *s) {
   wire h;
-  if (!s->buf || s->len < sizeof h)
+  size_t at = 0, n = 0;
+  if (!s->buf)
     return false;
-  memcpy(&h, s->buf, sizeof h);
-  if (h.magic != WIRE_MAGIC || h.report_len > s->len ||
-      s->len - sizeof h - h.report_len != h.error_len)
-    return false;
-  char *error =
-      h.summary.failed ? strndup(s->buf + sizeof h, h.error_len) : NULL;
-  char *bytes = malloc(h.report_len ? h.report_len : 1);
-  if ((h.summary.failed && !error) || !bytes) {
-    free(error);
-    free(bytes);
-    return false;
+  while (at < s->len) {
+    if (!next_frame(s, &at, &h))
+      return false;
+    at += h.error_len + h.report_len;
+    n++;
   }
-  memcpy(bytes, s->buf + sizeof h + h.error_len, h.report_len);
-  deliver(b, s->item, &h.summary, error, bytes, h.report_len);
-  free(error);
+  if (n == 0)
+    return false;
+  for (at = 0; at < s->len;) {
+    next_frame(s, &at, &h);
+    char *error =
+        h.summary.failed ? strndup(s->buf + at, h.error_len) : NULL;
+    char *bytes = malloc(h.report_len ? h.report_len : 1);
+    if (bytes)
+      memcpy(bytes, s->buf + at + h.error_len, h.report_len);
+    else
+      b->w->failed = true;
+    take(b, s->item, &h.summary, error, bytes, bytes ? h.report_len : 0);
+    free(error);
+    at += h.error_len + h.report_len;
+  }
+  complete(b, s->item);
   return true;
 }
 
@@ -436,15 +504,13 @@ static void emit_sorted(batch *b) {
       if (v)
         v[m++] = (sorted_ref){b->items[i].target, i};
       else
-        sm_writer_add(b->w, b->held[i].bytes, b->held[i].len);
+        write_held(b, i);
     }
   if (v) {
     qsort(v, m, sizeof *v, cmp_target);
     for (size_t i = 0; i < m; i++)
-      sm_writer_add(b->w, b->held[v[i].idx].bytes, b->held[v[i].idx].len);
+      write_held(b, v[i].idx);
   }
-  for (size_t i = 0; i < b->n; i++)
-    free(b->held[i].bytes);
   free(v);
 }
 

@@ -16,6 +16,7 @@
 #include "base/evidence.h"
 #include "cli/cli.h"
 #include "cli/discover.h"
+#include "source/image.h"
 
 /* A triage collection keeps volumes a few levels down (<host>/C/Windows);
  * -r walks deeper, but not without end. */
@@ -64,6 +65,7 @@ static bool add(sm_found_list *l, const char *target, const char *path,
   f->volume = dup_or_null(volume);
   f->error = dup_or_null(error);
   f->role = role;
+  f->image = false;
   if (!f->target || (path && !f->path) || (software && !f->software) ||
       (volume && !f->volume) || (error && !f->error)) {
     free(f->target);
@@ -468,6 +470,13 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   if (stat(target, &st) != 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+  }
+  /* A disk image, known by its content: the worker finds its hives. */
+  if (S_ISREG(st.st_mode) && sm_image_sniff(target) != NULL) {
+    if (!add(l, target, target, NULL, NULL, NULL, SM_ROLE_SYSTEM))
+      return false;
+    l->v[l->n - 1].image = true;
+    return true;
   }
   if (S_ISREG(st.st_mode))
     return add_file(l, target);

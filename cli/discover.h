@@ -1,5 +1,5 @@
-/* Targets: from what the user names (a hive, a mounted volume, a triage
- * collection, or with -r a folder of many) to the SYSTEM hives to audit.
+/* Targets: from what the user names (a hive, a disk image, a mounted
+ * volume, a triage collection, or with -r a folder of many) to the SYSTEM hives to audit.
  * Discovery only lists and stats; it never opens anything for writing and
  * never follows a symbolic link out of the target it was given. */
 #ifndef SM_CLI_DISCOVER_H
@@ -24,6 +24,7 @@ typedef struct sm_found {
   char *volume;   /* the volume root it was found in, or NULL */
   char *error;    /* set when it cannot be audited at all (then path NULL) */
   sm_role role;
+  bool image;     /* path is a disk image: every hive in it is audited */
 } sm_found;
 
 typedef struct sm_found_list {

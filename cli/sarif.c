@@ -236,7 +236,8 @@ static json_t *logical_locations(const sm_finding *f) {
 
 static json_t *null_or(json_t *j) { return j ? j : json_null(); }
 
-static json_t *result_json(const sm_finding *f, json_t *phys) {
+static json_t *result_json(const sm_finding *f, json_t *phys,
+                           const sm_scan_image *image) {
   char tbuf[32], ts[32], d[16];
   json_t *r = json_object();
   json_object_set_new(r, "ruleId", json_string(f->rule->id));
@@ -261,6 +262,8 @@ static json_t *result_json(const sm_finding *f, json_t *phys) {
   sm_finding_expired_date(f, d, sizeof d);
   if (d[0])
     json_object_set_new(props, "suppression_expired", json_string(d));
+  if (image)
+    json_object_set_new(props, "image", sm_scan_image_json(image));
   json_object_set_new(r, "properties", props);
   if (f->suppressed)
     json_object_set_new(
@@ -284,9 +287,22 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
                          FILE *out) {
   (void)w;
   const char *path = res->has_hive ? res->hive.path : res->target;
-  char *uri = path_uri(path[0] ? path : res->target);
+  /* A hive inside a disk image: located in the image file (what a reader
+   * can open), the hive an artifact nested in it at its path inside. */
+  const sm_scan_image *image = res->image;
+  char *uri = path_uri(image && image->file ? image->file
+                       : path[0]            ? path
+                                            : res->target);
   json_t *artifact =
       json_pack("{s:{s:o}}", "location", "uri", sm_json_string(uri ? uri : ""));
+  json_t *container = NULL;
+  if (image && image->path) {
+    container = artifact;
+    char *in = path_uri(image->path[0] == '/' ? image->path + 1 : image->path);
+    artifact = json_pack("{s:{s:o}}", "location", "uri",
+                         sm_json_string(in ? in : ""));
+    free(in);
+  }
   if (res->has_hive) {
     if (res->hive.sha256[0])
       json_object_set_new(artifact, "hashes",
@@ -311,13 +327,17 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   for (size_t k = 0; k < res->n_reports; k++)
     for (size_t i = 0; i < res->reports[k].n_findings; i++) {
       const sm_finding *f = &res->reports[k].findings[i];
-      json_array_append_new(results, result_json(f, phys));
+      json_array_append_new(results, result_json(f, phys, image));
       json_array_append_new(rules, rule_json(f));
     }
   json_t *frag =
       json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
                 "notifications", notes, "results", results, "rules", rules,
                 "failed", res->error != NULL || res->summary.rule_errors);
+  if (frag && container)
+    json_object_set_new(frag, "container", container);
+  else
+    json_decref(container);
   if (frag)
     json_dumpf(frag, out, JSON_COMPACT);
   json_decref(frag);
@@ -332,6 +352,23 @@ static void set_artifact_index(json_t *located, size_t art) {
                       "index", json_integer((json_int_t)art));
 }
 
+/* The index of a disk image's artifact, added the first time. */
+static size_t image_artifact(sarif *s, json_t *container) {
+  const char *uri =
+      json_string_value(json_object_get(json_object_get(container, "location"),
+                                        "uri"));
+  size_t i;
+  json_t *a;
+  json_array_foreach(s->artifacts, i, a) {
+    const char *u = json_string_value(
+        json_object_get(json_object_get(a, "location"), "uri"));
+    if (!json_object_get(a, "parentIndex") && u && uri && strcmp(u, uri) == 0)
+      return i;
+  }
+  json_array_append(s->artifacts, container);
+  return json_array_size(s->artifacts) - 1;
+}
+
 static void sarif_add(sm_writer *w, const char *bytes, size_t len) {
   sarif *s = w->state;
   json_t *frag = json_loadb(bytes, len, 0, NULL);
@@ -341,6 +378,13 @@ static void sarif_add(sm_writer *w, const char *bytes, size_t len) {
     return;
   }
   size_t art = json_array_size(s->artifacts), i;
+  json_t *container = json_object_get(frag, "container");
+  if (container) {
+    /* The disk image, once; the hive nested in it; locations in it. */
+    art = image_artifact(s, container);
+    json_object_set_new(json_object_get(frag, "artifact"), "parentIndex",
+                        json_integer((json_int_t)art));
+  }
   json_array_append(s->artifacts, json_object_get(frag, "artifact"));
   if (json_is_true(json_object_get(frag, "failed")))
     s->failed = true;

@@ -189,8 +189,26 @@ json_t *sm_scan_json(const sm_scan_result *r) {
   if (r->role) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
+    json_object_set_new(res, "image", sm_scan_image_json(r->image));
   }
   return res;
+}
+
+json_t *sm_scan_image_json(const sm_scan_image *g) {
+  if (!g)
+    return json_null();
+  json_t *o = json_object();
+  json_object_set_new(o, "file", str_or_null(g->file));
+  json_object_set_new(o, "format", str_or_null(g->format));
+  json_object_set_new(o, "partition", g->partition >= 0
+                                          ? json_integer(g->partition)
+                                          : json_null());
+  json_object_set_new(o, "offset", g->has_offset
+                                       ? json_integer((json_int_t)g->offset)
+                                       : json_null());
+  json_object_set_new(o, "description", str_or_null(g->description));
+  json_object_set_new(o, "path", str_or_null(g->path));
+  return o;
 }
 
 void sm_render_scan_json(FILE *f, const sm_scan_result *r) {

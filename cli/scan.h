@@ -19,6 +19,18 @@ void sm_render_scan_json(FILE *f, const sm_scan_result *r);
 void sm_finding_expired_date(const sm_finding *f, char *buf, size_t size);
 int sm_today_ymd(void);
 
+/* The "image" object of a result read from a disk image (json null for
+ * NULL). */
+json_t *sm_scan_image_json(const sm_scan_image *g);
+
+/* cli/scan-image.c: audit every SYSTEM hive in the disk image at path
+ * (found and read by source/), each result handed to emit as it is made
+ * (emit does not keep r, and may add to its error). */
+void sm_scan_disk_image(const char *path, const sm_scan_options *o,
+                   sm_baseline_set *set,
+                   void (*emit)(void *ctx, sm_scan_result *r),
+                   void *ctx);
+
 /* cli/scan-text.c: the report for a person. */
 void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color);
 /* Text s[0..len) with each line longer than width columns wrapped at a

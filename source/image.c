@@ -1,0 +1,433 @@
+/* Disk images through The Sleuth Kit: the partition table, each NTFS
+ * volume, and Windows/System32/config read into memory.  Nothing is
+ * mounted, extracted or written: TSK opens the image files read-only. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tsk/libtsk.h>
+
+#include "source/image.h"
+#include "source/noatime.h"
+
+/* Windows refuses hives past 2 GiB; a file inside an image that claims
+ * more is not read. */
+#define MAX_HIVE ((TSK_OFF_T)2 << 30)
+
+typedef struct walk {
+  const char *path;
+  const char *format; /* sm_image_sniff's name */
+  TSK_IMG_INFO *img;
+  bool want_software;
+  sm_image_fn fn;
+  void *ctx;
+  unsigned emitted; /* hives and volume errors handed to fn */
+  char notes[1024]; /* what each volume was, for "no Windows volume" */
+} walk;
+
+static void note(walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(walk *w, const char *fmt, ...) {
+  size_t used = strlen(w->notes);
+  if (used + 8 >= sizeof w->notes)
+    return;
+  if (used)
+    used += (size_t)snprintf(w->notes + used, sizeof w->notes - used, "; ");
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w->notes + used, sizeof w->notes - used, fmt, ap);
+  va_end(ap);
+}
+
+/* TSK's last error as one line. */
+static const char *tsk_why(void) {
+  static char buf[256];
+  const char *e = tsk_error_get();
+  snprintf(buf, sizeof buf, "%s", e && *e ? e : "unknown error");
+  for (char *p = buf; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  tsk_error_reset();
+  return buf;
+}
+
+/* The entry of directory dir named want in any case (the first in byte
+ * order when several differ only in case): its address and stored name.
+ * want_dir: a directory, else a regular file. */
+static bool find_entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+                       bool want_dir, TSK_INUM_T *inum, char *name,
+                       size_t size) {
+  TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
+  if (!d) {
+    tsk_error_reset();
+    return false;
+  }
+  bool found = false;
+  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
+    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
+    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC) ||
+        strcasecmp(n->name, want) != 0)
+      continue;
+    bool is_dir = n->type == TSK_FS_NAME_TYPE_DIR;
+    bool is_reg = n->type == TSK_FS_NAME_TYPE_REG;
+    if ((want_dir && !is_dir) || (!want_dir && !is_reg))
+      continue;
+    if (found && strcmp(n->name, name) >= 0)
+      continue;
+    *inum = n->meta_addr;
+    snprintf(name, size, "%s", n->name);
+    found = true;
+  }
+  tsk_fs_dir_close(d);
+  return found;
+}
+
+/* Read a whole file into memory.  NULL with why set when it cannot be. */
+static unsigned char *read_file(TSK_FS_INFO *fs, TSK_INUM_T inum, size_t *len,
+                                char *why, size_t size) {
+  TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, inum);
+  unsigned char *buf = NULL;
+  if (!f || !f->meta) {
+    snprintf(why, size, "cannot open: %s", tsk_why());
+    goto out;
+  }
+  TSK_OFF_T n = f->meta->size;
+  if (n < 0 || n > MAX_HIVE) {
+    snprintf(why, size, "%lld bytes is larger than any hive (2 GiB)",
+             (long long)n);
+    goto out;
+  }
+  buf = malloc(n ? (size_t)n : 1);
+  if (!buf) {
+    snprintf(why, size, "cannot hold %lld bytes", (long long)n);
+    goto out;
+  }
+  for (TSK_OFF_T done = 0; done < n;) {
+    size_t want =
+        n - done < ((TSK_OFF_T)8 << 20) ? (size_t)(n - done) : (size_t)8 << 20;
+    ssize_t r = tsk_fs_file_read(f, done, (char *)buf + done, want,
+                                 TSK_FS_FILE_READ_FLAG_NONE);
+    if (r <= 0) {
+      snprintf(why, size, "read error at byte %lld: %s", (long long)done,
+               r < 0 ? tsk_why() : "unexpected end");
+      free(buf);
+      buf = NULL;
+      goto out;
+    }
+    done += r;
+  }
+  *len = (size_t)n;
+out:
+  if (f)
+    tsk_fs_file_close(f);
+  return buf;
+}
+
+typedef struct volume {
+  long part;
+  uint64_t offset;
+  const char *desc;
+  char where[400]; /* "partition 2 (NTFS / exFAT (0x07), offset 1048576)" */
+} volume;
+
+static void emit_error(walk *w, const volume *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void emit_error(walk *w, const volume *v, const char *fmt, ...) {
+  char name[1200], msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = snprintf(msg, sizeof msg, "%s: ", w->path);
+  if (n > 0 && (size_t)n < sizeof msg)
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+  va_end(ap);
+  if (v->part >= 0)
+    snprintf(name, sizeof name, "%s:p%ld", w->path, v->part);
+  else
+    snprintf(name, sizeof name, "%s", w->path);
+  sm_image_hive hv = {.origin = {.image = w->path,
+                                 .format = w->format,
+                                 .partition = v->part,
+                                 .offset = v->offset,
+                                 .description = v->desc,
+                                 .path = NULL},
+                      .name = name,
+                      .error = msg};
+  w->fn(w->ctx, &hv);
+  w->emitted++;
+}
+
+/* The logs of the hive called base in dir, in replay order. */
+static void read_logs(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *base,
+                      sm_image_hive *hv, char names[3][256]) {
+  static const char *const suffix[] = {".LOG1", ".LOG2", ".LOG"};
+  char why[256];
+  for (int k = 0; k < 3; k++) {
+    char want[300];
+    TSK_INUM_T inum;
+    snprintf(want, sizeof want, "%s%s", base, suffix[k]);
+    if (!find_entry(fs, dir, want, false, &inum, names[k], 256))
+      continue;
+    size_t len = 0;
+    unsigned char *p = read_file(fs, inum, &len, why, sizeof why);
+    if (!p)
+      continue; /* replay says which logs it used */
+    hv->logs[hv->nlogs].name = names[k];
+    hv->logs[hv->nlogs].data = p;
+    hv->logs[hv->nlogs].len = len;
+    hv->nlogs++;
+  }
+}
+
+/* The SYSTEM hive of folder dir (config or RegBack), its logs and
+ * SOFTWARE; need_content: an empty SYSTEM is no hive (RegBack of Windows
+ * 10 1803 and later).  dir_path: the folder's path as stored. */
+static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
+                      const char *dir_path, bool regback) {
+  char base[256], sw[256], names[3][256], path[1024], name[2400], why[256];
+  TSK_INUM_T inum, swi;
+  if (!find_entry(fs, dir, "system", false, &inum, base, sizeof base))
+    return;
+  snprintf(path, sizeof path, "%s/%s", dir_path, base);
+  sm_image_hive hv = {.regback = regback};
+  size_t len = 0;
+  unsigned char *data = read_file(fs, inum, &len, why, sizeof why);
+  if (data && len == 0 && regback) {
+    free(data);
+    return;
+  }
+  if (v->part >= 0)
+    snprintf(name, sizeof name, "%s:p%ld:%s", w->path, v->part, path);
+  else
+    snprintf(name, sizeof name, "%s:%s", w->path, path);
+  hv.origin = (sm_image_origin){.image = w->path,
+                                .format = w->format,
+                                .partition = v->part,
+                                .offset = v->offset,
+                                .description = v->desc,
+                                .path = path};
+  hv.name = name;
+  if (!data) {
+    char msg[2800];
+    snprintf(msg, sizeof msg, "%s: %s", name, why);
+    hv.error = msg;
+    w->fn(w->ctx, &hv);
+    w->emitted++;
+    return;
+  }
+  hv.data = data;
+  hv.len = len;
+  read_logs(fs, dir, base, &hv, names);
+  unsigned char *swdata = NULL;
+  if (w->want_software &&
+      find_entry(fs, dir, "software", false, &swi, sw, sizeof sw) &&
+      (swdata = read_file(fs, swi, &hv.software_len, why, sizeof why)))
+    hv.software = swdata;
+  w->fn(w->ctx, &hv);
+  w->emitted++;
+  free(data);
+  free(swdata);
+  for (size_t k = 0; k < hv.nlogs; k++)
+    free((void *)hv.logs[k].data);
+}
+
+/* An NTFS volume: Windows/System32/config/SYSTEM, then RegBack's. */
+static void ntfs_volume(walk *w, const volume *v, TSK_FS_INFO *fs) {
+  static const char *const comp[] = {"windows", "system32", "config"};
+  char dir_path[1024] = "", name[256];
+  TSK_INUM_T dir = fs->root_inum;
+  for (int i = 0; i < 3; i++) {
+    if (!find_entry(fs, dir, comp[i], true, &dir, name, sizeof name)) {
+      note(w, "%s: NTFS without Windows\\System32\\config", v->where);
+      return;
+    }
+    size_t used = strlen(dir_path);
+    snprintf(dir_path + used, sizeof dir_path - used, "/%s", name);
+  }
+  unsigned before = w->emitted;
+  take_hive(w, v, fs, dir, dir_path, false);
+  if (w->emitted == before) {
+    note(w, "%s: NTFS without Windows\\System32\\config\\SYSTEM", v->where);
+    return;
+  }
+  TSK_INUM_T rb;
+  if (find_entry(fs, dir, "regback", true, &rb, name, sizeof name)) {
+    char rb_path[1300];
+    snprintf(rb_path, sizeof rb_path, "%s/%s", dir_path, name);
+    take_hive(w, v, fs, rb, rb_path, true);
+  }
+}
+
+static void one_volume(walk *w, const volume *v) {
+  char sig[8];
+  bool have_sig = tsk_img_read(w->img, (TSK_OFF_T)v->offset + 3, sig,
+                               sizeof sig) == (ssize_t)sizeof sig;
+  tsk_error_reset();
+  if (have_sig && memcmp(sig, "-FVE-FS-", 8) == 0) {
+    emit_error(w, v,
+               "%s: BitLocker-encrypted volume (-FVE-FS- signature): "
+               "decrypt it first and scan the decrypted image",
+               v->where);
+    return;
+  }
+  TSK_FS_INFO *fs =
+      tsk_fs_open_img(w->img, (TSK_OFF_T)v->offset, TSK_FS_TYPE_DETECT);
+  if (!fs) {
+    const char *why = tsk_why();
+    if (have_sig && memcmp(sig, "NTFS    ", 8) == 0)
+      emit_error(w, v, "%s: damaged NTFS volume: %s", v->where, why);
+    else
+      note(w, "%s: no file system found", v->where);
+    return;
+  }
+  if (TSK_FS_TYPE_ISNTFS(fs->ftype))
+    ntfs_volume(w, v, fs);
+  else
+    note(w, "%s: %s, not NTFS", v->where, tsk_fs_type_toname(fs->ftype));
+  tsk_fs_close(fs);
+}
+
+/* An E01 in segments ends with a "done" section in its last segment file;
+ * every other ends with "next".  libewf reads the chunks of a missing
+ * segment as zeros without complaint: the last segment TSK opened is
+ * looked at (its final 76-byte section descriptor, whose first 16 bytes
+ * name the section). */
+static bool ewf_segment_missing(const TSK_IMG_INFO *img) {
+  if (img->itype != TSK_IMG_TYPE_EWF_EWF || img->num_img < 1 || !img->images)
+    return false;
+  const char *last = (const char *)img->images[img->num_img - 1];
+  int fd = open(last, O_RDONLY | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = open(last, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return true;
+  struct stat st;
+  char head[8], tag[16];
+  bool missing = false;
+  if (fstat(fd, &st) == 0 && st.st_size > 76 &&
+      pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+      memcmp(head, "EVF\x09\x0d\x0a\xff\x00", 8) == 0 &&
+      pread(fd, tag, sizeof tag, st.st_size - 76) == (ssize_t)sizeof tag)
+    missing = strncmp(tag, "next", sizeof tag) == 0;
+  close(fd);
+  return missing;
+}
+
+static void set_where(volume *v) {
+  if (v->part >= 0)
+    snprintf(v->where, sizeof v->where, "partition %ld (%s, offset %llu)",
+             v->part, v->desc, (unsigned long long)v->offset);
+  else
+    snprintf(v->where, sizeof v->where, "the volume");
+}
+
+/* Every allocated partition of the table, or the image as one volume. */
+static void walk_volumes(walk *w) {
+  TSK_VS_INFO *vs = tsk_vs_open(w->img, 0, TSK_VS_TYPE_DETECT);
+  if (!vs) {
+    tsk_error_reset();
+    volume v = {.part = -1, .offset = 0, .desc = ""};
+    set_where(&v);
+    one_volume(w, &v);
+    return;
+  }
+  for (TSK_PNUM_T i = 0; i < vs->part_count; i++) {
+    const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
+    if (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC))
+      continue;
+    volume v = {.part = (long)p->addr,
+                .offset = (uint64_t)p->start * vs->block_size,
+                .desc = p->desc ? p->desc : ""};
+    set_where(&v);
+    uint64_t end = (uint64_t)(p->start + p->len) * vs->block_size;
+    if (v.offset / vs->block_size != p->start ||
+        end / vs->block_size != p->start + p->len ||
+        end > (uint64_t)w->img->size) {
+      emit_error(w, &v,
+                 "%s: runs past the end of the image (%llu bytes): a "
+                 "truncated image",
+                 v.where, (unsigned long long)w->img->size);
+      continue;
+    }
+    one_volume(w, &v);
+  }
+  tsk_vs_close(vs);
+}
+
+static sm_result walk_image(walk *w, sm_error *err);
+
+sm_result sm_image_walk(const char *path, bool want_software, sm_image_fn fn,
+                        void *ctx, sm_error *err) {
+  walk w = {.path = path, .want_software = want_software, .fn = fn, .ctx = ctx};
+  tsk_error_reset();
+  /* TSK opens the image files as it reads them, to the end of the walk. */
+  sm_noatime_begin();
+  sm_result r = walk_image(&w, err);
+  sm_noatime_end();
+  return r;
+}
+
+static sm_result walk_image(walk *w, sm_error *err) {
+  const char *path = w->path;
+  /* The format is told, never left to TSK's detection: that tries AFF,
+   * whose library opens the file for writing. */
+  static const struct {
+    const char *name;
+    TSK_IMG_TYPE_ENUM type;
+  } types[] = {{"raw", TSK_IMG_TYPE_RAW},
+               {"ewf", TSK_IMG_TYPE_EWF_EWF},
+               {"vhd", TSK_IMG_TYPE_VHD_VHD},
+               {"vhdx", TSK_IMG_TYPE_VHD_VHD}, /* libvhdi reads both */
+               {"vmdk", TSK_IMG_TYPE_VMDK_VMDK}};
+  w->format = sm_image_sniff(path);
+  TSK_IMG_TYPE_ENUM type = TSK_IMG_TYPE_UNSUPP;
+  for (size_t i = 0; w->format && i < sizeof types / sizeof types[0]; i++)
+    if (strcmp(types[i].name, w->format) == 0)
+      type = types[i].type;
+  if (type == TSK_IMG_TYPE_UNSUPP)
+    return sm_error_set(err, SM_ERR_IO, "%s: not a disk image", path);
+  if (!tsk_img_type_supported() || !(tsk_img_type_supported() & type))
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: %s images are not supported by this build of "
+                        "The Sleuth Kit",
+                        path, w->format);
+  w->img = tsk_img_open_utf8_sing(path, type, 0);
+  if (!w->img)
+    return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
+                        path, tsk_why());
+  /* A segment missing from an E01 or a split image: the image opens, but
+   * its end cannot be read. */
+  char last[512];
+  if (w->img->size < (TSK_OFF_T)sizeof last ||
+      tsk_img_read(w->img, w->img->size - (TSK_OFF_T)sizeof last, last,
+                   sizeof last) != (ssize_t)sizeof last) {
+    const char *why = tsk_why();
+    tsk_img_close(w->img);
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: cannot read the disk image to its end "
+                        "(truncated, or a segment missing?): %s",
+                        path, why);
+  }
+  if (ewf_segment_missing(w->img)) {
+    int n = w->img->num_img;
+    tsk_img_close(w->img);
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: incomplete E01: segment %d is missing (segment "
+                        "%d is not the last one)",
+                        path, n + 1, n);
+  }
+  walk_volumes(w);
+  tsk_img_close(w->img);
+  if (w->emitted)
+    return SM_OK;
+  return sm_error_set(err, SM_ERR_NOT_FOUND,
+                      "%s: no Windows volume in this disk image (%s)", path,
+                      w->notes[0] ? w->notes : "no volume found");
+}

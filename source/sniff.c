@@ -1,0 +1,77 @@
+/* Is a file a disk image?  Judged from its content only. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source/image.h"
+
+static bool read_at(int fd, unsigned char *buf, size_t len, off_t off) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t r = pread(fd, buf + done, len - done, off + (off_t)done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
+    done += (size_t)r;
+  }
+  return true;
+}
+
+static bool at(const unsigned char *p, size_t off, const char *sig) {
+  return memcmp(p + off, sig, strlen(sig)) == 0;
+}
+
+/* The first sector of a volume: NTFS, BitLocker, FAT or exFAT boot code. */
+static bool boot_sector(const unsigned char *p) {
+  return at(p, 3, "NTFS    ") || at(p, 3, "-FVE-FS-") || at(p, 3, "EXFAT   ") ||
+         at(p, 54, "FAT") || at(p, 82, "FAT32");
+}
+
+/* The format of an image, NULL when it is none (a hive, anything else). */
+static const char *image_format(const unsigned char *head, size_t n,
+                                const unsigned char *tail, bool has_tail) {
+  if (n >= 4 && at(head, 0, "regf"))
+    return NULL; /* a hive */
+  if (n >= 8 &&
+      (at(head, 0, "EVF\x09\x0d\x0a\xff") || at(head, 0, "EVF2\x0d\x0a\x81")))
+    return "ewf";
+  if (n >= 8 && at(head, 0, "vhdxfile"))
+    return "vhdx";
+  if ((n >= 8 && at(head, 0, "conectix")) ||
+      (has_tail && at(tail, 0, "conectix")))
+    return "vhd"; /* dynamic (header copy) or fixed (the footer) */
+  if ((n >= 4 && at(head, 0, "KDMV")) ||
+      (n >= 21 && at(head, 0, "# Disk DescriptorFile")))
+    return "vmdk"; /* sparse extent, or descriptor */
+  if (n >= 520 && at(head, 512, "EFI PART"))
+    return "raw"; /* GPT */
+  if (n >= 512 &&
+      ((head[510] == 0x55 && head[511] == 0xAA) || boot_sector(head)))
+    return "raw"; /* MBR, or a volume's boot sector */
+  return NULL;
+}
+
+const char *sm_image_sniff(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  unsigned char head[4096], tail[512];
+  const char *fmt = NULL;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 512) {
+    size_t n =
+        st.st_size < (off_t)sizeof head ? (size_t)st.st_size : sizeof head;
+    bool has_tail = read_at(fd, tail, sizeof tail, st.st_size - 512);
+    if (read_at(fd, head, n, 0))
+      fmt = image_format(head, n, tail, has_tail);
+  }
+  close(fd);
+  return fmt;
+}

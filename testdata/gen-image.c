@@ -1,0 +1,103 @@
+/* gen-image VOLUME DEST=SRC...: copy host files into an NTFS file system
+ * image made by `mkntfs -F` (a regular file), with libntfs-3g: no root, no
+ * FUSE, nothing mounted.  DEST is a path inside the volume, '/'-separated,
+ * its folders made as needed with the letter case given.  Used by the
+ * disk-image tests to build volumes from the fixture hives. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ntfs-3g/attrib.h>
+#include <ntfs-3g/dir.h>
+#include <ntfs-3g/inode.h>
+#include <ntfs-3g/types.h>
+#include <ntfs-3g/unistr.h>
+#include <ntfs-3g/volume.h>
+
+/* The child of dir named name, made (folder or file) when absent. */
+static ntfs_inode *child(ntfs_volume *vol, ntfs_inode *dir, const char *name,
+                         mode_t type) {
+  ntfschar *u = NULL;
+  int len = ntfs_mbstoucs(name, &u);
+  if (len <= 0)
+    return NULL;
+  u64 mref = ntfs_inode_lookup_by_name(dir, u, len);
+  ntfs_inode *ni = mref != (u64)-1 ? ntfs_inode_open(vol, mref)
+                                   : ntfs_create(dir, 0, u, (u8)len, type);
+  free(u);
+  return ni;
+}
+
+static int put(ntfs_volume *vol, const char *dest, const char *src) {
+  FILE *f = fopen(src, "rb");
+  if (!f) {
+    fprintf(stderr, "gen-image: %s: %s\n", src, strerror(errno));
+    return -1;
+  }
+  char *path = strdup(dest), *save = NULL;
+  ntfs_inode *dir = ntfs_inode_open(vol, FILE_root);
+  int rc = -1;
+  char *name = strtok_r(path, "/", &save);
+  while (name && dir) {
+    char *next = strtok_r(NULL, "/", &save);
+    ntfs_inode *ni = child(vol, dir, name, next ? S_IFDIR : S_IFREG);
+    ntfs_inode_close(dir);
+    dir = ni;
+    if (!next)
+      break;
+    name = next;
+  }
+  ntfs_attr *na = dir ? ntfs_attr_open(dir, AT_DATA, AT_UNNAMED, 0) : NULL;
+  if (na) {
+    char buf[65536];
+    size_t n;
+    s64 pos = 0;
+    rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+      if (ntfs_attr_pwrite(na, pos, (s64)n, buf) != (s64)n) {
+        rc = -1;
+        break;
+      }
+      pos += (s64)n;
+    }
+    ntfs_attr_close(na);
+  }
+  if (rc)
+    fprintf(stderr, "gen-image: %s: cannot write: %s\n", dest, strerror(errno));
+  if (dir)
+    ntfs_inode_close(dir);
+  free(path);
+  fclose(f);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: gen-image VOLUME DEST=SRC...\n");
+    return 2;
+  }
+  ntfs_volume *vol = ntfs_mount(argv[1], NTFS_MNT_NONE);
+  if (!vol) {
+    fprintf(stderr, "gen-image: %s: %s\n", argv[1], strerror(errno));
+    return 1;
+  }
+  int rc = 0;
+  for (int i = 2; i < argc && rc == 0; i++) {
+    char *eq = strchr(argv[i], '=');
+    if (!eq) {
+      fprintf(stderr, "gen-image: %s: not DEST=SRC\n", argv[i]);
+      rc = 2;
+      break;
+    }
+    *eq = '\0';
+    if (put(vol, argv[i], eq + 1) != 0)
+      rc = 1;
+  }
+  if (ntfs_umount(vol, FALSE) != 0)
+    rc = 1;
+  return rc;
+}
