@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
 enum {
   F_IMAGE,
@@ -164,7 +165,11 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
     goto done;
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
-  if (sm_field_push(&f[F_IMAGE], c.image) != SM_OK)
+  /* The image as smss.exe will start it (checks/winpath.h). */
+  char *image = sm_path_resolve(a->in->env, c.image);
+  sm_result ir = image ? sm_field_push(&f[F_IMAGE], image) : SM_ERR_NOMEM;
+  free(image);
+  if (ir != SM_OK)
     goto done;
 
   size_t n_idx = 0;
@@ -229,7 +234,11 @@ done:
   return r;
 }
 
+static const char *const path_fields[] = {"image", NULL};
+
 const sm_parser_def sm_parser_csrss = {.name = "csrss",
                                        .fields = field_names,
+                                       .path_fields = path_fields,
                                        .input = SM_INPUT_STRING,
+                                       .needs = SM_NEEDS_ENVIRONMENT,
                                        .run = run};

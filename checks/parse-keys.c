@@ -11,6 +11,7 @@ static const char *const subsystems_field_names[] = {
     "unreferenced", "images",   "debug", NULL};
 static const char *const knowndlls_field_names[] = {
     "names", "dlls", "mismatched", "dll-directory", "dll-directory32", NULL};
+static const char *const subsystems_path_fields[] = {"images", NULL};
 static const char *const knowndlls_path_fields[] = {"dll-directory",
                                                     "dll-directory32", NULL};
 static const char *const select_field_names[] = {"current",
@@ -113,9 +114,18 @@ static sm_result subsystems_run(const sm_parse_args *a, sm_fields *out) {
     const char *cmd = value_string(*found), *tok;
     size_t len;
     if (cmd && sm_cmdline_token(&cmd, &tok, &len)) {
+      /* NAME=IMAGE with the image resolved; the whole item is lowercase,
+       * as an expected "Windows=%SystemRoot%\\system32\\csrss.exe" is once
+       * resolved (checks/winpath.h). */
       char *image = sm_unquote_dup(tok, len);
-      r = image ? sm_field_pushf(&f[S_IMAGES], "%s=%s", names[i], image)
-                : SM_ERR_NOMEM;
+      char *res = image ? sm_path_resolve(a->in->env, image) : NULL;
+      r = res ? sm_field_pushf(&f[S_IMAGES], "%s=%s", names[i], res)
+              : SM_ERR_NOMEM;
+      for (char *c = r == SM_OK ? f[S_IMAGES].items[f[S_IMAGES].n - 1] : NULL;
+           c && *c && *c != '='; c++)
+        if (*c >= 'A' && *c <= 'Z')
+          *c += 32;
+      free(res);
       free(image);
       if (r != SM_OK)
         goto done;
@@ -257,7 +267,10 @@ static sm_result select_run(const sm_parse_args *a, sm_fields *out) {
 
 const sm_parser_def sm_parser_subsystems = {.name = "subsystems",
                                             .fields = subsystems_field_names,
+                                            .path_fields =
+                                                subsystems_path_fields,
                                             .input = SM_INPUT_KEY,
+                                            .needs = SM_NEEDS_ENVIRONMENT,
                                             .run = subsystems_run};
 
 const sm_parser_def sm_parser_known_dlls = {.name = "known-dlls",

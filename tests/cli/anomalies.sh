@@ -2,4 +2,4 @@
 # Planted anomalies against every family and the real hives (anomalies.py).
 . "$(dirname "$0")/setup.sh"
 export tmp CORPUS top_srcdir top_builddir
-"$PYTHON3" "$top_srcdir/tests/cli/anomalies.py"
+PYTHONPATH="$top_srcdir/tests/cli" "$PYTHON3" "$top_srcdir/tests/cli/anomalies.py"
