@@ -52,13 +52,23 @@ static int cmp_name_value(const void *key, const void *elem) {
                           (*(const sm_value *const *)elem)->name);
 }
 
-/* A list value; NULL (no strings) when absent or not a REG_MULTI_SZ. */
+/* A list value; NULL (no strings) when absent or of another type.  A
+ * REG_SZ or REG_EXPAND_SZ is a list of one string: smss.exe reads Required
+ * and Optional through RtlQueryRegistryValues, which hands a string to the
+ * same callback as each string of a REG_MULTI_SZ. */
 static char *const *multi(const sm_value *v, size_t *n) {
   *n = 0;
-  if (!v || v->status != SM_OK || v->type != SM_REG_MULTI_SZ || !v->strv)
+  if (!v || v->status != SM_OK)
     return NULL;
-  *n = v->nstrv;
-  return v->strv;
+  if (v->type == SM_REG_MULTI_SZ && v->strv) {
+    *n = v->nstrv;
+    return v->strv;
+  }
+  if ((v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str) {
+    *n = 1;
+    return (char *const *)&v->str;
+  }
+  return NULL;
 }
 
 enum {

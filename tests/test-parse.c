@@ -622,10 +622,12 @@ static void subsystems_planted(void **state) {
   assert_int_equal(count(&f, "debug"), 0);
   sm_fields_free(&f);
 
-  /* Required of the wrong type is no list; nothing at all is no error. */
-  sm_value *w[] = {mk_sz("Required", "Debug Windows")};
-  f = run_key(SM_PARSE_SUBSYSTEMS, w, 1, NULL, 0);
-  assert_int_equal(count(&f, "required"), 0);
+  /* A string is a list of one, as smss.exe reads it; a number is no list;
+   * nothing at all is no error. */
+  sm_value *w[] = {mk_sz("Required", "Debug Windows"), mk_dword("Optional", 1)};
+  f = run_key(SM_PARSE_SUBSYSTEMS, w, 2, NULL, 0);
+  assert_field(f, "required", "Debug Windows");
+  assert_int_equal(count(&f, "optional"), 0);
   sm_fields_free(&f);
   f = run_key(SM_PARSE_SUBSYSTEMS, NULL, 0, NULL, 0);
   assert_int_equal(count(&f, "names"), 0);
