@@ -146,12 +146,11 @@ sm_result sm_bl_parse_supp(const fctx *F, const yd_node *m, sm_suppression *s,
 /* ---- baseline-merge.c ---- */
 
 ssize_t sm_bl_rule_index(const sm_baseline *b, const char *id);
-/* Move r into b: a rule with the same id is replaced whole, in place. */
-bool sm_bl_add_rule(sm_baseline *b, sm_rule *r);
 bool sm_bl_add_supp(sm_baseline *b, sm_suppression *s);
 bool sm_bl_add_chain(sm_baseline *b, const char *name);
 /* Move the rules and suppressions of src over those of dst (in time linear
- * in both); sm_bl_merge_copy copies them, src unchanged. */
+ * in both): a rule with the id of one in dst replaces it whole, in place;
+ * sm_bl_merge_copy copies them, src unchanged. */
 bool sm_bl_merge_into(sm_baseline *dst, sm_baseline *src);
 bool sm_bl_merge_copy(sm_baseline *dst, const sm_baseline *src);
 void sm_bl_remove_rule(sm_baseline *b, size_t i);

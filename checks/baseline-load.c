@@ -276,11 +276,11 @@ static sm_result add_own_rules(const fctx *F, const yd_node *rules,
         goto out;
       }
   }
-  for (size_t i = 0; i < n_own; i++)
-    if (!sm_bl_add_rule(b, &own[i])) {
-      rc = sm_bl_nomem(L);
-      goto out;
-    }
+  sm_baseline mine = {.rules = own, .n_rules = n_own};
+  if (!sm_bl_merge_into(b, &mine)) { /* moves each rule out of own */
+    rc = sm_bl_nomem(L);
+    goto out;
+  }
   if (b->n_rules > MAX_RULES)
     rc = sm_bl_fail(F, rules, "more than %d rules with those it extends",
                     MAX_RULES);

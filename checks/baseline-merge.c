@@ -15,20 +15,6 @@ ssize_t sm_bl_rule_index(const sm_baseline *b, const char *id) {
   return -1;
 }
 
-bool sm_bl_add_rule(sm_baseline *b, sm_rule *r) {
-  ssize_t i = sm_bl_rule_index(b, r->id);
-  if (i >= 0) {
-    sm_bl_rule_free(&b->rules[i]);
-    b->rules[i] = *r;
-  } else {
-    if (!sm_grow(&b->rules, b->n_rules, sizeof *b->rules))
-      return false;
-    b->rules[b->n_rules++] = *r;
-  }
-  memset(r, 0, sizeof *r);
-  return true;
-}
-
 bool sm_bl_add_supp(sm_baseline *b, sm_suppression *s) {
   if (!sm_grow(&b->suppressions, b->n_suppressions, sizeof *b->suppressions))
     return false;
@@ -85,7 +71,8 @@ static bool id_index_init(id_index *x, const sm_baseline *b, size_t extra) {
   return true;
 }
 
-/* sm_bl_add_rule through the index. */
+/* Move r into b, through the index: a rule of the same id is replaced
+ * whole, in place. */
 static bool add_indexed(id_index *x, sm_baseline *b, sm_rule *r) {
   size_t *slot = id_slot(x, b, r->id);
   if (*slot) {

@@ -308,20 +308,29 @@ static void pin_value(lctx *c, sm_root root, const char *key,
   write_pin(c->f, v);
 }
 
-static void forbid_value(lctx *c, sm_root root, const char *key,
-                         const char *value) {
+/* A rule that the reference hive had no VALUE of KEY (or, value NULL, no
+ * KEY). */
+static void forbid(lctx *c, sm_root root, const char *key, const char *value,
+                   const char *title) {
   sm_severity sev;
-  char id[200], title[300];
+  char id[200];
   rule_meta(c, root, key, value, &sev);
-  make_id(c, key, value, NULL, id, sizeof id);
-  value_title(title, sizeof title, "Absent from the reference:", key, value);
+  make_id(c, key, value, value ? NULL : "KEY", id, sizeof id);
   rule_head(c, id, title, root, key, value, sev);
-  fputs("    normal: \"Absent, as in the reference hive this baseline was "
-        "learned from.\"\n    message: \"A value the reference hive did not "
-        "have.\"\n",
-        c->f);
+  fprintf(c->f,
+          "    normal: \"Absent, as in the reference hive this baseline was "
+          "learned from.\"\n    message: \"A %s the reference hive did not "
+          "have.\"\n",
+          value ? "value" : "key");
   write_attack(c, root, key, value);
   fputs("    presence: forbidden\n", c->f);
+}
+
+static void forbid_value(lctx *c, sm_root root, const char *key,
+                         const char *value) {
+  char title[300];
+  value_title(title, sizeof title, "Absent from the reference:", key, value);
+  forbid(c, root, key, value, title);
 }
 
 static bool value_done(char **done, size_t n, const char *name) {
@@ -445,20 +454,11 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
                            sm_error *err) {
   sm_key base = root == SM_ROOT_HIVE ? sm_hive_root(c->h) : c->cs_key;
   sm_key k;
-  sm_severity sev;
-  char id[200], title[300];
+  char title[300];
   sm_result rc = sm_key_lookup(c->h, base, path, &k, err);
   if (rc == SM_ERR_NOT_FOUND) {
-    rule_meta(c, root, path, NULL, &sev);
-    make_id(c, path, NULL, "KEY", id, sizeof id);
     snprintf(title, sizeof title, "Key absent from the reference: %s", path);
-    rule_head(c, id, title, root, path, NULL, sev);
-    fputs("    normal: \"Absent, as in the reference hive this baseline was "
-          "learned from.\"\n    message: \"A key the reference hive did not "
-          "have.\"\n",
-          c->f);
-    write_attack(c, root, path, NULL);
-    fputs("    presence: forbidden\n", c->f);
+    forbid(c, root, path, NULL, title);
     return SM_OK;
   }
   if (rc != SM_OK)

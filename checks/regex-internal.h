@@ -33,9 +33,9 @@ typedef struct parser {
   const char *p;
   bool icase;
   node *nodes;
-  size_t n_nodes, cap_nodes;
+  size_t n_nodes;
   byteset *sets;
-  size_t n_sets, cap_sets;
+  size_t n_sets;
   const char *why; /* set when the pattern cannot be compiled */
   bool nomem;
 } parser;

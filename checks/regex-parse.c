@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "checks/regex-internal.h"
 
 #define MAX_DEPTH 64 /* nested groups, as the loader allows */
@@ -13,15 +14,9 @@
 static unsigned lower(unsigned c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 static int new_node(parser *P, nkind kind) {
-  if (P->n_nodes == P->cap_nodes) {
-    size_t cap = P->cap_nodes ? P->cap_nodes * 2 : 64;
-    node *n = realloc(P->nodes, cap * sizeof *n);
-    if (!n) {
-      P->nomem = true;
-      return -1;
-    }
-    P->nodes = n;
-    P->cap_nodes = cap;
+  if (!sm_grow(&P->nodes, P->n_nodes, sizeof *P->nodes)) {
+    P->nomem = true;
+    return -1;
   }
   node *n = &P->nodes[P->n_nodes];
   memset(n, 0, sizeof *n);
@@ -45,15 +40,9 @@ static int set_node(parser *P, byteset s, bool negate) {
         set_add(&t, c);
   }
   t.w[0] &= ~1u; /* never NUL (RE_DOT_NOT_NULL; strings end there) */
-  if (P->n_sets == P->cap_sets) {
-    size_t cap = P->cap_sets ? P->cap_sets * 2 : 16;
-    byteset *v = realloc(P->sets, cap * sizeof *v);
-    if (!v) {
-      P->nomem = true;
-      return -1;
-    }
-    P->sets = v;
-    P->cap_sets = cap;
+  if (!sm_grow(&P->sets, P->n_sets, sizeof *P->sets)) {
+    P->nomem = true;
+    return -1;
   }
   int k = new_node(P, N_SET);
   if (k >= 0) {

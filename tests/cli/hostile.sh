@@ -217,9 +217,13 @@ rules:
     message: m
     expect: { regex: "(.*a){20}$" }
 YAML
-printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment]\r\n"Path"="%sb"\r\n' \
-  "$("$PYTHON3" -c 'print("a" * 100000, end="")')" >"$tmp/re.reg"
-"$GEN_HIVE" "$tmp/re.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/re.reg"
+# $tmp/NAME.hiv: win-10 with Environment\Path set to TEXT.
+path_hive() {
+  printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment]\r\n"Path"="%s"\r\n' \
+    "$2" >"$tmp/$1.reg"
+  "$GEN_HIVE" "$tmp/$1.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/$1.reg"
+}
+path_hive re "$("$PYTHON3" -c 'print("a" * 100000 + "b", end="")')"
 rc=0
 timeout 10 $SMAUDIT scan -b "$tmp/re.yaml" "$tmp/re.hiv" >"$tmp/out" 2>"$tmp/err" || rc=$?
 check "(a+)+\$ and (.*a){20}\$ on 100 KB: scan finishes (exit $rc, 1: two findings)" \
@@ -227,9 +231,7 @@ check "(a+)+\$ and (.*a){20}\$ on 100 KB: scan finishes (exit $rc, 1: two findin
 # a[ab]{20}$ made glibc's DFA grow with the string: 21 s and 210 MB on a
 # 64,000-character Path.  One pass of a bounded automaton now.
 sed -e '/SM-RE2/,$d' -e 's/(a+)+\$/a[ab]{20}$/' -e '$d' "$tmp/re.yaml" >"$tmp/re-ab.yaml"
-printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment]\r\n"Path"="%s"\r\n' \
-  "$("$PYTHON3" -c 'print("ab" * 32000, end="")')" >"$tmp/re-ab.reg"
-"$GEN_HIVE" "$tmp/re-ab.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/re-ab.reg"
+path_hive re-ab "$("$PYTHON3" -c 'print("ab" * 32000, end="")')"
 rc=0
 timeout 10 $SMAUDIT scan -b "$tmp/re-ab.yaml" "$tmp/re-ab.hiv" >"$tmp/out" 2>"$tmp/err" || rc=$?
 check "a[ab]{20}\$ on a 64,000-character Path: scan finishes (exit $rc, 1: one finding)" \
