@@ -65,14 +65,16 @@ static char *without_quoted(const char *detail, const char *q) {
   const char *at = detail ? strstr(detail, pat) : NULL;
   char *out = NULL;
   if (at) {
-    size_t head = (size_t)(at - detail), tail = strlen(at + ql + 2);
+    size_t head = (size_t)(at - detail);
+    const char *rest = at + ql + 2;
     if (head && detail[head - 1] == ' ')
       head--;
-    else if (at[ql + 2] == ' ')
-      at++;
+    else if (*rest == ' ')
+      rest++;
+    size_t tail = strlen(rest);
     if ((out = malloc(head + tail + 1))) {
       memcpy(out, detail, head);
-      memcpy(out + head, at + ql + 2, tail + 1);
+      memcpy(out + head, rest, tail + 1);
     }
   }
   free(pat);
