@@ -261,7 +261,7 @@ while [ $r -le "$nr" ]; do
   r=$((r + 1))
 done
 printf 'batch\t%s\t%s\t?\t%s\t%s\n' "$(stat -c %s "$bsrc")" "$bl_name" "$bdir" \
-  "$bsrc" >>"$raw/hives.tsv"
+  "$(basename "$(dirname "$bsrc")")/$(basename "$bsrc")" >>"$raw/hives.tsv"
 
 # Baselines parsed once per run: count the opens of the baseline file in a
 # scan of 3 hives.
