@@ -363,8 +363,7 @@ static bool deliver_wire(batch *b, slot *s) {
     return false;
   for (at = 0; at < s->len;) {
     next_frame(s, &at, &h);
-    char *error =
-        h.summary.failed ? strndup(s->buf + at, h.error_len) : NULL;
+    char *error = h.summary.failed ? strndup(s->buf + at, h.error_len) : NULL;
     char *bytes = malloc(h.report_len ? h.report_len : 1);
     if (bytes)
       memcpy(bytes, s->buf + at + h.error_len, h.report_len);
@@ -483,6 +482,28 @@ static void read_some(slot *s, bool *eof) {
     s->len += (size_t)r;
 }
 
+/* One hive and no bound asked for: audited in this process, no fork and
+ * no pipe (docs/performance.md). */
+static void audit_here(batch *b) {
+  const sm_found *it = &b->items[0];
+  sm_scan_target t;
+  sm_scan_result res;
+  char *bytes = NULL;
+  size_t len = 0;
+  b->queued = 1;
+  if (it->error) {
+    deliver_error(b, 0, it->error);
+    return;
+  }
+  item_target(it, &t);
+  sm_scan(&t, b->o, b->set, &res);
+  if (!sm_writer_render(b->w, &res, &bytes, &len))
+    b->w->failed = true;
+  take(b, 0, &res.summary, res.error, bytes, len);
+  complete(b, 0);
+  sm_scan_result_free(&res);
+}
+
 typedef struct sorted_ref {
   const char *target;
   size_t idx;
@@ -534,6 +555,10 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
     goto out;
   }
   draw(&b, true);
+  /* A disk image keeps its worker: reading one changes how the process
+   * opens files. */
+  if (n == 1 && bo->in_process && !items[0].image)
+    audit_here(&b);
   while (b.done < n) {
     for (unsigned i = 0; i < jobs && b.queued < n; i++)
       if (!slots[i].pid)

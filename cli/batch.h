@@ -15,6 +15,8 @@ typedef struct sm_batch_opts {
   unsigned timeout;         /* seconds per hive, wall clock and CPU; 0 none */
   unsigned long max_memory; /* MiB of address space per worker; 0 none */
   bool sort;                /* emit by target at the end, not as they come */
+  bool in_process;          /* one item: audit it here, without a worker
+                               (and so without timeout and max_memory) */
   bool progress;            /* redraw a progress line on stderr */
   bool quiet_errors;        /* the report on the same terminal says each
                                hive's error: not said again on stderr */

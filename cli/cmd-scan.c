@@ -58,7 +58,10 @@ static void usage_scan(FILE *f) {
           "                            (default 120; 0: no limit)\n"
           "      --max-memory MB       address space of each worker in MiB "
           "(default 4096;\n"
-          "                            0: no limit)\n"
+          "                            0: no limit); one hive is audited "
+          "without a worker\n"
+          "                            unless --timeout or --max-memory is "
+          "given\n"
           "      --sort                write the results sorted by target, at "
           "the end, rather\n"
           "                            than in the order the targets were "
@@ -210,11 +213,13 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
     if (!parse_count("--timeout", arg, 86400, &v))
       return false;
     a->bo.timeout = (unsigned)v;
+    a->bo.in_process = false;
     return true;
   case OPT_MAXMEM:
     if (!parse_count("--max-memory", arg, 1048576, &v))
       return false;
     a->bo.max_memory = v;
+    a->bo.in_process = false;
     return true;
   case OPT_SORT:
     a->bo.sort = true;
@@ -336,6 +341,9 @@ int sm_cmd_scan(int argc, char **argv) {
                  .bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
                         .timeout = 120,
                         .max_memory = 4096,
+                        /* Isolation when bounds are asked for (and for
+                         * every hive of a batch). */
+                        .in_process = true,
                         .fail_on = SM_SEV_MEDIUM},
                  .format = SM_FORMAT_TEXT,
                  .color = -1};

@@ -141,6 +141,28 @@ check "a hanging worker: the time limit in each result" \
   [ "$(grep -c '"error":"audit exceeded the time limit of 1 s"' "$tmp/out")" = 4 ]
 check "a hanging worker: killed on time" [ $((end - start)) -le 6 ]
 
+# One hive and no bound asked for: audited in the smaudit process itself
+# (the worker's test hook never runs); --timeout or --max-memory isolate it
+# in a worker as in a batch.
+SMAUDIT_TEST_WORKER=crash run scan -q $B --format json "$h/h000.hiv"
+check "one hive, no bounds: audited without a worker" sh -c \
+  '[ "$1" != 2 ] && grep -q "\"error\":null" "$2"' _ "$rc" "$tmp/out"
+for bound in "--timeout 60" "--max-memory 4096"; do
+  # shellcheck disable=SC2086
+  SMAUDIT_TEST_WORKER=crash run scan -q $B --format json $bound "$h/h000.hiv"
+  check "one hive, $bound: audited in a worker" sh -c \
+    '[ "$1" = 2 ] && grep -q "\"error\":\"audit aborted: " "$2"' _ "$rc" "$tmp/out"
+done
+if command -v strace >/dev/null 2>&1; then
+  rc=0
+  strace -f -qq -e trace=fork,vfork,clone,clone3,pipe,pipe2 -o "$tmp/trace" \
+    $SMAUDIT_BIN scan -q --no-hash $B --format json "$h/h000.hiv" >/dev/null 2>&1 || rc=$?
+  check "one hive, no bounds: no fork and no pipe (strace)" sh -c \
+    '! grep -qE "(fork|clone|pipe)" "$1"' _ "$tmp/trace"
+else
+  skip "one hive, no bounds: no fork and no pipe (strace)" "strace not installed"
+fi
+
 # The local fan-out: xargs -P over shards, each to its own file, merged.
 mkdir "$tmp/shards"
 find "$h" -type f -name '*.hiv' -print0 |
