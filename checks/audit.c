@@ -201,9 +201,19 @@ static size_t expect_findings(audit_ctx *c, const sm_rule *r,
   size_t n = 0;
   if (sm_expect_check(e, t, &m, &n) != SM_OK)
     c->nomem = true;
-  for (size_t i = 0; i < n; i++)
-    add_finding(c, r, k, v, r->value, m[i].observed, m[i].expected, "%s%s%s",
+  for (size_t i = 0; i < n; i++) {
+    /* A key-level parser's finding is about one of the key's values. */
+    const char *name = r->value;
+    const sm_value *fv = v;
+    char buf[256] = "";
+    if (!name && k->values_loaded && k->values_r == SM_OK) {
+      fv = sm_item_value(k->values, k->n_values, r->field, m[i].observed,
+                         m[i].expected, buf, sizeof buf);
+      name = buf[0] ? buf : NULL;
+    }
+    add_finding(c, r, k, fv, name, m[i].observed, m[i].expected, "%s%s%s",
                 r->field ? r->field : "", r->field ? ": " : "", m[i].detail);
+  }
   sm_mismatches_free(m, n);
   return n;
 }

@@ -69,6 +69,17 @@ sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
  * expired). */
 void sm_finding_suppress(const sm_baseline *b, int today_ymd, sm_finding *f);
 
+/* The value of a key that a key-level parser's finding is about: the one
+ * named before '=' in the item ("kernel32=kernel33.dll", "LastKnownGood=9"),
+ * the one named by the item ("Posix"), the one whose data holds the item
+ * ("lz32.dll"; a name in Optional), or the one the field is named after
+ * ("debug", "dll-directory").  Writes its name to name (a missing entry:
+ * the name it would have, "kernel32" for "kernel32.dll"; "" when none) and
+ * returns the value, or NULL when it does not exist. */
+const sm_value *sm_item_value(sm_value *const *values, size_t n,
+                              const char *field, const char *observed,
+                              const char *expected, char *name, size_t size);
+
 /* fnmatch, case-insensitive, backslash literal: the globs of baselines. */
 bool sm_glob_ci(const char *pat, const char *s);
 

@@ -2,8 +2,10 @@
 #include <config.h>
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks/audit.h"
 
@@ -98,4 +100,64 @@ int sm_report_max_severity(const sm_report *r) {
     if (!r->findings[i].suppressed && (int)r->findings[i].severity > max)
       max = (int)r->findings[i].severity;
   return max;
+}
+
+static const sm_value *named(sm_value *const *values, size_t n, const char *s,
+                             size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(values[i]->name) == len &&
+        strncasecmp(values[i]->name, s, len) == 0)
+      return values[i];
+  return NULL;
+}
+
+static bool holds(const sm_value *v, const char *item) {
+  if (v->str)
+    return strcasecmp(v->str, item) == 0;
+  for (size_t i = 0; v->strv && i < v->nstrv; i++)
+    if (strcasecmp(v->strv[i], item) == 0)
+      return true;
+  return false;
+}
+
+/* The field's name without dashes: "dll-directory" is DllDirectory. */
+static const sm_value *field_value(sm_value *const *values, size_t n,
+                                   const char *field) {
+  char want[64];
+  size_t len = 0;
+  for (const char *p = field; p && *p && len + 1 < sizeof want; p++)
+    if (*p != '-')
+      want[len++] = *p;
+  return len ? named(values, n, want, len) : NULL;
+}
+
+const sm_value *sm_item_value(sm_value *const *values, size_t n,
+                              const char *field, const char *observed,
+                              const char *expected, char *name, size_t size) {
+  const sm_value *v = NULL;
+  name[0] = '\0';
+  if (observed) {
+    const char *eq = strchr(observed, '=');
+    if (eq)
+      v = named(values, n, observed, (size_t)(eq - observed));
+    if (!v)
+      v = named(values, n, observed, strlen(observed));
+    for (size_t i = 0; !v && i < n; i++)
+      if (holds(values[i], observed))
+        v = values[i];
+  }
+  if (!v)
+    v = field_value(values, n, field);
+  if (v) {
+    snprintf(name, size, "%s", v->name);
+    return v;
+  }
+  if (!observed && expected) { /* a missing entry: the name it would have */
+    size_t len = strlen(expected);
+    if (len > 4 && strcasecmp(expected + len - 4, ".dll") == 0)
+      len -= 4;
+    snprintf(name, size, "%.*s", (int)len, expected);
+    return named(values, n, expected, len);
+  }
+  return NULL;
 }

@@ -4,10 +4,14 @@ of the real hives) and must be caught by its rule at its severity; each
 untouched base must be quiet at medium and above.  Prints TAP."""
 import glob
 import os
+import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
                      loud, overlay, run_json, scan_overlay, show, tap,
                      top_srcdir)
+
+# The details of findings about a key or a subkey, not about a value.
+KEY_LEVEL = re.compile(r"^(unexpected subkey|the key )")
 
 overlays = sorted(glob.glob(os.path.join(top_srcdir, "testdata", "anomalies",
                                          "*.reg")))
@@ -43,6 +47,13 @@ for label, base in bases():
         if res is None:
             tap(False, "%s + %s: %s" % (label, name, why))
             continue
+        # A finding names its value unless it is about a key or subkey.
+        nameless = sorted({f["rule"] for f in res["findings"]
+                           if f["value"] is None and not KEY_LEVEL.match(
+                               f["detail"] or "")})
+        tap(not nameless, "%s + %s: every finding about a value names it%s"
+            % (label, name, " (not %s)" % ", ".join(nameless)
+               if nameless else ""))
         if detect:
             got = res["baseline"]["name"]
             tap(got == family and res["baseline"]["supported"],
