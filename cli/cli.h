@@ -17,6 +17,8 @@ enum {
 
 /* error.c */
 extern const char *sm_progname;
+/* Set by the fuzzers: sm_cli_error prints nothing. */
+extern bool sm_cli_quiet;
 
 /* "smaudit: FILE: reason" or "smaudit: reason" on stderr, escaped. */
 void sm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

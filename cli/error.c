@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 
 const char *sm_progname = "smaudit";
+bool sm_cli_quiet;
 
 void sm_cli_fault_line(char *buf, size_t size, const char *file,
                        const char *reason) {
@@ -18,6 +19,8 @@ void sm_cli_fault_line(char *buf, size_t size, const char *file,
 }
 
 void sm_cli_error(const char *fmt, ...) {
+  if (sm_cli_quiet)
+    return;
   char buf[2048];
   va_list ap;
   va_start(ap, fmt);
