@@ -1,6 +1,8 @@
 /* Arbitrary text as a baseline file.  The search path points at a
  * folder with one small valid baseline, "base", so that `extends: base`
- * and relative paths reach the merge code. */
+ * and relative paths reach the merge code (and the copy of a baseline
+ * extended more than once).  The regexes of a valid baseline are searched
+ * in the input's own text. */
 #include <config.h>
 
 #include <stdio.h>
@@ -43,8 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sm_baseline *b = NULL;
   sm_error err = {0};
   if (sm_baseline_load(path, &b, &err) == SM_OK) {
-    for (size_t i = 0; i < b->n_rules; i++)
-      (void)sm_baseline_find_rule(b, b->rules[i].id);
+    for (size_t i = 0; i < b->n_rules; i++) {
+      const sm_rule *r = &b->rules[i];
+      (void)sm_baseline_find_rule(b, r->id);
+      /* Each regex searched in the input itself (checks/regex.c). */
+      if (r->expect.has_regex)
+        (void)sm_regex_search(r->expect.regex, (const char *)data,
+                              strnlen((const char *)data, size));
+    }
   } else if (err.msg[0] == '\0' || !memchr(err.msg, '\0', sizeof err.msg)) {
     abort(); /* every refusal says why */
   }

@@ -55,6 +55,13 @@ fuzz-baseline)
   for f in "$srcdir"/baselines/*.yaml "$srcdir"/tests/fuzz/seed.yaml; do
     if [ -f "$f" ]; then seed_file "$f"; fi
   done
+  # A file extended again and again (loaded once), and regexes whose
+  # matching was not linear in glibc (searched in the text itself).
+  printf 'smaudit-baseline: 1\nname: d\nextends: [base, base, base, base]\nrules: []\n' | seed
+  for re in 'a[ab]{20}$' '(a+)+$' '(.*a){20}$' '^(a|ab)(c|bcd)(d*)$' '\<x\b[[:upper:]]{2,}' '[ab]{1,255}x'; do
+    printf 'smaudit-baseline: 1\nname: r\nextends: base\nrules:\n  - id: SM-R\n    title: T\n    key: K\n    value: V\n    severity: low\n    normal: n\n    message: m\n    expect: { regex: %s }\n# %s\n' \
+      "'$re'" "$("${PYTHON3:-python3}" -c 'print("ab" * 3000)')" | seed
+  done
   # The YAML of the end-to-end tests' here-documents.
   for f in "$srcdir"/tests/cli/*.sh; do
     awk -v out="$seeds/heredoc-$(basename "$f")" '
