@@ -618,14 +618,17 @@ out:
   free(pfd);
 }
 
-void sm_batch_summary(const sm_batch_stats *st, size_t skipped) {
-  char f[160], inc[64] = "";
+void sm_batch_summary(const sm_batch_stats *st, size_t skipped,
+                      size_t unreadable) {
+  char f[160], inc[64] = "", u[64] = "";
   if (st->incomplete)
     snprintf(inc, sizeof inc, "incomplete: %zu, ", st->incomplete);
+  if (unreadable)
+    snprintf(u, sizeof u, ", unreadable folders: %zu", unreadable);
   findings_text(st, f, sizeof f);
   fprintf(stderr,
           "%s: %zu %s in %.1f s, findings: %s (%zu suppressed), errors: %zu, "
-          "%sskipped: %zu\n",
+          "%sskipped: %zu%s\n",
           sm_progname, st->hives, st->hives == 1 ? "hive" : "hives",
-          st->elapsed, f, st->suppressed, st->errors, inc, skipped);
+          st->elapsed, f, st->suppressed, st->errors, inc, skipped, u);
 }

@@ -43,7 +43,9 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
                   sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
                   sm_batch_stats *st);
 
-/* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr. */
-void sm_batch_summary(const sm_batch_stats *st, size_t skipped);
+/* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr; the folders that
+ * could not be read counted apart when there are any. */
+void sm_batch_summary(const sm_batch_stats *st, size_t skipped,
+                      size_t unreadable);
 
 #endif

@@ -304,9 +304,12 @@ static int run(scan_args *a, const sm_found_list *found) {
     ok = sm_outfile_finish(&out, f, ok);
   /* One hive's report says it all; a batch gets a summary line. */
   if (!a->quiet && (found->n > 1 || found->skipped))
-    sm_batch_summary(&st, found->skipped);
-  /* An incomplete audit is never "clean": exit 2 unless --fail-on never. */
-  rc = !ok || st.errors || (st.incomplete && a->bo.fail_on >= 0) ? SM_EXIT_ERROR
+    sm_batch_summary(&st, found->skipped, found->unreadable);
+  /* An incomplete audit is never "clean": exit 2 unless --fail-on never.
+   * Nor is one where a folder of a target could not be read. */
+  rc = !ok || st.errors || found->unreadable ||
+               (st.incomplete && a->bo.fail_on >= 0)
+           ? SM_EXIT_ERROR
        : st.any_fail ? SM_EXIT_FINDINGS
                      : SM_EXIT_OK;
 out:

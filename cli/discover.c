@@ -30,6 +30,8 @@ typedef struct walker {
   bool oom;
   char **reported; /* paths already reported as skipped */
   size_t n_reported;
+  size_t n_unreadable;        /* folders that could not be read */
+  char first_unreadable[600]; /* "PATH (reason)" of the first */
 } walker;
 
 const char *sm_role_name(sm_role r) {
@@ -43,64 +45,6 @@ static char *join(const char *dir, const char *name) {
   if (s)
     sprintf(s, "%s%s%s", dir, slash ? "" : "/", name);
   return s;
-}
-
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
-
-static bool add(sm_found_list *l, const char *target, const char *path,
-                const char *software, const char *volume, const char *error,
-                sm_role role) {
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 16;
-    sm_found *v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-      return false;
-    l->v = v;
-    l->cap = cap;
-  }
-  sm_found *f = &l->v[l->n];
-  f->target = strdup(target);
-  f->path = dup_or_null(path);
-  f->software = dup_or_null(software);
-  f->volume = dup_or_null(volume);
-  f->error = dup_or_null(error);
-  f->role = role;
-  f->image = false;
-  if (!f->target || (path && !f->path) || (software && !f->software) ||
-      (volume && !f->volume) || (error && !f->error)) {
-    free(f->target);
-    free(f->path);
-    free(f->software);
-    free(f->volume);
-    free(f->error);
-    return false;
-  }
-  l->n++;
-  return true;
-}
-
-static bool add_dir(sm_found_list *l, const struct stat *st) {
-  struct sm_dir_id *d = realloc(l->dirs, (l->n_dirs + 1) * sizeof *d);
-  if (!d)
-    return false;
-  l->dirs = d;
-  d[l->n_dirs].dev = st->st_dev;
-  d[l->n_dirs].ino = st->st_ino;
-  l->n_dirs++;
-  return true;
-}
-
-void sm_found_list_free(sm_found_list *l) {
-  for (size_t i = 0; i < l->n; i++) {
-    free(l->v[i].target);
-    free(l->v[i].path);
-    free(l->v[i].software);
-    free(l->v[i].volume);
-    free(l->v[i].error);
-  }
-  free(l->v);
-  free(l->dirs);
-  memset(l, 0, sizeof *l);
 }
 
 static void skip(walker *w, const char *path, const char *why) {
@@ -136,22 +80,43 @@ static char *resolve_inside(walker *w, const char *path) {
   return NULL;
 }
 
-/* The entry of dfd named want in any case: NTFS mounts show the case as
- * stored (WINDOWS/system32/CONFIG/system).  When several differ only in
- * case, the first in byte order.  Caller-frees. */
+/* A folder that could not be read (as an ordinary user, say): said by
+ * name, counted as skipped, and remembered for the target's message when
+ * nothing is found. */
+static void unreadable(walker *w, const char *path, const char *why) {
+  char msg[600];
+  size_t before = w->l->skipped;
+  snprintf(msg, sizeof msg, "cannot read this folder: %s", why);
+  skip(w, path, msg);
+  if (w->l->skipped > before)
+    w->l->unreadable++;
+  if (w->l->skipped > before && !w->n_unreadable++)
+    snprintf(w->first_unreadable, sizeof w->first_unreadable, "%s (%s)", path,
+             why);
+}
+
 /* Listing a folder reads it: the evidence-safe open keeps its access
  * time, where the kernel allows it.  nofollow: name is an entry found in
- * dfd, opened beneath it without following a link. */
-static int open_dir(int dfd, const char *name, bool nofollow) {
+ * dfd, opened beneath it without following a link.  With w, a failure is
+ * reported as the folder path that could not be read. */
+static int open_dir(walker *w, int dfd, const char *name, const char *path,
+                    bool nofollow) {
   sm_evidence_file f;
+  sm_error err = {0};
   unsigned flags = SM_EVIDENCE_DIR | (nofollow ? SM_EVIDENCE_BENEATH : 0);
-  if (sm_evidence_open(dfd, name, NULL, flags, &f, NULL) != SM_OK)
+  if (sm_evidence_open(dfd, name, NULL, flags, &f, &err) != SM_OK) {
+    if (w && path)
+      unreadable(w, path, err.msg);
     return -1;
+  }
   return f.fd;
 }
 
-static char *find_name(int dfd, const char *want) {
-  int fd = open_dir(dfd, ".", false);
+/* The entry of dfd (the folder dir) named want in any case: NTFS mounts
+ * show the case as stored (WINDOWS/system32/CONFIG/system).  When several
+ * differ only in case, the first in byte order.  Caller-frees. */
+static char *find_name(walker *w, int dfd, const char *dir, const char *want) {
+  int fd = open_dir(w, dfd, ".", dir, false);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -175,7 +140,7 @@ static char *find_name(int dfd, const char *want) {
  * link is never followed; below level 0 it is reported when it leaves. */
 static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
                        bool report, char **path) {
-  char *name = find_name(dfd, want);
+  char *name = find_name(w, dfd, dir, want);
   if (!name)
     return -1;
   int fd = -1;
@@ -185,7 +150,7 @@ static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
     w->oom = true;
   else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(st.st_mode))
-      fd = open_dir(dfd, name, true);
+      fd = open_dir(w, dfd, name, *path, true);
     else if (S_ISLNK(st.st_mode) && report)
       free(resolve_inside(w, *path));
   }
@@ -202,7 +167,7 @@ static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
  * are never opened. */
 static bool find_file(walker *w, int dfd, const char *dir, const char *want,
                       char **target, char **open_path, off_t *size) {
-  char *name = find_name(dfd, want);
+  char *name = find_name(w, dfd, dir, want);
   struct stat st;
   bool ok = false;
   *target = *open_path = NULL;
@@ -249,7 +214,7 @@ static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
   bool taken = false;
   if (!need_content || size > 0) {
     find_file(w, dfd, dir, "software", &st, &sp, &ssize);
-    if (!add(w->l, t, p, sp, volume, NULL, role))
+    if (!sm_found_add(w->l, t, p, sp, volume, NULL, role))
       w->oom = true;
     taken = true;
   }
@@ -280,7 +245,7 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
     goto out;
   found = true;
   struct stat st;
-  if (fstat(dfd, &st) == 0 && !add_dir(w->l, &st))
+  if (fstat(dfd, &st) == 0 && !sm_found_add_dir(w->l, &st))
     w->oom = true;
   char *rp = NULL;
   int rfd = open_subdir(w, fd[2], p[2], "regback", true, &rp);
@@ -336,9 +301,9 @@ static int cmp_name(const void *a, const void *b) {
 }
 
 /* The names in dfd, sorted so that discovery is in a stable order. */
-static char **list_dir(int dfd, size_t *n) {
+static char **list_dir(walker *w, int dfd, const char *path, size_t *n) {
   *n = 0;
-  int fd = open_dir(dfd, ".", false);
+  int fd = open_dir(w, dfd, ".", path, false);
   if (fd < 0)
     return NULL;
   DIR *d = fdopendir(fd);
@@ -376,7 +341,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
   if (depth >= (w->recursive ? RECURSIVE_DEPTH : TREE_DEPTH) || special_fs(dfd))
     return;
   size_t n;
-  char **names = list_dir(dfd, &n);
+  char **names = list_dir(w, dfd, path, &n);
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (size_t i = 0; i < n && !w->oom; i++) {
@@ -395,14 +360,14 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       if (real && w->recursive && strcasecmp(names[i], "system") == 0 &&
           stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
           begins_regf(AT_FDCWD, real)) {
-        if (!add(w->l, child, real, NULL, NULL, NULL,
-                 strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
-                                                  : SM_ROLE_SYSTEM))
+        if (!sm_found_add(w->l, child, real, NULL, NULL, NULL,
+                          strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
+                                                           : SM_ROLE_SYSTEM))
           w->oom = true;
       }
       free(real);
     } else if (S_ISDIR(st.st_mode)) {
-      int fd = open_dir(dfd, names[i], true);
+      int fd = open_dir(w, dfd, names[i], child, true);
       if (fd >= 0) {
         walk(w, fd, child, depth + 1);
         close(fd);
@@ -413,9 +378,9 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       char *t = NULL, *sw = NULL;
       off_t size;
       find_file(w, dfd, path, "software", &t, &sw, &size);
-      if (!add(w->l, child, child, sw, NULL, NULL,
-               strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
-                                                : SM_ROLE_SYSTEM))
+      if (!sm_found_add(w->l, child, child, sw, NULL, NULL,
+                        strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
+                                                         : SM_ROLE_SYSTEM))
         w->oom = true;
       free(t);
       free(sw);
@@ -446,7 +411,7 @@ static bool add_file(sm_found_list *l, const char *target) {
   const char *dir = dirname(copy);
   if (strcasecmp(basename(copy2), "system") == 0 &&
       (w.root = realpath(dir, NULL))) {
-    int dfd = open_dir(AT_FDCWD, w.root, false);
+    int dfd = open_dir(NULL, AT_FDCWD, w.root, NULL, false);
     off_t size;
     w.root_len = strlen(w.root);
     if (dfd >= 0) {
@@ -454,7 +419,8 @@ static bool add_file(sm_found_list *l, const char *target) {
       close(dfd);
     }
   }
-  ok = add(l, target, target, sw, NULL, NULL, SM_ROLE_SYSTEM) && !w.oom;
+  ok =
+      sm_found_add(l, target, target, sw, NULL, NULL, SM_ROLE_SYSTEM) && !w.oom;
 out:
   free(t);
   free(sw);
@@ -467,47 +433,59 @@ out:
 bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   struct stat st;
   char msg[1024];
+  l->n_targets++;
   if (stat(target, &st) != 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
-    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+    return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   /* A disk image, known by its content: the worker finds its hives. */
+  size_t n0 = l->n;
   if (S_ISREG(st.st_mode) && sm_image_sniff(target) != NULL) {
-    if (!add(l, target, target, NULL, NULL, NULL, SM_ROLE_SYSTEM))
+    if (!sm_found_add(l, target, target, NULL, NULL, NULL, SM_ROLE_SYSTEM))
       return false;
-    l->v[l->n - 1].image = true;
+    if (l->n > n0) /* else named twice: audited once */
+      l->v[l->n - 1].image = true;
     return true;
   }
   if (S_ISREG(st.st_mode))
     return add_file(l, target);
   if (!S_ISDIR(st.st_mode)) {
     snprintf(msg, sizeof msg, "%s: not a regular file or a folder", target);
-    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+    return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   walker w = {.l = l, .recursive = recursive};
   if (!(w.root = realpath(target, NULL))) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
-    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+    return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   w.root_len = strlen(w.root);
-  int fd = open_dir(AT_FDCWD, w.root, false);
+  int fd = open_dir(NULL, AT_FDCWD, w.root, NULL, false);
   if (fd < 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     walker_free(&w);
-    return add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
+    return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
-  if (!add_dir(l, &st))
+  if (!sm_found_add_dir(l, &st))
     w.oom = true;
   size_t before = l->n;
   walk(&w, fd, target, 0);
   close(fd);
-  if (l->n == before && !w.oom) {
+  if (l->n == before && !w.oom && w.n_unreadable) {
+    /* Not "none here": some of it could not be looked at. */
+    snprintf(msg, sizeof msg,
+             "%s: no SYSTEM hive found, but %zu folder%s could not be read: "
+             "%s%s",
+             target, w.n_unreadable, w.n_unreadable == 1 ? "" : "s",
+             w.first_unreadable, w.n_unreadable > 1 ? " and others" : "");
+    if (!sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM))
+      w.oom = true;
+  } else if (l->n == before && !w.oom) {
     snprintf(msg, sizeof msg,
              recursive ? "%s: no SYSTEM hive found in this folder or below"
                        : "%s: no Windows/System32/config/SYSTEM found in this "
                          "folder or below (-r takes every hive named SYSTEM)",
              target);
-    if (!add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM))
+    if (!sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM))
       w.oom = true;
   }
   bool ok = !w.oom;

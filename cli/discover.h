@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 typedef enum sm_role {
@@ -30,7 +31,8 @@ typedef struct sm_found {
 typedef struct sm_found_list {
   sm_found *v;
   size_t n, cap;
-  size_t skipped; /* entries left out, each reported on stderr */
+  size_t skipped;    /* entries left out, each reported on stderr */
+  size_t unreadable; /* of which folders that could not be read */
   /* Directories given as targets and volume roots found (st_dev, st_ino),
    * where -o must not write. */
   struct sm_dir_id {
@@ -38,6 +40,15 @@ typedef struct sm_found_list {
     ino_t ino;
   } * dirs;
   size_t n_dirs;
+  /* The hives listed, by (st_dev, st_ino) and the target that listed them
+   * (a hash set): a hive that a later target names or finds again is
+   * audited once.  (Within one target, a link inside it is listed.) */
+  struct sm_seen_id {
+    dev_t dev;
+    ino_t ino;
+    size_t target;
+  } * seen;
+  size_t seen_cap, n_seen, n_targets;
 } sm_found_list;
 
 /* Add the hives of one target to l.  A target that does not exist or holds
@@ -45,5 +56,15 @@ typedef struct sm_found_list {
  * memory. */
 bool sm_discover(const char *target, bool recursive, sm_found_list *l);
 void sm_found_list_free(sm_found_list *l);
+
+/* found.c: add one entry (target as named or found; path NULL with error
+ * set when it cannot be audited).  A hive an earlier target listed (the
+ * same path once links are resolved) is not added again: a note says so.
+ * Returns false only when out of memory. */
+bool sm_found_add(sm_found_list *l, const char *target, const char *path,
+                  const char *software, const char *volume, const char *error,
+                  sm_role role);
+/* A folder given as a target, or a volume root, where -o must not write. */
+bool sm_found_add_dir(sm_found_list *l, const struct stat *st);
 
 #endif

@@ -163,4 +163,67 @@ run scan -q -b "$tmp/b.yaml" --format json "$tmp/ro/vol1"
 check "read-only volume: both hives" [ "$(wc -l <"$tmp/out")" = 2 ]
 chmod -R u+w "$tmp/ro"
 
+# A hive named twice, or found again through its volume: audited once.
+run scan -b "$tmp/b.yaml" --format json "$FIXTURES/win-10.hiv" "$FIXTURES/win-10.hiv"
+check "a target given twice: one result" [ "$(wc -l <"$tmp/out")" = 1 ]
+check "a target given twice: a note" grep -qxF "smaudit: $FIXTURES/win-10.hiv: named or found twice; audited once" "$tmp/err"
+mkdir -p "$tmp/twice/Windows/System32/config"
+cp "$FIXTURES/win-7.hiv" "$tmp/twice/Windows/System32/config/SYSTEM"
+run scan -b "$tmp/b.yaml" --format json "$tmp/twice" "$tmp/twice/Windows/System32/config/SYSTEM"
+check "a hive given again inside its volume: one result" [ "$(wc -l <"$tmp/out")" = 1 ]
+check "a hive given again inside its volume: a note" grep -qxF \
+  "smaudit: $tmp/twice/Windows/System32/config/SYSTEM: named or found twice; audited once" "$tmp/err"
+cp "$FIXTURES/win-7.hiv" "$tmp/twice/copy.hiv"
+ln -s copy.hiv "$tmp/twice/link.hiv"
+ln "$tmp/twice/copy.hiv" "$tmp/twice/hardlink.hiv"
+run scan -b "$tmp/b.yaml" --format json "$tmp/twice/copy.hiv" "$tmp/twice/link.hiv" "$tmp/twice/hardlink.hiv"
+check "a link to a hive given before: audited once, a note naming both" sh -c '
+  grep -qxF "smaudit: $2/link.hiv: the same hive as $2/copy.hiv; audited once" "$1"' _ "$tmp/err" "$tmp/twice"
+check "a hard link elsewhere is another name: audited as given" [ "$(wc -l <"$tmp/out")" = 2 ]
+
+# Folders an ordinary user cannot read: named, counted, never "clean".
+# As root, the scan runs as nobody (setpriv); otherwise as ourselves.
+as_user=""
+why=""
+if [ "$(id -u)" = 0 ]; then
+  if command -v setpriv >/dev/null 2>&1 &&
+    setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
+    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+  else
+    why="running as root, and setpriv cannot switch to nobody"
+  fi
+fi
+u="$tmp/unreadable"
+mkdir -p "$u/tree/a" "$u/tree/locked" "$u/vol/Windows/System32/config"
+cp "$FIXTURES/win-7.hiv" "$u/tree/a/SYSTEM"
+cp "$FIXTURES/win-xp.hiv" "$u/tree/locked/SYSTEM"
+cp "$FIXTURES/win-10.hiv" "$u/vol/Windows/System32/config/SYSTEM"
+chmod -R a+rX "$u"
+chmod 755 "$tmp"
+chmod 700 "$u/tree/locked" "$u/vol/Windows/System32/config"
+[ "$(id -u)" = 0 ] || chmod 000 "$u/tree/locked" "$u/vol/Windows/System32/config"
+if [ -z "$why" ] && $as_user cat "$u/tree/locked/SYSTEM" >/dev/null 2>&1; then
+  why="this user can read a folder of mode 000 (CAP_DAC_OVERRIDE?)"
+fi
+if [ -z "$why" ]; then
+  rc=0
+  $as_user $SMAUDIT scan -b "$tmp/b.yaml" --format json -r "$u/tree" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  check "-r, an unreadable folder: the others are audited" [ "$(wc -l <"$tmp/out")" = 1 ]
+  check "-r, an unreadable folder: named, with the reason" grep -qxF \
+    "smaudit: $u/tree/locked: skipped: cannot read this folder: Permission denied" "$tmp/err"
+  check "-r, an unreadable folder: counted in the summary" grep -q 'skipped: 1, unreadable folders: 1$' "$tmp/err"
+  check "-r, an unreadable folder: exit 2, never clean" [ "$rc" = 2 ]
+  rc=0
+  $as_user $SMAUDIT scan -b "$tmp/b.yaml" --format json "$u/vol" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  check "a volume whose config folder is unreadable: says so, exit 2" sh -c '[ "$1" = 2 ] &&
+    grep -qF "$2: no SYSTEM hive found, but 1 folder could not be read: $2/Windows/System32/config (Permission denied)" "$3"' \
+    _ "$rc" "$u/vol" "$tmp/err"
+  check "a volume whose config folder is unreadable: not \"no ... SYSTEM found\"" sh -c '! grep -q "no Windows/System32/config/SYSTEM found" "$1"' _ "$tmp/err"
+else
+  for t in "-r, an unreadable folder" "a volume whose config folder is unreadable"; do
+    skip "$t" "$why"
+  done
+fi
+chmod -R u+rwx "$u"
+
 done_testing

@@ -1,0 +1,131 @@
+/* The list of hives to audit that discovery fills (cli/discover.h): each
+ * entry once, however many targets name or find it. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/discover.h"
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Where (dev, ino) is in the hash set, or the free slot for it. */
+static size_t seen_slot(const sm_found_list *l, dev_t dev, ino_t ino) {
+  size_t h = ((size_t)ino * 0x9e3779b97f4a7c15u) ^ (size_t)dev;
+  size_t i = h & (l->seen_cap - 1);
+  while (l->seen[i].ino && !(l->seen[i].dev == dev && l->seen[i].ino == ino))
+    i = (i + 1) & (l->seen_cap - 1);
+  return i;
+}
+
+/* Whether path (the file st) was listed by an earlier target, as the
+ * same path once links are resolved (then said, with where); else it is
+ * remembered.  A hard link elsewhere is another name, audited as given.
+ * False with *oom when out of memory. */
+static bool seen_before(sm_found_list *l, const struct stat *st,
+                        const char *path, const char *target, bool *oom) {
+  if (!st->st_ino)
+    return false;
+  if (2 * (l->n_seen + 1) > l->seen_cap) {
+    sm_found_list old = *l;
+    l->seen_cap = old.seen_cap ? 2 * old.seen_cap : 64;
+    if (!(l->seen = calloc(l->seen_cap, sizeof *l->seen))) {
+      *l = old;
+      *oom = true;
+      return false;
+    }
+    for (size_t i = 0; i < old.seen_cap; i++)
+      if (old.seen[i].ino)
+        l->seen[seen_slot(l, old.seen[i].dev, old.seen[i].ino)] = old.seen[i];
+    free(old.seen);
+  }
+  size_t i = seen_slot(l, st->st_dev, st->st_ino);
+  if (!l->seen[i].ino) {
+    l->seen[i] = (struct sm_seen_id){st->st_dev, st->st_ino, l->n_targets};
+    l->n_seen++;
+    return false;
+  }
+  char *real = realpath(path, NULL);
+  bool dup = false;
+  for (size_t k = 0; real && !dup && k < l->n; k++) {
+    struct stat o;
+    char *other = NULL;
+    dup = l->v[k].path && stat(l->v[k].path, &o) == 0 &&
+          o.st_dev == st->st_dev && o.st_ino == st->st_ino &&
+          l->n_targets != l->seen[i].target &&
+          (other = realpath(l->v[k].path, NULL)) && strcmp(other, real) == 0;
+    free(other);
+    if (dup && strcmp(target, l->v[k].target) == 0)
+      sm_cli_error("%s: named or found twice; audited once", target);
+    else if (dup)
+      sm_cli_error("%s: the same hive as %s; audited once", target,
+                   l->v[k].target);
+  }
+  free(real);
+  return dup;
+}
+
+bool sm_found_add(sm_found_list *l, const char *target, const char *path,
+                  const char *software, const char *volume, const char *error,
+                  sm_role role) {
+  struct stat st;
+  bool oom = false;
+  if (path && stat(path, &st) == 0 && seen_before(l, &st, path, target, &oom))
+    return true;
+  if (oom)
+    return false;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    sm_found *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+      return false;
+    l->v = v;
+    l->cap = cap;
+  }
+  sm_found *f = &l->v[l->n];
+  f->target = strdup(target);
+  f->path = dup_or_null(path);
+  f->software = dup_or_null(software);
+  f->volume = dup_or_null(volume);
+  f->error = dup_or_null(error);
+  f->role = role;
+  f->image = false;
+  if (!f->target || (path && !f->path) || (software && !f->software) ||
+      (volume && !f->volume) || (error && !f->error)) {
+    free(f->target);
+    free(f->path);
+    free(f->software);
+    free(f->volume);
+    free(f->error);
+    return false;
+  }
+  l->n++;
+  return true;
+}
+
+bool sm_found_add_dir(sm_found_list *l, const struct stat *st) {
+  struct sm_dir_id *d = realloc(l->dirs, (l->n_dirs + 1) * sizeof *d);
+  if (!d)
+    return false;
+  l->dirs = d;
+  d[l->n_dirs].dev = st->st_dev;
+  d[l->n_dirs].ino = st->st_ino;
+  l->n_dirs++;
+  return true;
+}
+
+void sm_found_list_free(sm_found_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i].target);
+    free(l->v[i].path);
+    free(l->v[i].software);
+    free(l->v[i].volume);
+    free(l->v[i].error);
+  }
+  free(l->v);
+  free(l->dirs);
+  free(l->seen);
+  memset(l, 0, sizeof *l);
+}
