@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/parse-internal.h"
 #include "checks/winpath.h"
 
 /* Expansions add at most this many bytes to the text (a list of
@@ -16,22 +17,18 @@
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
+/* Case-insensitive (ASCII) equality of a and the n bytes at b. */
 static bool ieq_n(const char *a, const char *b, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]) || !a[i])
-      return false;
-  return true;
+  return strlen(a) == n && sm_ascii_prefix(b, n, a);
 }
 
 static bool ieq(const char *a, const char *b) {
-  size_t n = strlen(a);
-  return n == strlen(b) && ieq_n(a, b, n);
+  return sm_ascii_casecmp(a, b) == 0;
 }
 
 /* Whether s begins with prefix, ignoring ASCII case. */
 static bool iprefix(const char *s, const char *prefix) {
-  size_t n = strlen(prefix);
-  return strlen(s) >= n && ieq_n(s, prefix, n);
+  return sm_ascii_prefix(s, strlen(s), prefix);
 }
 
 /* ---- environment ---- */
@@ -132,12 +129,11 @@ nomem:
 
 static const char *env_get(const sm_env *e, const char *name, size_t len) {
   for (size_t i = 0; e && i < e->n; i++)
-    if (strlen(e->names[i]) == len && ieq_n(e->names[i], name, len))
+    if (ieq_n(e->names[i], name, len))
       return e->values[i];
   /* Without an environment, Windows' own variables. */
   for (size_t i = 0; !e && i < N_WINDOWS_VARS; i++)
-    if (strlen(windows_vars[i][0]) == len &&
-        ieq_n(windows_vars[i][0], name, len))
+    if (ieq_n(windows_vars[i][0], name, len))
       return windows_vars[i][1];
   return NULL;
 }
@@ -422,6 +418,9 @@ static const char *const programdata_protected[] = {
     "microsoft\\windows defender",
     "microsoft\\windows defender advanced threat protection",
     "microsoft\\windows\\start menu",
+    /* Chocolatey restricts its default install folder to administrators
+     * (since 0.10.4); its bin folder is on the machine Path. */
+    "chocolatey",
 };
 
 static const char *const admin_roots[] = {
@@ -511,30 +510,12 @@ const char *sm_place_name(sm_place p) {
 
 /* ---- command lines ---- */
 
-/* The next blank-separated token, double quotes protecting blanks. */
-static bool next_token(const char **p, const char **tok, size_t *len) {
-  const char *s = *p;
-  while (is_blank(*s))
-    s++;
-  if (!*s)
-    return false;
-  const char *start = s;
-  bool quoted = false;
-  for (; *s && (quoted || !is_blank(*s)); s++)
-    if (*s == '"')
-      quoted = !quoted;
-  *tok = start;
-  *len = (size_t)(s - start);
-  *p = s;
-  return true;
-}
-
 char *sm_cmdline_image(const sm_env *e, const char *line) {
   const char *p = line ? line : "", *tok;
   size_t len;
-  if (!next_token(&p, &tok, &len))
+  if (!sm_cmdline_token(&p, &tok, &len))
     return strdup("");
-  if (len == 9 && ieq_n(tok, "autocheck", 9) && !next_token(&p, &tok, &len))
+  if (ieq_n("autocheck", tok, len) && !sm_cmdline_token(&p, &tok, &len))
     return strdup("");
   char *name = strndup(tok, len);
   if (!name)

@@ -121,6 +121,7 @@ static void places(void **state) {
                          "%ProgramFiles(x86)%\\x",
                          "%ProgramFiles%\\WindowsPowerShell\\Modules",
                          "C:\\ProgramData\\Microsoft\\Windows Defender\\x",
+                         "%ProgramData%\\chocolatey\\bin",
                          "C:\\",
                          "C:\\Users"};
   for (size_t i = 0; i < sizeof admin / sizeof *admin; i++)
