@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/evidence.h"
+#include "base/view.h"
 
 /* Set once openat2 answered ENOSYS: the kernel is older than 5.6. */
 static bool no_openat2;
@@ -96,6 +98,14 @@ sm_result sm_evidence_open(int dirfd, const char *name, const char *shown,
     return fail(err, shown, strerror(e));
   }
   bool ok = dir ? S_ISDIR(out->st.st_mode) : S_ISREG(out->st.st_mode);
+  struct statvfs v;
+  if (ok && out->atime_unprotected && fstatvfs(out->fd, &v) == 0 &&
+      (v.f_flag & ST_RDONLY)) {
+    out->atime_unprotected = false; /* a read-only mount keeps it */
+  } else if (ok && out->atime_unprotected && sm_view_take(&out->fd)) {
+    out->atime_unprotected = false; /* so does the view */
+    out->via_view = true;
+  }
   if (ok)
     return SM_OK;
   close(out->fd);

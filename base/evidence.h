@@ -8,8 +8,12 @@
  *   controlling terminal; O_NONBLOCK changes nothing for regular files;
  * - O_NOATIME, so that reading keeps the access time.  The kernel allows
  *   it only to the file's owner (or CAP_FOWNER); otherwise the file is
- *   opened without it and atime_unprotected says so, for the caller to
- *   report ("access time of FILE not protected (not its owner)");
+ *   opened without it and, on a writable mount, opened
+ *   again through the private read-only view of the file system where
+ *   there is one (view.h: no read through a read-only mount changes the
+ *   access time; via_view says so); otherwise atime_unprotected says so,
+ *   for the caller to report ("access time of FILE not protected (not its
+ *   owner)");
  * - then fstat: a file must be a regular file, a folder a folder; FIFOs,
  *   devices, sockets and directories are refused with a reason;
  * - a name smaudit found itself beside the target (SM_EVIDENCE_BENEATH:
@@ -43,6 +47,9 @@ typedef struct sm_evidence_file {
   int fd;                 /* read-only; -1 when not open */
   struct stat st;         /* fstat right after the open */
   bool atime_unprotected; /* O_NOATIME refused: reading changes the atime */
+  bool via_view;          /* O_NOATIME refused, so fd was opened again
+                             through the private read-only view (view.h),
+                             where reading keeps the access time */
 } sm_evidence_file;
 
 /* Open name (relative to dirfd, or AT_FDCWD) as above.  On failure out->fd

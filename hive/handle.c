@@ -18,6 +18,7 @@
 #include "base/evidence.h"
 #include "base/fault.h"
 #include "base/le.h"
+#include "base/view.h"
 #include "hive/hive-internal.h"
 
 /* The hive-bins size an image of len bytes can hold: its whole pages
@@ -245,10 +246,11 @@ static sm_result open_and_check(sm_hive *h, int *fd, unsigned char *block,
     return r;
   *fd = f.fd;
   h->atime_unprotected = f.atime_unprotected;
+  h->via_view = f.via_view; /* not its owner: read through the view */
   /* On a writable mount, read through the private read-only view when
    * there is one: nothing read through it changes the access time, with
    * O_NOATIME or without, and hivex may then read it in place. */
-  if (!(h->flags & SM_OPEN_COPY) && sm_view_take(fd)) {
+  if (!h->via_view && !(h->flags & SM_OPEN_COPY) && sm_view_take(fd)) {
     f.fd = *fd;
     h->via_view = true;
     h->atime_unprotected = false;
@@ -358,7 +360,8 @@ static sm_result read_hive(sm_hive *h, int *fd, const unsigned char *block,
       return r;
     note_logs_atime(h, &logs);
   }
-  if (logs.n == 0 && read_in_place(*fd, &h->base, h->image_len)) {
+  bool copy = h->via_view && (h->flags & SM_OPEN_COPY);
+  if (logs.n == 0 && !copy && read_in_place(*fd, &h->base, h->image_len)) {
     r = open_in_place(h, *fd, err);
     *fd = -1; /* the handle holds it now */
     return r;
@@ -436,6 +439,8 @@ sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
 }
 bool sm_hive_unsafe(const sm_hive *h) { return h->flags & SM_OPEN_UNSAFE; }
 bool sm_hive_in_place(const sm_hive *h) { return h->in_place; }
+void sm_hive_prepare_view(void) { sm_view_prepare(); }
+const char *sm_hive_view_status(void) { return sm_view_status(); }
 sm_access sm_hive_access(const sm_hive *h) { return h->access; }
 const char *sm_access_name(sm_access a) {
   switch (a) {

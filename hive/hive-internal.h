@@ -113,12 +113,6 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
                            sm_error *err);
 
-/* view.c: when the file open at *fd is on a writable mount, open it again
- * read-only through the private read-only view of the file system, close
- * the first descriptor and return true; false (and *fd untouched) when
- * there is no view, or the file is not reached through it. */
-bool sm_view_take(int *fd);
-
 /* marvin32.c: the Marvin32 hash with a 64-bit seed. */
 uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/view.h"
 #include "source/image.h"
 
 static bool read_at(int fd, unsigned char *buf, size_t len, off_t off) {
@@ -58,6 +59,7 @@ static const char *image_format(const unsigned char *head, size_t n,
 
 const char *sm_image_sniff(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
+  bool noatime = fd >= 0;
   if (fd < 0 && errno == EPERM)
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
@@ -66,6 +68,10 @@ const char *sm_image_sniff(const char *path) {
   unsigned char head[4096], tail[512];
   const char *fmt = NULL;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 512) {
+    /* Not its owner: read through the private read-only view, which
+     * keeps the access time, where there is one. */
+    if (!noatime)
+      sm_view_take(&fd);
     size_t n =
         st.st_size < (off_t)sizeof head ? (size_t)st.st_size : sizeof head;
     bool has_tail = read_at(fd, tail, sizeof tail, st.st_size - 512);

@@ -108,6 +108,30 @@ else
   skip "no user namespaces: read from a copy" "cannot limit user namespaces here"
   skip "no user namespaces: the same report" "cannot limit user namespaces here"
 fi
+# Not the file's owner (O_NOATIME refused): read through the view all the
+# same, hive, logs and folder keeping their access times, and no warning.
+# Needs root to become another user (setpriv), and a view.
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+  skip "not the owner: access times kept through the view" "needs root and setpriv to run as another user"
+elif [ -n "$no_view" ]; then
+  skip "not the owner: access times kept through the view" "$no_view"
+else
+  mkdir "$tmp/other"
+  for f in SYSTEM SYSTEM.LOG1; do cp "$FIXTURES/win-7.hiv" "$tmp/other/$f"; done
+  chmod 755 "$tmp" "$tmp/other"
+  chmod 644 "$tmp/other"/*
+  touch -a -d 2001-01-01 "$tmp/other" "$tmp/other"/*
+  a0="$(atime "$tmp/other") $(atime "$tmp/other/SYSTEM") $(atime "$tmp/other/SYSTEM.LOG1")"
+  setpriv --reuid=65534 --regid=65534 --clear-groups $SMAUDIT scan \
+    --format json --fail-on never "$tmp/other/SYSTEM" >"$tmp/other.json" 2>"$tmp/other.err" || true
+  a1="$(atime "$tmp/other") $(atime "$tmp/other/SYSTEM") $(atime "$tmp/other/SYSTEM.LOG1")"
+  check "not the owner: access times kept through the view" sh -c '
+    [ "$1" = "$2" ] && "$3" -c "
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+sys.exit(0 if d[\"hive\"][\"access\"] == \"read-only-view\" and not d[\"warnings\"] else 1)" "$4"' \
+    _ "$a0" "$a1" "$PYTHON3" "$tmp/other.json"
+fi
 cat "$tmp/w7.hiv" >/dev/null
 check "the access time test can see a read (cat changes it)" [ "$(atime "$tmp/w7.hiv")" != "$before" ]
 

@@ -19,7 +19,8 @@
  * hive is copied, as before.
  *
  * The view is made once per process, before workers are forked (they
- * inherit it): sm_hive_prepare_view. */
+ * inherit it): sm_view_prepare.  base/evidence.c reads through it what it
+ * cannot open with O_NOATIME. */
 #include <config.h>
 
 #include <errno.h>
@@ -37,7 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hive/hive-internal.h"
+#include "base/view.h"
 
 static int view_fd = -1;
 static bool view_tried;
@@ -126,7 +127,7 @@ static int clone_in_helper(void) {
   return fd >= 0 ? fd : -(code ? code : EIO);
 }
 
-void sm_hive_prepare_view(void) {
+void sm_view_prepare(void) {
   if (view_tried)
     return;
   view_tried = true;
@@ -146,13 +147,16 @@ void sm_hive_prepare_view(void) {
   snprintf(view_why, sizeof view_why, "private read-only view");
 }
 
-const char *sm_hive_view_status(void) { return view_why; }
+const char *sm_view_status(void) { return view_why; }
 
-/* The file open at fd, opened again through the view: a read-only
- * descriptor of the same inode on a read-only mount, or -1. */
+/* The regular file or folder open at fd, opened again through the view:
+ * a read-only descriptor of the same inode on a read-only mount, or -1. */
 static int view_reopen(int fd) {
+  struct stat a, b;
+  if (fstat(fd, &a) != 0 || !(S_ISREG(a.st_mode) || S_ISDIR(a.st_mode)))
+    return -1;
   char link[64], path[4096];
-  sm_hive_prepare_view();
+  sm_view_prepare();
   if (view_fd < 0)
     return -1;
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -163,17 +167,17 @@ static int view_reopen(int fd) {
   /* The kernel's own path of the open file: no symlink and no magic link
    * to follow, nothing outside the view to reach. */
   struct open_how how = {
-      .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW,
+      .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW |
+               (S_ISDIR(a.st_mode) ? O_DIRECTORY : 0),
       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS};
   int v = (int)syscall(SYS_openat2, view_fd, path + 1, &how, sizeof how);
   if (v < 0)
     return -1;
-  struct stat a, b;
   struct statvfs s;
   /* The same file (a file renamed or replaced meanwhile is not), through
    * a read-only mount (a mount made since the view was is not in it). */
-  if (fstat(fd, &a) != 0 || fstat(v, &b) != 0 || a.st_dev != b.st_dev ||
-      a.st_ino != b.st_ino || !S_ISREG(b.st_mode) || fstatvfs(v, &s) != 0 ||
+  if (fstat(v, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino ||
+      (a.st_mode & S_IFMT) != (b.st_mode & S_IFMT) || fstatvfs(v, &s) != 0 ||
       !(s.f_flag & ST_RDONLY)) {
     close(v);
     return -1;
