@@ -830,6 +830,25 @@ static void test_extends_diamond(void **state) {
   sm_baseline_free(b);
   sm_baseline_parse_cache_free(c);
 
+  /* A file loaded once is not reused deeper than a chain may go: s0..s9
+   * (10 files) first from top, then again below l0..l7. */
+  char name[32], text[256];
+  for (int i = 0; i < 10; i++) {
+    snprintf(name, sizeof name, "s%d.yaml", i);
+    snprintf(text, sizeof text, HDR "%s%d.yaml\nrules: []\n",
+             i < 9 ? "extends: s" : "# s", i + 1);
+    write_file(name, text);
+  }
+  for (int i = 0; i < 8; i++) {
+    snprintf(name, sizeof name, "l%d.yaml", i);
+    snprintf(text, sizeof text, HDR "extends: %s%d.yaml\nrules: []\n",
+             i < 7 ? "l" : "s", i < 7 ? i + 1 : 0);
+    write_file(name, text);
+  }
+  write_file("top.yaml", HDR "extends: [s0.yaml, l0.yaml]\nrules: []\n");
+  load_fails_in("top.yaml", "l7.yaml", SM_ERR_USAGE,
+                "3:10: extends: chain deeper than 16");
+
   /* At most 64 extends are followed in one load: 14 down the first way,
    * then 4 more at each level back up, the 65th in wide1. */
   write_diamond("wide", 14, 5);
