@@ -506,6 +506,17 @@ static hive_node_h walk(hive_h *h, const char *path, bool create) {
 
 /* Remove one value (case-insensitive name) by rewriting the key's list;
  * hivex has no call to delete a single value. */
+/* A value of the key as hivex_node_set_values takes it, named key (which
+ * it now owns). */
+static hive_set_value copy_value(hive_h *h, hive_value_h val, char *key) {
+  hive_type t;
+  size_t len;
+  char *v = hivex_value_value(h, val, &t, &len);
+  if (!v && len != 0)
+    die("reading value '%s': %s", key, strerror(errno));
+  return (hive_set_value){.key = key, .t = t, .len = len, .value = v};
+}
+
 static void delete_value(hive_h *h, hive_node_h node, const char *name) {
   errno = 0;
   hive_value_h *vals = hivex_node_values(h, node);
@@ -526,16 +537,7 @@ static void delete_value(hive_h *h, hive_node_h node, const char *name) {
       free(key);
       continue;
     }
-    hive_type t;
-    size_t len;
-    char *v = hivex_value_value(h, vals[i], &t, &len);
-    if (!v && len != 0)
-      die("reading value '%s': %s", key, strerror(errno));
-    set[kept].key = key;
-    set[kept].t = t;
-    set[kept].len = len;
-    set[kept].value = v;
-    kept++;
+    set[kept++] = copy_value(h, vals[i], key);
   }
   if (found && hivex_node_set_values(h, node, kept, set, 0) != 0)
     die("deleting value '%s': %s", name, strerror(errno));
@@ -599,12 +601,7 @@ static void flush(hive_h *h, pending *p) {
       free(key);
       continue;
     }
-    hive_type t;
-    size_t len;
-    char *v = hivex_value_value(h, vals[i], &t, &len);
-    if (!v && len != 0)
-      die("reading value '%s': %s", key, strerror(errno));
-    set[kept++] = (hive_set_value){.key = key, .t = t, .len = len, .value = v};
+    set[kept++] = copy_value(h, vals[i], key);
   }
   for (size_t j = 0; j < p->n; j++)
     if (!used[j])

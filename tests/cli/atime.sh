@@ -48,15 +48,7 @@ run scan --fail-on never --format json "$tmp/ev/SYSTEM"
 check "scan as the owner (root): no such warning" sh -c '! grep -q "access time of" "$1"' _ "$tmp/out"
 
 # A dirty hive: its folder is listed and its log read as well.
-"$PYTHON3" -c '
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 4)[0] + 1)
-s = 0
-for k in range(0, 508, 4):
-    s ^= struct.unpack_from("<I", b, k)[0]
-struct.pack_into("<I", b, 508, s)
-open(sys.argv[2], "wb").write(b)' "$FIXTURES/win-10.hiv" "$tmp/ev/SYSTEM"
+make_dirty "$FIXTURES/win-10.hiv" "$tmp/ev/SYSTEM"
 cp "$tmp/ev/SYSTEM" "$tmp/ev/SYSTEM.LOG1"
 chmod 0644 "$tmp/ev/SYSTEM.LOG1"
 run_nobody scan --fail-on never --format json "$tmp/ev/SYSTEM"

@@ -175,15 +175,7 @@ if mkfifo "$tmp/fifo.hiv" 2>/dev/null; then
   check "FIFO as a hive: refused without hanging (exit $rc)" sh -c \
     '[ "$1" = 2 ] && grep -q "not a regular file" "$2"' _ "$rc" "$tmp/err"
   mkdir "$tmp/dirty"
-  "$PYTHON3" -c '
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 4)[0] + 1)
-s = 0
-for k in range(0, 508, 4):
-    s ^= struct.unpack_from("<I", b, k)[0]
-struct.pack_into("<I", b, 508, s)
-open(sys.argv[2], "wb").write(b)' "$FIXTURES/win-10.hiv" "$tmp/dirty/SYSTEM"
+  make_dirty "$FIXTURES/win-10.hiv" "$tmp/dirty/SYSTEM"
   mkfifo "$tmp/dirty/SYSTEM.LOG1"
   rc=0
   timeout 20 $SMAUDIT show "$tmp/dirty/SYSTEM" >"$tmp/out" 2>"$tmp/err" || rc=$?

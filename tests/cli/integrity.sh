@@ -25,15 +25,7 @@ if have_corpus && [ -f "$CORPUS/win10-1709-x64/SYSTEM.LOG1" ]; then
     "$CORPUS/win10-1709-x64/SYSTEM.LOG2" "$ev/"
   dirty_note="the real Windows 10 hive and its two logs"
 else
-  "$PYTHON3" -c '
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 4)[0] + 1)
-s = 0
-for k in range(0, 508, 4):
-    s ^= struct.unpack_from("<I", b, k)[0]
-struct.pack_into("<I", b, 508, s)
-open(sys.argv[2], "wb").write(b)' "$FIXTURES/win-10.hiv" "$ev/SYSTEM"
+  make_dirty "$FIXTURES/win-10.hiv" "$ev/SYSTEM"
   dirty_note="a fixture made dirty, without logs"
 fi
 echo "# dirty hive: $dirty_note"

@@ -5,21 +5,8 @@
 # and is not replayed (docs/security.md).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/setup.sh"
 
-# dirty SRC DEST: the fixture with its sequence numbers made to differ.
-dirty() {
-  "$PYTHON3" -c '
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 4)[0] + 1)
-s = 0
-for k in range(0, 508, 4):
-    s ^= struct.unpack_from("<I", b, k)[0]
-struct.pack_into("<I", b, 508, s)
-open(sys.argv[2], "wb").write(b)' "$1" "$2"
-}
-
 mkdir "$tmp/d" "$tmp/elsewhere"
-dirty "$FIXTURES/win-10.hiv" "$tmp/d/SYSTEM"
+make_dirty "$FIXTURES/win-10.hiv" "$tmp/d/SYSTEM"
 
 # A log that is a link to a device of the host.
 ln -s /dev/null "$tmp/d/SYSTEM.LOG1"

@@ -36,5 +36,18 @@ run() {
   rc=0
   $SMAUDIT "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 }
+# make_dirty SRC DEST: a copy of the hive SRC made dirty (primary sequence
+# number one more than the secondary), with a correct base-block checksum.
+make_dirty() {
+  "$PYTHON3" -c '
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<I", b, 8, struct.unpack_from("<I", b, 4)[0] + 1)
+s = 0
+for k in range(0, 508, 4):
+    s ^= struct.unpack_from("<I", b, k)[0]
+struct.pack_into("<I", b, 508, s)
+open(sys.argv[2], "wb").write(b)' "$1" "$2"
+}
 have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/README.md" ]; }
 done_testing() { echo "1..$tap_n"; }
