@@ -61,6 +61,11 @@ for label, base in bases():
                     label, name, family,
                     "" if got == family else " (got %s: %s)" % (
                         got, res["baseline"]["reason"])))
+        if directive(text, "quiet") == ["yes"]:
+            noisy = sorted({r for r, _ in loud(res)})
+            tap(not noisy, "%s + %s: nothing at medium or above%s" % (
+                label, name, " (found %s)" % ", ".join(noisy) if noisy
+                else ""))
         for rule, severity in expects:
             hits = [f for f in res["findings"] if f["rule"] == rule]
             good, sev = caught(res, rule, severity)

@@ -84,7 +84,8 @@ def overlay(path, facts):
 def directive(text, name):
     """"; detect: same" audits the planted hive with the family detected
     (which must be the untouched base's); "; families: a b" applies the
-    overlay only to bases of those families."""
+    overlay only to bases of those families; "; quiet: yes" says that the
+    overlay is normal and must find nothing at medium or above."""
     m = re.search(r"^; %s: (.+)$" % name, text, re.M)
     return m.group(1).split() if m else None
 

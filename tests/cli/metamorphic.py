@@ -126,6 +126,11 @@ def planted(label, base, family, facts):
             if res is None:
                 tap(False, "%s + %s (%s): %s" % (label, name, kind, why))
                 continue
+            if directive(text, "quiet") == ["yes"]:
+                noisy = loud(res)
+                tap(not noisy, "%s + %s, %s variant: nothing at medium or "
+                    "above%s" % (label, name, kind, " (found %s)" % noisy
+                                 if noisy else ""))
             for rule, severity in expects:
                 good, sev = caught(res, rule, severity)
                 tap(good, "%s + %s, %s variant: %s at %s%s" % (
