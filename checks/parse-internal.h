@@ -14,7 +14,6 @@
 sm_result sm_fields_init(sm_fields *f, const char *const *names);
 /* Append a heap copy of s (or of its first n bytes) to a field. */
 sm_result sm_field_push(sm_field *fl, const char *s);
-sm_result sm_field_push_n(sm_field *fl, const char *s, size_t n);
 sm_result sm_field_pushf(sm_field *fl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -55,6 +55,11 @@ json_t *sm_render_value_json(const sm_value *v);
 json_t *sm_render_data_json(const sm_value *v);
 json_t *sm_json_string(const char *s); /* never NULL: invalid UTF-8 escaped */
 
+/* baseline-arg.c: --baseline or --extends ARG as the loader takes it: a
+ * path or a name on the search path as given; an existing file of any
+ * name (notes.txt) as a path; else NULL, with the names known said. */
+const char *sm_cli_baseline_arg(const char *cmd, const char *arg);
+
 /* The commands; each returns an exit code. */
 int sm_cmd_show(int argc, char **argv);
 int sm_cmd_scan(int argc, char **argv);

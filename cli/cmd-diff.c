@@ -23,10 +23,10 @@ static void usage_diff(FILE *f) {
           "      --control-set N       the control set to compare (once per "
           "side);\n"
           "                            default: each hive's current one\n"
-          "  -f, --format FORMAT       text (default) or json\n"
+          "  -f, --format FORMAT       %s (default: text)\n"
           "  -h, --help                display this help and exit\n\n"
           "Exit status: 0 identical, 1 they differ, 2 error.\n",
-          sm_progname, sm_progname);
+          sm_progname, sm_progname, sm_format_list(true, NULL));
 }
 
 static json_t *side_json(const sm_value *v) {
@@ -198,7 +198,8 @@ int sm_cmd_diff(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, ":b:f:h", opts, NULL)) != -1) {
     switch (c) {
     case 'b':
-      given = optarg;
+      if (!(given = sm_cli_baseline_arg("diff", optarg)))
+        return SM_EXIT_ERROR;
       break;
     case OPT_CS:
       if (ncs == 2 || !sm_cli_parse_control_set(optarg, &cs[ncs])) {

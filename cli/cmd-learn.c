@@ -111,6 +111,39 @@ static void learned_name(const char *path, char *buf, size_t size) {
   buf[n] = '\0';
 }
 
+/* --extends NAME of a family's baseline must be the hive's family, as
+ * scan would detect it: learning a Windows 10 hive on top of windows-xp
+ * would pin that family's rules to values they were never written for.
+ * A file, or a baseline that is no family's (windows-common, cis-overlay),
+ * is taken as given: the user chose what it holds. */
+static bool extends_fits(const char *path, unsigned want,
+                         const char *extends) {
+  /* The families' baselines (checks/detect.c, baseline_of). */
+  static const char *const families[] = {"windows-xp", "windows-7",
+                                         "windows-8.1", "windows-10"};
+  bool family = false;
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    family = family || strcmp(extends, families[i]) == 0;
+  if (!family)
+    return true;
+  sm_baseline_set set;
+  sm_scan_result r = {0};
+  bool ok = false;
+  if (!sm_cli_baseline_set(&set, NULL))
+    return false;
+  if (sm_cli_scan_open(path, want, &set, &r) && r.detected) {
+    ok = strcmp(r.family.baseline, extends) == 0;
+    if (!ok)
+      sm_cli_error("learn: %s is %s, not the family of --extends %s (%s); "
+                   "extend %s, or a baseline file of your own",
+                   path, sm_family_label(r.family.rank), extends,
+                   r.family.why, r.family.baseline);
+  }
+  sm_scan_result_free(&r);
+  sm_baseline_set_destroy(&set);
+  return ok;
+}
+
 /* Learn path's control set want (0: current) against extends (NULL: the
  * baseline scan would choose), to output (NULL: standard output; force:
  * even in the hive's folder). */
@@ -123,6 +156,8 @@ static int learn_hive(const char *path, const char *output, bool force,
   FILE *mem = NULL;
   int rc = SM_EXIT_ERROR;
   sm_error err = {0};
+  if (extends && !extends_fits(path, want, extends))
+    return SM_EXIT_ERROR;
   if (!sm_cli_baseline_set(&set, extends))
     return SM_EXIT_ERROR;
   if (!sm_cli_scan_open(path, want, &set, &r))
@@ -198,7 +233,8 @@ int sm_cmd_learn(int argc, char **argv) {
       output = optarg;
       break;
     case 'e':
-      extends = optarg;
+      if (!(extends = sm_cli_baseline_arg("learn", optarg)))
+        return SM_EXIT_ERROR;
       break;
     case OPT_FORCE:
       force = true;

@@ -33,9 +33,10 @@ static void usage_scan(FILE *f) {
           "  -b, --baseline NAME|FILE  baseline to use (repeatable; later ones "
           "override);\n"
           "                            default: detected from each hive\n"
-          "  -f, --format FORMAT       text (default), json (JSON Lines, one "
-          "object per hive),\n"
-          "                            sarif (SARIF 2.1.0) or csv (RFC 4180)\n"
+          "  -f, --format FORMAT       the report's format, one of:\n",
+          sm_progname);
+  sm_format_usage(f, "                              ");
+  fprintf(f,
           "      --control-set WHICH   current (default) or all\n"
           "      --fail-on SEVERITY    exit 1 when a finding reaches it: info, "
           "low, medium\n"
@@ -86,8 +87,7 @@ static void usage_scan(FILE *f) {
           "standard error\nonly when it is a terminal.\n\n"
           "Exit status: 2 if any hive could not be audited (or a usage, "
           "baseline or output\nerror), else 1 if an unsuppressed finding "
-          "reaches --fail-on, else 0.\n",
-          sm_progname);
+          "reaches --fail-on, else 0.\n");
 }
 
 enum {
@@ -156,9 +156,7 @@ typedef struct scan_args {
 static bool parse_enum_option(int c, const char *arg, scan_args *a) {
   sm_severity s;
   if (c == 'f') {
-    if (sm_format_parse(arg, &a->format))
-      return true;
-    sm_cli_error("scan: unknown format '%s' (text, json, sarif or csv)", arg);
+    return sm_format_option("scan", arg, false, &a->format);
   } else if (c == OPT_CS) {
     if (strcmp(arg, "all") == 0 || strcmp(arg, "current") == 0) {
       a->o.all_control_sets = strcmp(arg, "all") == 0;
@@ -190,6 +188,8 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
   unsigned long v;
   switch (c) {
   case 'b':
+    if (!(arg = sm_cli_baseline_arg("scan", arg)))
+      return false;
     a->baselines[a->n_baselines++] = arg;
     return true;
   case OPT_NOREC:

@@ -24,10 +24,10 @@ static const char *const setup_values[] = {"CmdLine", "SetupType"};
 
 static void usage_show(FILE *f) {
   fprintf(f,
-          "Usage: %s show [--format text|json] HIVE\n"
+          "Usage: %s show [--format %s] HIVE\n"
           "Print the base block, Select, the resolved CurrentControlSet and "
           "the decoded\nSession Manager values of an offline SYSTEM hive.\n",
-          sm_progname);
+          sm_progname, sm_format_list(true, "|"));
 }
 
 static json_t *base_json(const sm_hive *h) {

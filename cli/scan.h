@@ -46,7 +46,18 @@ typedef enum sm_format {
   SM_FORMAT_CSV,
 } sm_format;
 
+/* cli/format.c: the one table of formats (names, aliases, one line of
+ * help each), from which the following come. */
 bool sm_format_parse(const char *name, sm_format *out);
+/* The names, "text, json, sarif or csv" (sep NULL) or joined by sep
+ * ("text|json"); text_or_json: only those two.  A static buffer. */
+const char *sm_format_list(bool text_or_json, const char *sep);
+/* One line per format, "INDENT NAME HELP", for a usage text. */
+void sm_format_usage(FILE *f, const char *indent);
+/* --format NAME of cmd: false, with "cmd: unknown format 'x' (text, json,
+ * sarif or csv)" said, when it is none (or not text or json). */
+bool sm_format_option(const char *cmd, const char *name, bool text_or_json,
+                      sm_format *out);
 /* For the commands that write text or JSON only (show, diff): false, with
  * the error said, for any other format. */
 bool sm_format_text_or_json(const char *cmd, const char *name, bool *json);

@@ -6,34 +6,6 @@
 #include "cli/cli.h"
 #include "cli/scan.h"
 
-bool sm_format_parse(const char *name, sm_format *out) {
-  static const struct {
-    const char *name;
-    sm_format format;
-  } names[] = {{"text", SM_FORMAT_TEXT},
-               {"json", SM_FORMAT_JSON},
-               {"jsonl", SM_FORMAT_JSON},
-               {"sarif", SM_FORMAT_SARIF},
-               {"csv", SM_FORMAT_CSV}};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(name, names[i].name) == 0) {
-      *out = names[i].format;
-      return true;
-    }
-  return false;
-}
-
-bool sm_format_text_or_json(const char *cmd, const char *name, bool *json) {
-  sm_format f;
-  if (!sm_format_parse(name, &f) ||
-      (f != SM_FORMAT_TEXT && f != SM_FORMAT_JSON)) {
-    sm_cli_error("%s: unknown format '%s' (text or json)", cmd, name);
-    return false;
-  }
-  *json = f == SM_FORMAT_JSON;
-  return true;
-}
-
 static void text_render(const sm_writer *w, const sm_scan_result *r,
                         FILE *out) {
   sm_render_scan_text(out, r, w->color);

@@ -54,6 +54,40 @@ usage_error "no command" "smaudit: no command given"
 usage_error "an option before the command" "smaudit: unrecognized option '--bogus' (a command comes first)" --bogus
 usage_error "help of an unknown command" "smaudit: help: unknown command 'nope'" help nope
 
+# One format table: the help lists each format, the messages name them.
+run scan --help
+for fmt in text json sarif csv; do
+  check "scan --help lists the format $fmt" grep -q "^ *$fmt  *[A-Za-z]" "$tmp/out"
+done
+run scan --format xml "$FIXTURES/sample.hiv"
+check "scan --format xml: exit 2, the formats named" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: scan: unknown format '"'xml'"' (text, json, sarif or csv)" "$2"' _ "$rc" "$tmp/err"
+run show --format sarif "$FIXTURES/sample.hiv"
+check "show --format sarif: text or json only" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: show: unknown format '"'sarif'"' (text or json)" "$2"' _ "$rc" "$tmp/err"
+run show --help
+check "show --help: the formats from the table" grep -q "^Usage: smaudit show \[--format text|json\] HIVE" "$tmp/out"
+
+# --baseline FILE of any name; an unknown name lists the known ones.
+cp "$top_srcdir/baselines/windows-10.yaml" "$tmp/notes.txt"
+run scan --baseline "$tmp/notes.txt" --format json "$FIXTURES/win-10.hiv"
+check "--baseline a file with a path, any name: audited" [ "$rc" != 2 ]
+(cd "$tmp" && $SMAUDIT scan --baseline notes.txt --format json "$FIXTURES/win-10.hiv" >"$tmp/out" 2>"$tmp/err")
+rc=$?
+check "--baseline notes.txt in the current folder: read as a file" sh -c '[ "$1" != 2 ] && grep -q "\"name\": *\"windows-10\"" "$2"' _ "$rc" "$tmp/out"
+run scan --baseline windows-11 "$FIXTURES/win-10.hiv"
+check "--baseline an unknown name: exit 2, the known ones listed" sh -c '[ "$1" = 2 ] &&
+  grep -q "^smaudit: scan: unknown baseline .windows-11.: .*(known: .*windows-10.*)$" "$2"' _ "$rc" "$tmp/err"
+run diff --baseline nope "$FIXTURES/win-10.hiv" "$FIXTURES/win-10.hiv"
+check "diff --baseline an unknown name: the known ones listed" sh -c '[ "$1" = 2 ] && grep -q "known: .*windows-xp" "$2"' _ "$rc" "$tmp/err"
+
+# learn --extends a family's baseline that is not the hive's: refused.
+run learn --extends windows-xp "$FIXTURES/win-10.hiv"
+check "learn --extends another family: refused, saying which fits" sh -c '[ "$1" = 2 ] && [ ! -s "$3" ] &&
+  grep -q "is Windows 10.*not the family of --extends windows-xp.*extend windows-10" "$2"' _ "$rc" "$tmp/err" "$tmp/out"
+run learn --extends windows-10 "$FIXTURES/win-10.hiv"
+check "learn --extends the hive's family: written" sh -c '[ "$1" = 0 ] && grep -q "^extends:.*windows-10" "$2"' _ "$rc" "$tmp/out"
+run learn --extends windows-common "$FIXTURES/win-xp.hiv"
+check "learn --extends a baseline that is no family's: taken as given" [ "$rc" = 0 ]
+
 # smaudit help [COMMAND]: the same text as --help.
 run help
 check "help: exit 0" [ "$rc" = 0 ]
