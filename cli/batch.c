@@ -67,16 +67,9 @@ typedef struct batch {
   size_t queued; /* the next index to start */
   const sm_scan_options *o;
   sm_baseline_set *set;
-  double start, drawn;
-  bool line_shown;
-  bool stopping; /* after a poll failure: start nothing more */
+  sm_progress prog; /* the progress line on stderr */
+  bool stopping;    /* after a poll failure: start nothing more */
 } batch;
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void write_all(int fd, const char *s, size_t len) {
   while (len) {
@@ -195,54 +188,11 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
   _exit(0);
 }
 
-static void clear_line(batch *b) {
-  if (b->line_shown) {
-    fputs("\r\033[K", stderr);
-    b->line_shown = false;
-  }
-}
-
-static void findings_text(const sm_batch_stats *st, char *buf, size_t size) {
-  size_t used = 0;
-  buf[0] = '\0';
-  for (int s = SM_SEV_CRITICAL; s >= SM_SEV_INFO; s--)
-    if (st->by_severity[s] && used < size)
-      used += (size_t)snprintf(buf + used, size - used, "%s%zu %s",
-                               used ? ", " : "", st->by_severity[s],
-                               sm_severity_name((sm_severity)s));
-  if (!used)
-    snprintf(buf, size, "none");
-}
-
-static void duration(double s, char *buf, size_t size) {
-  unsigned long t = (unsigned long)(s + 0.5);
-  if (t >= 3600)
-    snprintf(buf, size, "%luh%02lum", t / 3600, t / 60 % 60);
-  else if (t >= 60)
-    snprintf(buf, size, "%lum%02lus", t / 60, t % 60);
-  else
-    snprintf(buf, size, "%lus", t);
-}
+static void clear_line(batch *b) { sm_progress_clear(&b->prog); }
 
 static void draw(batch *b, bool force) {
-  double now = now_s();
-  if (!b->bo->progress || (!force && now - b->drawn < 0.2))
-    return;
-  b->drawn = now;
-  double el = now - b->start;
-  double rate = el > 0 ? (double)b->done / el : 0;
-  char eta[32] = "?", f[160];
-  if (rate > 0)
-    duration((double)(b->n - b->done) / rate, eta, sizeof eta);
-  findings_text(b->st, f, sizeof f);
-  int width = snprintf(NULL, 0, "%zu", b->n);
-  fprintf(stderr, "\r[%*zu/%zu] %.1f hives/s  ETA %s  findings: %s", width,
-          b->done, b->n, rate, eta, f);
-  if (b->st->errors)
-    fprintf(stderr, "  errors: %zu", b->st->errors);
-  fputs("\033[K", stderr);
-  fflush(stderr);
-  b->line_shown = true;
+  if (b->bo->progress)
+    sm_progress_draw(&b->prog, b->done, b->n, b->st, force);
 }
 
 /* A hive's result: count it from its summary, say its error, and keep its
@@ -457,7 +407,7 @@ static bool start(batch *b, slot *s, size_t idx) {
   s->pid = pid;
   s->fd = p[0];
   s->item = idx;
-  s->deadline = b->bo->timeout ? now_s() + b->bo->timeout : 0;
+  s->deadline = b->bo->timeout ? sm_batch_now() + b->bo->timeout : 0;
   return true;
 }
 
@@ -542,7 +492,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
   batch_parent = getpid();
   batch b = {
       .items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o, .set = set};
-  b.start = now_s();
+  b.prog.start = sm_batch_now();
   /* Made once here, inherited by every worker. */
   sm_hive_prepare_view();
   unsigned jobs = bo->jobs ? bo->jobs : 1;
@@ -564,7 +514,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
       if (!slots[i].pid)
         refill(&b, &slots[i]);
     nfds_t np = 0;
-    double now = now_s(), wait = bo->progress ? 0.25 : -1;
+    double now = sm_batch_now(), wait = bo->progress ? 0.25 : -1;
     for (unsigned i = 0; i < jobs; i++) {
       if (!slots[i].pid)
         continue;
@@ -585,7 +535,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
       sm_cli_error("poll: %s", strerror(errno));
       break;
     }
-    now = now_s();
+    now = sm_batch_now();
     for (unsigned i = 0, k = 0; i < jobs; i++) {
       if (!slots[i].pid)
         continue;
@@ -612,23 +562,8 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
   if (bo->sort)
     emit_sorted(&b);
 out:
-  st->elapsed = now_s() - b.start;
+  st->elapsed = sm_batch_now() - b.prog.start;
   free(b.held);
   free(slots);
   free(pfd);
-}
-
-void sm_batch_summary(const sm_batch_stats *st, size_t skipped,
-                      size_t unreadable) {
-  char f[160], inc[64] = "", u[64] = "";
-  if (st->incomplete)
-    snprintf(inc, sizeof inc, "incomplete: %zu, ", st->incomplete);
-  if (unreadable)
-    snprintf(u, sizeof u, ", unreadable folders: %zu", unreadable);
-  findings_text(st, f, sizeof f);
-  fprintf(stderr,
-          "%s: %zu %s in %.1f s, findings: %s (%zu suppressed), errors: %zu, "
-          "%sskipped: %zu%s\n",
-          sm_progname, st->hives, st->hives == 1 ? "hive" : "hives",
-          st->elapsed, f, st->suppressed, st->errors, inc, skipped, u);
 }

@@ -43,6 +43,16 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
                   sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
                   sm_batch_stats *st);
 
+/* cli/batch-progress.c: the progress line, redrawn on stderr. */
+typedef struct sm_progress {
+  double start, drawn; /* sm_batch_now() at the start, at the last draw */
+  bool shown;
+} sm_progress;
+double sm_batch_now(void); /* monotonic seconds */
+void sm_progress_draw(sm_progress *p, size_t done, size_t n,
+                      const sm_batch_stats *st, bool force);
+void sm_progress_clear(sm_progress *p);
+
 /* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr; the folders that
  * could not be read counted apart when there are any. */
 void sm_batch_summary(const sm_batch_stats *st, size_t skipped,
