@@ -54,4 +54,20 @@ check "scan: 4,031 values are audited (exit $rc)" "$PYTHON3" -c '
 import json, sys
 r = json.loads(open(sys.argv[1]).readline())
 sys.exit(0 if "too many values" not in json.dumps(r) else 1)' "$tmp/out"
+
+# A 16 KiB log whose one valid entry declares 2 GiB of hive bins (12 s and
+# "mmap: Cannot allocate memory" before, naming the hive, not the log).
+mkdir "$tmp/hl"
+"$PYTHON3" "$top_srcdir/tests/cli/hostile-log.py" "$FIXTURES/win-10.hiv" \
+  "$tmp/hl/SYSTEM" "$tmp/hl/SYSTEM.LOG1"
+limited show "$tmp/hl/SYSTEM"
+check "show: a 16 KiB log declaring 2 GiB is a warning naming it (exit $rc)" \
+  sh -c '[ "$1" = 0 ] && grep -q "SYSTEM.LOG1: bad log entry at offset 512 .*more than the hive and its logs can fill" "$2"' \
+  _ "$rc" "$tmp/out"
+limited scan --fail-on never --format json "$tmp/hl/SYSTEM"
+check "scan: audited, the warning in hive.recovery.warning (exit $rc)" "$PYTHON3" -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+w = r["hive"]["recovery"]["warning"] or ""
+sys.exit(0 if not r["error"] and "SYSTEM.LOG1: bad log entry" in w else 1)' "$tmp/out"
 done_testing

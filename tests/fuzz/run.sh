@@ -117,6 +117,16 @@ PY
   for f in "$builddir"/testdata/win-10.hiv; do
     if [ -f "$f" ]; then { printf '\000\000\002\000\000\000\000\000'; head -c 131072 "$f"; } | seed; fi
   done
+  # A 16 KiB log whose one valid entry declares 2 GiB of hive bins.
+  if [ -f "$builddir/testdata/win-10.hiv" ] &&
+    "${PYTHON3:-python3}" "$srcdir/tests/cli/hostile-log.py" \
+      "$builddir/testdata/win-10.hiv" "$tmp/hl.hiv" "$tmp/hl.log"; then
+    "${PYTHON3:-python3}" -c '
+import struct, sys
+p, l = (open(f, "rb").read() for f in sys.argv[1:3])
+sys.stdout.buffer.write(struct.pack("<II", len(p), len(l)) + p + l)' \
+      "$tmp/hl.hiv" "$tmp/hl.log" | seed
+  fi
   dict=$tmp/log.dict
   printf '"regf"\n"hbin"\n"HvLE"\n"DIRT"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"\\x06\\x00\\x00\\x00"\n' >"$dict"
   ;;

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""hostile-log.py HIVE DIRTY LOG: write DIRTY, a copy of HIVE made dirty,
+and LOG, a 16 KiB new-format transaction log for it whose one valid entry
+(correct Marvin32 hashes) declares 2 GiB of hive bins.  Replaying it must
+not grow the image beyond what the hive and its logs can fill
+(docs/security.md); also a seed of the fuzz-txlog harness."""
+import struct
+import sys
+
+SEED = 0x82EF4D887A4E55C5
+M = 0xFFFFFFFF
+
+
+def rotl(x, n):
+    return ((x << n) | (x >> (32 - n))) & M
+
+
+def mix(lo, hi):
+    hi ^= lo
+    lo = (rotl(lo, 20) + hi) & M
+    hi = rotl(hi, 9) ^ lo
+    lo = (rotl(lo, 27) + hi) & M
+    hi = rotl(hi, 19)
+    return lo, hi
+
+
+def marvin32(data, seed=SEED):
+    lo, hi = seed & M, seed >> 32
+    i = 0
+    while len(data) - i >= 4:
+        lo = (lo + struct.unpack_from("<I", data, i)[0]) & M
+        lo, hi = mix(lo, hi)
+        i += 4
+    last = 0x80
+    for b in reversed(data[i:]):
+        last = (last << 8) | b
+    lo = (lo + last) & M
+    lo, hi = mix(lo, hi)
+    lo, hi = mix(lo, hi)
+    return hi << 32 | lo
+
+
+def checksum(b):
+    s = 0
+    for k in range(0, 508, 4):
+        s ^= struct.unpack_from("<I", b, k)[0]
+    return {0: 1, M: M - 1}.get(s, s)
+
+
+hive = bytearray(open(sys.argv[1], "rb").read())
+seq2 = struct.unpack_from("<I", hive, 8)[0]
+struct.pack_into("<I", hive, 4, seq2 + 1)
+struct.pack_into("<I", hive, 508, checksum(hive))
+open(sys.argv[2], "wb").write(hive)
+
+base = bytearray(hive[:512])
+struct.pack_into("<III", base, 4, seq2, seq2, 0)  # sequences; time kept
+base[12:20] = hive[12:20]
+struct.pack_into("<I", base, 28, 6)  # a new-format log
+struct.pack_into("<I", base, 508, checksum(base))
+
+size = 40 + 8 + 4096
+size = (size + 511) // 512 * 512
+entry = bytearray(size)
+entry[0:4] = b"HvLE"
+struct.pack_into("<IIIII", entry, 4, size, 1, seq2, 0x7FFFF000, 1)
+struct.pack_into("<II", entry, 40, 0, 4096)
+entry[48:48 + 4096] = hive[4096:8192]
+struct.pack_into("<Q", entry, 24, marvin32(bytes(entry[40:])))
+struct.pack_into("<Q", entry, 32, marvin32(bytes(entry[:32])))
+log = bytes(base) + bytes(entry)
+log += b"\0" * (16384 - len(log))
+open(sys.argv[3], "wb").write(log)
