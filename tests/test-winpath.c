@@ -112,47 +112,52 @@ static void environment(void **state) {
 }
 
 static void places(void **state) {
-  const char *sys[] = {"C:\\Windows", "%SystemRoot%\\System32\\drivers\\x.sys",
-                       "C:\\Windows\\SysWOW64", "\\SystemRoot\\win.ini",
-                       "C:\\WINNT\\system32"};
-  for (size_t i = 0; i < sizeof sys / sizeof *sys; i++)
-    place_is(sys[i], SM_PLACE_SYSTEM);
-  const char *admin[] = {"C:\\Program Files\\Vendor",
-                         "%ProgramFiles(x86)%\\x",
-                         "%ProgramFiles%\\WindowsPowerShell\\Modules",
-                         "C:\\ProgramData\\Microsoft\\Windows Defender\\x",
-                         "%ProgramData%\\chocolatey\\bin",
-                         "C:\\",
-                         "C:\\Users"};
-  for (size_t i = 0; i < sizeof admin / sizeof *admin; i++)
-    place_is(admin[i], SM_PLACE_ADMIN);
-  const char *user[] = {
-      "C:\\ProgramData",
-      "%ProgramData%\\Vendor\\bin",
-      "C:\\Users\\Public",
-      "%USERPROFILE%\\bin",
-      "%LOCALAPPDATA%\\Programs",
-      "%TEMP%",
-      "C:\\Windows\\Temp\\x.dll",
-      "C:\\Windows\\Tasks",
-      "C:\\Windows\\tracing",
-      "%SystemRoot%\\System32\\Tasks\\x",
-      "C:\\Windows\\System32\\spool\\drivers\\color",
-      "C:\\Temp",
-      "C:\\Python27",
-      "D:\\Program Files\\x",
-      "\\Device\\HarddiskVolume3\\Windows\\System32",
-      "\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\x"};
-  for (size_t i = 0; i < sizeof user / sizeof *user; i++)
-    place_is(user[i], SM_PLACE_USER);
-  const char *remote[] = {"\\\\srv\\share", "\\\\?\\UNC\\srv\\s\\x",
-                          "\\\\srv@SSL\\DavWWWRoot\\x", "A:\\x",
-                          "\\Device\\CdRom0\\x"};
-  for (size_t i = 0; i < sizeof remote / sizeof *remote; i++)
-    place_is(remote[i], SM_PLACE_REMOTE);
-  const char *relative[] = {".", "bin", "C:foo", "\\Windows", "%NOPE%\\x", ""};
-  for (size_t i = 0; i < sizeof relative / sizeof *relative; i++)
-    place_is(relative[i], SM_PLACE_RELATIVE);
+  static const struct {
+    const char *path;
+    sm_place place;
+  } cases[] = {
+      {"C:\\Windows", SM_PLACE_SYSTEM},
+      {"%SystemRoot%\\System32\\drivers\\x.sys", SM_PLACE_SYSTEM},
+      {"C:\\Windows\\SysWOW64", SM_PLACE_SYSTEM},
+      {"\\SystemRoot\\win.ini", SM_PLACE_SYSTEM},
+      {"C:\\WINNT\\system32", SM_PLACE_SYSTEM},
+      {"C:\\Program Files\\Vendor", SM_PLACE_ADMIN},
+      {"%ProgramFiles(x86)%\\x", SM_PLACE_ADMIN},
+      {"%ProgramFiles%\\WindowsPowerShell\\Modules", SM_PLACE_ADMIN},
+      {"C:\\ProgramData\\Microsoft\\Windows Defender\\x", SM_PLACE_ADMIN},
+      {"%ProgramData%\\chocolatey\\bin", SM_PLACE_ADMIN},
+      {"C:\\", SM_PLACE_ADMIN},
+      {"C:\\Users", SM_PLACE_ADMIN},
+      {"C:\\ProgramData", SM_PLACE_USER},
+      {"%ProgramData%\\Vendor\\bin", SM_PLACE_USER},
+      {"C:\\Users\\Public", SM_PLACE_USER},
+      {"%USERPROFILE%\\bin", SM_PLACE_USER},
+      {"%LOCALAPPDATA%\\Programs", SM_PLACE_USER},
+      {"%TEMP%", SM_PLACE_USER},
+      {"C:\\Windows\\Temp\\x.dll", SM_PLACE_USER},
+      {"C:\\Windows\\Tasks", SM_PLACE_USER},
+      {"C:\\Windows\\tracing", SM_PLACE_USER},
+      {"%SystemRoot%\\System32\\Tasks\\x", SM_PLACE_USER},
+      {"C:\\Windows\\System32\\spool\\drivers\\color", SM_PLACE_USER},
+      {"C:\\Temp", SM_PLACE_USER},
+      {"C:\\Python27", SM_PLACE_USER},
+      {"D:\\Program Files\\x", SM_PLACE_USER},
+      {"\\Device\\HarddiskVolume3\\Windows\\System32", SM_PLACE_USER},
+      {"\\\\?\\Volume{01234567-89ab-cdef-0123-456789abcdef}\\x", SM_PLACE_USER},
+      {"\\\\srv\\share", SM_PLACE_REMOTE},
+      {"\\\\?\\UNC\\srv\\s\\x", SM_PLACE_REMOTE},
+      {"\\\\srv@SSL\\DavWWWRoot\\x", SM_PLACE_REMOTE},
+      {"A:\\x", SM_PLACE_REMOTE},
+      {"\\Device\\CdRom0\\x", SM_PLACE_REMOTE},
+      {".", SM_PLACE_RELATIVE},
+      {"bin", SM_PLACE_RELATIVE},
+      {"C:foo", SM_PLACE_RELATIVE},
+      {"\\Windows", SM_PLACE_RELATIVE},
+      {"%NOPE%\\x", SM_PLACE_RELATIVE},
+      {"", SM_PLACE_RELATIVE},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    place_is(cases[i].path, cases[i].place);
   assert_true(sm_place_protected(SM_PLACE_SYSTEM));
   assert_true(sm_place_protected(SM_PLACE_ADMIN));
   assert_false(sm_place_protected(SM_PLACE_USER));
