@@ -15,34 +15,26 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* "a, b or c" of the names on the search path, or "none". */
-static void known_names(char *buf, size_t size) {
+/* Whether arg is a name on the search path (true also when the names
+ * cannot be listed: the loader then says what it finds); with buf, the
+ * names as "a, b or c" (or "none"). */
+static bool known_name(const char *arg, char *buf, size_t size) {
   char **names = NULL;
   size_t n = 0, used = 0;
   sm_error err = {0};
-  snprintf(buf, size, "none");
-  if (sm_baseline_list(&names, &n, &err) != SM_OK)
-    return;
-  for (size_t i = 0; i < n && used < size; i++)
-    used += (size_t)snprintf(buf + used, size - used, "%s%s",
-                             i == 0       ? ""
-                             : i + 1 == n ? " or "
-                                          : ", ",
-                             names[i]);
-  for (size_t i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
-}
-
-static bool is_known_name(const char *arg) {
-  char **names = NULL;
-  size_t n = 0;
-  sm_error err = {0};
   bool found = false;
+  if (buf)
+    snprintf(buf, size, "none");
   if (sm_baseline_list(&names, &n, &err) != SM_OK)
-    return true; /* out of memory: let the loader say what it finds */
+    return true;
   for (size_t i = 0; i < n; i++) {
     found = found || strcmp(names[i], arg) == 0;
+    if (buf && used < size)
+      used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                               i == 0       ? ""
+                               : i + 1 == n ? " or "
+                                            : ", ",
+                               names[i]);
     free(names[i]);
   }
   free(names);
@@ -52,7 +44,7 @@ static bool is_known_name(const char *arg) {
 const char *sm_cli_baseline_arg(const char *cmd, const char *arg) {
   /* A path, or a name the search path has: as given. */
   if (strchr(arg, '/') || has_suffix(arg, ".yaml") || has_suffix(arg, ".yml") ||
-      is_known_name(arg))
+      known_name(arg, NULL, 0))
     return arg;
   /* An existing file in the current folder, whatever its name. */
   struct stat st;
@@ -70,7 +62,7 @@ const char *sm_cli_baseline_arg(const char *cmd, const char *arg) {
     return kept[n_kept++];
   }
   char names[1024];
-  known_names(names, sizeof names);
+  known_name(arg, names, sizeof names);
   sm_cli_error("%s: unknown baseline '%s': not a file, nor a name on the "
                "search path (known: %s)",
                cmd, arg, names);
