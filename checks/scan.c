@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "checks/scan.h"
 
 int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
@@ -177,12 +178,10 @@ void sm_scan_fail(sm_scan_result *r, const char *msg) {
 
 void sm_scan_warn(sm_scan_result *r, const char *msg) {
   char *m = strdup(msg);
-  char **v = m ? realloc(r->warnings, (r->n_warnings + 1) * sizeof *v) : NULL;
-  if (!v) {
+  if (!m || !sm_grow(&r->warnings, r->n_warnings, sizeof *r->warnings)) {
     free(m);
     return;
   }
-  r->warnings = v;
   r->warnings[r->n_warnings++] = m;
 }
 
@@ -331,14 +330,6 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
          choose_baseline(t, set, detect_key, r);
 }
 
-static bool grow(void **v, size_t n, size_t size) {
-  void *nv = realloc(*v, (n + 1) * size);
-  if (!nv)
-    return false;
-  *v = nv;
-  return true;
-}
-
 /* How each other control set differs from the current one, in the keys the
  * baseline audits. */
 static bool compare_control_sets(sm_scan_result *r) {
@@ -348,8 +339,7 @@ static bool compare_control_sets(sm_scan_result *r) {
     sm_error err = {0};
     if (f->control_sets[i] == r->cs_id)
       continue;
-    if (!grow((void **)&r->differences, r->n_differences,
-              sizeof *r->differences))
+    if (!sm_grow(&r->differences, r->n_differences, sizeof *r->differences))
       return false;
     sm_scan_difference *d = &r->differences[r->n_differences++];
     memset(d, 0, sizeof *d);
@@ -375,7 +365,7 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
       sm_scan_fail(r, err.msg);
       return false;
     }
-    if (!grow((void **)&r->reports, r->n_reports, sizeof *r->reports)) {
+    if (!sm_grow(&r->reports, r->n_reports, sizeof *r->reports)) {
       sm_scan_fail(r, "out of memory");
       return false;
     }
