@@ -15,6 +15,8 @@
 
 #include <tsk/libtsk.h>
 
+#include "source/tsk-dl.h"
+
 #include "source/image.h"
 #include "source/noatime.h"
 
@@ -366,6 +368,12 @@ static sm_result walk_image(walk *w, sm_error *err);
 sm_result sm_image_walk(const char *path, bool want_software, sm_image_fn fn,
                         void *ctx, sm_error *err) {
   walk w = {.path = path, .want_software = want_software, .fn = fn, .ctx = ctx};
+  const char *why = NULL;
+  if (!sm_tsk_load(&why))
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: disk images need The Sleuth "
+                        "Kit (libtsk): %s",
+                        path, why);
   tsk_error_reset();
   /* TSK opens the image files as it reads them, to the end of the walk. */
   sm_noatime_begin();
