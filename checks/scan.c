@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "checks/controlsets.h"
 #include "checks/scan.h"
 
 int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
@@ -354,31 +355,62 @@ static bool compare_control_sets(sm_scan_result *r) {
   return true;
 }
 
+/* Audit control set id (key) into a new report; NULL with r->error set. */
+static sm_report *audit_set(const sm_scan_options *o, sm_scan_result *r,
+                            unsigned id, sm_key key) {
+  sm_error err = {0};
+  if (!sm_grow(&r->reports, r->n_reports, sizeof *r->reports)) {
+    sm_scan_fail(r, "out of memory");
+    return NULL;
+  }
+  sm_report *rep = &r->reports[r->n_reports];
+  if (sm_audit(r->h, r->baseline, id, key, o->today, rep, &err) != SM_OK) {
+    sm_scan_fail(r, err.msg);
+    return NULL;
+  }
+  r->n_reports++;
+  if (!add_damage_findings(rep)) {
+    sm_scan_fail(r, "out of memory");
+    return NULL;
+  }
+  return rep;
+}
+
+/* By default the sets that will run: the current one, then each other set
+ * Select names, with only what differs from the current one. */
+static bool audit_named_sets(const sm_scan_options *o, sm_scan_result *r) {
+  if (!audit_set(o, r, r->cs_id, r->cs_key))
+    return false;
+  if (o->control_set || o->current_only)
+    return true; /* one set asked for */
+  sm_named_set named[3];
+  size_t n = sm_named_control_sets(r->h, r->cs_id, named);
+  for (size_t i = 0; i < n; i++) {
+    sm_report *rep = audit_set(o, r, named[i].id, named[i].key);
+    if (!rep)
+      return false;
+    if (sm_report_keep_changes(rep, &r->reports[0], named[i].role) != SM_OK) {
+      sm_scan_fail(r, "out of memory");
+      return false;
+    }
+  }
+  return true;
+}
+
 bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
   const sm_scan_hive_facts *f = &r->hive;
-  size_t n = o->all_control_sets ? f->n_control_sets : 1;
-  for (size_t i = 0; i < n; i++) {
-    unsigned id = o->all_control_sets ? f->control_sets[i] : r->cs_id;
+  if (!o->all_control_sets && !audit_named_sets(o, r))
+    return false;
+  for (size_t i = 0; o->all_control_sets && i < f->n_control_sets; i++) {
+    unsigned id = f->control_sets[i];
     sm_key key = r->cs_key;
     sm_error err = {0};
     if (id != r->cs_id && sm_hive_control_set(r->h, id, &key, &err) != SM_OK) {
       sm_scan_fail(r, err.msg);
       return false;
     }
-    if (!sm_grow(&r->reports, r->n_reports, sizeof *r->reports)) {
-      sm_scan_fail(r, "out of memory");
+    if (!audit_set(o, r, id, key))
       return false;
-    }
-    sm_report *rep = &r->reports[r->n_reports];
-    if (sm_audit(r->h, r->baseline, id, key, o->today, rep, &err) != SM_OK) {
-      sm_scan_fail(r, err.msg);
-      return false;
-    }
-    r->n_reports++;
-    if (!add_damage_findings(rep)) {
-      sm_scan_fail(r, "out of memory");
-      return false;
-    }
   }
   /* What detection itself found goes with the first report. */
   if (r->detected && r->n_reports &&

@@ -43,9 +43,9 @@
 
 /* Where in a disk image a hive was read (source/ says; cli/ renders it). */
 typedef struct sm_scan_image {
-  char *file;        /* the image as named */
-  char *format;      /* "raw", "ewf", "vhd", "vhdx", "vmdk"; NULL unknown */
-  long partition;    /* as mmls numbers it; -1 no partition table or unknown */
+  char *file;     /* the image as named */
+  char *format;   /* "raw", "ewf", "vhd", "vhdx", "vmdk"; NULL unknown */
+  long partition; /* as mmls numbers it; -1 no partition table or unknown */
   bool has_offset;
   uint64_t offset;   /* of the volume in the image, bytes */
   char *description; /* partition type or name; NULL unknown */
@@ -75,6 +75,8 @@ typedef struct sm_scan_target {
 
 typedef struct sm_scan_options {
   bool all_control_sets; /* audit every ControlSetNNN, and compare them */
+  bool current_only;     /* audit the current set only, not the others
+                            Select names (Default, LastKnownGood, Failed) */
   unsigned control_set;  /* sm_scan_open: the one to select (0: current) */
   unsigned open_flags;   /* SM_OPEN_* */
   int today;             /* YYYYMMDD, for suppression expiry */
@@ -114,8 +116,8 @@ typedef struct sm_scan_hive_facts {
   sm_recovery_info recovery;
   bool unsafe, in_place;
   sm_access access; /* how it was read: copy, read-only mount or view */
-  bool damaged; /* a strict open refuses it (checked with --unsafe), or a
-                   rule could not be evaluated */
+  bool damaged;     /* a strict open refuses it (checked with --unsafe), or a
+                       rule could not be evaluated */
   bool has_control_sets; /* the two below were read */
   unsigned current;      /* Select\Current */
   unsigned *control_sets;

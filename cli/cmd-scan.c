@@ -36,58 +36,60 @@ static void usage_scan(FILE *f) {
           "  -f, --format FORMAT       the report's format, one of:\n",
           sm_progname);
   sm_format_usage(f, "                              ");
-  fprintf(f,
-          "      --control-set WHICH   current (default) or all\n"
-          "      --fail-on SEVERITY    exit 1 when a finding reaches it: info, "
-          "low, medium\n"
-          "                            (default), high, critical, or never\n"
-          "      --color WHEN          auto (default), always or never\n"
-          "      --no-recover          audit dirty hives without replaying "
-          "their logs\n"
-          "      --unsafe              open damaged hives in tolerant mode\n"
-          "      --no-hash             do not compute the SHA-256 of each "
-          "hive (triage: the\n"
-          "                            report's sha256 is then null)\n"
-          "  -r, --recursive           take every hive named SYSTEM below "
-          "each folder TARGET\n"
-          "  -j, --jobs N              audit N hives at a time, each in a "
-          "worker process of\n"
-          "                            its own (default, and 0: the number of "
-          "online CPUs)\n"
-          "      --timeout SECONDS     give up on a hive after SECONDS, wall "
-          "clock or CPU\n"
-          "                            (default 120; 0: no limit)\n"
-          "      --max-memory MB       address space of each worker in MiB "
-          "(default 4096;\n"
-          "                            0: no limit); one hive is audited "
-          "without a worker\n"
-          "                            unless --timeout or --max-memory is "
-          "given\n"
-          "      --sort                write the results sorted by target, at "
-          "the end, rather\n"
-          "                            than in the order the targets were "
-          "given and found\n"
-          "  -o, --output FILE         write the report to FILE, a new file, "
-          "put in place\n"
-          "                            only when complete; never a target, "
-          "nor inside a\n"
-          "                            target folder or beside a hive\n"
-          "      --force               with -o, replace an existing report "
-          "atomically, and\n"
-          "                            write beside a hive whose folder is "
-          "not evidence\n"
-          "  -q, --quiet               no progress line and no summary on "
-          "standard error\n"
-          "                            (the summary follows a scan of more "
-          "than one hive)\n"
-          "  -h, --help                display this help and exit\n\n"
-          "A hive that cannot be audited (or whose worker crashes or exceeds "
-          "its bounds) gets\n"
-          "a result with \"error\" set; the others go on. Progress is drawn on "
-          "standard error\nonly when it is a terminal.\n\n"
-          "Exit status: 2 if any hive could not be audited (or a usage, "
-          "baseline or output\nerror), else 1 if an unsuppressed finding "
-          "reaches --fail-on, else 0.\n");
+  fprintf(
+      f,
+      "      --control-set WHICH   selected (default: the current set and the\n"
+      "                            others Select names), current or all\n"
+      "      --fail-on SEVERITY    exit 1 when a finding reaches it: info, "
+      "low, medium\n"
+      "                            (default), high, critical, or never\n"
+      "      --color WHEN          auto (default), always or never\n"
+      "      --no-recover          audit dirty hives without replaying "
+      "their logs\n"
+      "      --unsafe              open damaged hives in tolerant mode\n"
+      "      --no-hash             do not compute the SHA-256 of each "
+      "hive (triage: the\n"
+      "                            report's sha256 is then null)\n"
+      "  -r, --recursive           take every hive named SYSTEM below "
+      "each folder TARGET\n"
+      "  -j, --jobs N              audit N hives at a time, each in a "
+      "worker process of\n"
+      "                            its own (default, and 0: the number of "
+      "online CPUs)\n"
+      "      --timeout SECONDS     give up on a hive after SECONDS, wall "
+      "clock or CPU\n"
+      "                            (default 120; 0: no limit)\n"
+      "      --max-memory MB       address space of each worker in MiB "
+      "(default 4096;\n"
+      "                            0: no limit); one hive is audited "
+      "without a worker\n"
+      "                            unless --timeout or --max-memory is "
+      "given\n"
+      "      --sort                write the results sorted by target, at "
+      "the end, rather\n"
+      "                            than in the order the targets were "
+      "given and found\n"
+      "  -o, --output FILE         write the report to FILE, a new file, "
+      "put in place\n"
+      "                            only when complete; never a target, "
+      "nor inside a\n"
+      "                            target folder or beside a hive\n"
+      "      --force               with -o, replace an existing report "
+      "atomically, and\n"
+      "                            write beside a hive whose folder is "
+      "not evidence\n"
+      "  -q, --quiet               no progress line and no summary on "
+      "standard error\n"
+      "                            (the summary follows a scan of more "
+      "than one hive)\n"
+      "  -h, --help                display this help and exit\n\n"
+      "A hive that cannot be audited (or whose worker crashes or exceeds "
+      "its bounds) gets\n"
+      "a result with \"error\" set; the others go on. Progress is drawn on "
+      "standard error\nonly when it is a terminal.\n\n"
+      "Exit status: 2 if any hive could not be audited (or a usage, "
+      "baseline or output\nerror), else 1 if an unsuppressed finding "
+      "reaches --fail-on, else 0.\n");
 }
 
 enum {
@@ -158,11 +160,15 @@ static bool parse_enum_option(int c, const char *arg, scan_args *a) {
   if (c == 'f') {
     return sm_format_option("scan", arg, false, &a->format);
   } else if (c == OPT_CS) {
-    if (strcmp(arg, "all") == 0 || strcmp(arg, "current") == 0) {
+    if (strcmp(arg, "all") == 0 || strcmp(arg, "current") == 0 ||
+        strcmp(arg, "selected") == 0) {
       a->o.all_control_sets = strcmp(arg, "all") == 0;
+      a->o.current_only = strcmp(arg, "current") == 0;
       return true;
     }
-    sm_cli_error("scan: --control-set takes current or all, not '%s'", arg);
+    sm_cli_error("scan: --control-set takes selected, current or all, not "
+                 "'%s'",
+                 arg);
   } else if (c == OPT_FAIL) {
     if (strcmp(arg, "never") == 0 || sm_severity_parse(arg, &s)) {
       a->bo.fail_on = strcmp(arg, "never") == 0 ? -1 : (int)s;

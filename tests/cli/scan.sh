@@ -76,8 +76,10 @@ check "mixed batch: error on stderr names the file" grep -qF "smaudit: $tmp/abse
 
 run scan --format json --control-set all "$FIXTURES/two-sets.hiv"
 check "--control-set all audits every control set" js 'd["control_sets_audited"] == [1, 2] and d["hive"]["current_control_set"] == 2'
-run scan --format json "$FIXTURES/two-sets.hiv"
+run scan --format json --control-set current "$FIXTURES/two-sets.hiv"
 check "current control set 2 is the one audited" js 'd["control_sets_audited"] == [2] and all(x["control_set"] in (None, 2) for x in f)'
+run scan --format json "$FIXTURES/two-sets.hiv"
+check "by default, current set 2 first, then LastKnownGood 1" js 'd["control_sets_audited"] == [2, 1]'
 
 run scan --color always "$sample"
 check "--color always colours the severities" grep -q "$(printf '\033')\\[" "$tmp/out"
