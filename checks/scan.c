@@ -293,7 +293,7 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
  * the hive is called damaged only when a strict open, or the strict
  * reading of its control sets, refuses it as corrupt (or, later, when a
  * rule cannot be evaluated). */
-static bool strictly_refused(const sm_scan_target *t, unsigned flags) {
+bool sm_scan_strictly_refused(const sm_scan_target *t, unsigned flags) {
   sm_hive *h = NULL;
   sm_error err = {0};
   sm_key key;
@@ -325,7 +325,7 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
   }
   read_facts(t, r);
   if (o->open_flags & SM_OPEN_UNSAFE)
-    r->hive.damaged = strictly_refused(t, o->open_flags);
+    r->hive.damaged = sm_scan_strictly_refused(t, o->open_flags);
   sm_key detect_key;
   return select_control_set(o, r, &detect_key) &&
          choose_baseline(t, set, detect_key, r);

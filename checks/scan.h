@@ -201,6 +201,9 @@ void sm_scan_result_error(const sm_scan_target *t, const char *msg,
                           sm_scan_result *r);
 /* Set r->error (once: the first error is kept). */
 void sm_scan_fail(sm_scan_result *r, const char *msg);
+/* With --unsafe: whether a strict open of t (flags without SM_OPEN_UNSAFE),
+ * or the strict reading of its control sets, refuses it as damaged. */
+bool sm_scan_strictly_refused(const sm_scan_target *t, unsigned flags);
 /* Add a warning (out of memory: dropped). */
 void sm_scan_warn(sm_scan_result *r, const char *msg);
 void sm_scan_summarise(sm_scan_result *r);

@@ -106,9 +106,16 @@ static void print_base_text(const sm_hive *h) {
     sm_fputs_escaped(stdout, atime[i], false);
     printf(" not protected (not its owner)\n");
   }
-  if (sm_hive_unsafe(h))
-    printf("damaged:       opened in tolerant mode; what follows may come "
-           "from a damaged hive\n");
+  if (sm_hive_unsafe(h)) {
+    /* Damaged only when a strict open refuses it (as scan says). */
+    sm_scan_target t = {.name = sm_hive_path(h), .path = sm_hive_path(h)};
+    if (sm_scan_strictly_refused(&t, SM_OPEN_UNSAFE))
+      printf("damaged:       opened in tolerant mode; what follows may come "
+             "from a damaged hive\n");
+    else
+      printf("tolerant:      opened in tolerant mode (--unsafe); it also "
+             "opens strictly\n");
+  }
   printf("embedded name: ");
   sm_fputs_escaped(stdout, b->file_name, false);
   putchar('\n');

@@ -91,6 +91,9 @@ check "--unsafe, clean hive: no 'damaged', a tolerant: line" sh -c \
 run scan --unsafe --format json "$FIXTURES/win-10.hiv"
 check "--unsafe, clean hive: json unsafe true, damaged false" py \
   'd["hive"]["unsafe"] is True and d["hive"]["damaged"] is False'
+run show --unsafe "$FIXTURES/win-10.hiv"
+check "show --unsafe, clean hive: no 'damaged', a tolerant: line" sh -c \
+  '! grep -qi damaged "$1" && grep -q "^tolerant:      opened in tolerant mode" "$1"' _ "$tmp/out"
 run scan --unsafe "$h"
 check "--unsafe, damaged key: a damaged: line" grep -q "^  damaged:   opened in tolerant mode" "$tmp/out"
 done_testing
