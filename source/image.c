@@ -332,7 +332,13 @@ static void set_where(volume *v) {
 
 /* Every allocated partition of the table, or the image as one volume. */
 static void walk_volumes(walk *w) {
-  TSK_VS_INFO *vs = tsk_vs_open(w->img, 0, TSK_VS_TYPE_DETECT);
+  /* GPT first (its protective MBR also reads as a DOS table), then DOS;
+   * not TSK's own detection, which leaks the DOS table it drops. */
+  TSK_VS_INFO *vs = tsk_vs_open(w->img, 0, TSK_VS_TYPE_GPT);
+  if (!vs) {
+    tsk_error_reset();
+    vs = tsk_vs_open(w->img, 0, TSK_VS_TYPE_DOS);
+  }
   if (!vs) {
     tsk_error_reset();
     volume v = {.part = -1, .offset = 0, .desc = ""};
@@ -410,8 +416,17 @@ static sm_result walk_image(walk *w, sm_error *err) {
   if (!w->img)
     return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
                         path, tsk_why());
-  /* A segment missing from an E01 or a split image: the image opens, but
-   * its end cannot be read. */
+  if (ewf_segment_missing(w->img)) {
+    int n = w->img->num_img;
+    tsk_img_close(w->img);
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s: incomplete E01: segment %d is missing (segment "
+                        "%d is not the last one)",
+                        path, n + 1, n);
+  }
+  /* A segment missing from a split image: the image opens, but its end
+   * cannot be read.  (libewf reads a missing E01 segment as zeros, and
+   * leaks: that case is told apart first.) */
   char last[512];
   if (w->img->size < (TSK_OFF_T)sizeof last ||
       tsk_img_read(w->img, w->img->size - (TSK_OFF_T)sizeof last, last,
@@ -422,14 +437,6 @@ static sm_result walk_image(walk *w, sm_error *err) {
                         "%s: cannot read the disk image to its end "
                         "(truncated, or a segment missing?): %s",
                         path, why);
-  }
-  if (ewf_segment_missing(w->img)) {
-    int n = w->img->num_img;
-    tsk_img_close(w->img);
-    return sm_error_set(err, SM_ERR_IO,
-                        "%s: incomplete E01: segment %d is missing (segment "
-                        "%d is not the last one)",
-                        path, n + 1, n);
   }
   walk_volumes(w);
   tsk_img_close(w->img);

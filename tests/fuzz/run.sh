@@ -2,7 +2,7 @@
 # Run one libFuzzer harness for SECONDS with a seed corpus built here, in a
 # temporary folder, from the generated fixtures, the real hives (by path,
 # never copied into the repository), the baselines and the tests' YAML.
-#   tests/fuzz/run.sh fuzz-hive|fuzz-baseline|fuzz-parse|fuzz-txlog SECONDS [LIBFUZZER-OPTION]...
+#   tests/fuzz/run.sh fuzz-hive|fuzz-baseline|fuzz-parse|fuzz-txlog|fuzz-image SECONDS [LIBFUZZER-OPTION]...
 # Environment: FUZZ_BUILDDIR (default: the current folder) holds the
 # harnesses built by `./configure --enable-fuzzers CC=clang && make fuzz`;
 # FUZZ_CORPUS keeps the growing corpus there (default: a temporary folder);
@@ -129,6 +129,39 @@ sys.stdout.buffer.write(struct.pack("<II", len(p), len(l)) + p + l)' \
   fi
   dict=$tmp/log.dict
   printf '"regf"\n"hbin"\n"HvLE"\n"DIRT"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"\\x06\\x00\\x00\\x00"\n' >"$dict"
+  ;;
+fuzz-image)
+  # A small Windows volume built from a fixture (testdata/gen-image and
+  # mkntfs, as tests/cli/images.sh does), bare and behind MBR and GPT
+  # tables; without the tools, a bare MBR and a bare NTFS boot sector.
+  max_len=4194304
+  gen=$builddir/testdata/gen-image
+  mkntfs=$(PATH="$PATH:/usr/sbin:/sbin" command -v mkntfs || true)
+  sfdisk=$(PATH="$PATH:/usr/sbin:/sbin" command -v sfdisk || true)
+  hive=$builddir/testdata/win-10.hiv
+  vol=$tmp/win.ntfs
+  if [ -x "$gen" ] && [ -n "$mkntfs" ] && [ -f "$hive" ] &&
+    truncate -s 2M "$vol" && "$mkntfs" -F -q -Q -c 512 -s 512 "$vol" >/dev/null 2>&1 &&
+    "$gen" "$vol" "Windows/System32/config/SYSTEM=$hive" \
+      "Windows/System32/config/SYSTEM.LOG1=$hive" \
+      "Windows/System32/config/RegBack/SYSTEM=$hive"; then
+    seed_file "$vol"
+    if [ -n "$sfdisk" ]; then
+      for table in dos gpt; do
+        img=$tmp/disk-$table
+        truncate -s 4M "$img"
+        printf 'label: %s\nstart=2048, size=4096\n' "$table" | "$sfdisk" -q "$img" >/dev/null 2>&1 &&
+          dd if="$vol" of="$img" bs=512 seek=2048 conv=notrunc status=none &&
+          seed_file "$img"
+      done
+    fi
+  else
+    echo "$0: no generated image (testdata/gen-image, mkntfs): minimal seeds only" >&2
+  fi
+  { head -c 510 /dev/zero; printf '\125\252'; } | seed
+  { printf '\353\122\220NTFS    '; head -c 499 /dev/zero; printf '\125\252'; } | seed
+  dict=$tmp/image.dict
+  printf '"NTFS    "\n"-FVE-FS-"\n"EFI PART"\n"FILE"\n"INDX"\n"$MFT"\n"\x55\xaa"\n"\x07"\n"\xee"\n"\x05"\n"\x0f"\n"conectix"\n"vhdxfile"\n"KDMV"\n"EVF\x09\x0d\x0a\xff\x00"\n' >"$dict"
   ;;
 *)
   echo "$0: unknown harness $harness" >&2
