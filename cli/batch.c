@@ -230,9 +230,7 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
   if (b->bo->fail_on >= 0 && sum->max_severity >= b->bo->fail_on)
     st->any_fail = true;
   struct held *h = &b->held[idx];
-  if (!bytes)
-    return; /* lost: w->failed says so */
-  struct piece *v = realloc(h->v, (h->n + 1) * sizeof *v);
+  struct piece *v = bytes ? realloc(h->v, (h->n + 1) * sizeof *v) : NULL;
   if (!v) {
     free(bytes);
     b->w->failed = true; /* out of memory: the report is not whole */
@@ -303,22 +301,17 @@ static bool deliver_wire(batch *b, slot *s) {
   size_t at = 0, n = 0;
   if (!s->buf)
     return false;
-  while (at < s->len) {
+  for (; at < s->len; n++, at += h.error_len + h.report_len)
     if (!next_frame(s, &at, &h))
       return false;
-    at += h.error_len + h.report_len;
-    n++;
-  }
   if (n == 0)
     return false;
   for (at = 0; at < s->len;) {
     next_frame(s, &at, &h);
     char *error = h.summary.failed ? strndup(s->buf + at, h.error_len) : NULL;
     char *bytes = malloc(h.report_len ? h.report_len : 1);
-    if (bytes)
+    if (bytes) /* else lost: take() says so */
       memcpy(bytes, s->buf + at + h.error_len, h.report_len);
-    else
-      b->w->failed = true;
     take(b, s->item, &h.summary, error, bytes, bytes ? h.report_len : 0);
     free(error);
     at += h.error_len + h.report_len;

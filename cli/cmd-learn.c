@@ -14,6 +14,7 @@
 #include "checks/baseline.h"
 #include "checks/learn.h"
 #include "cli/cli.h"
+#include "cli/image-pick.h"
 #include "cli/discover.h"
 #include "cli/outfile.h"
 #include "cli/scan.h"
@@ -77,10 +78,21 @@ bool sm_cli_scan_open(const char *path, unsigned want, sm_baseline_set *set,
   sm_scan_target t = {.name = path,
                       .path = path,
                       .software = found.n ? found.v[0].software : NULL};
+  /* A disk image: its one Windows volume's hive, from memory. */
+  sm_image_pick pick;
+  bool is_image;
+  if (!sm_image_pick_one(path, &is_image, &pick)) {
+    sm_image_pick_free(&pick);
+    sm_found_list_free(&found);
+    return false;
+  }
+  if (is_image)
+    sm_image_pick_target(&pick, &t);
   sm_scan_options o = {.control_set = want, .open_flags = SM_OPEN_NO_HASH};
   bool ok = sm_scan_open(&t, &o, set, r);
   if (!ok)
     sm_cli_error("%s", r->error);
+  sm_image_pick_free(&pick);
   sm_found_list_free(&found);
   return ok;
 }

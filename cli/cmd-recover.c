@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/image-pick.h"
 #include "cli/outfile.h"
 
 static void usage_recover(FILE *f) {
@@ -79,11 +80,8 @@ static bool check_output(const char *hive, const char *out,
 
 static int recover(const char *hive, const char *out, bool force) {
   sm_hive *h;
-  sm_error err;
-  if (sm_hive_open(hive, SM_OPEN_NO_HASH, &h, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
+  if (!sm_cli_open_hive(hive, SM_OPEN_NO_HASH, &h))
     return SM_EXIT_ERROR;
-  }
   int rc = SM_EXIT_ERROR;
   const sm_base_block *b = sm_hive_base(h);
   const sm_recovery_info *rec = sm_hive_recovery(h);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/image-pick.h"
 #include "cli/scan.h"
 
 /* The Session Manager keys that show prints, below CurrentControlSet. */
@@ -199,10 +200,8 @@ static void key_text(sm_hive *h, sm_key key, const char *path,
 static int show(const char *path, bool json, unsigned open_flags) {
   sm_hive *h;
   sm_error err;
-  if (sm_hive_open(path, open_flags, &h, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
+  if (!sm_cli_open_hive(path, open_flags, &h))
     return SM_EXIT_ERROR;
-  }
   int rc = SM_EXIT_OK;
   sm_select sel;
   unsigned *ids = NULL;

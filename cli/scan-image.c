@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/image-pick.h"
 #include "cli/scan.h"
 #include "source/image.h"
 
@@ -26,11 +27,7 @@ static sm_result open_hive(const sm_scan_target *t, unsigned flags,
 
 static sm_result open_software(const sm_scan_target *t, sm_hive **out) {
   const sm_image_hive *hv = t->open_data;
-  *out = NULL;
-  if (!hv->software)
-    return SM_ERR_NOT_FOUND;
-  return sm_hive_open_mem("SOFTWARE", hv->software, hv->software_len, NULL, 0,
-                          SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, out, NULL);
+  return sm_image_open_software(hv->software, hv->software_len, out);
 }
 
 /* "disk.E01, partition 6 (Basic data partition, offset 13631488),

@@ -228,6 +228,27 @@ else
   skip "dirty hive with logs in an image" "win10-1709-x64 with its logs not found in $CORPUS"
 fi
 
+# The commands that take one hive take an image with one Windows volume.
+# (written outside the image's folder: smaudit never writes beside evidence)
+outdir=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-out.XXXXXX")
+run show --format json "$tmp/volume.img"
+check "show IMAGE: exit 0, the hive inside" [ "$rc" = 0 ] && grep -q '"volume.img:/WINDOWS/system32/CONFIG/SYSTEM"' "$tmp/out"
+run learn "$tmp/volume.img" -o "$outdir/learned.yaml"
+check "learn IMAGE: exit 0" [ "$rc" = 0 ]
+run scan --format json --baseline "$outdir/learned.yaml" "$tmp/volume.img"
+check "scan with the baseline learned from the image: SYSTEM has no finding" [ "$(field 'len(o["findings"])' | head -n 1)" = 0 ]
+run diff "$tmp/volume.img" "$FIXTURES/win-10.hiv"
+check "diff IMAGE HIVE: no differences" grep -q "no differences in the audited keys" "$tmp/out"
+run recover "$tmp/volume.img" -o "$outdir/recovered.hiv"
+check "recover IMAGE: a clean hive is not written (exit 0)" [ "$rc" = 0 ] && [ ! -e "$outdir/recovered.hiv" ]
+if [ -f "$tmp/mbr.img" ]; then
+  run show "$tmp/bad.img"
+  check "show of an image with one readable Windows volume: exit 0" [ "$rc" = 0 ]
+fi
+run show "$tmp/data.img"
+check "show of an image without Windows: exit 2, said" [ "$rc" = 2 ] && grep -q "data.img: no Windows volume" "$tmp/err"
+rm -rf "$outdir"
+
 # Nothing is ever opened for writing: every open of an image file, traced.
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
   for img in "$tmp/volume.img" "$tmp/disk.vmdk" "$tmp/disk.vhdx" "$tmp/disk.vpc" "$tmp/ewf/disk.E01"; do

@@ -30,9 +30,9 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
     sm_hive_current_control_set(h, &id, &key, &err);
     sm_hive_close(h);
   }
-  if (hv->software && sm_hive_open_mem("SOFTWARE", hv->software,
-                                       hv->software_len, NULL, 0,
-                                       SM_OPEN_NO_HASH, &sw, NULL) == SM_OK)
+  if (hv->software &&
+      sm_hive_open_mem("SOFTWARE", hv->software, hv->software_len, NULL, 0,
+                       SM_OPEN_NO_HASH, &sw, NULL) == SM_OK)
     sm_hive_close(sw);
 }
 
