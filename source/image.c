@@ -17,6 +17,7 @@
 
 #include "source/tsk-dl.h"
 
+#include "base/evidence.h"
 #include "source/image.h"
 #include "source/noatime.h"
 
@@ -305,18 +306,17 @@ static bool ewf_segment_missing(const TSK_IMG_INFO *img) {
   if (img->itype != TSK_IMG_TYPE_EWF_EWF || img->num_img < 1 || !img->images)
     return false;
   const char *last = (const char *)img->images[img->num_img - 1];
-  int fd = open(last, O_RDONLY | O_CLOEXEC | O_NOATIME);
-  if (fd < 0 && errno == EPERM)
-    fd = open(last, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  sm_evidence_file f;
+  sm_error err;
+  if (sm_evidence_open(AT_FDCWD, last, NULL, 0, &f, &err) != SM_OK)
     return true;
-  struct stat st;
+  int fd = f.fd;
   char head[8], tag[16];
   bool missing = false;
-  if (fstat(fd, &st) == 0 && st.st_size > 76 &&
+  if (f.st.st_size > 76 &&
       pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
       memcmp(head, "EVF\x09\x0d\x0a\xff\x00", 8) == 0 &&
-      pread(fd, tag, sizeof tag, st.st_size - 76) == (ssize_t)sizeof tag)
+      pread(fd, tag, sizeof tag, f.st.st_size - 76) == (ssize_t)sizeof tag)
     missing = strncmp(tag, "next", sizeof tag) == 0;
   close(fd);
   return missing;

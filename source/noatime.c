@@ -6,7 +6,8 @@
  * falling back to a plain open where the kernel refuses it (EPERM: not the
  * owner, no CAP_FOWNER), as every other evidence open here does, and
  * refuses any open that could write (EROFS).  Outside that window it is
- * open() as ever. */
+ * open() as ever.  It cannot be sm_evidence_open (base/evidence.h): it is
+ * the open(2) those libraries call, with their own paths and flags. */
 #include <config.h>
 
 #undef _FORTIFY_SOURCE /* this file defines open() itself */

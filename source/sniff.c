@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/view.h"
+#include "base/evidence.h"
 #include "source/image.h"
 
 static bool read_at(int fd, unsigned char *buf, size_t len, off_t off) {
@@ -58,23 +58,19 @@ static const char *image_format(const unsigned char *head, size_t n,
 }
 
 const char *sm_image_sniff(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOATIME);
-  bool noatime = fd >= 0;
-  if (fd < 0 && errno == EPERM)
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0)
+  /* The one evidence-safe open: regular files only, O_NONBLOCK, the
+   * access time kept (O_NOATIME, or the read-only view). */
+  sm_evidence_file f;
+  sm_error err;
+  if (sm_evidence_open(AT_FDCWD, path, NULL, 0, &f, &err) != SM_OK)
     return NULL;
-  struct stat st;
+  int fd = f.fd;
   unsigned char head[4096], tail[512];
   const char *fmt = NULL;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 512) {
-    /* Not its owner: read through the private read-only view, which
-     * keeps the access time, where there is one. */
-    if (!noatime)
-      sm_view_take(&fd);
+  if (f.st.st_size >= 512) {
     size_t n =
-        st.st_size < (off_t)sizeof head ? (size_t)st.st_size : sizeof head;
-    bool has_tail = read_at(fd, tail, sizeof tail, st.st_size - 512);
+        f.st.st_size < (off_t)sizeof head ? (size_t)f.st.st_size : sizeof head;
+    bool has_tail = read_at(fd, tail, sizeof tail, f.st.st_size - 512);
     if (read_at(fd, head, n, 0))
       fmt = image_format(head, n, tail, has_tail);
   }
