@@ -44,19 +44,44 @@ void sm_pending_free(sm_pending *p) {
   memset(p, 0, sizeof *p);
 }
 
+/* How bad a kind is, worst first (security and autostart are both high):
+ * a spelling with short names gets the worst kind of the long spellings it
+ * may stand for, the first of them on a tie. */
+static int kind_rank(sm_pending_kind k) {
+  static const int rank[] = {
+      [SM_PENDING_SECURITY] = 0,    [SM_PENDING_AUTOSTART] = 0,
+      [SM_PENDING_SYSTEM_CODE] = 2, [SM_PENDING_RENAME] = 3,
+      [SM_PENDING_DELETE] = 4,      [SM_PENDING_SERVICING] = 5,
+  };
+  return rank[k];
+}
+
 /* Classify an operation on the paths as smss.exe will resolve them. */
 static sm_result classify(const sm_env *env, sm_pending_op *op) {
   char *src = sm_path_resolve(env, op->source);
   char *dst = op->destination ? sm_path_resolve(env, op->destination) : NULL;
-  if (!src || (op->destination && !dst)) {
-    free(src);
-    free(dst);
-    return SM_ERR_NOMEM;
-  }
-  op->kind = sm_pending_classify(src, dst, &op->why);
+  size_t ns = 0, nd = 0;
+  char **sv = src ? sm_path_long_forms(src, &ns) : NULL;
+  char **dv = dst ? sm_path_long_forms(dst, &nd) : NULL;
+  sm_result r = SM_ERR_NOMEM;
+  if (!sv || (op->destination && !dv))
+    goto done;
+  for (size_t i = 0; i < ns; i++)
+    for (size_t j = 0; j < (dv ? nd : 1); j++) {
+      const char *why;
+      sm_pending_kind k = sm_pending_classify(sv[i], dv ? dv[j] : NULL, &why);
+      if ((i == 0 && j == 0) || kind_rank(k) < kind_rank(op->kind)) {
+        op->kind = k;
+        op->why = why;
+      }
+    }
+  r = SM_OK;
+done:
+  sm_path_long_forms_free(sv, ns);
+  sm_path_long_forms_free(dv, nd);
   free(src);
   free(dst);
-  return SM_OK;
+  return r;
 }
 
 /* strv holds source, destination, source, destination...; an empty

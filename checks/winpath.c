@@ -478,7 +478,7 @@ static sm_place system_drive_place(const char *rest) {
   return SM_PLACE_USER;
 }
 
-sm_place sm_path_place(const char *r) {
+static sm_place place_of(const char *r) {
   if (!r || !*r)
     return SM_PLACE_RELATIVE;
   if (r[0] == '\\' && r[1] == '\\' && r[2] != '?')
@@ -500,6 +500,23 @@ sm_place sm_path_place(const char *r) {
     return SM_PLACE_USER; /* a data volume: its root's default ACL lets
                              users create and modify folders */
   return system_drive_place(r + 3);
+}
+
+sm_place sm_path_place(const char *r) {
+  if (!r || !strchr(r, '~'))
+    return place_of(r);
+  size_t n;
+  char **v = sm_path_long_forms(r, &n);
+  if (!v)
+    return SM_PLACE_USER; /* NOMEM: the worse guess */
+  sm_place worst = SM_PLACE_SYSTEM;
+  for (size_t i = 0; i < n; i++) {
+    sm_place p = place_of(v[i]);
+    if (p > worst)
+      worst = p;
+  }
+  sm_path_long_forms_free(v, n);
+  return worst;
 }
 
 const char *sm_place_name(sm_place p) {

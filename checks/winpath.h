@@ -64,7 +64,21 @@ typedef enum sm_place {
                           undefined variable left as written) */
 } sm_place;
 
-/* The place of a resolved path (sm_path_resolve). */
+/* The spellings a resolved path may stand for when some of its components
+ * are 8.3 short names ("PREFIX~N", 1 to 6 characters, '~', digits, an
+ * optional extension), which NTFS resolves as it opens the file: every
+ * combination of the long names smaudit's rules name whose characters
+ * without spaces and dots start with PREFIX ("progra~1": "program files",
+ * "program files (x86)", "programdata"), and of the component as written.
+ * The path itself when it has no short component; at most
+ * SM_LONG_FORMS_MAX spellings.  NULL on NOMEM; free with
+ * sm_path_long_forms_free. */
+#define SM_LONG_FORMS_MAX 64
+char **sm_path_long_forms(const char *resolved, size_t *n);
+void sm_path_long_forms_free(char **v, size_t n);
+
+/* The place of a resolved path (sm_path_resolve); for a path with short
+ * names, the least trusted place of its long spellings. */
 sm_place sm_path_place(const char *resolved);
 /* "system", "admin", "user-writable", "remote", "relative". */
 const char *sm_place_name(sm_place p);

@@ -164,6 +164,44 @@ static void places(void **state) {
   assert_string_equal(sm_place_name(SM_PLACE_USER), "user-writable");
 }
 
+/* 8.3 short names: a short component gets the least trusted place of the
+ * long names it may stand for. */
+static void short_names(void **state) {
+  place_is("\\??\\C:\\PROGRA~1\\x.exe", SM_PLACE_USER); /* ProgramData */
+  place_is("C:\\PROGRA~1\\MICROS~1\\WINDOW~1\\x.exe", SM_PLACE_USER);
+  place_is("C:\\WINDOWS\\SYSTEM32\\x.dll", SM_PLACE_SYSTEM);
+  place_is("C:\\ABCDEF~1\\x.exe", SM_PLACE_USER);
+  place_is("C:\\WINDOW~1\\System32\\x.dll", SM_PLACE_USER);
+  size_t n;
+  char **v = sm_path_long_forms("c:\\progra~1\\micros~1\\x.exe", &n);
+  assert_non_null(v);
+  bool pf = false, pd = false;
+  for (size_t i = 0; i < n; i++) {
+    pf |= strcmp(v[i], "c:\\program files\\microsoft\\x.exe") == 0;
+    pd |= strcmp(v[i], "c:\\programdata\\microsoft\\x.exe") == 0;
+  }
+  assert_true(pf && pd);
+  sm_path_long_forms_free(v, n);
+  v = sm_path_long_forms("c:\\windows\\x~y.dll", &n);
+  assert_non_null(v);
+  assert_int_equal(n, 1);
+  assert_string_equal(v[0], "c:\\windows\\x~y.dll");
+  sm_path_long_forms_free(v, n);
+  /* Many short components: bounded. */
+  size_t len = 1 << 20;
+  char *s = malloc(len + 1);
+  assert_non_null(s);
+  for (size_t i = 0; i < len; i++)
+    s[i] = "a~1\\"[i % 4];
+  s[len] = '\0';
+  v = sm_path_long_forms(s, &n);
+  assert_non_null(v);
+  assert_true(n >= 1 && n <= SM_LONG_FORMS_MAX);
+  sm_path_long_forms_free(v, n);
+  (void)sm_path_place(s);
+  free(s);
+}
+
 static void image_is(const char *line, const char *want) {
   char *r = sm_cmdline_image(NULL, line);
   assert_non_null(r);
@@ -219,7 +257,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(spellings), cmocka_unit_test(environment),
       cmocka_unit_test(places),    cmocka_unit_test(images),
-      cmocka_unit_test(hostile),
+      cmocka_unit_test(hostile),   cmocka_unit_test(short_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
