@@ -4,13 +4,9 @@
 # (docs/security.md).  Run as nobody on files owned by root.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/setup.sh"
 
-if [ "$(id -u)" != 0 ]; then
-  skip "access time warnings" "needs root, to run smaudit as nobody on files it does not own"
-  done_testing
-  exit 0
-fi
-if ! command -v setpriv >/dev/null 2>&1; then
-  skip "access time warnings" "setpriv is not installed"
+why=$(nobody_why)
+if [ -n "$why" ]; then
+  skip "access time warnings" "needs to run smaudit as nobody on files it does not own: $why"
   done_testing
   exit 0
 fi

@@ -51,3 +51,15 @@ open(sys.argv[2], "wb").write(b)' "$1" "$2"
 }
 have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/README.md" ]; }
 done_testing() { echo "1..$tap_n"; }
+# nobody_why: nothing when this run can become nobody (root, setpriv, and
+# uid 65534 mapped: a user namespace of a rootless container maps only
+# root); else why not, for a skip.
+nobody_why() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "not run as root, so cannot become another user"
+  elif ! command -v setpriv >/dev/null 2>&1; then
+    echo "setpriv is not installed"
+  elif ! setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+    echo "setpriv cannot switch to nobody (uid 65534 not mapped here)"
+  fi
+}
