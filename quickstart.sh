@@ -65,7 +65,19 @@ fi
 if ! [ -x configure ] || [ configure.ac -nt configure ]; then
   stage "generating configure (autoreconf)" autoreconf -fi
 fi
-[ -f Makefile ] || stage "configuring" ./configure --enable-werror
+# Configure again when packages were just installed, or when the build was
+# configured without libntfs-3g that is there now (by "demo", which does
+# not install it): configure decides whether the image tests' gen-image is
+# built, and a Makefile left from before would keep them skipped.
+reconfigure=""
+[ -n "$missing" ] && reconfigure=yes
+if [ -f config.status ] && pkg-config --exists libntfs-3g 2>/dev/null &&
+  grep -q '^S\["HAVE_NTFS3G_TRUE"\]="#"' config.status; then
+  reconfigure=yes
+fi
+if [ ! -f Makefile ] || [ -n "$reconfigure" ]; then
+  stage "configuring" ./configure --enable-werror
+fi
 jobs=$(nproc 2>/dev/null || echo 2)
 stage "building smaudit" make -j"$jobs"
 
