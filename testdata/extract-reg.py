@@ -115,7 +115,8 @@ for cs in sorted(c for c in root if re.match(r"(?i)controlset\d\d\d$", c)):
     sm = "\\%s\\Control\\Session Manager" % cs
     key(sm)
     for sub in ["SubSystems", "Environment", "Memory Management",
-                "Memory Management\\PrefetchParameters", "KnownDLLs", "kernel", "AppCertDlls"]:
+                "Memory Management\\PrefetchParameters", "KnownDLLs", "kernel", "AppCertDlls",
+                "DOS Devices"]:
         parent, _, leaf = ("%s\\%s" % (sm, sub)).rpartition("\\")
         r = resolve(parent, leaf)
         if r:

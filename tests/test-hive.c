@@ -424,10 +424,10 @@ static void test_subkeys_and_times(void **state) {
   size_t n;
   sm_error err = {0};
   assert_int_equal(sm_key_subkeys(h, sm, &keys, &n, &err), SM_OK);
-  const char *want[] = {"Environment", "kernel", "KnownDLLs",
-                        "Memory Management", "SubSystems"};
-  assert_int_equal(n, 5);
-  for (size_t w = 0; w < 5; w++) {
+  const char *want[] = {"DOS Devices", "Environment",       "kernel",
+                        "KnownDLLs",   "Memory Management", "SubSystems"};
+  assert_int_equal(n, 6);
+  for (size_t w = 0; w < 6; w++) {
     bool found = false;
     for (size_t i = 0; i < n; i++) {
       char *name = sm_key_name(h, keys[i]);
