@@ -10,7 +10,8 @@ static const char *const subsystems_field_names[] = {
     "required",     "optional", "names", "undefined",
     "unreferenced", "images",   "debug", NULL};
 static const char *const knowndlls_field_names[] = {
-    "names", "dlls", "mismatched", "dll-directory", "dll-directory32", NULL};
+    "names",           "dlls",  "mismatched", "dll-directory",
+    "dll-directory32", "wow64", NULL};
 static const char *const subsystems_path_fields[] = {"images", NULL};
 static const char *const knowndlls_path_fields[] = {"dll-directory",
                                                     "dll-directory32", NULL};
@@ -185,7 +186,33 @@ static bool dll_matches(const char *name, const char *dll) {
          sm_ascii_prefix(base, n - 4, name);
 }
 
-enum { K_NAMES, K_DLLS, K_MISMATCHED, K_DIR, K_DIR32 };
+enum { K_NAMES, K_DLLS, K_MISMATCHED, K_DIR, K_DIR32, K_WOW64 };
+
+/* The WOW64 layer's DLLs KnownDLLs maps, whatever the value's name
+ * (_wow64 on Vista to 10, wow64 on XP x64 and later 10 and 11 builds), on
+ * 64-bit Windows (PROCESSOR_ARCHITECTURE AMD64 or ARM64 in the Environment
+ * key).  Where Windows has no such DLL (32-bit Windows has no WOW64 layer,
+ * ARM64 emulates x86 without wow64cpu.dll) it is listed as if mapped, so a
+ * rule can require all three. */
+static sm_result wow64_dlls(const sm_parse_args *a, sm_field *f) {
+  char *arch = sm_env_expand(a->in->env, "%PROCESSOR_ARCHITECTURE%");
+  if (!arch)
+    return SM_ERR_NOMEM;
+  bool amd64 = sm_ascii_casecmp(arch, "AMD64") == 0;
+  bool arm64 = sm_ascii_casecmp(arch, "ARM64") == 0;
+  free(arch);
+  static const char *const dlls[] = {"wow64.dll", "wow64win.dll",
+                                     "wow64cpu.dll"};
+  sm_result r = SM_OK;
+  for (size_t d = 0; r == SM_OK && d < 3; d++) {
+    bool found = !(amd64 || arm64) || (arm64 && d == 2);
+    for (size_t i = 0; !found && i < f[K_DLLS].n; i++)
+      found = sm_ascii_casecmp(f[K_DLLS].items[i], dlls[d]) == 0;
+    if (found)
+      r = sm_field_push(&f[K_WOW64], dlls[d]);
+  }
+  return r;
+}
 
 static sm_result knowndlls_run(const sm_parse_args *a, sm_fields *out) {
   sm_value *const *v = a->values;
@@ -216,6 +243,8 @@ static sm_result knowndlls_run(const sm_parse_args *a, sm_fields *out) {
     if (r == SM_OK && dll && !dll_matches(name, dll))
       r = sm_field_pushf(&f[K_MISMATCHED], "%s=%s", name, dll);
   }
+  if (r == SM_OK)
+    r = wow64_dlls(a, f);
   if (r != SM_OK)
     sm_fields_free(out);
   return r;
