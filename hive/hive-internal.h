@@ -119,6 +119,9 @@ uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 
 /* Largest hive (and log) that is read: Windows refuses hives past 2 GiB. */
 #define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)
+/* The most bytes read from one hive's transaction logs, in all
+ * (docs/security.md). */
+#define SM_LOG_READ_MAX ((uint64_t)256 << 20)
 
 /* Replay logs (given in the order LOG1, LOG2, LOG) onto the primary image
  * whose base block is dirty.  Does no I/O, so a fuzzer can drive it: every

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/evidence.h"
+#include "base/le.h"
 #include "hive/hive-internal.h"
 
 /* In the order the spec replays them. */
@@ -22,25 +23,119 @@ typedef struct found_log {
   bool exact; /* same case as the hive's name plus the suffix */
 } found_log;
 
-/* Read a whole log through the evidence-safe open, beneath the hive's
- * folder: a link leaving it, a FIFO or a device is refused.  A log that
- * cannot be read is skipped with a warning naming it. */
+#define SECTOR 512u
+#define ENTRY_HEADER 40u
+/* A log up to this size is read whole. */
+#define LOG_SMALL ((uint64_t)1 << 20)
+
+/* How many leading bytes of a new-format log a replay can use: the base
+ * block, then its entries while they carry HvLE and a size inside the file
+ * (and fit in budget, else *cut), read header by header, so a sparse or
+ * zero-filled tail is never read.  A damaged HvLE entry is kept with up to
+ * LOG_SMALL bytes after it, for the replay to report it. */
+static sm_result new_log_extent(int fd, uint64_t size, uint64_t budget,
+                                uint64_t *want, bool *cut, sm_error *err) {
+  uint64_t off = SECTOR;
+  unsigned char h[ENTRY_HEADER];
+  while (size - off >= ENTRY_HEADER) {
+    sm_result r = sm_read_full(fd, h, sizeof h, (off_t)off, NULL, err);
+    if (r != SM_OK)
+      return r;
+    if (memcmp(h, "HvLE", 4) != 0)
+      break;
+    uint32_t esize = sm_le32(h + 4);
+    if (esize < ENTRY_HEADER || esize % SECTOR || esize > size - off) {
+      uint64_t rest = size - off;
+      off += rest < LOG_SMALL ? rest : LOG_SMALL;
+      break;
+    }
+    if (off + esize > budget) {
+      *cut = true;
+      break;
+    }
+    off += esize;
+  }
+  *want = off;
+  return SM_OK;
+}
+
+/* How many leading bytes of a log to read, from its size and base block.
+ * An old-format log is bounded by what its hive bins size can need: the
+ * base block (up to 8 sectors), the dirty vector and the pages. */
+static sm_result log_extent(int fd, uint64_t size, uint64_t budget,
+                            uint64_t *want, bool *cut, sm_error *err) {
+  unsigned char base[SECTOR];
+  *want = size;
+  if (size <= LOG_SMALL)
+    return SM_OK;
+  sm_result r = sm_read_full(fd, base, sizeof base, 0, NULL, err);
+  if (r != SM_OK)
+    return r;
+  *want = SECTOR; /* no log: the replay says why it is skipped */
+  if (memcmp(base, "regf", 4) != 0)
+    return SM_OK;
+  uint32_t type = sm_le32(base + 28);
+  if (type == 6)
+    return new_log_extent(fd, size, budget, want, cut, err);
+  if (type == 1 || type == 2) {
+    uint64_t hbins = sm_le32(base + 40);
+    uint64_t need = 9 * SECTOR + 4 + hbins / SECTOR / 8 + hbins;
+    *want = need < size ? need : size;
+  }
+  return SM_OK;
+}
+
+/* Read a log through the evidence-safe open, beneath the hive's folder (a
+ * link leaving it, a FIFO or a device is refused), as far as a replay can
+ * use it (log_extent), and at most *budget bytes for all logs
+ * (SM_LOG_READ_MAX).  A log that cannot be read, or not within the budget,
+ * is skipped with a warning naming it; one cut short is said so. */
 static bool read_log(int dfd, const char *name, sm_txlog *log,
-                     bool *atime_unprotected, sm_recovery_info *info) {
-  unsigned char *data;
-  size_t len;
-  sm_evidence_file facts;
+                     bool *atime_unprotected, uint64_t *budget,
+                     sm_recovery_info *info) {
+  sm_evidence_file f;
   sm_error e;
-  if (sm_evidence_read_all(dfd, name, NULL, SM_EVIDENCE_BENEATH,
-                           SM_HIVE_MAX_SIZE, &data, &len, &facts,
-                           &e) != SM_OK) {
+  if (sm_evidence_open(dfd, name, NULL, SM_EVIDENCE_BENEATH, &f, &e) != SM_OK) {
     sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
     return false;
   }
+  *atime_unprotected = f.atime_unprotected;
+  uint64_t size = f.st.st_size < 0 ? 0 : (uint64_t)f.st.st_size, want = 0;
+  bool cut = false;
+  unsigned char *data = NULL;
+  if (log_extent(f.fd, size, *budget, &want, &cut, &e) != SM_OK)
+    goto fail;
+  if (want > *budget) {
+    snprintf(e.msg, sizeof e.msg,
+             "it needs %llu bytes, more than the %llu MiB read from logs in "
+             "all",
+             (unsigned long long)want,
+             (unsigned long long)(SM_LOG_READ_MAX >> 20));
+    goto fail;
+  }
+  data = malloc(want ? (size_t)want : 1);
+  if (!data) {
+    snprintf(e.msg, sizeof e.msg, "out of memory");
+    goto fail;
+  }
+  if (sm_read_full(f.fd, data, (size_t)want, 0, NULL, &e) != SM_OK)
+    goto fail;
+  close(f.fd);
+  if (cut)
+    sm_recovery_warn(info,
+                     "%s cut at offset %llu: logs are read up to %llu MiB in "
+                     "all",
+                     name, (unsigned long long)want,
+                     (unsigned long long)(SM_LOG_READ_MAX >> 20));
+  *budget -= want;
   log->data = data;
-  log->len = len;
-  *atime_unprotected = facts.atime_unprotected;
+  log->len = (size_t)want;
   return true;
+fail:
+  close(f.fd);
+  free(data);
+  sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
+  return false;
 }
 
 /* Match the directory's entries against the hive's name plus each suffix,
@@ -103,12 +198,13 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
     goto out;
   }
   find_logs(d, base, found);
+  uint64_t budget = SM_LOG_READ_MAX;
   for (size_t k = 0; k < NSUFFIXES; k++) {
     if (!found[k].name)
       continue;
     sm_txlog *log = &set->logs[set->n];
     if (read_log(dirfd(d), found[k].name, log, &set->atime_unprotected[set->n],
-                 info)) {
+                 &budget, info)) {
       log->name = found[k].name;
       found[k].name = NULL; /* the set owns it now */
       set->n++;

@@ -72,17 +72,56 @@ static sm_result grow(unsigned char **image, size_t *image_len, size_t len,
   return SM_OK;
 }
 
+/* What a log can fill: only data a replay can apply.  A new-format log:
+ * the bytes of its leading run of HvLE entries whose sizes lie inside the
+ * log; an old-format log: the pages its dirty vector marks, at most the
+ * pages it holds.  Zeros, holes and anything else count nothing. */
+static uint64_t log_fill(const sm_txlog *log) {
+  const unsigned char *d = log->data;
+  if (log->len < SECTOR || memcmp(d, "regf", 4) != 0)
+    return 0;
+  uint32_t type = sm_le32(d + 28);
+  uint64_t fill = 0;
+  if (type == 6) {
+    size_t off = SECTOR;
+    while (log->len - off >= ENTRY_HEADER && memcmp(d + off, "HvLE", 4) == 0) {
+      uint32_t size = sm_le32(d + off + 4);
+      if (size < ENTRY_HEADER || size % SECTOR || size > log->len - off)
+        break;
+      fill += size;
+      off += size;
+    }
+    return fill;
+  }
+  if (type != 1 && type != 2)
+    return 0;
+  size_t vec = SECTOR;
+  uint32_t cf = sm_le32(d + 44);
+  if ((log->len < vec + 4 || memcmp(d + vec, "DIRT", 4) != 0) && cf > 1 &&
+      cf <= 8)
+    vec = (size_t)cf * SECTOR;
+  if (log->len < vec + 4 || memcmp(d + vec, "DIRT", 4) != 0)
+    return 0;
+  size_t bytes = sm_le32(d + 40) / SECTOR / 8;
+  if (bytes > log->len - vec - 4)
+    bytes = log->len - vec - 4;
+  for (size_t b = 0; b < bytes; b++)
+    for (unsigned char v = d[vec + 4 + b]; v; v &= (unsigned char)(v - 1))
+      fill += SECTOR;
+  return fill < log->len ? fill : log->len;
+}
+
 /* The largest hive bins data size a replay may reach: the whole pages the
  * primary holds, plus what the logs can fill (every page a replay adds
- * comes from a log, so the image never grows by more than the logs hold).
- * A hostile 16 KiB log declaring 2 GiB of hive bins would otherwise make a
- * 2 GiB image of zeros. */
+ * comes from a log).  A hostile 16 KiB log declaring 2 GiB of hive bins
+ * would otherwise make a 2 GiB image of zeros, and a sparse 2 GiB log of
+ * zeros beside it must not raise the bound. */
 static uint64_t replay_limit(size_t image_len, const sm_txlog *logs,
                              size_t nlogs) {
   uint64_t room = (uint64_t)(image_len - BASE_SIZE) / BASE_SIZE * BASE_SIZE;
   uint64_t fill = 0;
   for (size_t i = 0; i < nlogs; i++)
-    fill += logs[i].len;
+    fill += log_fill(&logs[i]);
   fill = (fill + BASE_SIZE - 1) / BASE_SIZE * BASE_SIZE;
   return room + fill;
 }

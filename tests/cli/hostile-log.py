@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""hostile-log.py HIVE DIRTY LOG: write DIRTY, a copy of HIVE made dirty,
+"""hostile-log.py HIVE DIRTY LOG [SPARSE]: write DIRTY, a copy of HIVE made dirty,
 and LOG, a 16 KiB new-format transaction log for it whose one valid entry
 (correct Marvin32 hashes) declares 2 GiB of hive bins.  Replaying it must
 not grow the image beyond what the hive and its logs can fill
-(docs/security.md); also a seed of the fuzz-txlog harness."""
+(docs/security.md); also a seed of the fuzz-txlog harness.  SPARSE, when
+given, is made a sparse file of 2147483000 zero bytes (no blocks on disk):
+it holds no log data, so it must neither raise that bound nor be read."""
 import struct
 import sys
 
@@ -71,3 +73,6 @@ struct.pack_into("<Q", entry, 32, marvin32(bytes(entry[:32])))
 log = bytes(base) + bytes(entry)
 log += b"\0" * (16384 - len(log))
 open(sys.argv[3], "wb").write(log)
+if len(sys.argv) > 4:
+    with open(sys.argv[4], "wb") as f:
+        f.truncate(2147483000)
