@@ -534,6 +534,10 @@ char *sm_cmdline_image(const sm_env *e, const char *line) {
     return strdup("");
   if (ieq_n("autocheck", tok, len) && !sm_cmdline_token(&p, &tok, &len))
     return strdup("");
+  /* Trailing dots and spaces go before the extension is looked for, as
+   * path normalisation drops them: "autochk.exe." runs autochk.exe. */
+  while (len && (tok[len - 1] == '.' || is_blank(tok[len - 1])))
+    len--;
   char *name = strndup(tok, len);
   if (!name)
     return NULL;

@@ -225,6 +225,9 @@ static void images(void **state) {
            "c:\\program files\\a v\\scan.exe");
   image_is("poqexec.exe /display_progress \\SystemRoot\\WinSxS\\pending.xml",
            "c:\\windows\\system32\\poqexec.exe");
+  image_is("C:/ProgramData/x/AutoChk.exe.", "c:\\programdata\\x\\autochk.exe");
+  image_is("autocheck autochk. *", "c:\\windows\\system32\\autochk.exe");
+  image_is("autocheck \"x\\autochk.exe . \" *", "x\\autochk.exe");
   image_is("", "");
   image_is("   ", "");
   image_is("autocheck", "");
