@@ -23,8 +23,9 @@ static char *fixture(const char *name) {
   return p;
 }
 
-static void detect(const char *hive, const char *software, const char *want,
-                   const char *reason) {
+/* The family and its evidence, for the tests that look further. */
+static void detect_full(const char *hive, const char *software,
+                        sm_family *out) {
   char *path = fixture(hive), *swpath = software ? fixture(software) : NULL;
   sm_hive *h = NULL, *sw = NULL;
   sm_error err;
@@ -34,14 +35,19 @@ static void detect(const char *hive, const char *software, const char *want,
   unsigned id;
   sm_key cs;
   assert_int_equal(sm_hive_current_control_set(h, &id, &cs, &err), SM_OK);
-  char name[64], why[1024];
-  sm_detect_family(h, cs, sw, name, sizeof name, why, sizeof why);
-  assert_string_equal(name, want);
-  assert_non_null(strstr(why, reason));
+  sm_detect(h, cs, sw, out);
   sm_hive_close(sw);
   sm_hive_close(h);
   free(swpath);
   free(path);
+}
+
+static void detect(const char *hive, const char *software, const char *want,
+                   const char *reason) {
+  sm_family f;
+  detect_full(hive, software, &f);
+  assert_string_equal(f.baseline, want);
+  assert_non_null(strstr(f.why, reason));
 }
 
 static void test_xp(void **s) {
@@ -67,25 +73,6 @@ static void test_10(void **s) {
 static void test_current_set_2(void **s) {
   (void)s;
   detect("two-sets.hiv", NULL, "windows-7", "ConServerDllInitialization");
-}
-
-/* The family and its evidence, for the tests that look further. */
-static void detect_full(const char *hive, const char *software,
-                        sm_family *out) {
-  char *path = fixture(hive), *swpath = software ? fixture(software) : NULL;
-  sm_hive *h = NULL, *sw = NULL;
-  sm_error err;
-  assert_int_equal(sm_hive_open(path, SM_OPEN_NO_HASH, &h, &err), SM_OK);
-  if (swpath)
-    assert_int_equal(sm_hive_open(swpath, SM_OPEN_NO_HASH, &sw, &err), SM_OK);
-  unsigned id;
-  sm_key cs;
-  assert_int_equal(sm_hive_current_control_set(h, &id, &cs, &err), SM_OK);
-  sm_detect(h, cs, sw, out);
-  sm_hive_close(sw);
-  sm_hive_close(h);
-  free(swpath);
-  free(path);
 }
 
 /* A SOFTWARE hive that claims an older build than the SYSTEM hive's

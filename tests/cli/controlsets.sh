@@ -11,16 +11,6 @@ for f in win-7 two-sets; do
 done
 GEN="$top_builddir/testdata/gen-hive"
 
-# field EXPR: a Python expression on the one JSON result "r" in $tmp/out.
-field() {
-  "$PYTHON3" -c 'import json, sys
-r = json.loads(open(sys.argv[1]).read())
-print(eval(sys.argv[2]))' "$tmp/out" "$1"
-}
-is() {
-  got=$(field "$2")
-  if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1 (got $got)"; fi
-}
 boot='[(f["control_set"], f["severity"]) for f in r["findings"] if f["rule"] == "SM-BOOT-BOOTEXECUTE"]'
 
 # win-7: Current 1, Default 1, LastKnownGood 2.  ControlSet002 gets a

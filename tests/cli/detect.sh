@@ -10,17 +10,6 @@ for f in win-10 win-7 software-7 software-10 nt4 steer-posix steer-os2; do
   fi
 done
 
-# field EXPR: a Python expression on the one JSON result "r" in $tmp/out.
-field() {
-  "$PYTHON3" -c 'import json, sys
-r = json.loads(open(sys.argv[1]).read())
-print(eval(sys.argv[2]))' "$tmp/out" "$1"
-}
-# is DESCRIPTION EXPR WANT
-is() {
-  got=$(field "$2")
-  if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1 (got $got)"; fi
-}
 volume() {
   mkdir -p "$tmp/$1/Windows/System32/config"
   cp "$FIXTURES/$2.hiv" "$tmp/$1/Windows/System32/config/SYSTEM"

@@ -63,3 +63,14 @@ nobody_why() {
     echo "setpriv cannot switch to nobody (uid 65534 not mapped here)"
   fi
 }
+# field EXPR: a Python expression on the one JSON result "r" in $tmp/out.
+field() {
+  "$PYTHON3" -c 'import json, sys
+r = json.loads(open(sys.argv[1]).read())
+print(eval(sys.argv[2]))' "$tmp/out" "$1"
+}
+# is DESCRIPTION EXPR WANT: one test point, EXPR printed equals WANT.
+is() {
+  got=$(field "$2")
+  if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1 (got $got)"; fi
+}
