@@ -198,8 +198,7 @@ static void mm_add(mmlist *l, const char *observed, const char *expected,
   m->observed = observed ? strdup(observed) : NULL;
   m->expected = expected ? strdup(expected) : NULL;
   m->detail = strdup(buf);
-  if ((observed && !m->observed) || (expected && !m->expected) ||
-      !m->detail) {
+  if ((observed && !m->observed) || (expected && !m->expected) || !m->detail) {
     free(m->observed);
     free(m->expected);
     free(m->detail);
@@ -237,8 +236,9 @@ static void check_list(const sm_expect *e, char *const *raw, size_t nraw,
   if (e->has_empty) {
     if (e->empty)
       for (size_t i = 0; i < n; i++)
-        mm_add(l, items[i], "no entries", "unexpected entry \"%s\"",
-               brief(items[i], b1, sizeof b1));
+        /* A rule that wants the list empty names each entry: the entry
+         * is the finding, "expected: no entries" adds nothing. */
+        mm_add(l, items[i], NULL, "\"%s\"", brief(items[i], b1, sizeof b1));
     else if (n == 0)
       mm_add(l, NULL, "at least one entry", "the list is empty");
   }
@@ -329,6 +329,8 @@ sm_result sm_expect_check(const sm_expect *e, const sm_target *t,
       if (t->is_num)
         mm_add(&l, s, want, "%s (0x%" PRIx64 ") is not as expected: %s", s,
                t->num, want);
+      else if (e->has_empty && e->empty && s[0])
+        mm_add(&l, s, NULL, "\"%s\"", brief(s, b1, sizeof b1));
       else
         mm_add(&l, s, want, "\"%s\" is not as expected: %s",
                brief(s, b1, sizeof b1), want);

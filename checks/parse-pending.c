@@ -119,7 +119,7 @@ static sm_result push_op(sm_field *fl, const sm_pending_op *op) {
   const char *why = plain || !op->why ? "" : op->why;
   const char *colon = *why ? ": " : "";
   if (op->kind == SM_PENDING_DELETE)
-    return sm_field_push(fl, op->source);
+    return sm_field_pushf(fl, "pending delete: %s", op->source);
   if (!op->destination)
     return sm_field_pushf(fl, "%s%sdelete %s", why, colon, op->source);
   return sm_field_pushf(fl, "%s%s%s -> %s", why, colon, op->source,

@@ -411,6 +411,7 @@ static void pending_real(void **state) {
                "\\??\\C:\\Windows\\System32\\DriverStore\\Temp\\DEL73F7.tmp",
                "", (char *)NULL));
   assert_field(f, "deletes",
+               "pending delete: "
                "\\??\\C:\\Program Files (x86)\\Dropbox\\OldBinaries");
   assert_field(f, "servicing",
                "Windows Installer rollback file (Config.Msi): delete "
