@@ -298,28 +298,45 @@ static void one_volume(walk *w, const volume *v) {
 }
 
 /* An E01 in segments ends with a "done" section in its last segment file;
- * every other ends with "next".  libewf reads the chunks of a missing
- * segment as zeros without complaint: the last segment TSK opened is
- * looked at (its final 76-byte section descriptor, whose first 16 bytes
- * name the section). */
-static bool ewf_segment_missing(const TSK_IMG_INFO *img) {
+ * every other ends with "next" (the final 76-byte section descriptor,
+ * whose first 16 bytes name the section).  libewf reads the chunks of a
+ * missing or cut segment as zeros without complaint, so each segment TSK
+ * opened is looked at.  Returns 0 when all are whole, else the number of
+ * the first bad segment with *why set; *next_missing when it is the last
+ * one TSK found and says another follows. */
+static int ewf_bad_segment(const TSK_IMG_INFO *img, const char **why,
+                           bool *next_missing) {
   if (img->itype != TSK_IMG_TYPE_EWF_EWF || img->num_img < 1 || !img->images)
-    return false;
-  const char *last = (const char *)img->images[img->num_img - 1];
-  sm_evidence_file f;
-  sm_error err;
-  if (sm_evidence_open(AT_FDCWD, last, NULL, 0, &f, &err) != SM_OK)
-    return true;
-  int fd = f.fd;
-  char head[8], tag[16];
-  bool missing = false;
-  if (f.st.st_size > 76 &&
-      pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
-      memcmp(head, "EVF\x09\x0d\x0a\xff\x00", 8) == 0 &&
-      pread(fd, tag, sizeof tag, f.st.st_size - 76) == (ssize_t)sizeof tag)
-    missing = strncmp(tag, "next", sizeof tag) == 0;
-  close(fd);
-  return missing;
+    return 0;
+  for (int i = 0; i < img->num_img; i++) {
+    bool last = i == img->num_img - 1;
+    sm_evidence_file f;
+    sm_error err;
+    if (sm_evidence_open(AT_FDCWD, (const char *)img->images[i], NULL, 0, &f,
+                         &err) != SM_OK) {
+      *why = "cannot be opened";
+      return i + 1;
+    }
+    char head[8], tag[16] = {0};
+    bool v1 = f.st.st_size > 76 &&
+              pread(f.fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+              memcmp(head, "EVF\x09\x0d\x0a\xff\x00", 8) == 0;
+    bool read = v1 && pread(f.fd, tag, sizeof tag, f.st.st_size - 76) ==
+                          (ssize_t)sizeof tag;
+    close(f.fd);
+    if (!v1)
+      continue; /* Ex01 and others: libewf's word is taken */
+    if (last && read && strncmp(tag, "next", sizeof tag) == 0) {
+      *next_missing = true;
+      return i + 1;
+    }
+    if (!read || strncmp(tag, last ? "done" : "next", sizeof tag) != 0) {
+      *why = "is truncated or damaged: it does not end with its closing "
+             "section";
+      return i + 1;
+    }
+  }
+  return 0;
 }
 
 static void set_where(volume *v) {
@@ -416,13 +433,19 @@ static sm_result walk_image(walk *w, sm_error *err) {
   if (!w->img)
     return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
                         path, tsk_why());
-  if (ewf_segment_missing(w->img)) {
+  const char *bad_why = NULL;
+  bool next_missing = false;
+  int bad = ewf_bad_segment(w->img, &bad_why, &next_missing);
+  if (bad) {
     int n = w->img->num_img;
     tsk_img_close(w->img);
-    return sm_error_set(err, SM_ERR_IO,
-                        "%s: incomplete E01: segment %d is missing (segment "
-                        "%d is not the last one)",
-                        path, n + 1, n);
+    if (next_missing)
+      return sm_error_set(err, SM_ERR_IO,
+                          "%s: incomplete E01: segment %d is missing (segment "
+                          "%d is not the last one)",
+                          path, n + 1, n);
+    return sm_error_set(err, SM_ERR_IO, "%s: damaged E01: segment %d %s", path,
+                        bad, bad_why);
   }
   /* A segment missing from a split image: the image opens, but its end
    * cannot be read.  (libewf reads a missing E01 segment as zeros, and

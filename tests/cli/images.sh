@@ -149,6 +149,11 @@ else
     run scan --format json "$tmp/ewf/disk.E01"
     check "E01 with a segment missing: exit 2" [ "$rc" = 2 ]
     check "E01 with a segment missing: the image named" grep -q "^smaudit: $tmp/ewf/disk.E01: incomplete E01: segment 2 is missing" "$tmp/err"
+    # A segment cut short: named, not read as zeros and blamed on the hive.
+    head -c 3145728 "$tmp/disk.E02" >"$tmp/ewf/disk.E02"
+    run scan --format json "$tmp/ewf/disk.E01"
+    check "E01 with a segment cut short: exit 2" [ "$rc" = 2 ]
+    check "E01 with a segment cut short: the segment named" grep -q "^smaudit: $tmp/ewf/disk.E01: damaged E01: segment 2 is truncated or damaged" "$tmp/err"
   else
     skip "E01" "ewfacquirestream (Debian ewf-tools) not found"
   fi
