@@ -238,9 +238,15 @@ static sm_result knowndlls_run(const sm_parse_args *a, sm_fields *out) {
       continue;
     }
     r = sm_field_push(&f[K_NAMES], name);
-    if (r == SM_OK && dll)
+    bool mismatched = dll && !dll_matches(name, dll);
+    /* A mismatched entry is reported once, as mismatched: dlls lists the
+     * DLL its name stands for, so the list rules see no extra DLL and no
+     * missing one for it. */
+    if (r == SM_OK && dll && !mismatched)
       r = sm_field_push(&f[K_DLLS], dll);
-    if (r == SM_OK && dll && !dll_matches(name, dll))
+    else if (r == SM_OK && mismatched)
+      r = sm_field_pushf(&f[K_DLLS], "%s.dll", name + (name[0] == '_'));
+    if (r == SM_OK && mismatched)
       r = sm_field_pushf(&f[K_MISMATCHED], "%s=%s", name, dll);
   }
   if (r == SM_OK)

@@ -145,6 +145,14 @@ const sm_value *sm_item_value(sm_value *const *values, size_t n,
     for (size_t i = 0; !v && i < n; i++)
       if (holds(values[i], observed))
         v = values[i];
+    /* "nsi.dll" for a KnownDLLs entry named NSI or _NSI. */
+    size_t len = strlen(observed);
+    for (size_t i = 0; !v && len > 4 && i < n; i++) {
+      const char *nm = values[i]->name + (values[i]->name[0] == '_');
+      if (strcasecmp(observed + len - 4, ".dll") == 0 &&
+          strlen(nm) == len - 4 && strncasecmp(nm, observed, len - 4) == 0)
+        v = values[i];
+    }
   }
   if (!v)
     v = field_value(values, n, field);

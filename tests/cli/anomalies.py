@@ -66,6 +66,11 @@ for label, base in bases():
             tap(not noisy, "%s + %s: nothing at medium or above%s" % (
                 label, name, " (found %s)" % ", ".join(noisy) if noisy
                 else ""))
+        if directive(text, "alone") == ["yes"]:
+            extra = sorted({r for r, _ in loud(res)} - {r for r, _ in expects})
+            tap(not extra, "%s + %s: only what it expects at medium or above%s"
+                % (label, name, " (also %s)" % ", ".join(extra) if extra
+                   else ""))
         for rule, severity in expects:
             hits = [f for f in res["findings"] if f["rule"] == rule]
             good, sev = caught(res, rule, severity)

@@ -85,7 +85,8 @@ def directive(text, name):
     """"; detect: same" audits the planted hive with the family detected
     (which must be the untouched base's); "; families: a b" applies the
     overlay only to bases of those families; "; quiet: yes" says that the
-    overlay is normal and must find nothing at medium or above."""
+    overlay is normal and must find nothing at medium or above; "; alone:
+    yes" that nothing but the expected rules fires at medium or above."""
     m = re.search(r"^; %s: (.+)$" % name, text, re.M)
     return m.group(1).split() if m else None
 
