@@ -128,7 +128,12 @@ static const sm_value *field_value(sm_value *const *values, size_t n,
   for (const char *p = field; p && *p && len + 1 < sizeof want; p++)
     if (*p != '-')
       want[len++] = *p;
-  return len ? named(values, n, want, len) : NULL;
+  const sm_value *v = len ? named(values, n, want, len) : NULL;
+  /* A comparison ("current-vs-default") is about its first value. */
+  size_t first = field ? strcspn(field, "-") : 0;
+  if (!v && first && field[first])
+    v = named(values, n, field, first);
+  return v;
 }
 
 const sm_value *sm_item_value(sm_value *const *values, size_t n,
