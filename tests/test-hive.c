@@ -18,15 +18,9 @@
 
 #include "base/le.h"
 #include "hive/hive.h"
+#include "tests/test-util.h"
 
 static char tmpdir[256];
-
-static const char *fixture(const char *name) {
-  static char path[1024];
-  const char *top = getenv("top_builddir");
-  snprintf(path, sizeof path, "%s/testdata/%s.hiv", top ? top : ".", name);
-  return path;
-}
 
 static sm_hive *open_fixture(const char *name) {
   sm_hive *h = NULL;
@@ -36,19 +30,6 @@ static sm_hive *open_fixture(const char *name) {
     fail_msg("%s: %s", fixture(name), err.msg);
   assert_non_null(h);
   return h;
-}
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  struct stat st;
-  assert_int_equal(fstat(fileno(f), &st), 0);
-  unsigned char *p = malloc((size_t)st.st_size + 1);
-  assert_non_null(p);
-  assert_int_equal(fread(p, 1, (size_t)st.st_size, f), (size_t)st.st_size);
-  fclose(f);
-  *len = (size_t)st.st_size;
-  return p;
 }
 
 static void write_file(const char *path, const void *p, size_t len) {

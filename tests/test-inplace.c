@@ -32,18 +32,12 @@
 #include <cmocka.h>
 
 #include "hive/hive.h"
+#include "tests/test-util.h"
 
 enum { CHILD_OK = 0, CHILD_FAIL = 1, CHILD_SKIP = 77 };
 
 static char tmpdir[256];
 static char why_not[200]; /* why the private mounts are impossible here */
-
-static const char *fixture(const char *name) {
-  static char path[1024];
-  const char *top = getenv("top_builddir");
-  snprintf(path, sizeof path, "%s/testdata/%s.hiv", top ? top : ".", name);
-  return path;
-}
 
 /* In the child: report and fail. */
 static int failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,26 +14,7 @@
 #include <cmocka.h>
 
 #include "hive/hive.h"
-
-static const char *fixture(const char *name) {
-  static char path[1024];
-  const char *top = getenv("top_builddir");
-  snprintf(path, sizeof path, "%s/testdata/%s.hiv", top ? top : ".", name);
-  return path;
-}
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  struct stat st;
-  assert_int_equal(fstat(fileno(f), &st), 0);
-  unsigned char *p = malloc((size_t)st.st_size + 1);
-  assert_non_null(p);
-  assert_int_equal(fread(p, 1, (size_t)st.st_size, f), (size_t)st.st_size);
-  fclose(f);
-  *len = (size_t)st.st_size;
-  return p;
-}
+#include "tests/test-util.h"
 
 static void same_as_file(void **state) {
   (void)state;
