@@ -156,7 +156,9 @@ for bound in "--timeout 60" "--max-memory 4096"; do
   check "one hive, $bound: audited in a worker" sh -c \
     '[ "$1" = 2 ] && grep -q "\"error\":\"audit aborted: " "$2"' _ "$rc" "$tmp/out"
 done
-if command -v strace >/dev/null 2>&1; then
+if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
+  skip "one hive, no bounds: no fork and no pipe (strace)" "LeakSanitizer clones a tracer at exit in an ASan build"
+elif command -v strace >/dev/null 2>&1; then
   rc=0
   strace -f -qq -e trace=fork,vfork,clone,clone3,pipe,pipe2 -o "$tmp/trace" \
     $SMAUDIT_BIN scan -q --no-hash $B --format json "$h/h000.hiv" >/dev/null 2>&1 || rc=$?

@@ -176,6 +176,11 @@ echo "$0: $harness for ${seconds}s, $(ls "$seeds" | wc -l) seeds" >&2
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
+# The image readers of The Sleuth Kit leak on some malformed containers.
+if [ "$harness" = fuzz-image ] && [ -z "${LSAN_OPTIONS:-}" ]; then
+  LSAN_OPTIONS=suppressions=$(cd "$(dirname "$0")" && pwd)/image-lsan.supp
+  export LSAN_OPTIONS
+fi
 rc=0
 "$bin" "$@" "$corpus" "$seeds" || rc=$?
 echo "$0: $harness: corpus $(ls "$corpus" | wc -l) files; exit $rc" >&2
