@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli/discover.h"
+#include "source/discover.h"
 #include "cli/scan.h"
 
 typedef struct sm_batch_opts {

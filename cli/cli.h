@@ -73,6 +73,10 @@ bool sm_cli_parse_control_set(const char *s, unsigned *out);
 /* A hive read in place is still what it was when opened (else an error
  * naming it, and false).  Checked before a result is given. */
 bool sm_cli_hive_unchanged(const sm_hive *h);
+/* sm_hive_open, or for a disk image its one SYSTEM hive (errors said). */
+bool sm_cli_open_hive(const char *path, unsigned flags, sm_hive **h);
+/* Discovery's notes (source/discover.h), said on stderr. */
+void sm_cli_note(void *ctx, const char *msg);
 /* The scan pipeline's first stage (checks/scan.h) for learn and diff:
  * open path (with a SOFTWARE hive beside it, found as scan finds one),
  * select control set want (0: the current one) and choose the baseline

@@ -14,8 +14,8 @@
 #include "checks/baseline.h"
 #include "checks/learn.h"
 #include "cli/cli.h"
-#include "cli/image-pick.h"
-#include "cli/discover.h"
+#include "source/image-pick.h"
+#include "source/discover.h"
 #include "cli/outfile.h"
 #include "cli/scan.h"
 
@@ -68,7 +68,7 @@ bool sm_cli_hive_unchanged(const sm_hive *h) {
 bool sm_cli_scan_open(const char *path, unsigned want, sm_baseline_set *set,
                       sm_scan_result *r) {
   /* A SOFTWARE hive beside it is found as scan finds one. */
-  sm_found_list found = {0};
+  sm_found_list found = {.note = sm_cli_note};
   struct stat st;
   if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
       !sm_discover(path, false, &found)) {
@@ -81,7 +81,9 @@ bool sm_cli_scan_open(const char *path, unsigned want, sm_baseline_set *set,
   /* A disk image: its one Windows volume's hive, from memory. */
   sm_image_pick pick;
   bool is_image;
-  if (!sm_image_pick_one(path, &is_image, &pick)) {
+  sm_error err = {0};
+  if (sm_image_pick_one(path, &is_image, &pick, &err) != SM_OK) {
+    sm_cli_error("%s", err.msg);
     sm_image_pick_free(&pick);
     sm_found_list_free(&found);
     return false;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/image-pick.h"
+#include "source/image-pick.h"
 #include "cli/outfile.h"
 
 static void usage_recover(FILE *f) {

@@ -13,7 +13,7 @@
 
 #include "cli/batch.h"
 #include "cli/cli.h"
-#include "cli/discover.h"
+#include "source/discover.h"
 #include "cli/outfile.h"
 #include "cli/scan.h"
 
@@ -356,7 +356,7 @@ int sm_cmd_scan(int argc, char **argv) {
                         .fail_on = SM_SEV_MEDIUM},
                  .format = SM_FORMAT_TEXT,
                  .color = -1};
-  sm_found_list found = {0};
+  sm_found_list found = {.note = sm_cli_note};
   int c, rc = SM_EXIT_OK;
   if (!(a.baselines = calloc((size_t)argc + 1, sizeof *a.baselines))) {
     sm_cli_error("out of memory");

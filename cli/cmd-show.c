@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/image-pick.h"
+#include "source/image-pick.h"
 #include "cli/scan.h"
 
 /* The Session Manager keys that show prints, below CurrentControlSet. */

@@ -36,6 +36,11 @@ static void hint(const char *cmd) {
           cmd ? cmd : "", cmd ? " " : "");
 }
 
+void sm_cli_note(void *ctx, const char *msg) {
+  (void)ctx;
+  sm_cli_error("%s", msg);
+}
+
 int sm_cli_usage_error(const char *cmd, const char *fmt, ...) {
   char buf[1024];
   va_list ap;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "cli/discover.h"
+#include "source/discover.h"
 
 typedef struct sm_outfile {
   const char *path;

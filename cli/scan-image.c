@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/image-pick.h"
 #include "cli/scan.h"
 #include "source/image.h"
 
@@ -87,4 +86,32 @@ void sm_scan_disk_image(const char *path, const sm_scan_options *o,
   sm_scan_result_error(&t, err.msg, &r);
   emit(ctx, &r);
   sm_scan_result_free(&r);
+}
+
+static sm_result open_picked(const sm_scan_target *t, unsigned flags,
+                             sm_hive **out, sm_error *err) {
+  return sm_image_pick_open(t->open_data, flags, out, err);
+}
+
+static sm_result open_picked_software(const sm_scan_target *t,
+                                      sm_hive **out) {
+  const sm_image_pick *p = t->open_data;
+  return sm_image_open_software(p->software, p->software_len, out);
+}
+
+void sm_image_pick_target(sm_image_pick *p, sm_scan_target *t) {
+  *t = (sm_scan_target){.name = p->name,
+                        .path = p->name,
+                        .origin = p->origin,
+                        .open = open_picked,
+                        .open_data = p,
+                        .open_software = open_picked_software};
+}
+
+bool sm_cli_open_hive(const char *path, unsigned flags, sm_hive **h) {
+  sm_error err = {0};
+  if (sm_source_open_hive(path, flags, h, &err) == SM_OK)
+    return true;
+  sm_cli_error("%s", err.msg);
+  return false;
 }

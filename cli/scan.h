@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "checks/scan.h"
+#include "source/image-pick.h"
 
 /* cli/scan-json.c: the JSON Lines contract (docs/json.md). */
 json_t *sm_scan_json(const sm_scan_result *r);
@@ -30,6 +31,9 @@ void sm_scan_disk_image(const char *path, const sm_scan_options *o,
                    sm_baseline_set *set,
                    void (*emit)(void *ctx, sm_scan_result *r),
                    void *ctx);
+/* A scan target that opens the hive picked out of a disk image (and its
+ * SOFTWARE) from memory. */
+void sm_image_pick_target(sm_image_pick *p, sm_scan_target *t);
 
 /* cli/scan-text.c: the report for a person. */
 void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color);

@@ -1,13 +1,12 @@
 /* The one SYSTEM hive of a disk image, for the commands that take one hive
  * (show, learn, diff, recover): read out of the image into memory (with
  * its logs and SOFTWARE), to be opened from there. */
-#ifndef SM_CLI_IMAGE_PICK_H
-#define SM_CLI_IMAGE_PICK_H
+#ifndef SM_SOURCE_IMAGE_PICK_H
+#define SM_SOURCE_IMAGE_PICK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "checks/scan.h"
 #include "hive/hive.h"
 
 typedef struct sm_image_pick {
@@ -25,19 +24,23 @@ typedef struct sm_image_pick {
 } sm_image_pick;
 
 /* When path is a disk image: *is_image true, and its one Windows volume's
- * SYSTEM hive in p, or false with the error said (none, several, an
- * unreadable image).  When it is not: *is_image false and true. */
-bool sm_image_pick_one(const char *path, bool *is_image, sm_image_pick *p);
+ * SYSTEM hive in p, or an error in err naming the image (none, several,
+ * an unreadable image).  When it is not: *is_image false and SM_OK.
+ * p is to be freed either way. */
+sm_result sm_image_pick_one(const char *path, bool *is_image,
+                            sm_image_pick *p, sm_error *err);
 void sm_image_pick_free(sm_image_pick *p);
 
-/* A scan target that opens the picked hive (and its SOFTWARE). */
-void sm_image_pick_target(sm_image_pick *p, sm_scan_target *t);
+/* Open the picked hive from memory, as sm_hive_open would the file. */
+sm_result sm_image_pick_open(const sm_image_pick *p, unsigned flags,
+                             sm_hive **out, sm_error *err);
 
 /* A SOFTWARE hive read from an image (data NULL: none), for detection. */
 sm_result sm_image_open_software(const unsigned char *data, size_t len,
                                  sm_hive **out);
 
-/* sm_hive_open, or for a disk image its one SYSTEM hive (errors said). */
-bool sm_cli_open_hive(const char *path, unsigned flags, sm_hive **h);
+/* sm_hive_open, or for a disk image its one SYSTEM hive. */
+sm_result sm_source_open_hive(const char *path, unsigned flags, sm_hive **h,
+                              sm_error *err);
 
 #endif

@@ -1,9 +1,11 @@
 /* Targets: from what the user names (a hive, a disk image, a mounted
- * volume, a triage collection, or with -r a folder of many) to the SYSTEM hives to audit.
- * Discovery only lists and stats; it never opens anything for writing and
- * never follows a symbolic link out of the target it was given. */
-#ifndef SM_CLI_DISCOVER_H
-#define SM_CLI_DISCOVER_H
+ * volume, a triage collection, or with -r a folder of many) to the SYSTEM
+ * hives to audit.  Discovery only lists and stats; it never opens anything
+ * for writing and never follows a symbolic link out of the target it was
+ * given.  What it has to say (an entry skipped, a hive found twice) goes
+ * to the list's note function: the caller decides where it is printed. */
+#ifndef SM_SOURCE_DISCOVER_H
+#define SM_SOURCE_DISCOVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,6 +51,10 @@ typedef struct sm_found_list {
     size_t target;
   } * seen;
   size_t seen_cap, n_seen, n_targets;
+  /* Called with each note (one line, no newline); NULL: notes are
+   * dropped. */
+  void (*note)(void *ctx, const char *msg);
+  void *note_ctx;
 } sm_found_list;
 
 /* Add the hives of one target to l.  A target that does not exist or holds
@@ -57,7 +63,7 @@ typedef struct sm_found_list {
 bool sm_discover(const char *target, bool recursive, sm_found_list *l);
 void sm_found_list_free(sm_found_list *l);
 
-/* found.c: add one entry (target as named or found; path NULL with error
+/* source/found.c: add one entry (target as named or found; path NULL with error
  * set when it cannot be audited).  A hive an earlier target listed (the
  * same path once links are resolved) is not added again: a note says so.
  * Returns false only when out of memory. */
@@ -66,5 +72,8 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
                   sm_role role);
 /* A folder given as a target, or a volume root, where -o must not write. */
 bool sm_found_add_dir(sm_found_list *l, const struct stat *st);
+/* A note through l->note, printf-style. */
+void sm_found_note(const sm_found_list *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,13 +1,25 @@
-/* The list of hives to audit that discovery fills (cli/discover.h): each
+/* The list of hives to audit that discovery fills (source/discover.h): each
  * entry once, however many targets name or find it. */
 #include <config.h>
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli.h"
-#include "cli/discover.h"
+#include "source/discover.h"
+
+void sm_found_note(const sm_found_list *l, const char *fmt, ...) {
+  if (!l->note)
+    return;
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  l->note(l->note_ctx, msg);
+}
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -58,9 +70,9 @@ static bool seen_before(sm_found_list *l, const struct stat *st,
           (other = realpath(l->v[k].path, NULL)) && strcmp(other, real) == 0;
     free(other);
     if (dup && strcmp(target, l->v[k].target) == 0)
-      sm_cli_error("%s: named or found twice; audited once", target);
+      sm_found_note(l, "%s: named or found twice; audited once", target);
     else if (dup)
-      sm_cli_error("%s: the same hive as %s; audited once", target,
+      sm_found_note(l, "%s: the same hive as %s; audited once", target,
                    l->v[k].target);
   }
   free(real);

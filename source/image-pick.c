@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/image-pick.h"
+#include "source/image-pick.h"
 #include "source/image.h"
 
 static unsigned char *copy(const unsigned char *p, size_t n) {
@@ -48,32 +47,28 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   }
 }
 
-bool sm_image_pick_one(const char *path, bool *is_image, sm_image_pick *p) {
+sm_result sm_image_pick_one(const char *path, bool *is_image,
+                            sm_image_pick *p, sm_error *err) {
   memset(p, 0, sizeof *p);
   *is_image = sm_image_sniff(path) != NULL;
   if (!*is_image)
-    return true;
-  sm_error err = {0};
-  if (sm_image_walk(path, true, keep, p, &err) != SM_OK) {
-    sm_cli_error("%s", err.msg);
-    return false;
-  }
-  if (p->n_found == 0) {
-    sm_cli_error("%s: no Windows volume could be read in this disk image",
-                 path);
-    return false;
-  }
-  if (p->n_found > 1) {
-    sm_cli_error("%s: %u Windows volumes (%s): this command takes one hive; "
-                 "smaudit scan audits each",
-                 path, p->n_found, p->others);
-    return false;
-  }
-  if (!p->name || !p->origin || !p->data) {
-    sm_cli_error("%s: out of memory", path);
-    return false;
-  }
-  return true;
+    return SM_OK;
+  sm_result r = sm_image_walk(path, true, keep, p, err);
+  if (r != SM_OK)
+    return r;
+  if (p->n_found == 0)
+    return sm_error_set(err, SM_ERR_NOT_FOUND,
+                        "%s: no Windows volume could be read in this disk "
+                        "image",
+                        path);
+  if (p->n_found > 1)
+    return sm_error_set(err, SM_ERR_LIMIT,
+                        "%s: %u Windows volumes (%s): this command takes one "
+                        "hive; smaudit scan audits each",
+                        path, p->n_found, p->others);
+  if (!p->name || !p->origin || !p->data)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+  return SM_OK;
 }
 
 void sm_image_pick_free(sm_image_pick *p) {
@@ -86,9 +81,8 @@ void sm_image_pick_free(sm_image_pick *p) {
   memset(p, 0, sizeof *p);
 }
 
-static sm_result open_picked(const sm_scan_target *t, unsigned flags,
+sm_result sm_image_pick_open(const sm_image_pick *p, unsigned flags,
                              sm_hive **out, sm_error *err) {
-  const sm_image_pick *p = t->open_data;
   return sm_hive_open_mem(p->name, p->data, p->len, p->logs, p->nlogs, flags,
                           out, err);
 }
@@ -102,34 +96,15 @@ sm_result sm_image_open_software(const unsigned char *data, size_t len,
                           SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, out, NULL);
 }
 
-static sm_result open_software(const sm_scan_target *t, sm_hive **out) {
-  const sm_image_pick *p = t->open_data;
-  return sm_image_open_software(p->software, p->software_len, out);
-}
-
-void sm_image_pick_target(sm_image_pick *p, sm_scan_target *t) {
-  *t = (sm_scan_target){.name = p->name,
-                        .path = p->name,
-                        .origin = p->origin,
-                        .open = open_picked,
-                        .open_data = p,
-                        .open_software = open_software};
-}
-
-bool sm_cli_open_hive(const char *path, unsigned flags, sm_hive **h) {
-  sm_error err = {0};
+sm_result sm_source_open_hive(const char *path, unsigned flags, sm_hive **h,
+                              sm_error *err) {
   sm_image_pick p;
   bool is_image;
   *h = NULL;
-  if (!sm_image_pick_one(path, &is_image, &p)) {
-    sm_image_pick_free(&p);
-    return false;
-  }
-  sm_result r = is_image ? sm_hive_open_mem(p.name, p.data, p.len, p.logs,
-                                            p.nlogs, flags, h, &err)
-                         : sm_hive_open(path, flags, h, &err);
+  sm_result r = sm_image_pick_one(path, &is_image, &p, err);
+  if (r == SM_OK)
+    r = is_image ? sm_image_pick_open(&p, flags, h, err)
+                 : sm_hive_open(path, flags, h, err);
   sm_image_pick_free(&p);
-  if (r != SM_OK)
-    sm_cli_error("%s", err.msg);
-  return r == SM_OK;
+  return r;
 }

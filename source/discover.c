@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "base/evidence.h"
-#include "cli/cli.h"
-#include "cli/discover.h"
+#include "source/discover.h"
 #include "source/image.h"
 
 /* A triage collection keeps volumes a few levels down (<host>/C/Windows);
@@ -60,7 +59,7 @@ static void skip(walker *w, const char *path, const char *why) {
   w->reported = r;
   w->n_reported++;
   w->l->skipped++;
-  sm_cli_error("%s: skipped: %s", path, why);
+  sm_found_note(w->l, "%s: skipped: %s", path, why);
 }
 
 /* Where a link met below the root leads, when that stays inside the root;
