@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/resolve.h"
 #include "checks/winpath.h"
 
 enum {

@@ -207,7 +207,6 @@ char *sm_env_expand(const sm_env *e, const char *s) {
 
 /* ---- resolving ---- */
 
-static bool is_sep(char c) { return c == '\\' || c == '/'; }
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 static bool is_letter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -525,36 +524,3 @@ const char *sm_place_name(sm_place p) {
   return (unsigned)p < sizeof names / sizeof *names ? names[p] : "relative";
 }
 
-/* ---- command lines ---- */
-
-char *sm_cmdline_image(const sm_env *e, const char *line) {
-  const char *p = line ? line : "", *tok;
-  size_t len;
-  if (!sm_cmdline_token(&p, &tok, &len))
-    return strdup("");
-  if (ieq_n("autocheck", tok, len) && !sm_cmdline_token(&p, &tok, &len))
-    return strdup("");
-  /* Trailing dots and spaces go before the extension is looked for, as
-   * path normalisation drops them: "autochk.exe." runs autochk.exe. */
-  while (len && (tok[len - 1] == '.' || is_blank(tok[len - 1])))
-    len--;
-  char *name = strndup(tok, len);
-  if (!name)
-    return NULL;
-  bool has_dir = strpbrk(name, "\\/:") != NULL;
-  const char *base = name;
-  for (const char *c = name; *c; c++)
-    if (is_sep(*c))
-      base = c + 1;
-  const char *dot = strrchr(base, '.');
-  bool has_ext = dot && dot[1] && dot[1] != '"';
-  char *full = NULL;
-  int r = asprintf(&full, "%s%s%s", has_dir ? "" : "\\SystemRoot\\System32\\",
-                   name, has_ext ? "" : ".exe");
-  free(name);
-  if (r < 0)
-    return NULL;
-  char *res = sm_path_resolve(e, full);
-  free(full);
-  return res;
-}

@@ -87,12 +87,6 @@ static inline bool sm_place_protected(sm_place p) {
   return p == SM_PLACE_SYSTEM || p == SM_PLACE_ADMIN;
 }
 
-/* The program a native command line (BootExecute and friends) runs, as
- * smss.exe finds it: the first token after an optional "autocheck"; a bare
- * name is looked for in \SystemRoot\System32; ".exe" is added when the
- * name has no extension (trailing dots and spaces removed first, so
- * "autochk.exe." runs autochk.exe).  Resolved as sm_path_resolve does; "" for
- * an empty line.  NULL on NOMEM. */
-char *sm_cmdline_image(const sm_env *e, const char *line);
+/* The program a native command line runs: checks/resolve.h. */
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "checks/resolve.h"
 #include "checks/winpath.h"
 
 static sm_value *mk_sz(const char *name, const char *s) {
@@ -227,7 +228,8 @@ static void images(void **state) {
            "c:\\windows\\system32\\poqexec.exe");
   image_is("C:/ProgramData/x/AutoChk.exe.", "c:\\programdata\\x\\autochk.exe");
   image_is("autocheck autochk. *", "c:\\windows\\system32\\autochk.exe");
-  image_is("autocheck \"x\\autochk.exe . \" *", "x\\autochk.exe");
+  image_is("autocheck \"x\\autochk.exe . \" *",
+           "c:\\windows\\system32\\x\\autochk.exe");
   image_is("", "");
   image_is("   ", "");
   image_is("autocheck", "");

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "checks/parse.h"
+#include "checks/resolve.h"
 #include "checks/winpath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
