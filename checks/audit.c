@@ -149,6 +149,8 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   if (v) {
     f->has_type = true;
     f->type = v->type;
+    if (sm_finding_data_set(&f->data, v) != SM_OK)
+      c->nomem = true;
   }
   f->observed = xstrdup(c, observed);
   f->expected = xstrdup(c, expected);

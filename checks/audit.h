@@ -13,6 +13,39 @@
 #include "checks/baseline.h"
 #include "hive/hive.h"
 
+/* The data of the value a finding is about, as stored: a string
+ * (REG_SZ, REG_EXPAND_SZ, REG_LINK), a list of strings (REG_MULTI_SZ), a
+ * number (REG_DWORD either endianness, REG_QWORD), or hex digits for
+ * anything else and for data that cannot be decoded as its type.  At most
+ * SM_DATA_MAX bytes of text are kept (strings cut at a character boundary,
+ * a list cut between its strings, hex at a byte); truncated says more was
+ * stored (docs/json.md, "data"). */
+typedef enum sm_data_kind {
+  SM_DATA_NONE = 0, /* not about a stored value */
+  SM_DATA_STRING,
+  SM_DATA_LIST,
+  SM_DATA_NUMBER,
+  SM_DATA_HEX,
+} sm_data_kind;
+
+#define SM_DATA_MAX 4096u
+
+typedef struct sm_finding_data {
+  sm_data_kind kind;
+  uint32_t type;  /* the stored type */
+  size_t size;    /* bytes stored */
+  char *str;      /* STRING; HEX: lowercase hex digits */
+  char **items;   /* LIST */
+  size_t n_items;
+  uint64_t num;   /* NUMBER */
+  bool truncated; /* more was stored than is kept */
+} sm_finding_data;
+
+/* d from v (NULL: kind NONE).  SM_ERR_NOMEM only; d is then empty. */
+sm_result sm_finding_data_set(sm_finding_data *d, const sm_value *v);
+sm_result sm_finding_data_copy(sm_finding_data *d, const sm_finding_data *s);
+void sm_finding_data_free(sm_finding_data *d);
+
 typedef struct sm_finding {
   const sm_rule *rule;
   sm_severity severity;
@@ -29,7 +62,11 @@ typedef struct sm_finding {
   bool suppressed;
   bool suppression_expired; /* a matching suppression expired */
   const sm_suppression *suppression;
+  sm_finding_data data; /* the value as stored (kind NONE: no value) */
 } sm_finding;
+
+/* Frees the contents of f. */
+void sm_finding_free(sm_finding *f);
 
 /* A rule that could not be evaluated: a damaged value or key marks only the
  * rules that needed it. */

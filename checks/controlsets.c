@@ -71,14 +71,6 @@ static bool shared(const sm_finding *f, const sm_report *cur) {
   return false;
 }
 
-static void finding_free(sm_finding *f) {
-  free(f->key);
-  free(f->value);
-  free(f->observed);
-  free(f->expected);
-  free(f->detail);
-}
-
 static void rule_error_free(sm_rule_error *e) {
   free(e->key);
   free(e->value);
@@ -92,7 +84,7 @@ sm_result sm_report_keep_changes(sm_report *rep, const sm_report *cur,
   for (size_t i = 0; i < rep->n_findings; i++) {
     sm_finding *f = &rep->findings[i];
     if (shared(f, cur)) {
-      finding_free(f);
+      sm_finding_free(f);
       continue;
     }
     size_t len = strlen(f->detail ? f->detail : "") + 160;

@@ -397,6 +397,10 @@ sm_result sm_family_findings(const sm_family *f, const sm_baseline *b,
                       .type = 1 /* REG_SZ */,
                       .observed = observed,
                       .expected = expected,
-                      .detail = detail};
+                      .detail = detail,
+                      .data = {.kind = SM_DATA_STRING,
+                               .type = 1,
+                               .size = 2 * (strlen(observed) + 1),
+                               .str = observed}};
   return sm_report_add(rep, b, today_ymd, &proto);
 }

@@ -57,14 +57,13 @@ sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
   const char *src[] = {proto->key, proto->value, proto->observed,
                        proto->expected, proto->detail};
   char **dst[] = {&f->key, &f->value, &f->observed, &f->expected, &f->detail};
-  bool ok = true;
+  bool ok = sm_finding_data_copy(&f->data, &proto->data) == SM_OK;
   for (size_t i = 0; i < sizeof src / sizeof src[0]; i++) {
     *dst[i] = src[i] ? strdup(src[i]) : NULL;
     ok = ok && (!src[i] || *dst[i]);
   }
   if (!ok) {
-    for (size_t i = 0; i < sizeof dst / sizeof dst[0]; i++)
-      free(*dst[i]);
+    sm_finding_free(f);
     return SM_ERR_NOMEM;
   }
   rep->n_findings++;
@@ -77,12 +76,7 @@ void sm_report_free(sm_report *r) {
   if (!r)
     return;
   for (size_t i = 0; i < r->n_findings; i++) {
-    sm_finding *f = &r->findings[i];
-    free(f->key);
-    free(f->value);
-    free(f->observed);
-    free(f->expected);
-    free(f->detail);
+    sm_finding_free(&r->findings[i]);
   }
   free(r->findings);
   for (size_t i = 0; i < r->n_errors; i++) {

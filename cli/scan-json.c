@@ -3,6 +3,7 @@
  * that audited it. */
 #include <config.h>
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,29 @@ static json_t *time_or_null(uint64_t filetime) {
   return ts[0] ? json_string(ts) : json_null();
 }
 
+json_t *sm_finding_data_json(const sm_finding_data *d) {
+  char tbuf[32];
+  if (d->kind == SM_DATA_NONE)
+    return json_null();
+  json_t *o = json_object(), *value = json_null();
+  json_object_set_new(o, "type",
+                      json_string(sm_type_label(d->type, tbuf, sizeof tbuf)));
+  if (d->kind == SM_DATA_STRING)
+    value = sm_json_string(d->str);
+  else if (d->kind == SM_DATA_LIST)
+    value = string_array(d->items, d->n_items);
+  else if (d->kind == SM_DATA_NUMBER && d->num <= (uint64_t)INT64_MAX)
+    value = json_integer((json_int_t)d->num);
+  else if (d->kind == SM_DATA_NUMBER) /* past JSON's exact integers */
+    value = json_sprintf("%" PRIu64, d->num);
+  json_object_set_new(o, "value", value);
+  json_object_set_new(o, "hex", d->kind == SM_DATA_HEX ? json_string(d->str)
+                                                       : json_null());
+  json_object_set_new(o, "size", json_integer((json_int_t)d->size));
+  json_object_set_new(o, "truncated", json_boolean(d->truncated));
+  return o;
+}
+
 static json_t *finding_json(const sm_finding *f) {
   const sm_rule *r = f->rule;
   char tbuf[32];
@@ -52,6 +76,7 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "type", str_or_null(tn));
   json_object_set_new(o, "observed", str_or_null(f->observed));
   json_object_set_new(o, "expected", str_or_null(f->expected));
+  json_object_set_new(o, "data", sm_finding_data_json(&f->data));
   json_object_set_new(o, "message", sm_json_string(r->message));
   json_object_set_new(o, "detail", str_or_null(f->detail));
   json_object_set_new(o, "normal", sm_json_string(r->normal));

@@ -183,6 +183,52 @@ static void put_findings(FILE *f, const sm_finding **v, size_t n) {
   free(grp);
 }
 
+/* The stored data of one value, quoted: a string, a list (the first
+ * SM_TEXT_GROUP_MAX strings), a number, or hex. */
+static void put_data(FILE *f, const sm_finding_data *d) {
+  char tbuf[32];
+  fprintf(f, "%s ", sm_type_label(d->type, tbuf, sizeof tbuf));
+  if (d->kind == SM_DATA_STRING) {
+    fputc('"', f);
+    sm_fputs_escaped(f, d->str, true);
+    fputc('"', f);
+  } else if (d->kind == SM_DATA_LIST) {
+    fputc('[', f);
+    for (size_t i = 0; i < d->n_items && i < SM_TEXT_GROUP_MAX; i++) {
+      fputs(i ? ", \"" : "\"", f);
+      sm_fputs_escaped(f, d->items[i], true);
+      fputc('"', f);
+    }
+    if (d->n_items > SM_TEXT_GROUP_MAX)
+      fprintf(f, ", ... %zu more", d->n_items - SM_TEXT_GROUP_MAX);
+    fputc(']', f);
+  } else if (d->kind == SM_DATA_NUMBER) {
+    fprintf(f, "%llu (0x%llx)", (unsigned long long)d->num,
+            (unsigned long long)d->num);
+  } else {
+    fprintf(f, "hex:%.128s%s (%zu bytes)", d->str,
+            strlen(d->str) > 128 ? "..." : "", d->size);
+  }
+  if (d->truncated)
+    fprintf(f, " [cut: --format json keeps the first %u bytes]", SM_DATA_MAX);
+}
+
+/* What each value the findings v[0..n) are about stores, once a value. */
+static void put_stored(FILE *f, const sm_finding *const *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    bool seen = v[i]->data.kind == SM_DATA_NONE;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = v[j]->data.kind != SM_DATA_NONE &&
+             same_str(v[j]->value, v[i]->value);
+    if (seen)
+      continue;
+    fputs("           stored:   ", f);
+    put_value_name(f, v[i]);
+    put_data(f, &v[i]->data);
+    fputc('\n', f);
+  }
+}
+
 /* The findings of a rule on a key, then what the rule says, once. */
 static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
                        bool color) {
@@ -209,6 +255,8 @@ static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
     mine[n++] = fj;
   }
   put_findings(f, mine, n);
+  if (mine)
+    put_stored(f, mine, n);
   free(mine);
   put(f, "           expected: ", fd->expected);
   put(f, "           normal:   ", rule->normal);

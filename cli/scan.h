@@ -16,6 +16,8 @@
 /* cli/scan-json.c: the JSON Lines contract (docs/json.md). */
 json_t *sm_scan_json(const sm_scan_result *r);
 void sm_render_scan_json(FILE *f, const sm_scan_result *r);
+/* The "data" object of a finding: the value as stored (null: none). */
+json_t *sm_finding_data_json(const sm_finding_data *d);
 /* The date a matching suppression expired ("" when none): YYYY-MM-DD. */
 void sm_finding_expired_date(const sm_finding *f, char *buf, size_t size);
 int sm_today_ymd(void);
