@@ -78,6 +78,12 @@ static void usage_scan(FILE *f) {
       "atomically, and\n"
       "                            write beside a hive whose folder is "
       "not evidence\n"
+      "      --shard K/N           audit only share K of N (1 <= K <= N) of "
+      "the hives\n"
+      "                            found, chosen by a hash of each name "
+      "relative to\n"
+      "                            its TARGET: N machines split one "
+      "evidence store\n"
       "  -q, --quiet               no progress line and no summary on "
       "standard error\n"
       "                            (the summary follows a scan of more "
@@ -103,6 +109,7 @@ enum {
   OPT_MAXMEM,
   OPT_SORT,
   OPT_FORCE,
+  OPT_SHARD,
 };
 
 static bool parse_count(const char *opt, const char *s, unsigned long max,
@@ -152,7 +159,8 @@ typedef struct scan_args {
   sm_format format;
   const char *output;
   bool recursive, quiet, force;
-  int color; /* -1 auto */
+  int color;               /* -1 auto */
+  unsigned shard, shards;  /* --shard K/N; 0/0 none */
 } scan_args;
 
 static bool parse_enum_option(int c, const char *arg, scan_args *a) {
@@ -186,6 +194,28 @@ static bool parse_enum_option(int c, const char *arg, scan_args *a) {
       }
     sm_cli_error("scan: --color takes auto, always or never");
   }
+  return false;
+}
+
+/* --shard K/N: 1 <= K <= N <= 65536. */
+static bool parse_shard(const char *arg, scan_args *a) {
+  unsigned long k, n;
+  char *slash = strchr(arg, '/'), *end;
+  if (slash && slash > arg && slash[1] && arg[0] != '-' && slash[1] != '-') {
+    errno = 0;
+    k = strtoul(arg, &end, 10);
+    if (end == slash && !errno) {
+      n = strtoul(slash + 1, &end, 10);
+      if (!*end && !errno && k >= 1 && n <= 65536 && k <= n) {
+        a->shard = (unsigned)k;
+        a->shards = (unsigned)n;
+        return true;
+      }
+    }
+  }
+  sm_cli_error("scan: --shard takes K/N, 1 <= K <= N <= 65536 (this "
+               "machine's share of N), not '%s'",
+               arg);
   return false;
 }
 
@@ -236,6 +266,8 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
   case OPT_FORCE:
     a->force = true;
     return true;
+  case OPT_SHARD:
+    return parse_shard(arg, a);
   case 'q':
     a->quiet = true;
     return true;
@@ -341,6 +373,7 @@ int sm_cmd_scan(int argc, char **argv) {
       {"sort", no_argument, NULL, OPT_SORT},
       {"output", required_argument, NULL, 'o'},
       {"force", no_argument, NULL, OPT_FORCE},
+      {"shard", required_argument, NULL, OPT_SHARD},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -388,6 +421,8 @@ int sm_cmd_scan(int argc, char **argv) {
       rc = SM_EXIT_ERROR;
       goto out;
     }
+  if (a.shards)
+    sm_found_shard(&found, a.shard, a.shards);
   rc = run(&a, &found);
 out:
   sm_found_list_free(&found);

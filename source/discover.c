@@ -429,6 +429,21 @@ out:
   return ok;
 }
 
+/* Entries from..l->n were found below the folder target: their names
+ * relative to it, for --shard. */
+static void set_rel(sm_found_list *l, size_t from, const char *target) {
+  size_t len = strlen(target);
+  for (size_t i = from; i < l->n; i++) {
+    const char *t = l->v[i].target;
+    if (strncmp(t, target, len) != 0)
+      continue;
+    size_t p = len;
+    while (t[p] == '/')
+      p++;
+    l->v[i].rel = p;
+  }
+}
+
 bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   struct stat st;
   char msg[1024];
@@ -469,6 +484,7 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   size_t before = l->n;
   walk(&w, fd, target, 0);
   close(fd);
+  set_rel(l, before, target);
   if (l->n == before && !w.oom && w.n_unreadable) {
     /* Not "none here": some of it could not be looked at. */
     snprintf(msg, sizeof msg,

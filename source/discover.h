@@ -28,6 +28,8 @@ typedef struct sm_found {
   char *error;    /* set when it cannot be audited at all (then path NULL) */
   sm_role role;
   bool image;     /* path is a disk image: every hive in it is audited */
+  size_t rel;     /* target + rel: its name relative to the folder named
+                     on the command line (0 for a file named there) */
 } sm_found;
 
 typedef struct sm_found_list {
@@ -72,6 +74,15 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
                   sm_role role);
 /* A folder given as a target, or a volume root, where -o must not write. */
 bool sm_found_add_dir(sm_found_list *l, const struct stat *st);
+/* Keep only shard k (1 to n) of the list: the entries whose name
+ * relative to the folder named (sm_found.rel) hashes to k - 1 modulo n
+ * (FNV-1a 64 of its bytes, then the splitmix64 finalizer), so that n
+ * machines given the same evidence under any mount point split it
+ * without coordination, each entry in exactly one shard. */
+void sm_found_shard(sm_found_list *l, unsigned k, unsigned n);
+/* The shard of one name, from 0 to n - 1. */
+unsigned sm_shard_of(const char *name, unsigned n);
+
 /* A note through l->note, printf-style. */
 void sm_found_note(const sm_found_list *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->error = dup_or_null(error);
   f->role = role;
   f->image = false;
+  f->rel = 0;
   if (!f->target || (path && !f->path) || (software && !f->software) ||
       (volume && !f->volume) || (error && !f->error)) {
     free(f->target);
@@ -128,14 +130,40 @@ bool sm_found_add_dir(sm_found_list *l, const struct stat *st) {
   return true;
 }
 
-void sm_found_list_free(sm_found_list *l) {
+unsigned sm_shard_of(const char *name, unsigned n) {
+  uint64_t h = 0xcbf29ce484222325u;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    h = (h ^ *p) * 0x100000001b3u;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9u;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebu;
+  h ^= h >> 31;
+  return n ? (unsigned)(h % n) : 0;
+}
+
+static void found_free(sm_found *f) {
+  free(f->target);
+  free(f->path);
+  free(f->software);
+  free(f->volume);
+  free(f->error);
+}
+
+void sm_found_shard(sm_found_list *l, unsigned k, unsigned n) {
+  size_t kept = 0;
   for (size_t i = 0; i < l->n; i++) {
-    free(l->v[i].target);
-    free(l->v[i].path);
-    free(l->v[i].software);
-    free(l->v[i].volume);
-    free(l->v[i].error);
+    if (sm_shard_of(l->v[i].target + l->v[i].rel, n) == k - 1)
+      l->v[kept++] = l->v[i];
+    else
+      found_free(&l->v[i]);
   }
+  l->n = kept;
+}
+
+void sm_found_list_free(sm_found_list *l) {
+  for (size_t i = 0; i < l->n; i++)
+    found_free(&l->v[i]);
   free(l->v);
   free(l->dirs);
   free(l->seen);
