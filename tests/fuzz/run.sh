@@ -133,7 +133,8 @@ sys.stdout.buffer.write(struct.pack("<II", len(p), len(l)) + p + l)' \
 fuzz-image)
   # A small Windows volume built from a fixture (testdata/gen-image and
   # mkntfs, as tests/cli/images.sh does), bare and behind MBR and GPT
-  # tables; without the tools, a bare MBR and a bare NTFS boot sector.
+  # tables, plus a bare MBR and a bare NTFS boot sector.  Without the
+  # tools the run fails: it would fuzz nothing that matters.
   max_len=4194304
   gen=$builddir/testdata/gen-image
   mkntfs=$(PATH="$PATH:/usr/sbin:/sbin" command -v mkntfs || true)
@@ -156,7 +157,14 @@ fuzz-image)
       done
     fi
   else
-    echo "$0: no generated image (testdata/gen-image, mkntfs): minimal seeds only" >&2
+    # Two synthetic sectors reach none of the NTFS, registry or log code:
+    # a run from them alone would pass while fuzzing nothing that matters.
+    why="testdata/gen-image not built (configure found no libntfs-3g: install ntfs-3g-dev)"
+    if [ -x "$gen" ]; then
+      why="mkntfs (ntfs-3g) or testdata/win-10.hiv missing, or the volume could not be written"
+    fi
+    echo "$0: fuzz-image: cannot build its seed images: $why" >&2
+    exit 2
   fi
   { head -c 510 /dev/zero; printf '\125\252'; } | seed
   { printf '\353\122\220NTFS    '; head -c 499 /dev/zero; printf '\125\252'; } | seed
