@@ -208,6 +208,15 @@ static void read_facts(const sm_scan_target *t, sm_scan_result *r) {
   f->unsafe = sm_hive_unsafe(h);
   f->in_place = sm_hive_in_place(h);
   f->access = sm_hive_access(h);
+  if (f->recovery.unread) {
+    char msg[700];
+    snprintf(msg, sizeof msg,
+             "audit incomplete: %u transaction log%s of this dirty hive could "
+             "not be read (%s)",
+             f->recovery.unread, f->recovery.unread == 1 ? "" : "s",
+             f->recovery.warning);
+    sm_scan_warn(r, msg);
+  }
   const char *const *files;
   size_t n = sm_hive_atime_unprotected(h, &files);
   for (size_t i = 0; i < n; i++) {
@@ -447,6 +456,8 @@ void sm_scan_summarise(sm_scan_result *r) {
     s->not_applicable += rep->n_not_applicable;
   }
   s->failed = r->error != NULL;
+  if (r->has_hive)
+    s->unread_logs = r->hive.recovery.unread;
   if (s->rule_errors)
     r->hive.damaged = true;
 }

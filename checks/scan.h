@@ -138,6 +138,8 @@ typedef struct sm_scan_summary {
   size_t by_severity[5]; /* unsuppressed, by sm_severity */
   size_t suppressed;
   size_t rule_errors; /* rules not evaluated: the audit is incomplete */
+  size_t unread_logs; /* transaction logs of a dirty hive found but not
+                         read: the audit is incomplete */
   size_t passed, not_applicable;
   int max_severity; /* highest unsuppressed, -1 none */
   bool failed;      /* error set: the hive could not be audited */

@@ -224,6 +224,16 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
                  it->target, sum->rule_errors,
                  sum->rule_errors == 1 ? "" : "s");
   }
+  if (sum->unread_logs && !sum->failed && !sum->rule_errors) {
+    st->incomplete++;
+    if (!b->bo->quiet_errors) {
+      clear_line(b);
+      sm_cli_error("%s: audit incomplete: %zu transaction log%s could not be "
+                   "read",
+                   it->target, sum->unread_logs,
+                   sum->unread_logs == 1 ? "" : "s");
+    }
+  }
   st->suppressed += sum->suppressed;
   for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
     st->by_severity[s] += sum->by_severity[s];

@@ -177,6 +177,8 @@ static json_t *summary_json(const sm_scan_summary *s) {
                       json_integer((json_int_t)s->not_applicable));
   json_object_set_new(o, "rule_errors",
                       json_integer((json_int_t)s->rule_errors));
+  json_object_set_new(o, "unread_logs",
+                      json_integer((json_int_t)s->unread_logs));
   return o;
 }
 

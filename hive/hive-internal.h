@@ -121,7 +121,7 @@ uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 #define SM_HIVE_MAX_SIZE ((uint64_t)2 << 30)
 /* The most bytes read from one hive's transaction logs, in all
  * (docs/security.md). */
-#define SM_LOG_READ_MAX ((uint64_t)256 << 20)
+#define SM_LOG_READ_MAX SM_HIVE_LOG_READ_MAX
 
 /* Replay logs (given in the order LOG1, LOG2, LOG) onto the primary image
  * whose base block is dirty.  Does no I/O, so a fuzzer can drive it: every

@@ -91,6 +91,9 @@ typedef struct sm_recovery_info {
   unsigned pages;        /* dirty pages written into the image */
   char logs[256];        /* names of the logs used, comma separated */
   char warning[512];     /* why replay stopped early, or "" */
+  unsigned unread;       /* logs found beside the hive that could not be
+                            read (named in warning): the replay, and so
+                            the audit, may be incomplete */
 } sm_recovery_info;
 
 /* Open a hive file read-only.  Never opens the file for writing and never
@@ -108,7 +111,37 @@ typedef struct sm_hive_log {
   const char *name;
   const unsigned char *data;
   size_t len;
+  /* The log is there but could not be read: why (data is NULL).  The
+   * replay names it and counts it unread. */
+  const char *error;
+  /* Said in the recovery warning after the log's name when not NULL ("cut
+   * at offset N: ..."). */
+  const char *warning;
 } sm_hive_log;
+
+/* The most bytes read from one hive's transaction logs, in all
+ * (docs/security.md). */
+#define SM_HIVE_LOG_READ_MAX ((uint64_t)256 << 20)
+
+/* Read len bytes at off of a log into buf, or an error (reason only). */
+typedef sm_result (*sm_log_read_fn)(void *ctx, void *buf, size_t len,
+                                    uint64_t off, sm_error *err);
+
+/* Read a transaction log of size bytes through fn, as far as a replay can
+ * use it and no more: a small log whole; a new-format log entry header by
+ * entry header, so that a sparse or zero-filled tail (of any size, past
+ * 2 GiB too) is never read; an old-format log as far as its hive bins size
+ * needs.  At most *budget bytes (start from SM_HIVE_LOG_READ_MAX for the
+ * logs of one hive), decreased by what was read; a log cut short at the
+ * budget says so in cut ("" otherwise).  *data is caller-frees.  Errors:
+ * the reason only (a read error, SM_ERR_LIMIT past the budget). */
+sm_result sm_hive_read_log(uint64_t size, sm_log_read_fn fn, void *ctx,
+                           uint64_t *budget, unsigned char **data, size_t *len,
+                           char *cut, size_t cut_size, sm_error *err);
+
+/* Whether a hive of these bytes would be replayed from its logs when
+ * opened: its base block is dirty or its checksum wrong. */
+bool sm_hive_needs_logs(const unsigned char *data, size_t len);
 
 /* Open a hive whose bytes are already in memory (read out of a disk image,
  * say): data (len bytes) is copied, so it and the logs need only live

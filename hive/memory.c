@@ -21,15 +21,25 @@ static const char *base_name(const char *name) {
 static sm_result replay(sm_hive *h, const unsigned char *data, size_t len,
                         const sm_hive_log *logs, size_t nlogs, sm_error *err) {
   sm_logset set = {.n = 0};
+  h->recovery.attempted = true;
   for (size_t i = 0; i < nlogs && set.n < 3; i++) {
+    if (logs[i].error) {
+      sm_recovery_warn(&h->recovery, "%s skipped: %s", logs[i].name,
+                       logs[i].error);
+      h->recovery.unread++;
+      continue;
+    }
     if (!logs[i].data)
       continue;
+    if (logs[i].warning)
+      sm_recovery_warn(&h->recovery, "%s %s", logs[i].name, logs[i].warning);
     set.logs[set.n].name = logs[i].name;
     set.logs[set.n].data = logs[i].data;
     set.logs[set.n].len = logs[i].len;
     set.n++;
   }
-  h->recovery.attempted = true;
+  if (set.n == 0 && h->recovery.unread)
+    return SM_OK;
   if (set.n == 0) {
     const char *b = base_name(h->path);
     sm_recovery_warn(&h->recovery,
@@ -51,6 +61,12 @@ static sm_result replay(sm_hive *h, const unsigned char *data, size_t len,
     r = sm_handle_load(h, buf, n, false, err);
   free(buf);
   return r;
+}
+
+bool sm_hive_needs_logs(const unsigned char *data, size_t len) {
+  sm_base_block b;
+  return sm_base_block_parse(data, len, &b) == SM_OK &&
+         (b.dirty || !b.checksum_ok);
 }
 
 sm_result sm_hive_open_mem(const char *name, const unsigned char *data,

@@ -28,17 +28,24 @@ typedef struct found_log {
 /* A log up to this size is read whole. */
 #define LOG_SMALL ((uint64_t)1 << 20)
 
+/* A log read through fn (sm_hive_read_log): size bytes in all. */
+typedef struct log_src {
+  uint64_t size;
+  sm_log_read_fn fn;
+  void *ctx;
+} log_src;
+
 /* How many leading bytes of a new-format log a replay can use: the base
  * block, then its entries while they carry HvLE and a size inside the file
  * (and fit in budget, else *cut), read header by header, so a sparse or
  * zero-filled tail is never read.  A damaged HvLE entry is kept with up to
  * LOG_SMALL bytes after it, for the replay to report it. */
-static sm_result new_log_extent(int fd, uint64_t size, uint64_t budget,
+static sm_result new_log_extent(const log_src *src, uint64_t budget,
                                 uint64_t *want, bool *cut, sm_error *err) {
-  uint64_t off = SECTOR;
+  uint64_t off = SECTOR, size = src->size;
   unsigned char h[ENTRY_HEADER];
   while (size - off >= ENTRY_HEADER) {
-    sm_result r = sm_read_full(fd, h, sizeof h, (off_t)off, NULL, err);
+    sm_result r = src->fn(src->ctx, h, sizeof h, off, err);
     if (r != SM_OK)
       return r;
     if (memcmp(h, "HvLE", 4) != 0)
@@ -62,13 +69,14 @@ static sm_result new_log_extent(int fd, uint64_t size, uint64_t budget,
 /* How many leading bytes of a log to read, from its size and base block.
  * An old-format log is bounded by what its hive bins size can need: the
  * base block (up to 8 sectors), the dirty vector and the pages. */
-static sm_result log_extent(int fd, uint64_t size, uint64_t budget,
+static sm_result log_extent(const log_src *src, uint64_t budget,
                             uint64_t *want, bool *cut, sm_error *err) {
   unsigned char base[SECTOR];
+  uint64_t size = src->size;
   *want = size;
   if (size <= LOG_SMALL)
     return SM_OK;
-  sm_result r = sm_read_full(fd, base, sizeof base, 0, NULL, err);
+  sm_result r = src->fn(src->ctx, base, sizeof base, 0, err);
   if (r != SM_OK)
     return r;
   *want = SECTOR; /* no log: the replay says why it is skipped */
@@ -76,7 +84,7 @@ static sm_result log_extent(int fd, uint64_t size, uint64_t budget,
     return SM_OK;
   uint32_t type = sm_le32(base + 28);
   if (type == 6)
-    return new_log_extent(fd, size, budget, want, cut, err);
+    return new_log_extent(src, budget, want, cut, err);
   if (type == 1 || type == 2) {
     uint64_t hbins = sm_le32(base + 40);
     uint64_t need = 9 * SECTOR + 4 + hbins / SECTOR / 8 + hbins;
@@ -85,11 +93,60 @@ static sm_result log_extent(int fd, uint64_t size, uint64_t budget,
   return SM_OK;
 }
 
+sm_result sm_hive_read_log(uint64_t size, sm_log_read_fn fn, void *ctx,
+                           uint64_t *budget, unsigned char **data, size_t *len,
+                           char *cut, size_t cut_size, sm_error *err) {
+  log_src src = {.size = size, .fn = fn, .ctx = ctx};
+  uint64_t want = 0;
+  bool was_cut = false;
+  *data = NULL;
+  *len = 0;
+  if (cut_size)
+    cut[0] = '\0';
+  sm_result r = log_extent(&src, *budget, &want, &was_cut, err);
+  if (r != SM_OK)
+    return r;
+  if (want > *budget)
+    return sm_error_set(err, SM_ERR_LIMIT,
+                        "it needs %llu bytes, more than the %llu MiB read from "
+                        "logs in all",
+                        (unsigned long long)want,
+                        (unsigned long long)(SM_LOG_READ_MAX >> 20));
+  unsigned char *p = malloc(want ? (size_t)want : 1);
+  if (!p)
+    return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+  for (uint64_t done = 0; done < want;) {
+    size_t step = want - done < ((uint64_t)8 << 20) ? (size_t)(want - done)
+                                                    : (size_t)8 << 20;
+    r = fn(ctx, p + done, step, done, err);
+    if (r != SM_OK) {
+      free(p);
+      return r;
+    }
+    done += step;
+  }
+  if (was_cut && cut_size)
+    snprintf(cut, cut_size,
+             "cut at offset %llu: logs are read up to %llu MiB in all",
+             (unsigned long long)want,
+             (unsigned long long)(SM_LOG_READ_MAX >> 20));
+  *budget -= want;
+  *data = p;
+  *len = (size_t)want;
+  return SM_OK;
+}
+
+static sm_result fd_read(void *ctx, void *buf, size_t len, uint64_t off,
+                         sm_error *err) {
+  return sm_read_full(*(int *)ctx, buf, len, (off_t)off, NULL, err);
+}
+
 /* Read a log through the evidence-safe open, beneath the hive's folder (a
  * link leaving it, a FIFO or a device is refused), as far as a replay can
- * use it (log_extent), and at most *budget bytes for all logs
+ * use it (sm_hive_read_log), and at most *budget bytes for all logs
  * (SM_LOG_READ_MAX).  A log that cannot be read, or not within the budget,
- * is skipped with a warning naming it; one cut short is said so. */
+ * is skipped with a warning naming it (and counted unread); one cut short
+ * is said so. */
 static bool read_log(int dfd, const char *name, sm_txlog *log,
                      bool *atime_unprotected, uint64_t *budget,
                      sm_recovery_info *info) {
@@ -97,45 +154,27 @@ static bool read_log(int dfd, const char *name, sm_txlog *log,
   sm_error e;
   if (sm_evidence_open(dfd, name, NULL, SM_EVIDENCE_BENEATH, &f, &e) != SM_OK) {
     sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
+    info->unread++;
     return false;
   }
   *atime_unprotected = f.atime_unprotected;
-  uint64_t size = f.st.st_size < 0 ? 0 : (uint64_t)f.st.st_size, want = 0;
-  bool cut = false;
+  uint64_t size = f.st.st_size < 0 ? 0 : (uint64_t)f.st.st_size;
   unsigned char *data = NULL;
-  if (log_extent(f.fd, size, *budget, &want, &cut, &e) != SM_OK)
-    goto fail;
-  if (want > *budget) {
-    snprintf(e.msg, sizeof e.msg,
-             "it needs %llu bytes, more than the %llu MiB read from logs in "
-             "all",
-             (unsigned long long)want,
-             (unsigned long long)(SM_LOG_READ_MAX >> 20));
-    goto fail;
-  }
-  data = malloc(want ? (size_t)want : 1);
-  if (!data) {
-    snprintf(e.msg, sizeof e.msg, "out of memory");
-    goto fail;
-  }
-  if (sm_read_full(f.fd, data, (size_t)want, 0, NULL, &e) != SM_OK)
-    goto fail;
+  size_t len = 0;
+  char cut[160];
+  sm_result r = sm_hive_read_log(size, fd_read, &f.fd, budget, &data, &len,
+                                 cut, sizeof cut, &e);
   close(f.fd);
-  if (cut)
-    sm_recovery_warn(info,
-                     "%s cut at offset %llu: logs are read up to %llu MiB in "
-                     "all",
-                     name, (unsigned long long)want,
-                     (unsigned long long)(SM_LOG_READ_MAX >> 20));
-  *budget -= want;
+  if (r != SM_OK) {
+    sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
+    info->unread++;
+    return false;
+  }
+  if (cut[0])
+    sm_recovery_warn(info, "%s %s", name, cut);
   log->data = data;
-  log->len = (size_t)want;
+  log->len = len;
   return true;
-fail:
-  close(f.fd);
-  free(data);
-  sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
-  return false;
 }
 
 /* Match the directory's entries against the hive's name plus each suffix,

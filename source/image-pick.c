@@ -36,9 +36,10 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   p->len = hv->len;
   for (size_t k = 0; k < hv->nlogs; k++) {
     snprintf(p->lognames[k], sizeof p->lognames[k], "%s", hv->logs[k].name);
-    p->logs[k] =
-        (sm_hive_log){p->lognames[k], copy(hv->logs[k].data, hv->logs[k].len),
-                      hv->logs[k].len};
+    const sm_hive_log *l = &hv->logs[k];
+    p->logs[k] = (sm_hive_log){p->lognames[k],
+                               l->data ? copy(l->data, l->len) : NULL, l->len,
+                               l->error ? strdup(l->error) : NULL, NULL};
     p->nlogs++;
   }
   if (hv->software) {
@@ -75,8 +76,10 @@ void sm_image_pick_free(sm_image_pick *p) {
   free(p->name);
   free(p->origin);
   free(p->data);
-  for (size_t k = 0; k < p->nlogs; k++)
+  for (size_t k = 0; k < p->nlogs; k++) {
     free((void *)p->logs[k].data);
+    free((void *)p->logs[k].error);
+  }
   free(p->software);
   memset(p, 0, sizeof *p);
 }

@@ -167,25 +167,61 @@ static void emit_error(walk *w, const volume *v, const char *fmt, ...) {
   w->emitted++;
 }
 
-/* The logs of the hive called base in dir, in replay order. */
+/* sm_log_read_fn over a file of the volume. */
+static sm_result tsk_read(void *ctx, void *buf, size_t len, uint64_t off,
+                          sm_error *err) {
+  TSK_FS_FILE *f = ctx;
+  for (size_t done = 0; done < len;) {
+    ssize_t r = tsk_fs_file_read(f, (TSK_OFF_T)(off + done), (char *)buf + done,
+                                 len - done, TSK_FS_FILE_READ_FLAG_NONE);
+    if (r <= 0)
+      return sm_error_set(err, SM_ERR_IO, "read error at byte %llu: %s",
+                          (unsigned long long)(off + done),
+                          r < 0 ? tsk_why() : "unexpected end");
+    done += (size_t)r;
+  }
+  return SM_OK;
+}
+
+/* The logs of the hive called base in dir, in replay order, read only
+ * when the hive will be replayed, and then as far as the replay can use
+ * them, never more than SM_HIVE_LOG_READ_MAX in all (the same reader as
+ * for the logs beside a hive file: sm_hive_read_log).  A log found but
+ * not read is handed over with its reason, for the replay to name. */
 static void read_logs(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *base,
-                      sm_image_hive *hv, char names[3][256]) {
+                      sm_image_hive *hv, char names[3][256],
+                      char errors[3][520], char cuts[3][160]) {
   static const char *const suffix[] = {".LOG1", ".LOG2", ".LOG"};
-  char why[256];
+  if (!sm_hive_needs_logs(hv->data, hv->len))
+    return; /* a clean hive: its logs are not read at all */
+  uint64_t budget = SM_HIVE_LOG_READ_MAX;
   for (int k = 0; k < 3; k++) {
     char want[300];
     TSK_INUM_T inum;
     snprintf(want, sizeof want, "%s%s", base, suffix[k]);
     if (!find_entry(fs, dir, want, false, &inum, names[k], 256))
       continue;
+    sm_hive_log *log = &hv->logs[hv->nlogs++];
+    *log = (sm_hive_log){.name = names[k]};
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, inum);
+    sm_error e = {0};
+    unsigned char *data = NULL;
     size_t len = 0;
-    unsigned char *p = read_file(fs, inum, &len, why, sizeof why);
-    if (!p)
-      continue; /* replay says which logs it used */
-    hv->logs[hv->nlogs].name = names[k];
-    hv->logs[hv->nlogs].data = p;
-    hv->logs[hv->nlogs].len = len;
-    hv->nlogs++;
+    if (!f || !f->meta || f->meta->size < 0)
+      sm_error_set(&e, SM_ERR_IO, "cannot open: %s", tsk_why());
+    else
+      sm_hive_read_log((uint64_t)f->meta->size, tsk_read, f, &budget, &data,
+                       &len, cuts[k], sizeof cuts[k], &e);
+    if (f)
+      tsk_fs_file_close(f);
+    if (!data) {
+      snprintf(errors[k], sizeof errors[k], "%s", e.msg);
+      log->error = errors[k];
+      continue;
+    }
+    log->data = data;
+    log->len = len;
+    log->warning = cuts[k][0] ? cuts[k] : NULL;
   }
 }
 
@@ -194,7 +230,8 @@ static void read_logs(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *base,
  * 10 1803 and later).  dir_path: the folder's path as stored. */
 static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
                       const char *dir_path, bool regback) {
-  char base[256], sw[256], names[3][256], path[1024], name[2400], why[256];
+  char base[256], sw[256], names[3][256], errors[3][520], cuts[3][160],
+      path[1024], name[2400], why[256];
   TSK_INUM_T inum, swi;
   if (!find_entry(fs, dir, "system", false, &inum, base, sizeof base))
     return;
@@ -227,7 +264,7 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
   }
   hv.data = data;
   hv.len = len;
-  read_logs(fs, dir, base, &hv, names);
+  read_logs(fs, dir, base, &hv, names, errors, cuts);
   unsigned char *swdata = NULL;
   if (w->want_software &&
       find_entry(fs, dir, "software", false, &swi, sw, sizeof sw) &&

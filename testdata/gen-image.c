@@ -1,8 +1,10 @@
-/* gen-image VOLUME DEST=SRC...: copy host files into an NTFS file system
- * image made by `mkntfs -F` (a regular file), with libntfs-3g: no root, no
- * FUSE, nothing mounted.  DEST is a path inside the volume, '/'-separated,
- * its folders made as needed with the letter case given.  Used by the
- * disk-image tests to build volumes from the fixture hives. */
+/* gen-image VOLUME DEST[@SIZE]=SRC...: copy host files into an NTFS file
+ * system image made by `mkntfs -F` (a regular file), with libntfs-3g: no
+ * root, no FUSE, nothing mounted.  DEST is a path inside the volume,
+ * '/'-separated, its folders made as needed with the letter case given.
+ * With @SIZE the file is made SIZE bytes long by a hole after SRC's bytes
+ * (a sparse file: a 2 GiB log on a 64 MiB volume).  Used by the disk-image
+ * tests to build volumes from the fixture hives. */
 #include <config.h>
 
 #include <errno.h>
@@ -32,7 +34,8 @@ static ntfs_inode *child(ntfs_volume *vol, ntfs_inode *dir, const char *name,
   return ni;
 }
 
-static int put(ntfs_volume *vol, const char *dest, const char *src) {
+static int put(ntfs_volume *vol, const char *dest, const char *src,
+               s64 size) {
   FILE *f = fopen(src, "rb");
   if (!f) {
     fprintf(stderr, "gen-image: %s: %s\n", src, strerror(errno));
@@ -64,6 +67,15 @@ static int put(ntfs_volume *vol, const char *dest, const char *src) {
       }
       pos += (s64)n;
     }
+    /* Zero bytes a quarter of the volume apart, and one at the end: what
+     * lies between are holes, each shorter than the volume (a sparse run
+     * longer than its volume is refused by readers as damage). */
+    s64 step = vol->nr_clusters * vol->cluster_size / 4;
+    for (s64 at = pos + step; rc == 0 && at < size; at += step)
+      if (ntfs_attr_pwrite(na, at, 1, "") != 1)
+        rc = -1;
+    if (rc == 0 && size > pos && ntfs_attr_pwrite(na, size - 1, 1, "") != 1)
+      rc = -1;
     ntfs_attr_close(na);
   }
   if (rc)
@@ -77,7 +89,7 @@ static int put(ntfs_volume *vol, const char *dest, const char *src) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: gen-image VOLUME DEST=SRC...\n");
+    fprintf(stderr, "usage: gen-image VOLUME DEST[@SIZE]=SRC...\n");
     return 2;
   }
   ntfs_volume *vol = ntfs_mount(argv[1], NTFS_MNT_NONE);
@@ -94,7 +106,13 @@ int main(int argc, char **argv) {
       break;
     }
     *eq = '\0';
-    if (put(vol, argv[i], eq + 1) != 0)
+    char *at = strrchr(argv[i], '@');
+    s64 size = 0;
+    if (at) {
+      *at = '\0';
+      size = strtoll(at + 1, NULL, 10);
+    }
+    if (put(vol, argv[i], eq + 1, size) != 0)
       rc = 1;
   }
   if (ntfs_umount(vol, FALSE) != 0)

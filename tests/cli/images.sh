@@ -5,31 +5,9 @@
 # of the hive file scanned directly, the image never changes, and every bad
 # image gives its clear error.
 . "$(dirname "$0")/setup.sh"
-
-tool() { PATH="$PATH:/usr/sbin:/sbin" command -v "$1" 2>/dev/null; }
-GEN="$top_builddir/testdata/gen-image"
-MKNTFS=$(tool mkntfs)
-SFDISK=$(tool sfdisk)
-for f in win-10 win-7; do
-  if [ ! -f "$FIXTURES/$f.hiv" ]; then
-    echo "1..0 # SKIP fixtures not generated"
-    exit 0
-  fi
-done
-if [ ! -x "$GEN" ] || [ -z "$MKNTFS" ]; then
-  echo "1..0 # SKIP no NTFS volume can be built: needs testdata/gen-image (libntfs-3g, Debian ntfs-3g-dev) and mkntfs (Debian ntfs-3g)"
-  exit 0
-fi
+. "$(dirname "$0")/images-lib.sh"
 
 W=WINDOWS/system32/CONFIG # letter case as it may be stored
-# ntfs FILE MIB DEST=SRC...: an NTFS volume holding the given files.
-ntfs() {
-  _f=$1 _mb=$2
-  shift 2
-  rm -f "$_f"
-  truncate -s "${_mb}M" "$_f" && "$MKNTFS" -F -q -Q "$_f" >/dev/null 2>&1 &&
-    "$GEN" "$_f" "$@"
-}
 # disk OUT LABEL VOLUME: a 30 MiB disk, an EFI partition (4 MiB, no file
 # system) and an NTFS data volume (8 MiB) before the Windows one (16 MiB).
 disk() {
@@ -70,21 +48,6 @@ for line in sys.stdin:
     r = eval(sys.argv[1])
     print(" ".join(map(str, r)) if isinstance(r, tuple) else r)' "$1" <"$tmp/out"
 }
-# facts FILE: size, times and SHA-256, read without touching its access time.
-facts() {
-  "$PYTHON3" -c '
-import hashlib, os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NOATIME)
-h = hashlib.sha256()
-while True:
-    b = os.read(fd, 1 << 20)
-    if not b:
-        break
-    h.update(b)
-st = os.fstat(fd)
-print(st.st_size, st.st_mtime_ns, st.st_atime_ns, st.st_ctime_ns, h.hexdigest())' "$1"
-}
-
 ntfs "$tmp/data.ntfs" 8 "Data/readme.txt=$top_srcdir/README.md" &&
   ntfs "$tmp/win.ntfs" 16 "$W/SYSTEM=$FIXTURES/win-10.hiv" \
     "$W/RegBack/SYSTEM=$FIXTURES/win-7.hiv"
