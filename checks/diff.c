@@ -126,6 +126,7 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
     return rb;
   if (ra != SM_OK && rb != SM_OK)
     return SM_OK;
+  size_t first = c->out->n;
   if ((ra == SM_OK) != (rb == SM_OK))
     add(c, root, path, NULL, NULL,
         ra == SM_OK ? SM_CHANGE_REMOVED : SM_CHANGE_ADDED);
@@ -203,6 +204,11 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
   free_names(sa, nsa);
   free_names(sb, nsb);
 out:
+  /* When the key changed on each side: a hint of when it was written. */
+  for (size_t i = first; i < c->out->n; i++) {
+    c->out->v[i].a_last_write = ra == SM_OK ? sm_key_last_write(ha, ka) : 0;
+    c->out->v[i].b_last_write = rb == SM_OK ? sm_key_last_write(hb, kb) : 0;
+  }
   sm_values_free(va, na);
   sm_values_free(vb, nb);
   if (c->nomem)

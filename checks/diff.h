@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "checks/baseline.h"
 #include "hive/hive.h"
@@ -33,6 +34,8 @@ typedef struct sm_difference {
   sm_change change;
   sm_value *a, *b; /* the value on each side, NULL where absent */
   bool tunable;    /* a tunable rule of the baseline names the value */
+  uint64_t a_last_write, b_last_write; /* the key's last-write FILETIME on
+                                          each side, 0 where absent */
 } sm_difference;
 
 typedef struct sm_diff {

@@ -71,6 +71,12 @@ typedef struct sm_scan_target {
   /* How to open software; NULL: sm_hive_open(software) when set. */
   sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out);
   const sm_scan_image *image; /* from a disk image: where, else NULL */
+  /* A copy of a hive (RegBack): the live hive it is compared with
+   * (sm_scan_against_live), as results name it, or NULL.  open_live opens
+   * it (NULL: sm_hive_open(live)); open_data is passed through. */
+  const char *live;
+  sm_result (*open_live)(const struct sm_scan_target *t, unsigned flags,
+                         sm_hive **out, sm_error *err);
 } sm_scan_target;
 
 typedef struct sm_scan_options {
@@ -178,6 +184,14 @@ typedef struct sm_scan_result {
   sm_scan_difference *differences;
   size_t n_differences;
 
+  /* A copy compared with the live hive (target.live): live names it;
+   * live_ok: live_diff holds the differences (a this copy, b the live
+   * hive), else live_error says why they could not be had. */
+  char *live;
+  bool live_ok;
+  sm_diff live_diff;
+  char *live_error;
+
   char **warnings; /* said about the hive, besides hive.recovery.warning */
   size_t n_warnings;
   char *error; /* NULL, or why the hive could not be audited */
@@ -194,7 +208,13 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
                   sm_baseline_set *set, sm_scan_result *r);
 /* Audit what sm_scan_open opened.  Returns false with r->error set. */
 bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r);
-/* sm_scan_open, sm_scan_audit, the summary, and the hive closed. */
+/* checks/against-live.c: with t->live, what differs in the audited keys
+ * between the current control set of this copy (r->h) and that of the
+ * live hive.  Sets r->live, and live_diff or live_error. */
+void sm_scan_against_live(const sm_scan_target *t, const sm_scan_options *o,
+                          sm_scan_result *r);
+/* sm_scan_open, sm_scan_audit, sm_scan_against_live, the summary, and the
+ * hive closed. */
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r);
 

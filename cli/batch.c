@@ -132,12 +132,21 @@ static void write_frame(void *ctx, sm_scan_result *res) {
   free(report);
 }
 
+/* The live hive a RegBack copy is compared with: its file. */
+static sm_result open_live(const sm_scan_target *t, unsigned flags,
+                           sm_hive **out, sm_error *err) {
+  return sm_hive_open(t->open_data, flags, out, err);
+}
+
 static void item_target(const sm_found *it, sm_scan_target *t) {
   *t = (sm_scan_target){.name = it->target,
                         .path = it->path,
                         .software = it->software,
                         .role = sm_role_name(it->role),
-                        .volume = it->volume};
+                        .volume = it->volume,
+                        .live = it->live,
+                        .open_data = it->live_path,
+                        .open_live = it->live_path ? open_live : NULL};
 }
 
 /* The worker: bounds first, then one audit, then its result rendered, with

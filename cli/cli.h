@@ -54,6 +54,8 @@ json_t *sm_render_value_json(const sm_value *v);
  * or null when unreadable. */
 json_t *sm_render_data_json(const sm_value *v);
 json_t *sm_json_string(const char *s); /* never NULL: invalid UTF-8 escaped */
+/* A FILETIME as "YYYY-MM-DDTHH:MM:SSZ", json null for 0. */
+json_t *sm_json_time(uint64_t filetime);
 
 /* baseline-arg.c: --baseline or --extends ARG as the loader takes it: a
  * path or a name on the search path as given; an existing file of any
@@ -94,5 +96,7 @@ bool sm_cli_baseline_set(struct sm_baseline_set *set, const char *given);
  * control_set_differences. */
 struct sm_diff;
 json_t *sm_diff_json(const struct sm_diff *d);
+/* The same as the text of smaudit diff: a block per key. */
+void sm_diff_text(FILE *f, const struct sm_diff *d);
 
 #endif

@@ -56,12 +56,14 @@ json_t *sm_diff_json(const sm_diff *d) {
     json_object_set_new(o, "b", side_json(x->b));
     if (x->tunable)
       json_object_set_new(o, "tunable", json_true());
+    json_object_set_new(o, "a_last_write", sm_json_time(x->a_last_write));
+    json_object_set_new(o, "b_last_write", sm_json_time(x->b_last_write));
     json_array_append_new(a, o);
   }
   return a;
 }
 
-static void print_text(FILE *f, const sm_diff *d) {
+void sm_diff_text(FILE *f, const sm_diff *d) {
   const char *last_key = NULL;
   sm_root last_root = SM_ROOT_CONTROL_SET;
   for (size_t i = 0; i < d->n; i++) {
@@ -125,7 +127,7 @@ static void print_report(const char *pa, unsigned ida, const char *pb,
   sm_fputs_escaped(stdout, pb, false);
   printf(" (ControlSet%03u)\n", idb);
   if (d->n)
-    print_text(stdout, d);
+    sm_diff_text(stdout, d);
   else
     puts("no differences in the audited keys");
 }

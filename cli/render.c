@@ -8,6 +8,12 @@
 /* Binary data longer than this is shown cut, with its full length. */
 #define SM_TEXT_BINARY_MAX 64
 
+json_t *sm_json_time(uint64_t filetime) {
+  char ts[32];
+  sm_filetime_iso8601(filetime, ts, sizeof ts);
+  return ts[0] ? json_string(ts) : json_null();
+}
+
 json_t *sm_json_string(const char *s) {
   json_t *j = json_string(s ? s : "");
   if (!j) {

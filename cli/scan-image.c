@@ -4,28 +4,91 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/scan.h"
 #include "source/image.h"
 
+/* The live SYSTEM of the last volume, kept for its RegBack copy: its
+ * bytes and logs, copied (the walk frees its own after each hive). */
+typedef struct live_copy {
+  char *name;
+  long partition;
+  uint64_t offset;
+  unsigned char *data;
+  size_t len;
+  sm_hive_log logs[3];
+  size_t nlogs;
+} live_copy;
+
 typedef struct image_scan {
   const sm_scan_options *o;
   sm_baseline_set *set;
   void (*emit)(void *ctx, sm_scan_result *r);
   void *ctx;
+  live_copy live;
 } image_scan;
+
+/* What a target's openers are handed. */
+typedef struct image_item {
+  const sm_image_hive *hv;
+  const live_copy *live; /* with a RegBack copy: the live hive, or NULL */
+} image_item;
+
+static void live_free(live_copy *l) {
+  free(l->name);
+  free(l->data);
+  for (size_t k = 0; k < l->nlogs; k++) {
+    free((void *)l->logs[k].name);
+    free((void *)l->logs[k].data);
+  }
+  memset(l, 0, sizeof *l);
+}
+
+static unsigned char *memdup(const unsigned char *p, size_t n) {
+  unsigned char *c = malloc(n ? n : 1);
+  if (c && n)
+    memcpy(c, p, n);
+  return c;
+}
+
+/* Keep the live hive hv (a copy) until the next volume's. */
+static void live_keep(live_copy *l, const sm_image_hive *hv) {
+  live_free(l);
+  l->name = strdup(hv->name);
+  l->data = memdup(hv->data, hv->len);
+  l->len = hv->len;
+  l->partition = hv->origin.partition;
+  l->offset = hv->origin.offset;
+  for (size_t k = 0; k < hv->nlogs; k++, l->nlogs++) {
+    l->logs[k].name = strdup(hv->logs[k].name);
+    l->logs[k].data = memdup(hv->logs[k].data, hv->logs[k].len);
+    l->logs[k].len = hv->logs[k].len;
+    if (!l->logs[k].name || !l->logs[k].data)
+      break;
+  }
+  if (!l->name || !l->data || l->nlogs < hv->nlogs)
+    live_free(l); /* out of memory: the copy is not compared */
+}
 
 static sm_result open_hive(const sm_scan_target *t, unsigned flags,
                            sm_hive **out, sm_error *err) {
-  const sm_image_hive *hv = t->open_data;
+  const sm_image_hive *hv = ((const image_item *)t->open_data)->hv;
   return sm_hive_open_mem(hv->name, hv->data, hv->len, hv->logs, hv->nlogs,
                           flags, out, err);
 }
 
+static sm_result open_live(const sm_scan_target *t, unsigned flags,
+                           sm_hive **out, sm_error *err) {
+  const live_copy *l = ((const image_item *)t->open_data)->live;
+  return sm_hive_open_mem(l->name, l->data, l->len, l->logs, l->nlogs, flags,
+                          out, err);
+}
+
 static sm_result open_software(const sm_scan_target *t, sm_hive **out) {
-  const sm_image_hive *hv = t->open_data;
+  const sm_image_hive *hv = ((const image_item *)t->open_data)->hv;
   return sm_image_open_software(hv->software, hv->software_len, out);
 }
 
@@ -55,14 +118,22 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                          .offset = g->offset,
                          .description = (char *)g->description,
                          .path = (char *)g->path};
+  image_item item = {.hv = hv};
+  if (!hv->regback && !hv->error)
+    live_keep(&s->live, hv);
+  else if (hv->regback && s->live.data && s->live.partition == g->partition &&
+           s->live.offset == g->offset)
+    item.live = &s->live;
   sm_scan_target t = {.name = hv->name,
                       .path = hv->name,
                       .role = hv->regback ? "regback" : "system",
                       .origin = line,
                       .open = open_hive,
-                      .open_data = (void *)hv,
+                      .open_data = &item,
                       .open_software = open_software,
-                      .image = &where};
+                      .image = &where,
+                      .live = item.live ? item.live->name : NULL,
+                      .open_live = open_live};
   sm_scan_result r;
   if (hv->error)
     sm_scan_result_error(&t, hv->error, &r);
@@ -77,7 +148,9 @@ void sm_scan_disk_image(const char *path, const sm_scan_options *o,
                         void (*emit)(void *ctx, sm_scan_result *r), void *ctx) {
   image_scan s = {.o = o, .set = set, .emit = emit, .ctx = ctx};
   sm_error err = {0};
-  if (sm_image_walk(path, !set->given, one_hive, &s, &err) == SM_OK)
+  sm_result rc = sm_image_walk(path, !set->given, one_hive, &s, &err);
+  live_free(&s.live);
+  if (rc == SM_OK)
     return;
   sm_scan_image where = {.file = (char *)path, .partition = -1};
   sm_scan_target t = {

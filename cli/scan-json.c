@@ -29,12 +29,6 @@ static json_t *string_array(char *const *v, size_t n) {
   return a;
 }
 
-static json_t *time_or_null(uint64_t filetime) {
-  char ts[32];
-  sm_filetime_iso8601(filetime, ts, sizeof ts);
-  return ts[0] ? json_string(ts) : json_null();
-}
-
 json_t *sm_finding_data_json(const sm_finding_data *d) {
   char tbuf[32];
   if (d->kind == SM_DATA_NONE)
@@ -81,7 +75,7 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "detail", str_or_null(f->detail));
   json_object_set_new(o, "normal", sm_json_string(r->normal));
   json_object_set_new(o, "attack", string_array(r->attack, r->n_attack));
-  json_object_set_new(o, "last_write", time_or_null(f->last_write));
+  json_object_set_new(o, "last_write", sm_json_time(f->last_write));
   json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
   json_object_set_new(o, "justification",
                       f->suppressed
@@ -105,7 +99,7 @@ static json_t *hive_json(const sm_scan_hive_facts *h) {
   json_object_set_new(o, "sequence",
                       json_pack("[II]", (json_int_t)h->sequence[0],
                                 (json_int_t)h->sequence[1]));
-  json_object_set_new(o, "last_written", time_or_null(h->last_written));
+  json_object_set_new(o, "last_written", sm_json_time(h->last_written));
   json_t *rec = json_object();
   json_object_set_new(rec, "recovered", json_boolean(r->recovered));
   json_object_set_new(rec, "entries", json_integer(r->entries));
@@ -217,6 +211,15 @@ json_t *sm_scan_json(const sm_scan_result *r) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
     json_object_set_new(res, "image", sm_scan_image_json(r->image));
+  }
+  if (r->live) {
+    json_t *l = json_pack("{s:o}", "live", sm_json_string(r->live));
+    json_object_set_new(l, "differences", r->live_ok
+                                              ? sm_diff_json(&r->live_diff)
+                                              : json_null());
+    if (!r->live_ok)
+      json_object_set_new(l, "error", str_or_null(r->live_error));
+    json_object_set_new(res, "live_differences", l);
   }
   return res;
 }

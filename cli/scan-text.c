@@ -439,6 +439,7 @@ void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color) {
   for (size_t k = 0; k < r->n_reports; k++)
     print_rule_errors(f, &r->reports[k]);
   print_summary(f, &r->summary);
+  sm_render_scan_earlier(f, r);
   print_next(f, r);
 }
 

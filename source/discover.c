@@ -240,6 +240,7 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
     cur = fd[i];
     cur_path = p[i];
   }
+  size_t sys = w->l->n;
   if (!add_from(w, fd[2], p[2], path, SM_ROLE_SYSTEM, false))
     goto out;
   found = true;
@@ -250,8 +251,14 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
   int rfd = open_subdir(w, fd[2], p[2], "regback", true, &rp);
   if (rfd >= 0) {
     /* Windows 10 1803 and later keep an empty RegBack\SYSTEM. */
+    size_t rb = w->l->n;
     add_from(w, rfd, rp, path, SM_ROLE_REGBACK, true);
     close(rfd);
+    /* The copy is compared with the live hive beside it. */
+    if (rb < w->l->n && sys < rb && w->l->v[sys].path &&
+        (!(w->l->v[rb].live = strdup(w->l->v[sys].target)) ||
+         !(w->l->v[rb].live_path = strdup(w->l->v[sys].path))))
+      w->oom = true;
   }
   free(rp);
 out:

@@ -26,6 +26,8 @@ typedef struct sm_found {
   char *software; /* a SOFTWARE hive beside it, or NULL */
   char *volume;   /* the volume root it was found in, or NULL */
   char *error;    /* set when it cannot be audited at all (then path NULL) */
+  char *live;      /* role regback: the live SYSTEM's target, or NULL */
+  char *live_path; /* and the file to open */
   sm_role role;
   bool image;     /* path is a disk image: every hive in it is audited */
   size_t rel;     /* target + rel: its name relative to the folder named

@@ -106,6 +106,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->role = role;
   f->image = false;
   f->rel = 0;
+  f->live = f->live_path = NULL;
   if (!f->target || (path && !f->path) || (software && !f->software) ||
       (volume && !f->volume) || (error && !f->error)) {
     free(f->target);
@@ -148,6 +149,8 @@ static void found_free(sm_found *f) {
   free(f->software);
   free(f->volume);
   free(f->error);
+  free(f->live);
+  free(f->live_path);
 }
 
 void sm_found_shard(sm_found_list *l, unsigned k, unsigned n) {

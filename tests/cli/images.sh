@@ -32,7 +32,8 @@ strip() {
 import json, sys
 for line in sys.stdin:
     o = json.loads(line)
-    for k in ("target", "origin", "image", "role", "volume"):
+    for k in ("target", "origin", "image", "role", "volume",
+              "live_differences"):
         o.pop(k, None)
     if o.get("hive"):
         for k in ("path", "in_place", "access"):
@@ -59,6 +60,11 @@ run scan --format json "$FIXTURES/win-10.hiv"
 strip <"$tmp/out" >"$tmp/want-system"
 run scan --format json "$FIXTURES/win-7.hiv"
 strip <"$tmp/out" >"$tmp/want-regback"
+# RegBack against live: what smaudit diff says of the two hive files.
+run diff --format json "$FIXTURES/win-7.hiv" "$FIXTURES/win-10.hiv"
+"$PYTHON3" -c 'import json, sys
+print(json.dumps(json.load(sys.stdin)["differences"], sort_keys=True))' \
+  <"$tmp/out" >"$tmp/want-live"
 
 # same NAME IMAGE PARTITION: the image gives exactly the direct findings.
 same() {
@@ -72,6 +78,11 @@ same() {
   sed -n 2p "$tmp/out" | strip >"$tmp/got"
   check "$1: RegBack audited, equal to the hive file's" cmp -s "$tmp/got" "$tmp/want-regback"
   check "$1: origin named (partition $3, path inside)" [ "$(field '(o["image"]["partition"], o["image"]["path"], o["role"])' | head -n 1)" = "$3 /WINDOWS/system32/CONFIG/SYSTEM system" ]
+  sed -n 2p "$tmp/out" | "$PYTHON3" -c 'import json, sys
+o = json.load(sys.stdin)["live_differences"]
+assert o["live"].endswith(":/WINDOWS/system32/CONFIG/SYSTEM"), o["live"]
+print(json.dumps(o["differences"], sort_keys=True))' >"$tmp/got" 2>&1
+  check "$1: RegBack against live, as diff of the two files says" cmp -s "$tmp/got" "$tmp/want-live"
   check "$1: RegBack's role and path" [ "$(field '(o["role"], o["image"]["path"])' | sed -n 2p)" = "regback /WINDOWS/system32/CONFIG/RegBack/SYSTEM" ]
   facts "$2" >"$tmp/after"
   check "$1: the image is unchanged (bytes, size, times)" cmp -s "$tmp/before" "$tmp/after"

@@ -1,0 +1,73 @@
+/* The text report's blocks on earlier states of a hive: how a RegBack copy
+ * differs from the live hive (docs/json.md, "Earlier states"). */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/scan.h"
+
+/* Lines of text s, each indented by ind. */
+static void indented(FILE *f, const char *s, size_t len, const char *ind) {
+  const char *end = s + len;
+  while (s < end) {
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+    if (n > 1)
+      fputs(ind, f);
+    fwrite(s, 1, n, f);
+    s += n;
+  }
+}
+
+/* One key's differences (v[0..n)), with the key's last write each side. */
+static void key_block(FILE *f, const sm_difference *v, size_t n,
+                      const char *side) {
+  sm_diff one = {.v = (sm_difference *)v, .n = n};
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m)
+    return;
+  sm_diff_text(m, &one);
+  if (fclose(m) == 0)
+    indented(f, buf, len, "    ");
+  free(buf);
+  char ta[32], tb[32];
+  sm_filetime_iso8601(v[0].a_last_write, ta, sizeof ta);
+  sm_filetime_iso8601(v[0].b_last_write, tb, sizeof tb);
+  fprintf(f, "    (key last written: %s %s, live %s)\n", side,
+          ta[0] ? ta : "absent", tb[0] ? tb : "absent");
+}
+
+static void print_live(FILE *f, const sm_scan_result *r) {
+  const char *side = r->role && strcmp(r->role, "regback") == 0
+                         ? "RegBack"
+                         : "this copy";
+  fputs("\n  against live: ", f);
+  sm_fputs_escaped(f, r->live, false);
+  if (!r->live_ok) {
+    fputs("\n    could not be compared: ", f);
+    sm_fputs_escaped(f, r->live_error ? r->live_error : "?", false);
+    fputc('\n', f);
+    return;
+  }
+  const sm_diff *d = &r->live_diff;
+  fprintf(f, "\n    %zu difference%s in the audited keys (- %s, + live)\n",
+          d->n, d->n == 1 ? "" : "s", side);
+  for (size_t i = 0; i < d->n;) {
+    size_t j = i + 1;
+    while (j < d->n && d->v[j].root == d->v[i].root &&
+           strcmp(d->v[j].key, d->v[i].key) == 0)
+      j++;
+    key_block(f, &d->v[i], j - i, side);
+    i = j;
+  }
+}
+
+void sm_render_scan_earlier(FILE *f, const sm_scan_result *r) {
+  if (r->live)
+    print_live(f, r);
+}
