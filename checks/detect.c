@@ -281,15 +281,27 @@ static sm_family_rank max_rank(sm_family_rank a, sm_family_rank b) {
   return a > b ? a : b;
 }
 
+/* The family an exact structure shows (a whole Services key). */
+static sm_family_rank exact_rank(const structure *st, sm_family_rank floor) {
+  if (st->rank)
+    return max_rank(st->rank, floor);
+  return floor < SM_FAMILY_XP ? SM_FAMILY_PRE_XP : floor;
+}
+
 static void decide(sm_family *out, const structure *st, sm_family_rank floor,
                    const char *values_why, evidence *e) {
   sm_family_rank r = max_rank(st->rank, floor);
+  out->structure_exact = st->whole;
   if (out->software)
+    out->software_contradicts =
+        out->software < r ||
+        (st->whole && out->software != exact_rank(st, floor));
+  if (out->software && !out->software_contradicts)
     r = max_rank(r, out->software);
-  else if (!st->whole)
+  else if (st->whole)
+    r = exact_rank(st, floor);
+  else
     r = max_rank(r, out->values);
-  else if (st->rank < SM_FAMILY_XP && floor < SM_FAMILY_XP)
-    r = SM_FAMILY_PRE_XP; /* a whole Services key without XP's services */
   if (r == SM_FAMILY_NONE)
     r = SM_FAMILY_10;
   out->rank = r;
@@ -334,9 +346,12 @@ void sm_detect(sm_hive *h, sm_key cs_key, sm_hive *software, sm_family *out) {
   out->values = values_of(h, cs_key, values_why, sizeof values_why);
   out->structure = max_rank(st.rank, floor);
   decide(out, &st, floor, values_why, &e);
-  if (out->software && out->software < out->structure)
-    note(&e, "the SOFTWARE hive claims an older build than the SYSTEM "
-             "hive shows");
+  if (out->software_contradicts)
+    note(&e,
+         "the SOFTWARE hive claims %s, which the SYSTEM hive contradicts "
+         "(another machine's SOFTWARE, or an edited one): not used",
+         out->software < out->structure ? "an older build"
+                                        : "another family");
   out->supported = out->rank != SM_FAMILY_PRE_XP;
   out->baseline = baseline_of(out->rank);
   out->name = out->supported ? out->baseline : "windows-nt4-2000";
@@ -376,10 +391,35 @@ const sm_rule sm_rule_family_software_older = {
     .value = "CurrentBuildNumber",
 };
 
+static char *attack_newer[] = {"T1112"};
+
+const sm_rule sm_rule_family_software_newer = {
+    .id = "SM-FAMILY-SOFTWARE-NEWER",
+    .title = "SOFTWARE hive claims another Windows than the SYSTEM hive",
+    .normal = "The SOFTWARE hive's CurrentBuildNumber belongs to the family "
+              "that the SYSTEM hive's services show.",
+    .message = "The build in the SOFTWARE hive is newer than the services "
+               "installed in the SYSTEM hive (a whole Services key) allow: "
+               "the two hives almost always come from different machines "
+               "or collections (a collection mistake), or CurrentVersion "
+               "was edited. The family was taken from the SYSTEM hive, and "
+               "the product and build in the host block are not this "
+               "machine's; check how the hives were collected.",
+    .severity = SM_SEV_MEDIUM,
+    .attack = attack_newer,
+    .n_attack = 1,
+    .root = SM_ROOT_HIVE,
+    .key = "Microsoft\\Windows NT\\CurrentVersion",
+    .value = "CurrentBuildNumber",
+};
+
 sm_result sm_family_findings(const sm_family *f, const sm_baseline *b,
                              int today_ymd, sm_report *rep) {
-  if (!f->software || f->software >= f->structure)
+  if (!f->software_contradicts)
     return SM_OK;
+  bool older = f->software < f->structure;
+  const sm_rule *rule =
+      older ? &sm_rule_family_software_older : &sm_rule_family_software_newer;
   char observed[32], expected[128], detail[512];
   snprintf(observed, sizeof observed, "%ld", f->software_build);
   snprintf(expected, sizeof expected, "a build of %s",
@@ -389,8 +429,8 @@ sm_result sm_family_findings(const sm_family *f, const sm_baseline *b,
            "shows %s; audited as %s",
            f->software_build, sm_family_label(f->software),
            sm_family_label(f->structure), f->baseline);
-  sm_finding proto = {.rule = &sm_rule_family_software_older,
-                      .severity = sm_rule_family_software_older.severity,
+  sm_finding proto = {.rule = rule,
+                      .severity = rule->severity,
                       .key = (char *)f->software_key,
                       .value = (char *)f->software_value,
                       .has_type = true,

@@ -3,9 +3,13 @@
  *
  * The family is read first from the hive's structure: the hive format
  * version (1.5 from Windows XP on) and the services and drivers that only
- * exist from a given release on, in every control set.  A SOFTWARE hive
- * beside it may raise the family (its CurrentBuildNumber); claiming an
- * older build than the SYSTEM hive shows is itself a finding.  The audited
+ * exist from a given release on, in every control set.  A whole Services
+ * key gives the family exactly; a partial one only a floor.  A SOFTWARE
+ * hive beside it (its CurrentBuildNumber) may raise the family above a
+ * floor, never above an exact family nor below the floor: a SOFTWARE hive
+ * that claims an older build than the SYSTEM hive shows, or another
+ * family than an exact one, contradicts it (another machine's, or edited)
+ * and is a finding, and is not used (docs/checks.md).  The audited
  * Session Manager values are read last: they decide only when the hive
  * holds no structural evidence (a partial extract), and never lower the
  * family the structure shows.
@@ -39,6 +43,12 @@ typedef struct sm_family {
   long software_build;      /* its CurrentBuildNumber, 0 when none */
   char software_key[64];    /* where the build was read in SOFTWARE */
   char software_value[32];
+  bool structure_exact;     /* a whole Services key: structure is the
+                               family, not only a floor */
+  bool software_contradicts; /* software claims another family than an
+                                exact structure (or one older than the
+                                floor): not this machine's, or edited; it
+                                was not used */
   char why[1024]; /* the evidence, one sentence per source */
 } sm_family;
 
@@ -57,5 +67,6 @@ sm_result sm_family_findings(const sm_family *f, const sm_baseline *b,
 
 /* The rules of those findings, for documentation and SARIF. */
 extern const sm_rule sm_rule_family_software_older;
+extern const sm_rule sm_rule_family_software_newer;
 
 #endif

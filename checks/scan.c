@@ -269,8 +269,22 @@ static bool select_control_set(const sm_scan_options *o, sm_scan_result *r,
   return true;
 }
 
-static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
-                            sm_key detect_key, sm_scan_result *r) {
+/* The family, and the host identity, from the hive and the SOFTWARE hive
+ * beside it (read once for both). */
+static void identify(const sm_scan_target *t, sm_key detect_key,
+                     sm_scan_result *r) {
+  sm_hive *sw = NULL;
+  if (t->open_software)
+    t->open_software(t, &sw);
+  else if (t->software)
+    sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
+  sm_detect(r->h, detect_key, sw, &r->family);
+  sm_host_read(r->h, detect_key, sw, &r->host);
+  r->host.software_contradicts = r->family.software_contradicts;
+  sm_hive_close(sw);
+}
+
+static bool choose_baseline(sm_baseline_set *set, sm_scan_result *r) {
   r->has_baseline = true;
   if (set->given) {
     r->baseline = set->given;
@@ -280,13 +294,6 @@ static bool choose_baseline(const sm_scan_target *t, sm_baseline_set *set,
     return true;
   }
   char berr[600];
-  sm_hive *sw = NULL;
-  if (t->open_software)
-    t->open_software(t, &sw);
-  else if (t->software)
-    sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
-  sm_detect(r->h, detect_key, sw, &r->family);
-  sm_hive_close(sw);
   r->detected = true;
   r->baseline_name = strdup(r->family.baseline);
   r->baseline_reason = strdup(r->family.why);
@@ -336,8 +343,10 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
   if (o->open_flags & SM_OPEN_UNSAFE)
     r->hive.damaged = sm_scan_strictly_refused(t, o->open_flags);
   sm_key detect_key;
-  return select_control_set(o, r, &detect_key) &&
-         choose_baseline(t, set, detect_key, r);
+  if (!select_control_set(o, r, &detect_key))
+    return false;
+  identify(t, detect_key, r);
+  return choose_baseline(set, r);
 }
 
 /* How each other control set differs from the current one, in the keys the
@@ -494,6 +503,7 @@ void sm_scan_result_free(sm_scan_result *r) {
   image_free(r->image);
   free(r->hive.path);
   free(r->hive.control_sets);
+  sm_host_free(&r->host);
   free(r->baseline_name);
   free(r->baseline_reason);
   for (size_t i = 0; i < r->n_reports; i++)

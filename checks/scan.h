@@ -39,6 +39,7 @@
 #include "checks/baseline.h"
 #include "checks/detect.h"
 #include "checks/diff.h"
+#include "checks/host.h"
 #include "hive/hive.h"
 
 /* Where in a disk image a hive was read (source/ says; cli/ renders it). */
@@ -164,6 +165,7 @@ typedef struct sm_scan_result {
 
   bool has_hive; /* the hive opened: hive facts are valid */
   sm_scan_hive_facts hive;
+  sm_host host; /* which machine (fields NULL/0 where unknown) */
 
   /* The baseline: has_baseline when one was given or a family detected
    * (even if it then failed to load: baseline NULL and error set). */

@@ -14,8 +14,12 @@
 static const char *const columns[] = {
     "target",   "sha256", "control_set", "key",        "value",
     "type",     "rule",   "severity",    "title",      "observed",
-    "expected", "detail", "attack",      "last_write", "suppressed"};
+    "expected", "detail", "attack",      "last_write", "suppressed",
+    "data",     "computer_name", "product", "build", "time_zone",
+    "shutdown_time"};
 enum { N_COLUMNS = sizeof columns / sizeof columns[0] };
+/* The columns before the host's: data is the last of them. */
+enum { N_HIVE_COLUMNS = N_COLUMNS - 5 };
 
 typedef struct csv {
   bool header_written;
@@ -74,6 +78,45 @@ static void put_attack(FILE *f, const sm_rule *r) {
   free(s);
 }
 
+/* The stored data as one cell: a string as it is, a list as a JSON array,
+ * a number in decimal, other bytes as hex:... */
+static void put_data(FILE *f, const sm_finding_data *d) {
+  char num[32];
+  if (d->kind == SM_DATA_STRING) {
+    put_field(f, d->str, false);
+  } else if (d->kind == SM_DATA_LIST) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < d->n_items; i++)
+      json_array_append_new(a, sm_json_string(d->items[i]));
+    char *s = json_dumps(a, JSON_COMPACT);
+    put_field(f, s ? s : "", false);
+    free(s);
+    json_decref(a);
+  } else if (d->kind == SM_DATA_NUMBER) {
+    snprintf(num, sizeof num, "%llu", (unsigned long long)d->num);
+    put_field(f, num, false);
+  } else if (d->kind == SM_DATA_HEX) {
+    char *s = malloc(strlen(d->str) + 5);
+    if (s)
+      sprintf(s, "hex:%s", d->str);
+    put_field(f, s ? s : "", false);
+    free(s);
+  } else {
+    put_field(f, NULL, false);
+  }
+}
+
+/* The host columns, the same on every row of a hive. */
+static void put_host(FILE *f, const sm_host *h) {
+  char ts[32];
+  put_field(f, h->computer_name, false);
+  put_field(f, h->product, false);
+  put_field(f, h->build, false);
+  put_field(f, h->time_zone, false);
+  sm_filetime_iso8601(h->shutdown_time, ts, sizeof ts);
+  put_field(f, ts[0] ? ts : NULL, false);
+}
+
 static void put_row(FILE *f, const sm_scan_result *r, const sm_finding *fd) {
   char num[32], tbuf[32], ts[32];
   put_field(f, r->target, true);
@@ -94,36 +137,45 @@ static void put_row(FILE *f, const sm_scan_result *r, const sm_finding *fd) {
   sm_filetime_iso8601(fd->last_write, ts, sizeof ts);
   put_field(f, ts[0] ? ts : NULL, false);
   put_field(f, fd->suppressed ? "true" : "false", false);
+  put_data(f, &fd->data);
+  put_host(f, &r->host);
   end_row(f);
 }
 
-static void error_row(FILE *f, const sm_scan_result *r) {
+/* One row for a hive without a finding row: rule ERROR with the reason,
+ * or rule NONE (severity none) for a hive audited with no finding. */
+static void hive_row(FILE *f, const sm_scan_result *r) {
+  char detail[160];
+  if (!r->error)
+    snprintf(detail, sizeof detail,
+             "audited: no finding (%zu rules held, %zu did not apply)",
+             r->summary.passed, r->summary.not_applicable);
   put_field(f, r->target, true);
   put_field(f, r->has_hive && r->hive.sha256[0] ? r->hive.sha256 : NULL, false);
-  for (size_t i = 2; i < N_COLUMNS; i++) {
+  for (size_t i = 2; i < N_HIVE_COLUMNS; i++) {
     if (strcmp(columns[i], "rule") == 0)
-      put_field(f, "ERROR", false);
+      put_field(f, r->error ? "ERROR" : "NONE", false);
     else if (strcmp(columns[i], "severity") == 0)
-      put_field(f, "error", false);
+      put_field(f, r->error ? "error" : "none", false);
     else if (strcmp(columns[i], "detail") == 0)
-      put_field(f, r->error, false);
+      put_field(f, r->error ? r->error : detail, false);
     else if (strcmp(columns[i], "suppressed") == 0)
       put_field(f, "false", false);
     else
       put_field(f, NULL, false);
   }
+  put_host(f, &r->host);
   end_row(f);
 }
 
 static void csv_render(const sm_writer *w, const sm_scan_result *r, FILE *f) {
   (void)w;
-  if (r->error) {
-    error_row(f, r);
-    return;
-  }
-  for (size_t i = 0; i < r->n_reports; i++)
-    for (size_t j = 0; j < r->reports[i].n_findings; j++)
+  size_t rows = 0;
+  for (size_t i = 0; !r->error && i < r->n_reports; i++)
+    for (size_t j = 0; j < r->reports[i].n_findings; j++, rows++)
       put_row(f, r, &r->reports[i].findings[j]);
+  if (!rows)
+    hive_row(f, r);
 }
 
 static void csv_add(sm_writer *w, const char *bytes, size_t len) {

@@ -237,7 +237,7 @@ static json_t *logical_locations(const sm_finding *f) {
 static json_t *null_or(json_t *j) { return j ? j : json_null(); }
 
 static json_t *result_json(const sm_finding *f, json_t *phys,
-                           const sm_scan_image *image) {
+                           const sm_scan_image *image, const sm_host *host) {
   char tbuf[32], ts[32], d[16];
   json_t *r = json_object();
   json_object_set_new(r, "ruleId", json_string(f->rule->id));
@@ -264,6 +264,8 @@ static json_t *result_json(const sm_finding *f, json_t *phys,
     json_object_set_new(props, "suppression_expired", json_string(d));
   if (image)
     json_object_set_new(props, "image", sm_scan_image_json(image));
+  json_object_set_new(props, "data", sm_finding_data_json(&f->data));
+  json_object_set_new(props, "host", sm_host_json(host));
   json_object_set_new(r, "properties", props);
   if (f->suppressed)
     json_object_set_new(
@@ -309,6 +311,8 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
                           json_pack("{s:s}", "sha-256", res->hive.sha256));
     json_object_set_new(artifact, "length",
                         json_integer((json_int_t)res->hive.size));
+    json_object_set_new(artifact, "properties",
+                        json_pack("{s:o}", "host", sm_host_json(&res->host)));
   }
   json_t *phys =
       json_pack("{s:{s:o, s:I}}", "artifactLocation", "uri",
@@ -327,7 +331,7 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   for (size_t k = 0; k < res->n_reports; k++)
     for (size_t i = 0; i < res->reports[k].n_findings; i++) {
       const sm_finding *f = &res->reports[k].findings[i];
-      json_array_append_new(results, result_json(f, phys, image));
+      json_array_append_new(results, result_json(f, phys, image, &res->host));
       json_array_append_new(rules, rule_json(f));
     }
   json_t *frag =

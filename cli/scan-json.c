@@ -122,6 +122,24 @@ static json_t *hive_json(const sm_scan_hive_facts *h) {
   return o;
 }
 
+json_t *sm_host_json(const sm_host *h) {
+  char ts[32];
+  json_t *o = json_object();
+  json_object_set_new(o, "computer_name", str_or_null(h->computer_name));
+  json_object_set_new(o, "product", str_or_null(h->product));
+  json_object_set_new(o, "build", str_or_null(h->build));
+  sm_unix_iso8601(h->install_date, ts, sizeof ts);
+  json_object_set_new(o, "install_date", ts[0] ? json_string(ts) : json_null());
+  json_object_set_new(o, "time_zone", str_or_null(h->time_zone));
+  json_object_set_new(o, "shutdown_time", time_or_null(h->shutdown_time));
+  json_object_set_new(o, "software",
+                      !h->has_software ? json_null()
+                      : h->software_contradicts
+                          ? json_string("contradicts")
+                          : json_string("read"));
+  return o;
+}
+
 static json_t *baseline_json(const sm_scan_result *r) {
   if (!r->has_baseline)
     return json_null();
@@ -184,6 +202,7 @@ json_t *sm_scan_json(const sm_scan_result *r) {
   json_object_set_new(res, "hive",
                       r->has_hive ? hive_json(&r->hive) : json_null());
   json_object_set_new(res, "baseline", baseline_json(r));
+  json_object_set_new(res, "host", sm_host_json(&r->host));
   for (size_t i = 0; i < r->n_reports; i++) {
     const sm_report *rep = &r->reports[i];
     json_array_append_new(audited, json_integer(rep->control_set));
@@ -246,6 +265,14 @@ void sm_render_scan_json(FILE *f, const sm_scan_result *r) {
   json_dumpf(j, f, JSON_COMPACT | JSON_ENSURE_ASCII);
   fputc('\n', f);
   json_decref(j);
+}
+
+void sm_unix_iso8601(int64_t t, char *buf, size_t size) {
+  struct tm tm;
+  time_t tt = (time_t)t;
+  buf[0] = '\0';
+  if (t > 0 && gmtime_r(&tt, &tm))
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 void sm_finding_expired_date(const sm_finding *f, char *buf, size_t size) {

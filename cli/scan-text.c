@@ -302,11 +302,40 @@ static void print_hive(FILE *f, const sm_scan_result *r) {
     fprintf(f, "  current:   ControlSet%03u\n", h->current);
 }
 
+/* Which machine: each part only when known. */
+static void print_host(FILE *f, const sm_host *h) {
+  char ts[32];
+  if (h->computer_name || h->product || h->build) {
+    fputs("  host:      ", f);
+    sm_fputs_escaped(f, h->computer_name ? h->computer_name : "(no name)",
+                     false);
+    if (h->product) {
+      fputs(", ", f);
+      sm_fputs_escaped(f, h->product, false);
+    }
+    if (h->build) {
+      fputs(", build ", f);
+      sm_fputs_escaped(f, h->build, false);
+    }
+    if (h->software_contradicts)
+      fputs(" (product and build from a SOFTWARE hive the SYSTEM hive "
+            "contradicts)",
+            f);
+    fputc('\n', f);
+  }
+  put(f, "  time zone: ", h->time_zone);
+  sm_filetime_iso8601(h->shutdown_time, ts, sizeof ts);
+  put(f, "  shutdown:  ", ts[0] ? ts : NULL);
+  sm_unix_iso8601(h->install_date, ts, sizeof ts);
+  put(f, "  installed: ", ts[0] ? ts : NULL);
+}
+
 static void print_header(FILE *f, const sm_scan_result *r, bool color) {
   fputs(color ? "\033[1m" : "", f);
   sm_fputs_escaped(f, r->target, false);
   fputs(color ? "\033[0m\n" : "\n", f);
   put(f, "  origin:    ", r->origin);
+  print_host(f, &r->host);
   if (r->has_hive)
     print_hive(f, r);
   for (size_t i = 0; i < r->n_warnings; i++)

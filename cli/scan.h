@@ -16,6 +16,10 @@
 /* cli/scan-json.c: the JSON Lines contract (docs/json.md). */
 json_t *sm_scan_json(const sm_scan_result *r);
 void sm_render_scan_json(FILE *f, const sm_scan_result *r);
+/* The "host" object of a result (docs/json.md). */
+json_t *sm_host_json(const sm_host *h);
+/* Unix time t as "YYYY-MM-DDTHH:MM:SSZ"; "" for 0. */
+void sm_unix_iso8601(int64_t t, char *buf, size_t size);
 /* The "data" object of a finding: the value as stored (null: none). */
 json_t *sm_finding_data_json(const sm_finding_data *d);
 /* The date a matching suppression expired ("" when none): YYYY-MM-DD. */

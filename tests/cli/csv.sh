@@ -46,10 +46,10 @@ $*
 }
 py "valid UTF-8" 'raw.decode("utf-8")'
 py "one header row with the documented columns" '
-assert head == ["target", "sha256", "control_set", "key", "value", "type", "rule", "severity", "title", "observed", "expected", "detail", "attack", "last_write", "suppressed"], head'
+assert head == ["target", "sha256", "control_set", "key", "value", "type", "rule", "severity", "title", "observed", "expected", "detail", "attack", "last_write", "suppressed", "data", "computer_name", "product", "build", "time_zone", "shutdown_time"], head'
 py "every row has every column" 'assert all(len(r) == len(head) for r in body)'
-py "one row per finding, one per failed hive" '
-n = sum(len(r["findings"]) for r in results) + sum(1 for r in results if r["error"])
+py "one row per finding, one per failed or clean hive" '
+n = sum(len(r["findings"]) or 1 for r in results)
 assert len(body) == n, (len(body), n)'
 py "rows end in CRLF, never a bare LF outside quotes" '
 assert raw.endswith(b"\r\n")
@@ -85,5 +85,8 @@ import hashlib
 h = hashlib.sha256(open("'"$FIXTURES"'/sample.hiv", "rb").read()).hexdigest()
 assert h in cells("sha256")'
 run scan --baseline "$tmp/b.yaml" --format csv "$FIXTURES/win-xp.hiv"
-check "no finding: the header alone, exit 0" [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/out")" = 1 ]
+check "no finding: exit 0" [ "$rc" = 0 ]
+check "no finding: the header and one row saying so" [ "$(wc -l <"$tmp/out")" = 2 ]
+check "no finding: rule NONE, severity none, the host named" \
+  grep -q '^[^,]*win-xp.hiv,[0-9a-f]\{64\},,,,,NONE,none,,,,"audited: no finding ([0-9]* rules held, [0-9]* did not apply)",,,false,,[A-Z0-9-]\+,' "$tmp/out"
 done_testing
