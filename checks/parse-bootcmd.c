@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,14 +14,25 @@ enum {
   F_AUTOCHK_ARGS,
   F_IMAGES,
   F_PROTECTED_IMAGES,
-  F_UNSAFE_IMAGES
+  F_UNSAFE_IMAGES,
+  F_WINDOWS_IMAGES,
+  F_THIRD_PARTY,
+  F_MASQUERADING,
+  F_SHADOWED,
+  F_SHADOWED_UNSAFE,
+  F_WINDOWS_ARGS,
+  F_UNSAFE_ARGS,
 };
 
 static const char *const field_names[] = {
-    "entries",       "programs", "autochk-args", "images", "protected-images",
-    "unsafe-images", NULL};
-static const char *const path_fields[] = {"images", "protected-images",
-                                          "unsafe-images", NULL};
+    "entries",        "programs",           "autochk-args",
+    "images",         "protected-images",   "unsafe-images",
+    "windows-images", "third-party-images", "masquerading",
+    "shadowed",       "shadowed-unsafe",    "windows-args",
+    "unsafe-args",    NULL};
+static const char *const path_fields[] = {
+    "images", "protected-images", "unsafe-images", "windows-images",
+    "third-party-images", NULL};
 
 void sm_bootcmd_free(sm_bootcmd *b) {
   if (!b)
@@ -44,6 +56,9 @@ static char *program_name(const char *tok, size_t len) {
     if (*c == '\\' || *c == '/')
       base = c + 1;
   size_t n = strlen(base);
+  /* Path normalisation drops trailing dots and spaces: "autochk.exe." */
+  while (n && (base[n - 1] == '.' || base[n - 1] == ' ' || base[n - 1] == '\t'))
+    n--;
   if (sm_ascii_suffix(base, n, ".exe"))
     n -= 4;
   memmove(name, base, n);
@@ -60,10 +75,15 @@ sm_result sm_bootcmd_parse(const char *entry, sm_bootcmd *out) {
   memset(out, 0, sizeof *out);
   if (!(out->raw = strdup(p)))
     goto nomem;
-  bool have = sm_cmdline_token(&p, &tok, &len);
-  if (have && len == 9 && sm_ascii_prefix(tok, len, "autocheck")) {
-    out->autocheck = true;
-    have = sm_cmdline_token(&p, &tok, &len);
+  /* smss.exe strips "autocheck", "async" and "debug" before the program
+   * (checks/resolve.h). */
+  bool have;
+  while ((have = sm_cmdline_token(&p, &tok, &len))) {
+    if (len == 9 && sm_ascii_prefix(tok, len, "autocheck"))
+      out->autocheck = true;
+    else if (!(len == 5 && (sm_ascii_prefix(tok, len, "async") ||
+                            sm_ascii_prefix(tok, len, "debug"))))
+      break;
   }
   if (!(out->program = have ? program_name(tok, len) : strdup("")))
     goto nomem;
@@ -98,27 +118,100 @@ static char *join_args(const sm_bootcmd *b) {
   return s;
 }
 
-/* The program smss.exe runs for this line, resolved, in `images` and in
- * `protected-images` or `unsafe-images` by who can write its place. */
-static sm_result push_image(sm_fields *out, const sm_env *env,
-                            const char *line) {
-  char *image = sm_cmdline_image(env, line);
+/* Whether image is NAME.exe directly in system32. */
+static bool in_system32(const char *image, const char *sys32) {
+  size_t n = strlen(sys32);
+  return strncmp(image, sys32, n) == 0 && image[n] == '\\' &&
+         !strchr(image + n + 1, '\\');
+}
+
+/* A candidate tried before the file Windows ships: in `shadowed-unsafe`
+ * when users can write one (the first such is named), else in `shadowed`
+ * when one is a Windows directory other than system32 (Windows never puts
+ * one first; a vendor folder under Program Files first is an installer's
+ * habit, left to the Path rules). */
+static sm_result push_shadow(sm_fields *out, const sm_program *p,
+                             const char *name) {
+  if (sm_program_shadow(p) == SIZE_MAX)
+    return SM_OK;
+  size_t pick = SIZE_MAX;
+  for (size_t i = 0; i < p->fallback; i++)
+    if (!sm_place_protected(p->places[i])) {
+      pick = i;
+      break;
+    } else if (p->places[i] == SM_PLACE_SYSTEM && pick == SIZE_MAX)
+      pick = i;
+  if (pick == SIZE_MAX)
+    return SM_OK;
+  bool unsafe = !sm_place_protected(p->places[pick]);
+  return sm_field_pushf(&out->v[unsafe ? F_SHADOWED_UNSAFE : F_SHADOWED],
+                        "%s: %s (%s) is tried before %s", name, p->tried[pick],
+                        sm_place_name(p->places[pick]), p->tried[p->fallback]);
+}
+
+/* The arguments of a boot program: a Windows one's against what Windows
+ * writes (boot-programs.c; autochk's own grammar is SM-BOOT-AUTOCHK-ARGS,
+ * so only its unsafe files are named here), another's files by where they
+ * lie.  A program from an unsafe place is reported as such already. */
+static sm_result push_args(sm_fields *out, const sm_env *env,
+                           const sm_bootcmd *b, bool windows) {
+  sm_result r = SM_OK;
+  for (size_t i = 0; r == SM_OK && i < b->n_args; i++) {
+    char *tok = sm_unquote_dup(b->args[i], strlen(b->args[i]));
+    if (!tok)
+      return SM_ERR_NOMEM;
+    sm_boot_arg v = windows ? sm_boot_program_arg(env, b->program, tok)
+                            : sm_boot_other_arg(env, tok);
+    if (v == SM_BOOT_ARG_UNSAFE)
+      r = sm_field_pushf(&out->v[F_UNSAFE_ARGS], "%s: %s", b->program, tok);
+    else if (v == SM_BOOT_ARG_UNDOCUMENTED && strcmp(b->program, "autochk"))
+      r = sm_field_pushf(&out->v[F_WINDOWS_ARGS], "%s: %s", b->program, tok);
+    free(tok);
+  }
+  return r;
+}
+
+/* The program smss.exe runs for this line (checks/resolve.h), by who can
+ * write it and whether it is Windows' own; what can shadow it; and the
+ * arguments of Windows' own programs. */
+static sm_result judge(sm_fields *out, const sm_env *env, const char *line,
+                       const sm_bootcmd *b, const char *sys32) {
+  sm_program p;
+  sm_result r = sm_program_resolve(env, line, &p);
+  if (r != SM_OK)
+    return r;
+  const char *image = sm_program_default(&p);
   if (!image)
-    return SM_ERR_NOMEM;
-  sm_result r = sm_field_push(&out->v[F_IMAGES], image);
+    goto done;
+  bool safe = sm_place_protected(sm_path_place(image));
+  bool windows = sm_boot_program_windows(b->program);
+  int cls = !safe                             ? F_UNSAFE_IMAGES
+            : !windows                        ? F_THIRD_PARTY
+            : in_system32(image, sys32) ? F_WINDOWS_IMAGES
+                                              : F_MASQUERADING;
+  if ((r = sm_field_push(&out->v[F_IMAGES], image)) != SM_OK ||
+      (r = sm_field_push(
+           &out->v[safe ? F_PROTECTED_IMAGES : F_UNSAFE_IMAGES], image)) !=
+          SM_OK)
+    goto done;
+  if (cls == F_MASQUERADING)
+    r = sm_field_pushf(&out->v[cls], "%s: %s", b->program, image);
+  else if (cls != F_UNSAFE_IMAGES)
+    r = sm_field_push(&out->v[cls], image);
   if (r == SM_OK)
-    r = sm_field_push(
-        &out->v[sm_place_protected(sm_path_place(image)) ? F_PROTECTED_IMAGES
-                                                         : F_UNSAFE_IMAGES],
-        image);
-  free(image);
+    r = push_shadow(out, &p, b->program);
+  if (r == SM_OK && cls != F_UNSAFE_IMAGES)
+    r = push_args(out, env, b, cls == F_WINDOWS_IMAGES);
+done:
+  sm_program_free(&p);
   return r;
 }
 
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
   char *const *strv = a->strv;
   size_t n = a->n;
-  sm_result r = sm_fields_init(out, field_names);
+  char *sys32 = sm_path_resolve(a->in->env, "%SystemRoot%\\system32");
+  sm_result r = sys32 ? sm_fields_init(out, field_names) : SM_ERR_NOMEM;
   for (size_t i = 0; r == SM_OK && i < n; i++) {
     if (strspn(strv[i], " \t") == strlen(strv[i]))
       continue; /* smss skips empty and blank entries */
@@ -129,7 +222,7 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
     if (*b.program)
       r = sm_field_push(&out->v[F_PROGRAMS], b.program);
     if (r == SM_OK && *b.program)
-      r = push_image(out, a->in->env, strv[i]);
+      r = judge(out, a->in->env, strv[i], &b, sys32);
     if (r == SM_OK && strcmp(b.program, "autochk") == 0) {
       char *args = join_args(&b);
       r = args ? sm_field_push(&out->v[F_AUTOCHK_ARGS], args) : SM_ERR_NOMEM;
@@ -137,8 +230,9 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
     }
     sm_bootcmd_free(&b);
   }
-  if (r != SM_OK)
+  if (r != SM_OK && sys32)
     sm_fields_free(out);
+  free(sys32);
   return r;
 }
 

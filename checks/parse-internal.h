@@ -29,6 +29,26 @@ int sm_ascii_casecmp(const char *a, const char *b);
 bool sm_ascii_prefix(const char *s, size_t len, const char *prefix);
 bool sm_ascii_suffix(const char *s, size_t len, const char *suffix);
 
+/* boot-programs.c: Windows' own native boot programs (autochk, autoconv,
+ * autofmt, poqexec, setupcl, sosreset), by lowercase name without .exe. */
+bool sm_boot_program_windows(const char *name);
+
+typedef enum sm_boot_arg {
+  SM_BOOT_ARG_OK,           /* as Windows writes it (or not a Windows
+                               program) */
+  SM_BOOT_ARG_UNDOCUMENTED, /* a switch or operand Windows does not write */
+  SM_BOOT_ARG_UNSAFE,       /* a file where users can write, a network path
+                               or a relative one */
+} sm_boot_arg;
+
+/* One argument token of a Windows boot program, judged. */
+struct sm_env;
+sm_boot_arg sm_boot_program_arg(const struct sm_env *e, const char *program,
+                                const char *tok);
+/* One argument of another program: only a file where users can write or
+ * on the network is judged (SM_BOOT_ARG_UNSAFE). */
+sm_boot_arg sm_boot_other_arg(const struct sm_env *e, const char *tok);
+
 /* The definition each checks/parse-*.c exports (checks/parsers.def). */
 #define SM_PARSER(id, def) extern const sm_parser_def def;
 #include "checks/parsers.def"

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "checks/parse-internal.h"
 #include "checks/resolve.h"
 #include "checks/winpath.h"
 
@@ -155,12 +156,59 @@ static void hostile(void **state) {
   free(path);
 }
 
+/* Windows' boot programs: arguments as Windows writes them, others named,
+ * files judged by where they lie (checks/boot-programs.c). */
+static void boot_args(void **state) {
+  static const struct {
+    const char *program, *tok;
+    sm_boot_arg want;
+  } cases[] = {
+      {"poqexec", "/display_progress", SM_BOOT_ARG_OK},
+      {"poqexec", "/DISPLAY_PROGRESS", SM_BOOT_ARG_OK},
+      {"poqexec", "\\SystemRoot\\WinSxS\\pending.xml", SM_BOOT_ARG_OK},
+      {"poqexec", "C:\\Windows\\winsxs\\Pending.xml", SM_BOOT_ARG_OK},
+      {"poqexec", "\\SystemRoot\\System32\\pending.xml",
+       SM_BOOT_ARG_UNDOCUMENTED},
+      {"poqexec", "/quiet", SM_BOOT_ARG_UNDOCUMENTED},
+      {"poqexec", "\\??\\C:\\Users\\Public\\pending.xml",
+       SM_BOOT_ARG_UNSAFE},
+      {"poqexec", "C:/ProgramData/p.xml", SM_BOOT_ARG_UNSAFE},
+      {"poqexec", "\\\\srv\\share\\p.xml", SM_BOOT_ARG_UNSAFE},
+      {"poqexec", "pending.xml", SM_BOOT_ARG_UNSAFE},
+      {"autoconv", "\\??\\E:", SM_BOOT_ARG_OK},
+      {"autoconv", "/FS:NTFS", SM_BOOT_ARG_OK},
+      {"autoconv", "/FS:", SM_BOOT_ARG_UNDOCUMENTED},
+      {"autochk", "*", SM_BOOT_ARG_OK},
+      {"autochk", "/k:CD", SM_BOOT_ARG_OK},
+      {"autochk", "\\??\\Volume{0a1b2c3d-0000-0000-0000-100000000000}",
+       SM_BOOT_ARG_OK},
+      {"setupcl", "-x", SM_BOOT_ARG_UNDOCUMENTED},
+      {"notwindows", "anything", SM_BOOT_ARG_OK},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    sm_boot_arg v = sm_boot_program_arg(NULL, cases[i].program, cases[i].tok);
+    if (v != cases[i].want)
+      fail_msg("%s %s: %d, not %d", cases[i].program, cases[i].tok, v,
+               cases[i].want);
+  }
+  assert_true(sm_boot_program_windows("autochk"));
+  assert_false(sm_boot_program_windows("autochk.exe"));
+  /* Other programs: only their files, by place. */
+  assert_int_equal(sm_boot_other_arg(NULL, "/boot"), SM_BOOT_ARG_OK);
+  assert_int_equal(sm_boot_other_arg(NULL, "\\??\\C:"), SM_BOOT_ARG_OK);
+  assert_int_equal(sm_boot_other_arg(NULL, "C:\\Program Files\\AV\\a.cfg"),
+                   SM_BOOT_ARG_OK);
+  assert_int_equal(sm_boot_other_arg(NULL, "%PUBLIC%\\x.exe"),
+                   SM_BOOT_ARG_UNSAFE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(default_path),
       cmocka_unit_test(shadowing),
       cmocka_unit_test(names),
       cmocka_unit_test(hostile),
+      cmocka_unit_test(boot_args),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ for f in win-7 two-sets; do
 done
 GEN="$top_builddir/testdata/gen-hive"
 
-boot='[(f["control_set"], f["severity"]) for f in r["findings"] if f["rule"] == "SM-BOOT-BOOTEXECUTE"]'
+boot='[(f["control_set"], f["severity"]) for f in r["findings"] if f["rule"] == "SM-BOOT-BOOTEXECUTE-UNSAFE"]'
 
 # win-7: Current 1, Default 1, LastKnownGood 2.  ControlSet002 gets a
 # BootExecute program and becomes the set Windows boots next.
@@ -20,7 +20,7 @@ Windows Registry Editor Version 5.00
 [Select]
 "Default"=dword:00000002
 [ControlSet002\Control\Session Manager]
-"BootExecute"=multi:"autocheck autochk *","evil"
+"BootExecute"=multi:"autocheck autochk *","\\??\\C:\\ProgramData\\evil.exe"
 REG
 "$GEN" --base "$FIXTURES/win-7.hiv" "$tmp/next.hiv" "$tmp/next.reg"
 run scan --format json --fail-on never "$tmp/next.hiv"
@@ -43,7 +43,7 @@ is "--control-set current audits the current set only" \
 cat >"$tmp/lkg.reg" <<'REG'
 Windows Registry Editor Version 5.00
 [ControlSet002\Control\Session Manager]
-"BootExecute"=multi:"autocheck autochk *","evil"
+"BootExecute"=multi:"autocheck autochk *","\\??\\C:\\ProgramData\\evil.exe"
 REG
 "$GEN" --base "$FIXTURES/win-7.hiv" "$tmp/lkg.hiv" "$tmp/lkg.reg"
 run scan --format json --fail-on never "$tmp/lkg.hiv"
