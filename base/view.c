@@ -11,9 +11,10 @@
  * an access time through one.
  *
  * Cloning mounts needs CAP_SYS_ADMIN over the mount namespace: root has
- * it; anyone else gets it in a user and mount namespace of a short-lived
- * helper process, which clones its copy of the tree and hands the
- * descriptor back.  smaudit itself never changes namespace, so nothing
+ * it; anyone else gets it in a user and mount namespace.  Either way the
+ * clone is made by a short-lived helper process, which hands the
+ * descriptor back: a seccomp filter that kills on open_tree kills the
+ * helper, and smaudit goes on without a view.  smaudit itself never changes namespace, so nothing
  * else it does (output files, the paths it reports) is affected.  Where
  * neither works (no user namespaces, a chroot, seccomp, an old kernel) the
  * hive is copied, as before.
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -61,11 +63,17 @@ static int clone_root(void) {
   return t;
 }
 
-/* In the helper: a user and mount namespace of its own, the clone, and
- * the descriptor (or the errno, as one byte) sent back on sock. */
+/* In the helper: the clone (for root), else a user and mount namespace of
+ * its own and the clone there, and the descriptor (or the errno, as one
+ * byte) sent back on sock.  A seccomp filter that kills on open_tree or
+ * mount_setattr (systemd's SystemCallFilter= kills by default) kills the
+ * helper, never smaudit. */
 static void helper(int sock) {
   unsigned char code = 0;
-  int t = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 ? clone_root() : -errno;
+  prctl(PR_SET_DUMPABLE, 0); /* killed by a filter: no core file */
+  int t = clone_root();
+  if (t == -EPERM)
+    t = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 ? clone_root() : -errno;
   struct iovec iov = {&code, 1};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -87,8 +95,9 @@ static void helper(int sock) {
   _exit(sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : 1);
 }
 
-/* The clone made by a helper: the descriptor, or -errno. */
-static int clone_in_helper(void) {
+/* The clone made by a helper: the descriptor, or -errno; *killed is the
+ * signal that ended the helper, or 0. */
+static int clone_in_helper(int *killed) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     return -errno;
@@ -122,8 +131,10 @@ static int clone_in_helper(void) {
       c->cmsg_len == CMSG_LEN(sizeof(int)))
     memcpy(&fd, CMSG_DATA(c), sizeof fd);
   close(sv[0]);
-  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
+  *killed = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return fd >= 0 ? fd : -(code ? code : EIO);
 }
 
@@ -135,9 +146,17 @@ void sm_view_prepare(void) {
     snprintf(view_why, sizeof view_why, "SMAUDIT_NO_VIEW is set");
     return;
   }
-  int t = clone_root();
-  if (t == -EPERM)
-    t = clone_in_helper();
+  /* Never in this process: anything a filter can kill on runs in the
+   * helper first. */
+  int killed = 0;
+  int t = clone_in_helper(&killed);
+  if (t < 0 && killed) {
+    snprintf(view_why, sizeof view_why,
+             "no private read-only view of the file system: the helper "
+             "making it was killed by signal %d (%s: a seccomp filter?)",
+             killed, strsignal(killed));
+    return;
+  }
   if (t < 0) {
     snprintf(view_why, sizeof view_why,
              "no private read-only view of the file system: %s", strerror(-t));
