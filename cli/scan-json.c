@@ -131,7 +131,7 @@ json_t *sm_host_json(const sm_host *h) {
   sm_unix_iso8601(h->install_date, ts, sizeof ts);
   json_object_set_new(o, "install_date", ts[0] ? json_string(ts) : json_null());
   json_object_set_new(o, "time_zone", str_or_null(h->time_zone));
-  json_object_set_new(o, "shutdown_time", time_or_null(h->shutdown_time));
+  json_object_set_new(o, "shutdown_time", sm_json_time(h->shutdown_time));
   json_object_set_new(o, "software",
                       !h->has_software ? json_null()
                       : h->software_contradicts
