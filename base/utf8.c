@@ -70,8 +70,8 @@ size_t sm_utf8_put(char *o, uint32_t c) {
 
 /* hivex's iconv-based decoding refuses lone surrogates outright; evidence
  * must still be shown, so such units become U+FFFD here. */
-char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
-                        bool *bad) {
+char *sm_utf16le_decode_n(const unsigned char *p, size_t len, bool stop_at_nul,
+                          bool *bad, size_t *out_len) {
   size_t units = len / 2;
   char *out = malloc(units * 3 + 1);
   if (!out)
@@ -100,5 +100,12 @@ char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
     o += sm_utf8_put(out + o, u);
   }
   out[o] = '\0';
+  if (out_len)
+    *out_len = o;
   return out;
+}
+
+char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
+                        bool *bad) {
+  return sm_utf16le_decode_n(p, len, stop_at_nul, bad, NULL);
 }

@@ -25,5 +25,10 @@ size_t sm_utf8_put(char *out, uint32_t c);
  * NULL when out of memory. */
 char *sm_utf16le_decode(const unsigned char *p, size_t len, bool stop_at_nul,
                         bool *bad);
+/* The same, with the length of the result in *out_len (when not NULL): a
+ * NUL unit is kept as a NUL byte when not stop_at_nul, so the result may
+ * hold NULs before its end. */
+char *sm_utf16le_decode_n(const unsigned char *p, size_t len, bool stop_at_nul,
+                          bool *bad, size_t *out_len);
 
 #endif

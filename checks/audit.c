@@ -25,6 +25,9 @@ typedef struct key_entry {
   char values_msg[512];
   sm_value **values;
   size_t n_values;
+  sm_read_rule rule; /* how Windows reads the key's values */
+  sm_value **view;   /* SM_READ_ENUMERATED: the values smss.exe acts on */
+  size_t n_view;
 } key_entry;
 
 typedef struct audit_ctx {
@@ -72,6 +75,7 @@ static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
   memset(k, 0, sizeof *k);
   k->root = r->root;
   k->path = r->key;
+  k->rule = sm_key_read_rule(r->root, r->key);
   size_t need = strlen(r->key) + 32;
   k->full_path = malloc(need);
   if (!k->full_path) {
@@ -94,6 +98,8 @@ static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
   return k;
 }
 
+static void name_findings(audit_ctx *c, key_entry *k);
+
 static bool load_values(audit_ctx *c, key_entry *k) {
   if (!k->values_loaded) {
     sm_error err = {0};
@@ -103,15 +109,26 @@ static bool load_values(audit_ctx *c, key_entry *k) {
       c->nomem = true;
     if (k->values_r != SM_OK)
       snprintf(k->values_msg, sizeof k->values_msg, "%s", err.msg);
+    if (k->values_r == SM_OK && k->rule == SM_READ_ENUMERATED &&
+        sm_values_enumerated(k->values, k->n_values, &k->view, &k->n_view) !=
+            SM_OK)
+      c->nomem = true;
+    if (k->values_r == SM_OK)
+      name_findings(c, k);
   }
   return k->values_r == SM_OK;
 }
 
+/* The values as the key's consumer reads them. */
+static sm_value *const *read_values(const key_entry *k, size_t *n) {
+  *n = k->rule == SM_READ_ENUMERATED ? k->n_view : k->n_values;
+  return k->rule == SM_READ_ENUMERATED ? k->view : k->values;
+}
+
 static const sm_value *find_value(const key_entry *k, const char *name) {
-  for (size_t i = 0; i < k->n_values; i++)
-    if (sm_value_name_eq(k->values[i]->name, name))
-      return k->values[i];
-  return NULL;
+  size_t n;
+  sm_value *const *v = read_values(k, &n);
+  return sm_values_pick(v, n, name, k->rule);
 }
 
 static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
@@ -143,7 +160,7 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   va_end(ap);
   f->rule = r;
   f->severity = r->severity;
-  f->control_set = r->root == SM_ROOT_HIVE ? 0 : c->cs_id;
+  f->control_set = k->root == SM_ROOT_HIVE ? 0 : c->cs_id;
   f->key = xstrdup(c, k->full_path);
   f->value = xstrdup(c, value_name);
   if (v) {
@@ -157,7 +174,26 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   f->detail = xstrdup(c, detail);
   f->last_write = k->last_write;
   rep->n_findings++;
-  sm_finding_suppress(c->b, c->today, f);
+  if (r != sm_audit_name_rule())
+    sm_finding_suppress(c->b, c->today, f);
+}
+
+static bool name_issue(void *ctx, const sm_value *v, const char *shown,
+                       const char *detail) {
+  void **a = ctx;
+  audit_ctx *c = a[0];
+  char *text = sm_value_text(v);
+  add_finding(c, sm_audit_name_rule(), a[1], v, shown, text, NULL, "%s",
+              detail);
+  free(text);
+  return !c->nomem;
+}
+
+/* Once per key, when its values are first read. */
+static void name_findings(audit_ctx *c, key_entry *k) {
+  void *a[2] = {c, k};
+  if (!sm_name_issues(k->values, k->n_values, k->rule, name_issue, a))
+    c->nomem = true;
 }
 
 static void add_error(audit_ctx *c, const sm_rule *r, const key_entry *k,
@@ -209,7 +245,9 @@ static size_t expect_findings(audit_ctx *c, const sm_rule *r,
     const sm_value *fv = v;
     char buf[256] = "";
     if (!name && k->values_loaded && k->values_r == SM_OK) {
-      fv = sm_item_value(k->values, k->n_values, r->field, m[i].observed,
+      size_t nv;
+      sm_value *const *vals = read_values(k, &nv);
+      fv = sm_item_value(vals, nv, r->field, m[i].observed,
                          m[i].expected, buf, sizeof buf);
       name = buf[0] ? buf : NULL;
     }
@@ -274,12 +312,15 @@ static void parse_needs(audit_ctx *c, sm_parser p, sm_parse_input *in) {
     in->env = get_env(c);
 }
 
+/* Whether a rule on kr's key reads v: by the name as its consumer reads
+ * it (a name holding a NUL is not the name before it, read by name). */
 static bool value_named(const audit_ctx *c, const sm_rule *kr,
-                        const char *name) {
+                        const key_entry *k, const sm_value *v) {
   for (size_t i = 0; i < c->b->n_rules; i++) {
     const sm_rule *q = &c->b->rules[i];
     if (q->value && q->root == kr->root && strcasecmp(q->key, kr->key) == 0 &&
-        sm_value_name_eq(q->value, name))
+        (k->rule == SM_READ_ENUMERATED ? sm_value_name_eq(q->value, v->name)
+                                       : sm_value_is(v, q->value)))
       return true;
   }
   return false;
@@ -324,7 +365,8 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       add_error(c, r, k, NULL, k->values_msg);
       return 0;
     }
-    sm_parse_input in = {.values = k->values, .n_values = k->n_values};
+    sm_parse_input in = {0};
+    in.values = read_values(k, &in.n_values);
     parse_needs(c, r->parse, &in);
     sm_fields fields = {0};
     sm_result pr = sm_parse_fields(r->parse, &in, &fields);
@@ -341,9 +383,11 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
       add_error(c, r, k, NULL, k->values_msg);
       return found;
     }
-    for (size_t i = 0; i < k->n_values; i++) {
-      const sm_value *v = k->values[i];
-      if (value_named(c, r, v->name) ||
+    size_t nv;
+    sm_value *const *vals = read_values(k, &nv);
+    for (size_t i = 0; i < nv; i++) {
+      const sm_value *v = vals[i];
+      if (value_named(c, r, k, v) ||
           listed(r->values.allow, r->values.n_allow, v->name) ||
           listed(r->values.ignore, r->values.n_ignore, v->name))
         continue;
@@ -525,6 +569,7 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
   for (size_t i = 0; i < c.n_keys; i++) {
     free(c.keys[i].full_path);
     sm_values_free(c.keys[i].values, c.keys[i].n_values);
+    free(c.keys[i].view);
   }
   free(c.keys);
   free(c.control_sets);

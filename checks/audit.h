@@ -169,4 +169,24 @@ sm_result sm_expect_resolve(const sm_expect *in, const struct sm_env *env,
 /* Frees what sm_expect_resolve made (not the shared regex). */
 void sm_expect_resolved_free(sm_expect *e);
 
+/* checks/names.c: how Windows reads the values of an audited key, and the
+ * names its readers and other tools read differently (docs/reading.md). */
+/* SM_READ_ENUMERATED for the keys smss.exe enumerates (Environment,
+ * SubSystems, KnownDLLs, DOS Devices below a control set), else
+ * SM_READ_BY_NAME. */
+sm_read_rule sm_key_read_rule(sm_root root, const char *path);
+/* The rule of the finding (SM-AUDIT-AMBIGUOUS-NAME, high): raised by the
+ * audit, in no baseline, never suppressed. */
+const sm_rule *sm_audit_name_rule(void);
+/* name (len bytes) with each NUL shown as "<NUL>"; caller-frees. */
+char *sm_name_shown(const char *name, size_t len);
+/* Calls fn for each value of v[0..n) whose name Windows' readers and other
+ * tools read differently: a name holding a NUL, a name stored twice.
+ * shown is the name as sm_name_shown gives it.  False when fn returns
+ * false or memory runs out. */
+typedef bool (*sm_name_issue_fn)(void *ctx, const sm_value *v,
+                                 const char *shown, const char *detail);
+bool sm_name_issues(sm_value *const *v, size_t n, sm_read_rule rule,
+                    sm_name_issue_fn fn, void *ctx);
+
 #endif

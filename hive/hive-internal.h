@@ -113,6 +113,13 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
                            sm_error *err);
 
+/* name.c: the stored name of the value (vk) or key (nk) record at file
+ * offset off, decoded to UTF-8 with any NUL kept (*len bytes, then a NUL);
+ * caller-frees.  NULL with errno EINVAL when off is not such a record
+ * holding its whole name within the image, ENOMEM. */
+char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len);
+char *sm_nk_name(const sm_hive *h, uint64_t off, size_t *len);
+
 /* marvin32.c: the Marvin32 hash with a 64-bit seed. */
 uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 

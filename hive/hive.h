@@ -234,7 +234,12 @@ sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
  * character, including control characters: escape before printing.
  * Invalid UTF-16 is decoded with U+FFFD in place of each bad unit. */
 typedef struct sm_value {
-  char *name;          /* "" for the default value */
+  char *name;          /* "" for the default value; the stored name in
+                          full (name_len bytes), which may hold a NUL: as a
+                          C string it is the name cut at its first NUL, as
+                          smss.exe reads an enumerated value's name */
+  size_t name_len;     /* bytes of the stored name, NULs included */
+  bool name_nul;       /* the stored name holds a NUL */
   uint32_t type;       /* as stored */
   size_t len;          /* data length in bytes as stored */
   unsigned char *data; /* raw data (len bytes) */
@@ -257,13 +262,48 @@ void sm_value_free(sm_value *v); /* NULL is a no-op */
 /* Whether two value names are the same value: case-insensitive, as
  * Windows compares them, with "@" standing for the default value "". */
 bool sm_value_name_eq(const char *a, const char *b);
+/* Names compared as Windows compares them: by their stored length, so a
+ * NUL inside a name is a character like any other, and case-insensitively
+ * (upcased: ASCII, Latin-1, Greek, Cyrillic).  hive/name.c. */
+bool sm_name_eq(const char *a, size_t alen, const char *b, size_t blen);
+/* Whether the stored name of v is name ("@" the default value). */
+bool sm_value_is(const sm_value *v, const char *name);
+/* How a consumer reads a value of a key by name (docs/reading.md):
+ *   SM_READ_BY_NAME     the first value whose stored name is name: what
+ *                       RegQueryValueEx, NtQueryValueKey and a named entry
+ *                       of RtlQueryRegistryValues return;
+ *   SM_READ_ENUMERATED  the last value whose name, cut at its first NUL,
+ *                       is name: what smss.exe acts on in the keys it
+ *                       enumerates (Environment, SubSystems, KnownDLLs,
+ *                       DOS Devices), where each value found replaces an
+ *                       earlier one of the same name. */
+typedef enum sm_read_rule { SM_READ_BY_NAME, SM_READ_ENUMERATED } sm_read_rule;
+/* The value of v[0..n) that a consumer reading by rule takes for name
+ * ("@" the default value); NULL when none. */
+const sm_value *sm_values_pick(sm_value *const *v, size_t n, const char *name,
+                               sm_read_rule rule);
+/* Order of two names compared so (negative, 0, positive). */
+int sm_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
+/* Pointers to the slots of v[0..n) holding a named value, ordered by name
+ * (counted, or with cut cut at the first NUL), equal names by position;
+ * *slots is caller-frees.  SM_ERR_NOMEM. */
+sm_result sm_values_by_name(sm_value *const *v, size_t n, bool cut,
+                            sm_value *const ***slots, size_t *nslots);
+/* The values smss.exe acts on in a key it enumerates (SM_READ_ENUMERATED):
+ * of each name cut at its first NUL, the last value, in the place of the
+ * first (SmpSaveRegistryValue keeps an entry and replaces its data;
+ * RtlSetEnvironmentVariable replaces a variable).  *out holds *nout
+ * pointers into v, owned by v: free() the array only.  SM_ERR_NOMEM. */
+sm_result sm_values_enumerated(sm_value *const *v, size_t n, sm_value ***out,
+                               size_t *nout);
 /* Lowercase hex of the first max bytes of p (of n), with "..." when cut.
  * Caller-frees; NULL when out of memory. */
 char *sm_hex(const unsigned char *p, size_t n, size_t max);
 void sm_values_free(sm_value **v, size_t n);
 
-/* One value by name (case-insensitive; "" or "@" for the default value).
- * SM_ERR_NOT_FOUND when absent.  A value whose data cannot be read is
+/* One value by name (case-insensitive; "" or "@" for the default value):
+ * the first whose stored name is name, as Windows reads a value by name
+ * (SM_READ_BY_NAME).  SM_ERR_NOT_FOUND when absent.  A value whose data cannot be read is
  * returned with status set, not as an error of this call. */
 sm_result sm_key_value(sm_hive *h, sm_key key, const char *name,
                        sm_value **out, sm_error *err);

@@ -12,20 +12,34 @@
 /* Longest key path we walk; Windows allows 512 levels of 255 characters. */
 #define SM_PATH_MAX 4096
 
-/* Tolerant mode: hivex_node_get_child gives up on the first subkey entry
- * that is not a key, where hivex_node_children (tolerant) skips it; look
- * among the children that could be read. */
-static sm_key child_tolerant(sm_hive *h, sm_key node, const char *name) {
+/* The subkey of node whose stored name is name (hive/name.c: counted, so a
+ * name holding a NUL never passes for its part before it, and
+ * case-insensitive as Windows compares): 0 with errno 0 when there is
+ * none, 0 with errno set when hivex cannot list the children.  In
+ * tolerant mode hivex_node_children skips a subkey entry that is not a
+ * key, where hivex_node_get_child would give up. */
+static sm_key child_counted(sm_hive *h, sm_key node, const char *name) {
+  errno = 0;
   hive_node_h *children = hivex_node_children(h->hx, node);
+  if (!children)
+    return 0;
+  size_t len = strlen(name);
   sm_key found = 0;
-  for (size_t i = 0; children && children[i] && !found; i++) {
-    char *cn = hivex_node_name(h->hx, children[i]);
-    if (cn && strcasecmp(cn, name) == 0)
+  int bad = 0;
+  for (size_t i = 0; children[i] && !found && !bad; i++) {
+    size_t n = 0;
+    errno = 0;
+    char *cn = sm_nk_name(h, children[i], &n);
+    if (!cn && errno == ENOMEM)
+      bad = ENOMEM;
+    if (!cn && !bad && (cn = hivex_node_name(h->hx, children[i])))
+      n = strlen(cn);
+    if (cn && sm_name_eq(cn, n, name, len))
       found = children[i];
     free(cn);
   }
   free(children);
-  errno = 0;
+  errno = bad;
   return found;
 }
 
@@ -33,13 +47,13 @@ static unsigned fold_ascii(unsigned c) {
   return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* The subkey of node named name, compared as strcasecmp does, read from
- * the key records in the image instead of decoding every child's name
- * through iconv as hivex_node_get_child does (a third of the audit's
+/* The subkey of node named name (ASCII), compared by stored length and
+ * case-insensitively, read from the key records in the image instead of
+ * decoding every child's name through iconv (a third of the audit's
  * instructions): 0 with errno 0 when there is none, 0 with errno set when
  * hivex cannot list the children.  (sm_key)-1 when this cannot decide (a
  * name that is not ASCII, a record hivex would read differently), for
- * hivex to do it. */
+ * child_counted to do it. */
 static sm_key child_ascii(sm_hive *h, sm_key node, const char *name) {
   const sm_key undecided = (sm_key)-1;
   size_t len = strlen(name);
@@ -93,12 +107,8 @@ sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
        part = strtok_r(NULL, "\\", &save)) {
     /* hivex returns 0 with errno untouched when the name is absent. */
     sm_key child = child_ascii(h, node, part);
-    if (child == (sm_key)-1) {
-      errno = 0;
-      child = hivex_node_get_child(h->hx, node, part);
-    }
-    if (child == 0 && errno != 0 && (h->flags & SM_OPEN_UNSAFE))
-      child = child_tolerant(h, node, part);
+    if (child == (sm_key)-1)
+      child = child_counted(h, node, part);
     if (child == 0) {
       if (errno != 0)
         return sm_error_from_errno(err, errno, h->path);

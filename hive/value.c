@@ -138,6 +138,28 @@ short_data:
   v->status = SM_ERR_TYPE;
 }
 
+/* The stored name, counted (hive/name.c); where the record cannot be read
+ * so, hivex's C string. */
+static sm_result read_name(sm_hive *h, hive_value_h hv, sm_value *v) {
+  errno = 0;
+  v->name = sm_vk_name(h, hv, &v->name_len);
+  if (!v->name && errno == ENOMEM)
+    return SM_ERR_NOMEM;
+  if (!v->name) {
+    errno = 0;
+    v->name = hivex_value_key(h->hx, hv);
+    if (!v->name && errno == ENOMEM)
+      return SM_ERR_NOMEM;
+    if (!v->name)
+      v->name = strdup("\xEF\xBF\xBD");
+    if (!v->name)
+      return SM_ERR_NOMEM;
+    v->name_len = strlen(v->name);
+  }
+  v->name_nul = strlen(v->name) != v->name_len;
+  return SM_OK;
+}
+
 /* hivex's string decoders refuse invalid UTF-16 and drop trailing data
  * after a missing terminator, so strings are decoded from the raw bytes
  * that hivex returns. */
@@ -145,14 +167,9 @@ static sm_result read_value(sm_hive *h, hive_value_h hv, sm_value **out) {
   sm_value *v = calloc(1, sizeof *v);
   if (!v)
     return SM_ERR_NOMEM;
-  errno = 0;
-  v->name = hivex_value_key(h->hx, hv);
-  if (!v->name) {
-    if (errno == ENOMEM) {
-      free(v);
-      return SM_ERR_NOMEM;
-    }
-    v->name = strdup("\xEF\xBF\xBD");
+  if (read_name(h, hv, v) != SM_OK) {
+    free(v);
+    return SM_ERR_NOMEM;
   }
   hive_type t = 0;
   size_t len = 0;
@@ -193,21 +210,43 @@ static sm_result read_value(sm_hive *h, hive_value_h hv, sm_value **out) {
   return SM_OK;
 }
 
+/* A record hive/name.c cannot read, named as hivex reads it. */
+static bool value_key_is(sm_hive *h, hive_value_h hv, const char *name) {
+  char *vn = hivex_value_key(h->hx, hv);
+  bool same = vn && sm_name_eq(vn, strlen(vn), name, strlen(name));
+  free(vn);
+  return same;
+}
+
 sm_result sm_key_value(sm_hive *h, sm_key key, const char *name, sm_value **out,
                        sm_error *err) {
   *out = NULL;
   if (strcmp(name, "@") == 0)
     name = "";
   errno = 0;
-  hive_value_h hv = hivex_node_get_value(h->hx, key, name);
-  if (hv == 0) {
-    if (errno != 0)
-      return sm_error_from_errno(err, errno, h->path);
+  hive_value_h *hvs = hivex_node_values(h->hx, key);
+  if (!hvs)
+    return sm_error_from_errno(err, errno, h->path);
+  /* The first whose stored name is name: hivex_node_get_value compares C
+   * strings, so a name holding a NUL would pass for its part before it. */
+  size_t len = strlen(name);
+  sm_result r = SM_ERR_NOT_FOUND;
+  for (size_t i = 0; hvs[i] && r == SM_ERR_NOT_FOUND; i++) {
+    size_t n = 0;
+    errno = 0;
+    char *vn = sm_vk_name(h, hvs[i], &n);
+    if (!vn && errno == ENOMEM)
+      r = SM_ERR_NOMEM;
+    else if (vn ? sm_name_eq(vn, n, name, len) : value_key_is(h, hvs[i], name))
+      r = read_value(h, hvs[i], out);
+    free(vn);
+  }
+  free(hvs);
+  if (r == SM_ERR_NOMEM)
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  if (r == SM_ERR_NOT_FOUND)
     return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: value '%s' not found",
                         h->path, name);
-  }
-  if (read_value(h, hv, out) != SM_OK)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
   return SM_OK;
 }
 

@@ -1,0 +1,128 @@
+/* How Windows reads the values of the keys the audit reads, and the names
+ * that Windows' readers and other tools read differently
+ * (docs/reading.md). */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "checks/audit.h"
+
+/* The keys smss.exe enumerates instead of asking for values by name: each
+ * a RTL_QUERY_REGISTRY_SUBKEY entry of its RtlQueryRegistryValues table
+ * (ReactOS base/system/smss/sminit.c, SmpRegistryConfigurationTable, a
+ * model of Windows' smss.exe): every value is handed to the callback with
+ * its name as a C string, and SmpSaveRegistryValue or
+ * RtlSetEnvironmentVariable replaces an earlier value of the same name. */
+static const char *const enumerated[] = {
+    "Control\\Session Manager\\DOS Devices",
+    "Control\\Session Manager\\Environment",
+    "Control\\Session Manager\\KnownDLLs",
+    "Control\\Session Manager\\SubSystems",
+};
+
+sm_read_rule sm_key_read_rule(sm_root root, const char *path) {
+  if (root != SM_ROOT_CONTROL_SET)
+    return SM_READ_BY_NAME;
+  for (size_t i = 0; i < sizeof enumerated / sizeof *enumerated; i++)
+    if (strcasecmp(path, enumerated[i]) == 0)
+      return SM_READ_ENUMERATED;
+  return SM_READ_BY_NAME;
+}
+
+static char attack_id[] = "T1112";
+static char *attack[] = {attack_id};
+static char rule_id[] = "SM-AUDIT-AMBIGUOUS-NAME",
+            rule_title[] = "A value name Windows reads differently",
+            rule_normal[] = "Every value name of an audited key is stored "
+                            "once and holds no NUL.",
+            rule_message[] =
+                "A value of an audited key has a name that Windows' readers "
+                "and other tools read differently: a name holding a NUL "
+                "(Windows compares names by their stored length, smss.exe "
+                "and most tools read them up to the NUL), or two values of "
+                "one name (Windows reads the first by name, smss.exe the "
+                "last when it enumerates the key). No Windows API writes "
+                "either: the hive was edited byte by byte, to show one "
+                "configuration to tools and run another.";
+static const sm_rule name_rule = {
+    .id = rule_id,
+    .title = rule_title,
+    .normal = rule_normal,
+    .message = rule_message,
+    .severity = SM_SEV_HIGH,
+    .attack = attack,
+    .n_attack = 1,
+};
+
+const sm_rule *sm_audit_name_rule(void) { return &name_rule; }
+
+char *sm_name_shown(const char *name, size_t len) {
+  size_t nuls = 0;
+  for (size_t i = 0; i < len; i++)
+    nuls += name[i] == '\0';
+  char *out = malloc(len + nuls * 4 + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (name[i] == '\0') {
+      memcpy(out + o, "<NUL>", 5);
+      o += 5;
+    } else {
+      out[o++] = name[i];
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* fn for v: "value name "SHOWN" " then what. */
+static bool issue(sm_name_issue_fn fn, void *ctx, const sm_value *v,
+                  const char *what) {
+  char detail[768];
+  char *shown = sm_name_shown(v->name, v->name_len);
+  if (!shown)
+    return false;
+  snprintf(detail, sizeof detail, "value name \"%s\" %s", shown, what);
+  bool ok = fn(ctx, v, shown, detail);
+  free(shown);
+  return ok;
+}
+
+bool sm_name_issues(sm_value *const *v, size_t n, sm_read_rule rule,
+                    sm_name_issue_fn fn, void *ctx) {
+  char what[512];
+  const char *reader = rule == SM_READ_ENUMERATED
+                           ? "smss.exe, which enumerates this key,"
+                           : "hivex and other tools";
+  for (size_t i = 0; i < n; i++) {
+    if (!v[i] || !v[i]->name_nul)
+      continue;
+    snprintf(what, sizeof what,
+             "holds a NUL: %s read it as \"%s\", Windows' lookup by name "
+             "does not",
+             reader, v[i]->name);
+    if (!issue(fn, ctx, v[i], what))
+      return false;
+  }
+  sm_value *const **s;
+  size_t m;
+  if (sm_values_by_name(v, n, false, &s, &m) != SM_OK)
+    return false;
+  bool ok = true;
+  for (size_t i = 1; i < m && ok; i++) {
+    const sm_value *a = *s[i - 1], *b = *s[i];
+    if (sm_name_eq(a->name, a->name_len, b->name, b->name_len))
+      ok = issue(fn, ctx, b,
+                 rule == SM_READ_ENUMERATED
+                     ? "is stored more than once: Windows reads the first by "
+                       "name, smss.exe acts on the last"
+                     : "is stored more than once: Windows reads the first by "
+                       "name, a tool listing the key shows each");
+  }
+  free(s);
+  return ok;
+}
