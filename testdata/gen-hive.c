@@ -24,6 +24,7 @@
 
 #include "base/le.h"
 #include "base/utf8.h"
+#include "testdata/regf-raw.h"
 
 #define EXIT_ERROR 2
 
@@ -302,13 +303,18 @@ static char *parse_quoted(const char **s) {
     if (*p == '"')
       break;
     if (*p == '\\') {
-      if (p[1] != '\\' && p[1] != '"')
-        die("unknown escape '\\%c' in a string (only \\\\ and \\\")",
+      /* \0 and \| mark a name for the byte-level pass (regf-raw.c). */
+      static const char from[] = "\\\"0|", to[] = "\\\"\x01\x02";
+      const char *e = p[1] ? strchr(from, p[1]) : NULL;
+      if (!e)
+        die("unknown escape '\\%c' in a string (only \\\\, \\\", \\0, \\|)",
             p[1] ? p[1] : ' ');
-      buf_byte(&b, (unsigned char)p[1]);
+      buf_byte(&b, (unsigned char)to[e - from]);
       p += 2;
       continue;
     }
+    if (*p == 0x01 || *p == 0x02)
+      die("control character 0x%02x in a string (write \\0 or \\|)", *p);
     buf_byte(&b, (unsigned char)*p++);
   }
   buf_byte(&b, 0);
@@ -862,6 +868,9 @@ int main(int argc, char **argv) {
     die("writing the hive: %s", strerror(errno));
   if (hivex_close(h) != 0)
     die("closing the hive: %s", strerror(errno));
+  char rawerr[512];
+  if (regf_raw_names(tmp_path, rawerr, sizeof rawerr) == (unsigned)-1)
+    die("%s", rawerr);
   if (minor >= 0)
     set_minor(tmp_path, (unsigned)minor);
   if (rename(tmp_path, out) != 0)
