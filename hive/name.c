@@ -58,11 +58,13 @@ static char *decode(const unsigned char *p, size_t n, bool narrow,
 
 /* value (vk): name length at 6, flags at 20 (bit 0: Latin-1), name at 24;
  * key (nk): flags at 6 (bit 5: Latin-1), name length at 76, name at 80. */
-char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len) {
+static char *record_name(const sm_hive *h, uint64_t off, bool key,
+                         size_t *len) {
   const unsigned char *p;
   size_t n;
   bool narrow;
-  if (!raw_name(h, off, "vk", 24, 6, 20, 0x1, &p, &n, &narrow)) {
+  if (!(key ? raw_name(h, off, "nk", 80, 76, 6, 0x20, &p, &n, &narrow)
+            : raw_name(h, off, "vk", 24, 6, 20, 0x1, &p, &n, &narrow))) {
     errno = EINVAL;
     return NULL;
   }
@@ -72,18 +74,12 @@ char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len) {
   return s;
 }
 
+char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len) {
+  return record_name(h, off, false, len);
+}
+
 char *sm_nk_name(const sm_hive *h, uint64_t off, size_t *len) {
-  const unsigned char *p;
-  size_t n;
-  bool narrow;
-  if (!raw_name(h, off, "nk", 80, 76, 6, 0x20, &p, &n, &narrow)) {
-    errno = EINVAL;
-    return NULL;
-  }
-  char *s = decode(p, n, narrow, len);
-  if (!s)
-    errno = ENOMEM;
-  return s;
+  return record_name(h, off, true, len);
 }
 
 /* Upcase one character as Windows' table does for the scripts names are
