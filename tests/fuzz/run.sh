@@ -2,7 +2,7 @@
 # Run one libFuzzer harness for SECONDS with a seed corpus built here, in a
 # temporary folder, from the generated fixtures, the real hives (by path,
 # never copied into the repository), the baselines and the tests' YAML.
-#   tests/fuzz/run.sh fuzz-hive|fuzz-baseline|fuzz-parse|fuzz-txlog|fuzz-image SECONDS [LIBFUZZER-OPTION]...
+#   tests/fuzz/run.sh fuzz-hive|fuzz-baseline|fuzz-parse|fuzz-txlog|fuzz-image|fuzz-pe SECONDS [LIBFUZZER-OPTION]...
 # Environment: FUZZ_BUILDDIR (default: the current folder) holds the
 # harnesses built by `./configure --enable-fuzzers CC=clang && make fuzz`;
 # FUZZ_CORPUS keeps the growing corpus there (default: a temporary folder);
@@ -170,6 +170,26 @@ fuzz-image)
   { printf '\353\122\220NTFS    '; head -c 499 /dev/zero; printf '\125\252'; } | seed
   dict=$tmp/image.dict
   printf '"NTFS    "\n"-FVE-FS-"\n"EFI PART"\n"FILE"\n"INDX"\n"$MFT"\n"\x55\xaa"\n"\x07"\n"\xee"\n"\x05"\n"\x0f"\n"conectix"\n"vhdxfile"\n"KDMV"\n"EVF\x09\x0d\x0a\xff\x00"\n' >"$dict"
+  ;;
+fuzz-pe)
+  # The real signed and unsigned files (../shared/pe, by path) and small
+  # PEs made here with clang and lld-link when they are installed.
+  max_len=1572864
+  pe=${SMAUDIT_PE:-$(dirname "$hives")/pe}
+  if [ -d "$pe" ]; then
+    for f in "$pe"/*.sys "$pe"/*.dll "$pe"/*.exe; do
+      if [ -f "$f" ]; then seed_file "$f"; fi
+    done
+  fi
+  if command -v clang >/dev/null && command -v lld-link >/dev/null; then
+    printf 'int NtProcessStartup(void *p) { (void)p; return 0; }\n' >"$tmp/n.c"
+    clang --target=x86_64-pc-windows-msvc -c -O1 -o "$tmp/n.obj" "$tmp/n.c" 2>/dev/null &&
+      lld-link /subsystem:native /entry:NtProcessStartup /nodefaultlib \
+        /out:"$tmp/n.exe" "$tmp/n.obj" >/dev/null 2>&1 && seed_file "$tmp/n.exe"
+  fi
+  { printf 'MZ'; head -c 58 /dev/zero; printf '\100\000\000\000PE\000\000'; } | seed
+  dict=$tmp/pe.dict
+  printf '"MZ"\n"PE\\x00\\x00"\n"\\x0b\\x02"\n"\\x0b\\x01"\n"\\x64\\x86"\n"\\x10\\x00\\x00\\x80"\n"V\\x00S\\x00_\\x00"\n"\\xbd\\x04\\xef\\xfe"\n"\\x00\\x02\\x02\\x00"\n' >"$dict"
   ;;
 *)
   echo "$0: unknown harness $harness" >&2
