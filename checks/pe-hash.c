@@ -13,7 +13,8 @@
 #include "checks/pe.h"
 
 sm_result sm_pe_digest(const sm_pe *pe, const struct nettle_hash *h,
-                       unsigned char *out, bool *trailing, sm_error *err) {
+                       bool pad8, unsigned char *out, bool *trailing,
+                       sm_error *err) {
   size_t end = pe->cert_size ? pe->cert_off : pe->len;
   size_t cut[3][2] = {{pe->checksum_off, pe->checksum_off + 4},
                       {pe->secdir_off, pe->secdir_off + 8},
@@ -34,6 +35,9 @@ sm_result sm_pe_digest(const sm_pe *pe, const struct nettle_hash *h,
     h->update(ctx, cut[i][0] - at, pe->data + at);
     at = cut[i][1];
   }
+  static const unsigned char zeros[8];
+  if (pad8 && !pe->cert_size && pe->len % 8)
+    h->update(ctx, 8 - pe->len % 8, zeros);
   h->digest(ctx, h->digest_size, out);
   free(ctx);
   if (trailing)

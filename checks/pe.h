@@ -57,9 +57,12 @@ bool sm_pe_rva_span(const sm_pe *pe, uint32_t rva, size_t *off, size_t *avail);
  * directory entry and the certificate table, as signtool and
  * WinVerifyTrust compute it.  out holds h->digest_size bytes.  Data after
  * the certificate table is not hashed; *trailing (when not NULL) tells
- * whether there is any. */
+ * whether there is any.  With pad8, an image without a certificate table
+ * whose length is not a multiple of 8 is hashed as if zero-padded to one,
+ * as signing tools pad it (and list it in catalogs). */
 sm_result sm_pe_digest(const sm_pe *pe, const struct nettle_hash *h,
-                       unsigned char *out, bool *trailing, sm_error *err);
+                       bool pad8, unsigned char *out, bool *trailing,
+                       sm_error *err);
 
 /* The version resource's strings (UTF-8, NULL when absent). */
 typedef struct sm_pe_version {

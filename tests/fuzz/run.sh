@@ -172,12 +172,14 @@ fuzz-image)
   printf '"NTFS    "\n"-FVE-FS-"\n"EFI PART"\n"FILE"\n"INDX"\n"$MFT"\n"\x55\xaa"\n"\x07"\n"\xee"\n"\x05"\n"\x0f"\n"conectix"\n"vhdxfile"\n"KDMV"\n"EVF\x09\x0d\x0a\xff\x00"\n' >"$dict"
   ;;
 fuzz-pe)
-  # The real signed and unsigned files (../shared/pe, by path) and small
+  # Each input is read as a PE (and its signature checked) and as a
+  # catalog.  The real signed and unsigned files and catalogs
+  # (../shared/pe, by path) and small
   # PEs made here with clang and lld-link when they are installed.
   max_len=1572864
   pe=${SMAUDIT_PE:-$(dirname "$hives")/pe}
   if [ -d "$pe" ]; then
-    for f in "$pe"/*.sys "$pe"/*.dll "$pe"/*.exe; do
+    for f in "$pe"/*.sys "$pe"/*.dll "$pe"/*.exe "$pe"/*.cat; do
       if [ -f "$f" ]; then seed_file "$f"; fi
     done
   fi
