@@ -887,6 +887,9 @@ static const struct {
      {"=current", "=default", "=last-known-good", "=failed",
       "=current-vs-default", "control-sets", "dangling"}},
     {SM_PARSE_PATH, "path", {"=resolved", "=place"}},
+    {SM_PARSE_DOS_DEVICES,
+     "dos-devices",
+     {"names", "drives", "shadowing", "redirects", "device-links"}},
 };
 #define N_DOCUMENTED (sizeof documented / sizeof *documented)
 
