@@ -415,6 +415,20 @@ static bool audit_named_sets(const sm_scan_options *o, sm_scan_result *r) {
   return true;
 }
 
+/* The boot plan of the selected control set, judged against the baseline,
+ * its unmodelled values findings of that set's report. */
+static bool build_plan(const sm_scan_options *o, sm_scan_result *r) {
+  if (sm_boot_plan_build(r->h, r->cs_id, r->cs_key, &r->plan) != SM_OK)
+    return false;
+  r->has_plan = true;
+  sm_boot_plan_judge(&r->plan, r->baseline);
+  for (size_t i = 0; i < r->n_reports; i++)
+    if (r->reports[i].control_set == r->cs_id)
+      return sm_boot_plan_findings(&r->plan, r->baseline, o->today,
+                                   &r->reports[i]) == SM_OK;
+  return true;
+}
+
 bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
   const sm_scan_hive_facts *f = &r->hive;
   if (!o->all_control_sets && !audit_named_sets(o, r))
@@ -434,6 +448,10 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
   if (r->detected && r->n_reports &&
       sm_family_findings(&r->family, r->baseline, o->today, &r->reports[0]) !=
           SM_OK) {
+    sm_scan_fail(r, "out of memory");
+    return false;
+  }
+  if (!build_plan(o, r)) {
     sm_scan_fail(r, "out of memory");
     return false;
   }
@@ -517,6 +535,7 @@ void sm_scan_result_free(sm_scan_result *r) {
   free(r->live);
   sm_diff_free(&r->live_diff);
   free(r->live_error);
+  sm_boot_plan_free(&r->plan);
   for (size_t i = 0; i < r->n_warnings; i++)
     free(r->warnings[i]);
   free(r->warnings);

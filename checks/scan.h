@@ -37,6 +37,7 @@
 
 #include "checks/audit.h"
 #include "checks/baseline.h"
+#include "checks/bootplan.h"
 #include "checks/detect.h"
 #include "checks/diff.h"
 #include "checks/host.h"
@@ -193,6 +194,11 @@ typedef struct sm_scan_result {
   bool live_ok;
   sm_diff live_diff;
   char *live_error;
+  /* The boot plan of the selected control set (checks/bootplan.h), built
+   * once by sm_scan_audit; its unmodelled values are findings of that
+   * set's report. */
+  bool has_plan;
+  sm_boot_plan plan;
 
   char **warnings; /* said about the hive, besides hive.recovery.warning */
   size_t n_warnings;

@@ -65,6 +65,7 @@ const char *sm_cli_baseline_arg(const char *cmd, const char *arg);
 /* The commands; each returns an exit code. */
 int sm_cmd_show(int argc, char **argv);
 int sm_cmd_scan(int argc, char **argv);
+int sm_cmd_plan(int argc, char **argv);
 int sm_cmd_recover(int argc, char **argv);
 int sm_cmd_check_baseline(int argc, char **argv);
 int sm_cmd_learn(int argc, char **argv);

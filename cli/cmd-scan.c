@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "source/discover.h"
 #include "cli/outfile.h"
+#include "cli/plan.h"
 #include "cli/scan.h"
 
 static void usage_scan(FILE *f) {
@@ -98,6 +99,29 @@ static void usage_scan(FILE *f) {
       "reaches --fail-on, else 0.\n");
 }
 
+static void usage_plan(FILE *f) {
+  fprintf(f,
+          "Usage: %s plan [OPTION]... TARGET...\n"
+          "Show what Windows will do at the next boot, from the Session "
+          "Manager\nconfiguration of each SYSTEM hive: every action in the "
+          "order smss.exe, the\nkernel and the loader take it, the files "
+          "it runs, maps or changes (resolved,\nwith who can write there), "
+          "and under each action the findings that judge it.\n"
+          "Every value the plan reads is accounted for: consumed by an "
+          "action, documented\nas inert, or reported unmodelled.\n\n"
+          "TARGET is what scan takes: a hive, a volume or collection folder, "
+          "a disk image.\n\n"
+          "  -f, --format FORMAT       text (default) or json (JSON Lines, "
+          "the scan's object\n"
+          "                            with \"plan\" added)\n"
+          "The other options are scan's (smaudit scan --help): --baseline, "
+          "--control-set,\n--fail-on, --color, --no-recover, --unsafe, "
+          "--no-hash, -r, -j, --timeout,\n--max-memory, --sort, -o, "
+          "--force, --shard, -q.\n\n"
+          "Exit status: as scan's.\n",
+          sm_progname);
+}
+
 enum {
   OPT_CS = 256,
   OPT_FAIL,
@@ -159,6 +183,7 @@ typedef struct scan_args {
   sm_format format;
   const char *output;
   bool recursive, quiet, force;
+  bool plan;               /* smaudit plan: render the boot plan */
   int color;               /* -1 auto */
   unsigned shard, shards;  /* --shard K/N; 0/0 none */
 } scan_args;
@@ -166,7 +191,8 @@ typedef struct scan_args {
 static bool parse_enum_option(int c, const char *arg, scan_args *a) {
   sm_severity s;
   if (c == 'f') {
-    return sm_format_option("scan", arg, false, &a->format);
+    return sm_format_option(a->plan ? "plan" : "scan", arg, a->plan,
+                            &a->format);
   } else if (c == OPT_CS) {
     if (strcmp(arg, "all") == 0 || strcmp(arg, "current") == 0 ||
         strcmp(arg, "selected") == 0) {
@@ -327,6 +353,8 @@ static int run(scan_args *a, const sm_found_list *found) {
       sm_outfile_finish(&out, f, false);
     goto out;
   }
+  if (a->plan)
+    sm_writer_plan(&w);
   if (a->format == SM_FORMAT_TEXT && isatty(fileno(f))) {
     w.width = terminal_width(fileno(f));
     /* One terminal for both: the report says the error, once. */
@@ -355,7 +383,7 @@ out:
   return rc;
 }
 
-int sm_cmd_scan(int argc, char **argv) {
+static int scan_or_plan(int argc, char **argv, bool plan) {
   static const struct option opts[] = {
       {"baseline", required_argument, NULL, 'b'},
       {"format", required_argument, NULL, 'f'},
@@ -388,7 +416,9 @@ int sm_cmd_scan(int argc, char **argv) {
                         .in_process = true,
                         .fail_on = SM_SEV_MEDIUM},
                  .format = SM_FORMAT_TEXT,
-                 .color = -1};
+                 .color = -1,
+                 .plan = plan};
+  const char *cmd = plan ? "plan" : "scan";
   sm_found_list found = {.note = sm_cli_note};
   int c, rc = SM_EXIT_OK;
   if (!(a.baselines = calloc((size_t)argc + 1, sizeof *a.baselines))) {
@@ -398,11 +428,11 @@ int sm_cmd_scan(int argc, char **argv) {
   optind = 1;
   while ((c = getopt_long(argc, argv, ":b:f:rj:o:qh", opts, NULL)) != -1) {
     if (c == 'h') {
-      usage_scan(stdout);
+      (plan ? usage_plan : usage_scan)(stdout);
       goto out;
     }
     if (c == '?' || c == ':') {
-      rc = sm_cli_bad_option("scan", opts, c, argv);
+      rc = sm_cli_bad_option(cmd, opts, c, argv);
       goto out;
     }
     if (!parse_option(c, optarg, &a)) {
@@ -411,8 +441,10 @@ int sm_cmd_scan(int argc, char **argv) {
     }
   }
   if (optind >= argc) {
-    rc = sm_cli_usage_error("scan", "scan needs at least one TARGET (a hive, "
-                                    "a volume or a folder)");
+    rc = sm_cli_usage_error(cmd,
+                            "%s needs at least one TARGET (a hive, "
+                            "a volume or a folder)",
+                            cmd);
     goto out;
   }
   for (int i = optind; i < argc; i++)
@@ -428,4 +460,12 @@ out:
   sm_found_list_free(&found);
   free(a.baselines);
   return rc;
+}
+
+int sm_cmd_scan(int argc, char **argv) {
+  return scan_or_plan(argc, argv, false);
+}
+
+int sm_cmd_plan(int argc, char **argv) {
+  return scan_or_plan(argc, argv, true);
 }

@@ -17,6 +17,8 @@ static void usage(FILE *f) {
       "hives.\n\n"
       "Commands:\n"
       "  scan HIVE...       audit hives against a baseline\n"
+      "  plan HIVE...       what Windows will do at the next boot, in order,\n"
+      "                     each finding under the action it judges\n"
       "  show HIVE          print the decoded Session Manager configuration\n"
       "  recover HIVE -o OUT\n"
       "                     write HIVE with its transaction logs replayed\n"
@@ -50,7 +52,8 @@ static const struct {
   const char *name;
   command_fn run;
 } commands[] = {
-    {"scan", sm_cmd_scan},       {"show", sm_cmd_show},
+    {"scan", sm_cmd_scan},       {"plan", sm_cmd_plan},
+    {"show", sm_cmd_show},
     {"recover", sm_cmd_recover}, {"check-baseline", sm_cmd_check_baseline},
     {"learn", sm_cmd_learn},     {"diff", sm_cmd_diff},
 };

@@ -194,6 +194,22 @@ static json_t *summary_json(const sm_scan_summary *s) {
   return o;
 }
 
+json_t *sm_plan_coverage_json(const sm_scan_result *r) {
+  if (!r->has_plan)
+    return json_null();
+  const sm_boot_plan *p = &r->plan;
+  json_t *o = json_object();
+  json_object_set_new(o, "control_set", json_integer(p->control_set));
+  json_object_set_new(o, "values_read", json_integer((json_int_t)p->n_values));
+  json_object_set_new(o, "consumed", json_integer((json_int_t)p->n_consumed));
+  json_object_set_new(o, "inert", json_integer((json_int_t)p->n_inert));
+  json_object_set_new(o, "unmodelled",
+                      json_integer((json_int_t)p->n_unmodelled));
+  json_object_set_new(o, "judged", json_integer((json_int_t)p->n_judged));
+  json_object_set_new(o, "errors", string_array(p->errors, p->n_errors));
+  return o;
+}
+
 json_t *sm_scan_json(const sm_scan_result *r) {
   json_t *res = json_object();
   json_t *audited = json_array(), *findings = json_array(),
@@ -222,6 +238,7 @@ json_t *sm_scan_json(const sm_scan_result *r) {
   json_object_set_new(res, "findings", findings);
   json_object_set_new(res, "rule_errors", errors);
   json_object_set_new(res, "summary", summary_json(&r->summary));
+  json_object_set_new(res, "coverage", sm_plan_coverage_json(r));
   json_object_set_new(res, "error", str_or_null(r->error));
   json_object_set_new(res, "warnings",
                       string_array(r->warnings, r->n_warnings));

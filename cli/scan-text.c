@@ -403,6 +403,21 @@ static void print_summary(FILE *f, const sm_scan_summary *s) {
   fputc('\n', f);
 }
 
+/* How the values the boot plan reads are accounted for (docs/plan.md). */
+static void print_coverage(FILE *f, const sm_scan_result *r) {
+  if (!r->has_plan)
+    return;
+  const sm_boot_plan *p = &r->plan;
+  fprintf(f,
+          "  coverage:  %zu values read at boot: %zu consumed by actions, "
+          "%zu inert, %zu unmodelled; %zu judged by rules",
+          p->n_values, p->n_consumed, p->n_inert, p->n_unmodelled, p->n_judged);
+  if (p->n_errors)
+    fprintf(f, "; %zu key%s could not be read", p->n_errors,
+            p->n_errors == 1 ? "" : "s");
+  fputc('\n', f);
+}
+
 /* Rules that could not be evaluated, once per key and reason: the rule
  * ids on one line. */
 static void print_rule_errors(FILE *f, const sm_report *rep) {
@@ -469,6 +484,7 @@ void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color) {
     print_rule_errors(f, &r->reports[k]);
   print_summary(f, &r->summary);
   sm_render_scan_earlier(f, r);
+  print_coverage(f, r);
   print_next(f, r);
 }
 

@@ -22,6 +22,9 @@ json_t *sm_host_json(const sm_host *h);
 void sm_unix_iso8601(int64_t t, char *buf, size_t size);
 /* The "data" object of a finding: the value as stored (null: none). */
 json_t *sm_finding_data_json(const sm_finding_data *d);
+/* How the boot plan accounts for the values it reads ("coverage"; json
+ * null without a plan). */
+json_t *sm_plan_coverage_json(const sm_scan_result *r);
 /* The date a matching suppression expired ("" when none): YYYY-MM-DD. */
 void sm_finding_expired_date(const sm_finding *f, char *buf, size_t size);
 int sm_today_ymd(void);
