@@ -106,6 +106,20 @@ static void origin_line(const sm_image_origin *g, char *buf, size_t size) {
     snprintf(buf + n, size - (size_t)n, ", %s", g->path);
 }
 
+/* "access time of FILE not protected (not its owner)" for each image file
+ * named in list ("; "-separated), as for a hive file. */
+static void warn_atime(sm_scan_result *r, const char *list) {
+  while (list && *list) {
+    const char *end = strstr(list, "; ");
+    size_t n = end ? (size_t)(end - list) : strlen(list);
+    char msg[4200];
+    snprintf(msg, sizeof msg, "access time of %.*s not protected (not its owner)",
+             (int)n, list);
+    sm_scan_warn(r, msg);
+    list += n + (end ? 2 : 0);
+  }
+}
+
 static void one_hive(void *ctx, const sm_image_hive *hv) {
   image_scan *s = ctx;
   const sm_image_origin *g = &hv->origin;
@@ -139,6 +153,7 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
     sm_scan_result_error(&t, hv->error, &r);
   else
     sm_scan(&t, s->o, s->set, &r);
+  warn_atime(&r, hv->atime_unprotected);
   s->emit(s->ctx, &r);
   sm_scan_result_free(&r);
 }

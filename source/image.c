@@ -36,6 +36,15 @@ typedef struct walk {
   char notes[1024]; /* what each volume was, for "no Windows volume" */
 } walk;
 
+/* Hand a hive (or a volume's error) to the caller, outside the window in
+ * which open() is the image files' evidence open: what the caller opens
+ * (hivex its memory file, baselines) is no image file. */
+static void emit(walk *w, const sm_image_hive *hv) {
+  sm_noatime_pause(true);
+  w->fn(w->ctx, hv);
+  sm_noatime_pause(false);
+}
+
 static void note(walk *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void note(walk *w, const char *fmt, ...) {
@@ -162,8 +171,9 @@ static void emit_error(walk *w, const volume *v, const char *fmt, ...) {
                                  .description = v->desc,
                                  .path = NULL},
                       .name = name,
-                      .error = msg};
-  w->fn(w->ctx, &hv);
+                      .error = msg,
+                      .atime_unprotected = sm_noatime_unprotected()};
+  emit(w, &hv);
   w->emitted++;
 }
 
@@ -236,7 +246,8 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
   if (!find_entry(fs, dir, "system", false, &inum, base, sizeof base))
     return;
   snprintf(path, sizeof path, "%s/%s", dir_path, base);
-  sm_image_hive hv = {.regback = regback};
+  sm_image_hive hv = {.regback = regback,
+                      .atime_unprotected = sm_noatime_unprotected()};
   size_t len = 0;
   unsigned char *data = read_file(fs, inum, &len, why, sizeof why);
   if (data && len == 0 && regback) {
@@ -258,7 +269,7 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
     char msg[2800];
     snprintf(msg, sizeof msg, "%s: %s", name, why);
     hv.error = msg;
-    w->fn(w->ctx, &hv);
+    emit(w, &hv);
     w->emitted++;
     return;
   }
@@ -270,7 +281,7 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
       find_entry(fs, dir, "software", false, &swi, sw, sizeof sw) &&
       (swdata = read_file(fs, swi, &hv.software_len, why, sizeof why)))
     hv.software = swdata;
-  w->fn(w->ctx, &hv);
+  emit(w, &hv);
   w->emitted++;
   free(data);
   free(swdata);
@@ -436,7 +447,7 @@ sm_result sm_image_walk(const char *path, bool want_software, sm_image_fn fn,
                         path, why);
   tsk_error_reset();
   /* TSK opens the image files as it reads them, to the end of the walk. */
-  sm_noatime_begin();
+  sm_noatime_begin(path);
   sm_result r = walk_image(&w, err);
   sm_noatime_end();
   return r;
@@ -467,6 +478,9 @@ static sm_result walk_image(walk *w, sm_error *err) {
                         "The Sleuth Kit",
                         path, w->format);
   w->img = tsk_img_open_utf8_sing(path, type, 0);
+  if (!w->img && sm_noatime_refused())
+    return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
+                        path, sm_noatime_refused());
   if (!w->img)
     return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
                         path, tsk_why());
@@ -491,7 +505,7 @@ static sm_result walk_image(walk *w, sm_error *err) {
   if (w->img->size < (TSK_OFF_T)sizeof last ||
       tsk_img_read(w->img, w->img->size - (TSK_OFF_T)sizeof last, last,
                    sizeof last) != (ssize_t)sizeof last) {
-    const char *why = tsk_why();
+    const char *why = sm_noatime_refused() ? sm_noatime_refused() : tsk_why();
     tsk_img_close(w->img);
     return sm_error_set(err, SM_ERR_IO,
                         "%s: cannot read the disk image to its end "

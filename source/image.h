@@ -43,6 +43,9 @@ typedef struct sm_image_hive {
   const unsigned char *software; /* SOFTWARE beside it, or NULL */
   size_t software_len;
   const char *error; /* why this volume gave no hive */
+  /* The image files read so far whose access time could not be kept (not
+   * their owner, no read-only view): "; "-separated, or "". */
+  const char *atime_unprotected;
 } sm_image_hive;
 
 /* Called once per hive found and once per volume that cannot be read

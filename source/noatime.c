@@ -1,13 +1,16 @@
-/* The Sleuth Kit and the libraries under it (libewf, libvhdi, libvmdk) open
- * the image files themselves, read-only, with open(2): no way to hand them
- * a descriptor of ours.  So that reading an image does not change its
- * access time either, this program's open() adds O_NOATIME to every
- * read-only open made while an image is read (sm_noatime_begin/end),
- * falling back to a plain open where the kernel refuses it (EPERM: not the
- * owner, no CAP_FOWNER), as every other evidence open here does, and
- * refuses any open that could write (EROFS).  Outside that window it is
- * open() as ever.  It cannot be sm_evidence_open (base/evidence.h): it is
- * the open(2) those libraries call, with their own paths and flags. */
+/* The Sleuth Kit and the libraries under it (libewf, libvhdi, libvmdk, its
+ * split raw reader) open the image files themselves, read-only, with
+ * open(2): no way to hand them a descriptor of ours.  So this program's
+ * open() is the evidence open while an image is read (sm_noatime_begin/
+ * end): the image as the user named it, and the segments and extents the
+ * libraries derive from it (disk.E02, disk.raw.002, a VMDK's flat extent),
+ * which must be one name in the image's folder, opened beneath it without
+ * following any symbolic link, through sm_evidence_open: regular files
+ * only (a FIFO would hang the library for ever, a device be read as image
+ * data), O_NONBLOCK, the access time kept (O_NOATIME, or the read-only
+ * view) or the file named for a warning.  A path anywhere else (a VMDK
+ * descriptor naming /dev/sda or ../../elsewhere) and any open that could
+ * write are refused.  Outside that window it is open() as ever. */
 #include <config.h>
 
 #undef _FORTIFY_SOURCE /* this file defines open() itself */
@@ -16,28 +19,88 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include "base/evidence.h"
 #include "source/noatime.h"
 
 static _Thread_local bool reading_image;
+static _Thread_local const char *named; /* the image as the user named it */
+static _Thread_local int folder = -1;   /* its folder */
+static _Thread_local size_t folder_len; /* bytes of named before the name */
+static _Thread_local char refused[600];
+static _Thread_local char unprotected[1024];
 
-void sm_noatime_begin(void) { reading_image = true; }
-void sm_noatime_end(void) { reading_image = false; }
+void sm_noatime_begin(const char *image) {
+  reading_image = true;
+  named = image;
+  refused[0] = unprotected[0] = '\0';
+  const char *slash = strrchr(image, '/');
+  folder_len = slash ? (size_t)(slash - image + 1) : 0;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", (int)folder_len, image);
+  sm_evidence_file f;
+  sm_error err;
+  folder = sm_evidence_open(AT_FDCWD, folder_len ? dir : ".", NULL,
+                            SM_EVIDENCE_DIR, &f, &err) == SM_OK
+               ? f.fd
+               : -1;
+}
+
+void sm_noatime_end(void) {
+  reading_image = false;
+  named = NULL;
+  if (folder >= 0)
+    close(folder);
+  folder = -1;
+}
+
+void sm_noatime_pause(bool pause) { reading_image = !pause && named; }
+
+const char *sm_noatime_refused(void) { return refused[0] ? refused : NULL; }
+const char *sm_noatime_unprotected(void) { return unprotected; }
+
+static int refuse(const char *path, const char *why, int e) {
+  if (!refused[0])
+    snprintf(refused, sizeof refused, "%s: %s", path, why);
+  errno = e;
+  return -1;
+}
+
+static void note_unprotected(const char *path) {
+  size_t used = strlen(unprotected);
+  if (strstr(unprotected, path) || used + strlen(path) + 3 >= sizeof unprotected)
+    return;
+  snprintf(unprotected + used, sizeof unprotected - used, "%s%s",
+           used ? "; " : "", path);
+}
 
 static int open_evidence(const char *path, int flags, mode_t mode) {
+  if (!reading_image)
+    return openat(AT_FDCWD, path, flags, mode);
   /* Nothing is ever opened for writing while an image is read. */
-  if (reading_image &&
-      ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))) {
-    errno = EROFS;
-    return -1;
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+    return refuse(path, "opened for writing: refused", EROFS);
+  sm_evidence_file f;
+  sm_error err;
+  sm_result r;
+  if (named && strcmp(path, named) == 0) {
+    r = sm_evidence_open(AT_FDCWD, path, NULL, 0, &f, &err);
+  } else if (folder >= 0 && strncmp(path, named, folder_len) == 0 &&
+             path[folder_len] && !strchr(path + folder_len, '/')) {
+    r = sm_evidence_open(folder, path + folder_len, NULL, SM_EVIDENCE_BENEATH,
+                         &f, &err);
+  } else {
+    return refuse(path, "outside the image's folder, not opened", EACCES);
   }
-  if (reading_image) {
-    int fd = openat(AT_FDCWD, path, flags | O_NOATIME, mode);
-    if (fd >= 0 || errno != EPERM)
-      return fd;
-  }
-  return openat(AT_FDCWD, path, flags, mode);
+  if (r != SM_OK)
+    return refuse(path, err.msg, EACCES);
+  if (f.atime_unprotected)
+    note_unprotected(path);
+  return f.fd;
 }
 
 static mode_t mode_arg(int flags, va_list ap) {

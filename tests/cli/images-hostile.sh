@@ -106,4 +106,91 @@ else
   done
 fi
 
+# 3. The files a container library opens itself (split raw segments, E01
+# segments, a VMDK's flat extent) are checked like any evidence: a FIFO
+# (a hang before), a symbolic link out of the folder (followed before) and
+# a device node (read as image data before) are refused, named, exit 2.
+ntfs "$tmp/win.ntfs" 16 "$C/SYSTEM=$FIXTURES/win-10.hiv"
+outside=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-outside.XXXXXX")
+# planted NAME DIR FILE: FILE of the image in DIR replaced by a FIFO, a
+# link to a copy outside DIR and a device node in turn; each refused.
+planted() {
+  cp "$2/$3" "$outside/$3"
+  for kind in fifo link device; do
+    rm -f "$2/$3"
+    case $kind in
+    fifo) mkfifo "$2/$3" ;;
+    link) ln -s "$outside/$3" "$2/$3" ;;
+    device) mknod "$2/$3" c 1 5 2>/dev/null || {
+      skip "$1: $3 a device node" "mknod is not permitted here"
+      continue
+    } ;;
+    esac
+    rc=0
+    timeout 20 $SMAUDIT scan "$2/$4" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    check "$1: $3 as a $kind: exit 2, not a hang ($rc: $(head -c 300 "$tmp/err"))" [ "$rc" = 2 ]
+    case $kind in
+    fifo) why="$3: not a regular file (a FIFO)" ;;
+    link) why="$3: symbolic link, not followed" ;;
+    device) why="$3: not a regular file (a character device)" ;;
+    esac
+    check "$1: $3 as a $kind: said, naming it" grep -qF "$why" "$tmp/err"
+  done
+  rm -f "$2/$3"
+  cp "$outside/$3" "$2/$3"
+  rc=0
+  timeout 20 $SMAUDIT scan "$2/$4" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  check "$1: whole again, audited (exit $rc)" [ "$rc" = 0 ]
+}
+mkdir "$tmp/split"
+split -b 6M -d -a 3 --numeric-suffixes=1 "$tmp/win.ntfs" "$tmp/split/disk.raw."
+planted "split raw" "$tmp/split" disk.raw.002 disk.raw.001
+if EWF=$(tool ewfacquirestream); then
+  mkdir "$tmp/ewf"
+  "$EWF" -q -t "$tmp/ewf/disk" -c none -S 8MiB <"$tmp/win.ntfs" >/dev/null 2>&1
+  planted "E01" "$tmp/ewf" disk.E02 disk.E01
+else
+  skip "E01 segments" "ewfacquirestream (Debian ewf-tools) not found"
+fi
+if QEMU=$(tool qemu-img); then
+  mkdir "$tmp/vmdk"
+  "$QEMU" convert -f raw -O vmdk -o subformat=monolithicFlat "$tmp/win.ntfs" "$tmp/vmdk/disk.vmdk"
+  planted "VMDK" "$tmp/vmdk" disk-flat.vmdk disk.vmdk
+else
+  skip "VMDK extents" "qemu-img (Debian qemu-utils) not found"
+fi
+rm -rf "$outside"
+
+# 4. As a user who does not own the image: its access time is kept (the
+# read-only view), or the result says it may have changed, naming it.
+why=$(nobody_why)
+if [ -n "$why" ]; then
+  skip "access time of an image read by a non-owner" "$why"
+else
+  chmod 0755 "$tmp" "$tmp/split" && chmod 0644 "$tmp/win.ntfs" "$tmp/split/"*
+  for img in "$tmp/win.ntfs" "$tmp/split/disk.raw.001"; do
+    n=$(basename "$img")
+    for view in yes no; do
+      touch -a -d 2001-01-01 "$img" "$tmp/split/"*
+      facts "$img" >"$tmp/before"
+      rc=0
+      if [ $view = yes ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups $SMAUDIT scan --format json "$img" >"$tmp/out" 2>"$tmp/err" || rc=$?
+      else
+        SMAUDIT_NO_VIEW=1 setpriv --reuid=65534 --regid=65534 --clear-groups $SMAUDIT scan --format json "$img" >"$tmp/out" 2>"$tmp/err" || rc=$?
+      fi
+      facts "$img" >"$tmp/after"
+      said=no
+      grep -qF "access time of $img not protected (not its owner)" "$tmp/out" && said=yes
+      kept=no
+      cmp -s "$tmp/before" "$tmp/after" && kept=yes
+      check "$n as nobody, view $view: exit 0 ($rc), atime kept ($kept) or said ($said)" \
+        sh -c '[ "$1" = 0 ] && { [ "$2" = yes ] || [ "$3" = yes ]; }' _ "$rc" "$kept" "$said"
+      if [ $view = no ]; then
+        check "$n as nobody without the view: the warning names the image" [ $said = yes ]
+      fi
+    done
+  done
+fi
+
 done_testing
