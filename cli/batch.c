@@ -185,7 +185,7 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
     raise(SIGSEGV);
   struct frame_ctx ctx = {b, wfd};
   if (it->image) {
-    sm_scan_disk_image(it->path, b->o, b->set, write_frame, &ctx);
+    sm_scan_disk_image(it->path, it->inner, b->o, b->set, write_frame, &ctx);
     _exit(0);
   }
   sm_scan_target target;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "cli/scan.h"
@@ -24,6 +25,8 @@ typedef struct live_copy {
 } live_copy;
 
 typedef struct image_scan {
+  const char *inner; /* the one hive to audit, or NULL */
+  size_t n_inner;    /* hives of that name met */
   const sm_scan_options *o;
   sm_baseline_set *set;
   void (*emit)(void *ctx, sm_scan_result *r);
@@ -122,6 +125,15 @@ static void warn_atime(sm_scan_result *r, const char *list) {
 
 static void one_hive(void *ctx, const sm_image_hive *hv) {
   image_scan *s = ctx;
+  if (!hv->regback && !hv->error)
+    live_keep(&s->live, hv); /* for its RegBack copy, even when not named */
+  /* One hive named: it, or the error of its volume (IMAGE:pN). */
+  size_t vlen = strlen(hv->name);
+  if (s->inner && (hv->error ? strncasecmp(hv->name, s->inner, vlen) != 0 ||
+                                   s->inner[vlen] != ':'
+                             : strcasecmp(hv->name, s->inner) != 0))
+    return;
+  s->n_inner++;
   const sm_image_origin *g = &hv->origin;
   char line[2048];
   origin_line(g, line, sizeof line);
@@ -133,9 +145,7 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                          .description = (char *)g->description,
                          .path = (char *)g->path};
   image_item item = {.hv = hv};
-  if (!hv->regback && !hv->error)
-    live_keep(&s->live, hv);
-  else if (hv->regback && s->live.data && s->live.partition == g->partition &&
+  if (hv->regback && s->live.data && s->live.partition == g->partition &&
            s->live.offset == g->offset)
     item.live = &s->live;
   sm_scan_target t = {.name = hv->name,
@@ -158,18 +168,24 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
   sm_scan_result_free(&r);
 }
 
-void sm_scan_disk_image(const char *path, const sm_scan_options *o,
-                        sm_baseline_set *set,
+void sm_scan_disk_image(const char *path, const char *inner,
+                        const sm_scan_options *o, sm_baseline_set *set,
                         void (*emit)(void *ctx, sm_scan_result *r), void *ctx) {
-  image_scan s = {.o = o, .set = set, .emit = emit, .ctx = ctx};
+  image_scan s = {
+      .inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx};
   sm_error err = {0};
-  sm_result rc = sm_image_walk(path, !set->given, one_hive, &s, &err);
+  sm_result r0 = sm_image_walk(path, !set->given, one_hive, &s, &err);
   live_free(&s.live);
-  if (rc == SM_OK)
+  if (r0 == SM_OK && (!inner || s.n_inner))
     return;
+  if (r0 == SM_OK)
+    sm_error_set(&err, SM_ERR_NOT_FOUND, "%s: no such hive in this disk image",
+                 inner);
   sm_scan_image where = {.file = (char *)path, .partition = -1};
-  sm_scan_target t = {
-      .name = path, .path = path, .role = "system", .image = &where};
+  sm_scan_target t = {.name = inner ? inner : path,
+                      .path = path,
+                      .role = "system",
+                      .image = &where};
   sm_scan_result r;
   sm_scan_result_error(&t, err.msg, &r);
   emit(ctx, &r);

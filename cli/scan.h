@@ -34,9 +34,11 @@ int sm_today_ymd(void);
 json_t *sm_scan_image_json(const sm_scan_image *g);
 
 /* cli/scan-image.c: audit every SYSTEM hive in the disk image at path
- * (found and read by source/), each result handed to emit as it is made
+ * (found and read by source/), or only the one named inner
+ * (IMAGE:pN:/PATH) when not NULL, each result handed to emit as it is made
  * (emit does not keep r, and may add to its error). */
-void sm_scan_disk_image(const char *path, const sm_scan_options *o,
+void sm_scan_disk_image(const char *path, const char *inner,
+                        const sm_scan_options *o,
                    sm_baseline_set *set,
                    void (*emit)(void *ctx, sm_scan_result *r),
                    void *ctx);

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,9 @@
 #include <unistd.h>
 
 #include "base/evidence.h"
+#include "source/discover-image.h"
 #include "source/discover.h"
+#include "source/image-pick.h"
 #include "source/image.h"
 
 /* A triage collection keeps volumes a few levels down (<host>/C/Windows);
@@ -34,7 +37,39 @@ typedef struct walker {
 } walker;
 
 const char *sm_role_name(sm_role r) {
-  return r == SM_ROLE_REGBACK ? "regback" : "system";
+  return r == SM_ROLE_REGBACK  ? "regback"
+         : r == SM_ROLE_SHADOW ? "shadow"
+                               : "system";
+}
+
+/* A volume folder named for a shadow copy, as Velociraptor collects it:
+ * \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN, %-encoded
+ * (%5C%5C%3F%5CGLOBALROOT...) or not: N, else 0. */
+static unsigned shadow_store(const char *path) {
+  static const char want[] = "\\\\?\\globalroot\\device\\harddiskvolumeshadowcopy";
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  char dec[256];
+  size_t n = 0;
+  for (const char *p = base; *p && n + 1 < sizeof dec; p++) {
+    unsigned v;
+    if (p[0] == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&
+        isxdigit((unsigned char)p[2])) {
+      dec[n++] = (char)v;
+      p += 2;
+    } else {
+      dec[n++] = *p;
+    }
+  }
+  dec[n] = '\0';
+  size_t wl = sizeof want - 1;
+  if (n <= wl || strncasecmp(dec, want, wl) != 0)
+    return 0;
+  char *end;
+  unsigned long k = strtoul(dec + wl, &end, 10);
+  return *end || !isdigit((unsigned char)dec[wl]) || k == 0 || k > 65535
+             ? 0
+             : (unsigned)k;
 }
 
 static char *join(const char *dir, const char *name) {
@@ -240,8 +275,10 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
     cur = fd[i];
     cur_path = p[i];
   }
+  unsigned store = shadow_store(path);
   size_t sys = w->l->n;
-  if (!add_from(w, fd[2], p[2], path, SM_ROLE_SYSTEM, false))
+  if (!add_from(w, fd[2], p[2], path, store ? SM_ROLE_SHADOW : SM_ROLE_SYSTEM,
+                false))
     goto out;
   found = true;
   struct stat st;
@@ -252,7 +289,9 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
   if (rfd >= 0) {
     /* Windows 10 1803 and later keep an empty RegBack\SYSTEM. */
     size_t rb = w->l->n;
-    add_from(w, rfd, rp, path, SM_ROLE_REGBACK, true);
+    add_from(w, rfd, rp, path, store ? SM_ROLE_SHADOW : SM_ROLE_REGBACK, true);
+    for (size_t i = rb; i < w->l->n; i++)
+      w->l->v[i].shadow_regback = store != 0;
     close(rfd);
     /* The copy is compared with the live hive beside it. */
     if (rb < w->l->n && sys < rb && w->l->v[sys].path &&
@@ -261,6 +300,8 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
       w->oom = true;
   }
   free(rp);
+  for (size_t i = sys; i < w->l->n; i++)
+    w->l->v[i].shadow_store = store;
 out:
   for (int i = 0; i < 3; i++) {
     if (fd[i] >= 0)
@@ -340,6 +381,16 @@ static char **list_dir(walker *w, int dfd, const char *path, size_t *n) {
   return v;
 }
 
+/* A disk image: the worker finds its hives. */
+static bool add_image(sm_found_list *l, const char *target, const char *path) {
+  size_t n0 = l->n;
+  if (!sm_found_add(l, target, path, NULL, NULL, NULL, SM_ROLE_SYSTEM))
+    return false;
+  if (l->n > n0) /* else named twice: audited once */
+    l->v[l->n - 1].image = true;
+  return true;
+}
+
 static void walk(walker *w, int dfd, const char *path, int depth) {
   /* A volume's own tree (half a million files) is not walked. */
   if (probe_volume(w, dfd, path))
@@ -348,6 +399,10 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
     return;
   size_t n;
   char **names = list_dir(w, dfd, path, &n);
+  /* With -r, disk images (by content) are audited too. */
+  unsigned char *images = w->recursive ? sm_folder_images(dfd, names, n) : NULL;
+  if (w->recursive && !images && n)
+    w->oom = true;
   const char *base = strrchr(path, '/');
   base = base ? base + 1 : path;
   for (size_t i = 0; i < n && !w->oom; i++) {
@@ -378,6 +433,9 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
         walk(w, fd, child, depth + 1);
         close(fd);
       }
+    } else if (S_ISREG(st.st_mode) && images && images[i]) {
+      if (!add_image(w->l, child, child))
+        w->oom = true;
     } else if (S_ISREG(st.st_mode) && w->recursive &&
                strcasecmp(names[i], "system") == 0 &&
                begins_regf(dfd, names[i])) {
@@ -396,6 +454,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
   for (size_t i = 0; i < n; i++)
     free(names[i]);
   free(names);
+  free(images);
 }
 
 static void walker_free(walker *w) {
@@ -436,6 +495,17 @@ out:
   return ok;
 }
 
+/* IMAGE:pN:/PATH, a hive inside a disk image as results name it: that
+ * hive alone (never taken for the image named again, so not checked
+ * against the hives seen). */
+static bool add_inner(sm_found_list *l, const char *target, size_t len) {
+  if (!sm_found_add(l, target, NULL, NULL, NULL, NULL, SM_ROLE_SYSTEM))
+    return false;
+  sm_found *f = &l->v[l->n - 1];
+  f->image = true;
+  return (f->path = strndup(target, len)) && (f->inner = strdup(target));
+}
+
 /* Entries from..l->n were found below the folder target: their names
  * relative to it, for --shard. */
 static void set_rel(sm_found_list *l, size_t from, const char *target) {
@@ -456,18 +526,15 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   char msg[1024];
   l->n_targets++;
   if (stat(target, &st) != 0) {
+    size_t len = sm_image_name_split(target);
+    if (len)
+      return add_inner(l, target, len);
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   /* A disk image, known by its content: the worker finds its hives. */
-  size_t n0 = l->n;
-  if (S_ISREG(st.st_mode) && sm_image_sniff(target) != NULL) {
-    if (!sm_found_add(l, target, target, NULL, NULL, NULL, SM_ROLE_SYSTEM))
-      return false;
-    if (l->n > n0) /* else named twice: audited once */
-      l->v[l->n - 1].image = true;
-    return true;
-  }
+  if (S_ISREG(st.st_mode) && sm_image_sniff(target) != NULL)
+    return add_image(l, target, target);
   if (S_ISREG(st.st_mode))
     return add_file(l, target);
   if (!S_ISDIR(st.st_mode)) {

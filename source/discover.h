@@ -15,6 +15,9 @@
 typedef enum sm_role {
   SM_ROLE_SYSTEM,  /* config\SYSTEM, or a hive named on the command line */
   SM_ROLE_REGBACK, /* config\RegBack\SYSTEM, the copy Windows kept */
+  SM_ROLE_SHADOW,  /* either, in a volume shadow copy collected as a
+                      volume of its own (a Velociraptor collection's
+                      \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN) */
 } sm_role;
 
 const char *sm_role_name(sm_role r);
@@ -30,6 +33,10 @@ typedef struct sm_found {
   char *live_path; /* and the file to open */
   sm_role role;
   bool image;     /* path is a disk image: every hive in it is audited */
+  char *inner;    /* with image: only this hive of it (IMAGE:pN:/PATH as
+                     named), or NULL */
+  unsigned shadow_store; /* with SM_ROLE_SHADOW: N of its volume's name */
+  bool shadow_regback;   /* with SM_ROLE_SHADOW: the RegBack copy */
   size_t rel;     /* target + rel: its name relative to the folder named
                      on the command line (0 for a file named there) */
 } sm_found;

@@ -105,6 +105,9 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->error = dup_or_null(error);
   f->role = role;
   f->image = false;
+  f->inner = NULL;
+  f->shadow_store = 0;
+  f->shadow_regback = false;
   f->rel = 0;
   f->live = f->live_path = NULL;
   if (!f->target || (path && !f->path) || (software && !f->software) ||
@@ -144,6 +147,7 @@ unsigned sm_shard_of(const char *name, unsigned n) {
 }
 
 static void found_free(sm_found *f) {
+  free(f->inner);
   free(f->target);
   free(f->path);
   free(f->software);

@@ -1,8 +1,11 @@
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "source/image-pick.h"
 #include "source/image.h"
@@ -18,7 +21,8 @@ static unsigned char *copy(const unsigned char *p, size_t n) {
  * kept, copied; the others are counted and named. */
 static void keep(void *ctx, const sm_image_hive *hv) {
   sm_image_pick *p = ctx;
-  if (hv->regback || hv->error)
+  if (p->only ? hv->error || strcasecmp(hv->name, p->only) != 0
+              : hv->regback || hv->error)
     return;
   if (p->n_found++) {
     size_t used = strlen(p->others);
@@ -48,15 +52,49 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   }
 }
 
+size_t sm_image_name_split(const char *name) {
+  struct stat st;
+  for (const char *c = strstr(name, ":/"); c; c = strstr(c + 1, ":/")) {
+    size_t len = (size_t)(c - name);
+    const char *p = c;
+    /* ":pN" before ":/" names the partition */
+    while (p > name && isdigit((unsigned char)p[-1]))
+      p--;
+    if (p < c && p - name >= 3 && p[-1] == 'p' && p[-2] == ':')
+      len = (size_t)(p - 2 - name);
+    char *image = strndup(name, len);
+    bool ok = image && stat(image, &st) == 0 && S_ISREG(st.st_mode) &&
+              sm_image_sniff(image) != NULL;
+    free(image);
+    if (ok)
+      return len;
+  }
+  return 0;
+}
+
 sm_result sm_image_pick_one(const char *path, bool *is_image,
                             sm_image_pick *p, sm_error *err) {
   memset(p, 0, sizeof *p);
+  struct stat st;
+  char *image = NULL;
+  size_t len;
   *is_image = sm_image_sniff(path) != NULL;
+  if (!*is_image && stat(path, &st) != 0 &&
+      (len = sm_image_name_split(path)) > 0) {
+    if (!(image = strndup(path, len)))
+      return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+    p->only = path;
+    *is_image = true;
+  }
   if (!*is_image)
     return SM_OK;
-  sm_result r = sm_image_walk(path, true, keep, p, err);
+  sm_result r = sm_image_walk(image ? image : path, true, keep, p, err);
+  free(image);
   if (r != SM_OK)
     return r;
+  if (p->n_found == 0 && p->only)
+    return sm_error_set(err, SM_ERR_NOT_FOUND,
+                        "%s: no such hive in this disk image", path);
   if (p->n_found == 0)
     return sm_error_set(err, SM_ERR_NOT_FOUND,
                         "%s: no Windows volume could be read in this disk "

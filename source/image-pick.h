@@ -19,11 +19,18 @@ typedef struct sm_image_pick {
   size_t nlogs;
   unsigned char *software;
   size_t software_len;
+  const char *only; /* IMAGE:pN:/PATH named: that hive alone, or NULL */
   unsigned n_found; /* Windows volumes (SYSTEM hives, not RegBack) */
   char others[512]; /* their names, when more than one */
 } sm_image_pick;
 
-/* When path is a disk image: *is_image true, and its one Windows volume's
+/* When name is what results call a hive inside a disk image,
+ * IMAGE:pN:/PATH (partition N) or IMAGE:/PATH (no partition table), and
+ * IMAGE is a disk image: the length of IMAGE; else 0. */
+size_t sm_image_name_split(const char *name);
+
+/* When path is a disk image, or names a hive inside one (as above, any
+ * letter case in PATH; then that hive, RegBack's too): *is_image true, and its one Windows volume's
  * SYSTEM hive in p, or an error in err naming the image (none, several,
  * an unreadable image).  When it is not: *is_image false and SM_OK.
  * p is to be freed either way. */

@@ -17,6 +17,13 @@
  * ("raw", "ewf", "vhd", "vhdx", "vmdk"), or NULL for anything else (a
  * registry hive is not an image) and when it cannot be read. */
 const char *sm_image_sniff(const char *path);
+/* The same for name beneath dirfd (found there: no link followed), and
+ * what kind of file it is: *part when it is a piece of an image opened
+ * through another file (an E01 segment after the first, a VMDK extent
+ * without its descriptor), *descriptor when it is a VMDK text descriptor
+ * (which names its extents). */
+const char *sm_image_sniff_at(int dirfd, const char *name, bool *part,
+                              bool *descriptor);
 
 /* Where a hive was found in an image. */
 typedef struct sm_image_origin {

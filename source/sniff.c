@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/le.h"
 #include "base/evidence.h"
 #include "source/image.h"
 
@@ -57,12 +58,28 @@ static const char *image_format(const unsigned char *head, size_t n,
   return NULL;
 }
 
-const char *sm_image_sniff(const char *path) {
+/* A piece of an image that is opened through another file: an E01
+ * segment after the first (EWF: its number at offset 9, EWF2 at 12), a
+ * VMDK sparse extent whose descriptor is elsewhere (no embedded one at
+ * offset 28). */
+static bool image_part(const char *fmt, const unsigned char *h, size_t n) {
+  if (strcmp(fmt, "ewf") == 0 && n >= 16)
+    return at(h, 0, "EVF2") ? sm_le32(h + 12) > 1 : sm_le16(h + 9) > 1;
+  if (strcmp(fmt, "vmdk") == 0 && n >= 36 && at(h, 0, "KDMV"))
+    return sm_le64(h + 28) == 0;
+  return false;
+}
+
+const char *sm_image_sniff_at(int dirfd, const char *name, bool *part,
+                              bool *descriptor) {
   /* The one evidence-safe open: regular files only, O_NONBLOCK, the
    * access time kept (O_NOATIME, or the read-only view). */
   sm_evidence_file f;
   sm_error err;
-  if (sm_evidence_open(AT_FDCWD, path, NULL, 0, &f, &err) != SM_OK)
+  *part = *descriptor = false;
+  if (sm_evidence_open(dirfd, name, NULL,
+                       dirfd == AT_FDCWD ? 0 : SM_EVIDENCE_BENEATH, &f,
+                       &err) != SM_OK)
     return NULL;
   int fd = f.fd;
   unsigned char head[4096], tail[512];
@@ -73,7 +90,16 @@ const char *sm_image_sniff(const char *path) {
     bool has_tail = read_at(fd, tail, sizeof tail, f.st.st_size - 512);
     if (read_at(fd, head, n, 0))
       fmt = image_format(head, n, tail, has_tail);
+    if (fmt) {
+      *part = image_part(fmt, head, n);
+      *descriptor = strcmp(fmt, "vmdk") == 0 && at(head, 0, "# Disk");
+    }
   }
   close(fd);
   return fmt;
+}
+
+const char *sm_image_sniff(const char *path) {
+  bool part, descriptor;
+  return sm_image_sniff_at(AT_FDCWD, path, &part, &descriptor);
 }
