@@ -289,31 +289,82 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
     free((void *)hv.logs[k].data);
 }
 
-/* An NTFS volume: Windows/System32/config/SYSTEM, then RegBack's. */
-static void ntfs_volume(walk *w, const volume *v, TSK_FS_INFO *fs) {
+/* Windows/System32/config/SYSTEM below dir (at path prefix), then
+ * RegBack's: 0 no such config folder, 1 one without SYSTEM, 2 taken. */
+static int config_below(walk *w, const volume *v, TSK_FS_INFO *fs,
+                        TSK_INUM_T dir, const char *prefix) {
   static const char *const comp[] = {"windows", "system32", "config"};
-  char dir_path[1024] = "", name[256];
-  TSK_INUM_T dir = fs->root_inum;
+  char dir_path[1024], name[256];
+  snprintf(dir_path, sizeof dir_path, "%s", prefix);
   for (int i = 0; i < 3; i++) {
-    if (!find_entry(fs, dir, comp[i], true, &dir, name, sizeof name)) {
-      note(w, "%s: NTFS without Windows\\System32\\config", v->where);
-      return;
-    }
+    if (!find_entry(fs, dir, comp[i], true, &dir, name, sizeof name))
+      return 0;
     size_t used = strlen(dir_path);
     snprintf(dir_path + used, sizeof dir_path - used, "/%s", name);
   }
   unsigned before = w->emitted;
   take_hive(w, v, fs, dir, dir_path, false);
-  if (w->emitted == before) {
-    note(w, "%s: NTFS without Windows\\System32\\config\\SYSTEM", v->where);
-    return;
-  }
+  if (w->emitted == before)
+    return 1;
   TSK_INUM_T rb;
   if (find_entry(fs, dir, "regback", true, &rb, name, sizeof name)) {
     char rb_path[1300];
     snprintf(rb_path, sizeof rb_path, "%s/%s", dir_path, name);
     take_hive(w, v, fs, rb, rb_path, true);
   }
+  return 2;
+}
+
+/* A triage container (KAPE's VHDX) keeps each volume's files a folder or
+ * two below its root (C/Windows/..., or a collection folder and then
+ * C/Windows/...): every such volume, at most MAX_KEPT folders looked at
+ * per level, in the order stored.  The best of config_below's answers. */
+enum { MAX_KEPT = 64 };
+static int kept_volumes(walk *w, const volume *v, TSK_FS_INFO *fs,
+                        TSK_INUM_T dir, const char *prefix, int depth) {
+  TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
+  if (!d) {
+    tsk_error_reset();
+    return 0;
+  }
+  struct {
+    TSK_INUM_T inum;
+    char name[256];
+  } sub[MAX_KEPT];
+  size_t n = 0;
+  for (size_t i = 0; i < tsk_fs_dir_getsize(d) && n < MAX_KEPT; i++) {
+    const TSK_FS_NAME *e = tsk_fs_dir_get_name(d, i);
+    if (e && e->name && (e->flags & TSK_FS_NAME_FLAG_ALLOC) &&
+        e->type == TSK_FS_NAME_TYPE_DIR && e->name[0] != '.' &&
+        e->name[0] != '$' && strlen(e->name) < sizeof sub[n].name) {
+      sub[n].inum = e->meta_addr;
+      snprintf(sub[n].name, sizeof sub[n].name, "%s", e->name);
+      n++;
+    }
+  }
+  tsk_fs_dir_close(d);
+  int best = 0;
+  for (size_t i = 0; i < n; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", prefix, sub[i].name);
+    int got = config_below(w, v, fs, sub[i].inum, path);
+    if (got == 0 && depth > 1)
+      got = kept_volumes(w, v, fs, sub[i].inum, path, depth - 1);
+    best = got > best ? got : best;
+  }
+  return best;
+}
+
+/* An NTFS volume: Windows/System32/config/SYSTEM, then RegBack's; or,
+ * when its root holds no Windows, the volumes a triage container keeps. */
+static void ntfs_volume(walk *w, const volume *v, TSK_FS_INFO *fs) {
+  int got = config_below(w, v, fs, fs->root_inum, "");
+  if (got == 0)
+    got = kept_volumes(w, v, fs, fs->root_inum, "", 2);
+  if (got == 0)
+    note(w, "%s: NTFS without Windows\\System32\\config", v->where);
+  else if (got == 1)
+    note(w, "%s: NTFS without Windows\\System32\\config\\SYSTEM", v->where);
 }
 
 static void one_volume(walk *w, const volume *v) {

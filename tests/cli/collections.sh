@@ -102,6 +102,12 @@ if [ -n "$QEMU" ]; then
   # A VMDK in 2 GB extents: the descriptor is the image, its extents are not.
   "$QEMU" convert -f raw -O vmdk -o subformat=twoGbMaxExtentSparse "$tmp/win.ntfs" "$e/host3/disk.vmdk"
   "$QEMU" convert -f raw -O vmdk -o subformat=monolithicFlat "$tmp/win.ntfs" "$e/misc/flat.vmdk"
+  # KAPE's container: a VHDX whose volume keeps C/Windows/... (here in a
+  # collection folder) beside other files.
+  mkdir -p "$e/kape"
+  ntfs "$tmp/kape.ntfs" 16 "2026-12-07T101010_HOST30/C/$W/SYSTEM=$FIXTURES/win-7.hiv" \
+    "2026-12-07T101010_HOST30/C/Users/u/NTUSER.DAT=$FIXTURES/sample.hiv" &&
+    "$QEMU" convert -f raw -O vhdx "$tmp/kape.ntfs" "$e/kape/HOST30.vhdx"
 fi
 EWF=$(tool ewfacquirestream)
 if [ -n "$EWF" ]; then
@@ -118,6 +124,7 @@ check "-r over images: exit 0 or 1 ($(head -c 300 "$tmp/err"))" [ "$rc" -le 1 ]
     echo "ev/host2/HOST2:/$W/SYSTEM system ok"
     echo "ev/host3/disk.vmdk:/$W/RegBack/SYSTEM regback ok"
     echo "ev/host3/disk.vmdk:/$W/SYSTEM system ok"
+    echo "ev/kape/HOST30.vhdx:/2026-12-07T101010_HOST30/C/$W/SYSTEM system ok"
   fi
   echo "ev/host4/C/$W/SYSTEM system ok"
   if [ -n "$EWF" ]; then
@@ -129,7 +136,7 @@ check "-r over images: exit 0 or 1 ($(head -c 300 "$tmp/err"))" [ "$rc" -le 1 ]
     echo "ev/misc/flat.vmdk:/$W/SYSTEM system ok"
   fi
 } >"$tmp/want"
-expect "-r: every image by content, each once (no segment, extent or boot sector alone)" <"$tmp/want"
+expect "-r: every image by content, each once (no segment, extent or boot sector alone), KAPE's VHDX" <"$tmp/want"
 [ -n "$QEMU" ] || skip "VHDX and VMDK found by content" "qemu-img (Debian qemu-utils) not found"
 [ -n "$EWF" ] || skip "E01 found by content" "ewfacquirestream (Debian ewf-tools) not found"
 scan "$e"
