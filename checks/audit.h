@@ -59,6 +59,8 @@ typedef struct sm_finding {
   char *expected;      /* what the rule wanted, as text, or NULL */
   char *detail;        /* one sentence: what exactly is wrong */
   uint64_t last_write; /* the key's last-write FILETIME, 0 if unknown */
+  bool recovered; /* from a value or key deleted and recovered from the
+                     hive's free cells (hive/deleted.c) */
   bool suppressed;
   bool suppression_expired; /* a matching suppression expired */
   const sm_suppression *suppression;

@@ -491,8 +491,11 @@ void sm_scan_summarise(sm_scan_result *r) {
 
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r) {
-  if (sm_scan_open(t, o, set, r) && sm_scan_audit(o, r) && t->live)
-    sm_scan_against_live(t, o, r);
+  if (sm_scan_open(t, o, set, r) && sm_scan_audit(o, r)) {
+    sm_scan_deleted(o, r);
+    if (t->live)
+      sm_scan_against_live(t, o, r);
+  }
   if (r->h) {
     /* The hash thread has been running while the hive was audited. */
     snprintf(r->hive.sha256, sizeof r->hive.sha256, "%s", sm_hive_sha256(r->h));
@@ -532,6 +535,11 @@ void sm_scan_result_free(sm_scan_result *r) {
     free(r->differences[i].error);
   }
   free(r->differences);
+  for (size_t i = 0; i < r->n_deleted; i++) {
+    free(r->deleted[i].key);
+    free(r->deleted[i].name);
+  }
+  free(r->deleted);
   free(r->live);
   sm_diff_free(&r->live_diff);
   free(r->live_error);

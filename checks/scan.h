@@ -200,6 +200,19 @@ typedef struct sm_scan_result {
   bool has_plan;
   sm_boot_plan plan;
 
+  /* Values and keys deleted from the audited keys and recovered from free
+   * cells (sm_scan_deleted); their findings are in the reports, marked
+   * recovered. */
+  struct sm_scan_deleted {
+    char *key;    /* the key it was deleted from, full path */
+    char *name;   /* the value's or subkey's name */
+    bool is_key;
+    uint32_t cell;
+    uint64_t last_write; /* a subkey's own */
+    size_t n_values;     /* a subkey's values recovered with it */
+  } *deleted;
+  size_t n_deleted;
+
   char **warnings; /* said about the hive, besides hive.recovery.warning */
   size_t n_warnings;
   char *error; /* NULL, or why the hive could not be audited */
@@ -221,8 +234,13 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r);
  * live hive.  Sets r->live, and live_diff or live_error. */
 void sm_scan_against_live(const sm_scan_target *t, const sm_scan_options *o,
                           sm_scan_result *r);
-/* sm_scan_open, sm_scan_audit, sm_scan_against_live, the summary, and the
- * hive closed. */
+/* checks/deleted.c: the values and subkeys deleted from the audited keys
+ * that the free cells still hold (hive/'s sm_hive_undelete), put back in
+ * a copy of the hive and audited: each finding the live hive does not
+ * have is added, marked recovered; r->deleted lists what was recovered. */
+void sm_scan_deleted(const sm_scan_options *o, sm_scan_result *r);
+/* sm_scan_open, sm_scan_audit, sm_scan_deleted, sm_scan_against_live, the
+ * summary, and the hive closed. */
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r);
 

@@ -67,7 +67,31 @@ static void print_live(FILE *f, const sm_scan_result *r) {
   }
 }
 
+static void print_deleted(FILE *f, const sm_scan_result *r) {
+  fprintf(f, "\n  deleted:   %zu recovered from free cells (values and keys "
+             "deleted from the audited keys)\n",
+          r->n_deleted);
+  for (size_t i = 0; i < r->n_deleted; i++) {
+    const struct sm_scan_deleted *d = &r->deleted[i];
+    fputs("    ", f);
+    sm_fputs_escaped(f, d->key, false);
+    fputs(d->is_key ? "  subkey " : "  value ", f);
+    sm_fputs_escaped(f, d->is_key || d->name[0] ? d->name : "(default)",
+                     false);
+    fprintf(f, "  (cell 0x%x", (unsigned)d->cell);
+    if (d->is_key) {
+      char ts[32];
+      sm_filetime_iso8601(d->last_write, ts, sizeof ts);
+      fprintf(f, ", %zu value%s, last write %s", d->n_values,
+              d->n_values == 1 ? "" : "s", ts[0] ? ts : "unknown");
+    }
+    fputs(")\n", f);
+  }
+}
+
 void sm_render_scan_earlier(FILE *f, const sm_scan_result *r) {
+  if (r->n_deleted)
+    print_deleted(f, r);
   if (r->live)
     print_live(f, r);
 }

@@ -76,6 +76,8 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "normal", sm_json_string(r->normal));
   json_object_set_new(o, "attack", string_array(r->attack, r->n_attack));
   json_object_set_new(o, "last_write", sm_json_time(f->last_write));
+  if (f->recovered)
+    json_object_set_new(o, "recovered", json_string("deleted"));
   json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
   json_object_set_new(o, "justification",
                       f->suppressed
@@ -247,6 +249,22 @@ json_t *sm_scan_json(const sm_scan_result *r) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
     json_object_set_new(res, "image", sm_scan_image_json(r->image));
+  }
+  if (r->n_deleted) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_deleted; i++) {
+      const struct sm_scan_deleted *d = &r->deleted[i];
+      json_t *x = json_pack("{s:o}", "key", sm_json_string(d->key));
+      json_object_set_new(x, d->is_key ? "subkey" : "value",
+                          sm_json_string(d->name));
+      json_object_set_new(x, "cell", json_integer(d->cell));
+      if (d->is_key) {
+        json_object_set_new(x, "last_write", sm_json_time(d->last_write));
+        json_object_set_new(x, "values", json_integer((json_int_t)d->n_values));
+      }
+      json_array_append_new(a, x);
+    }
+    json_object_set_new(res, "deleted", a);
   }
   if (r->live) {
     json_t *l = json_pack("{s:o}", "live", sm_json_string(r->live));

@@ -83,6 +83,8 @@ static char *without_quoted(const char *detail, const char *q) {
 
 static void put_marks(FILE *f, const sm_finding *fd) {
   char d[16];
+  if (fd->recovered)
+    fputs(" [recovered: deleted]", f);
   if (fd->suppressed) {
     fputs(" [suppressed: ", f);
     sm_fputs_escaped(f, fd->suppression->justification, false);

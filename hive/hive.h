@@ -325,6 +325,32 @@ sm_result sm_value_string(const sm_value *v, const char **s); /* SZ, EXPAND_SZ *
 sm_result sm_value_dword(const sm_value *v, uint32_t *d);     /* DWORD, DWORD_BE */
 sm_result sm_value_multi(const sm_value *v, char *const **strv, size_t *n);
 
+/* hive/deleted.c: values and subkeys deleted from the keys keys[0..n),
+ * recovered from the free cells (docs/recovery.md, "Deleted values and
+ * keys"): a value whose offset the slack of its key's value list still
+ * holds, and a deleted key whose nk names the key as its parent, each with
+ * every cell read whole.  They are put back into a copy of the image,
+ * which sm_hive_open_mem opens like any hive. */
+typedef struct sm_undeleted {
+  sm_key parent;       /* the key it was deleted from */
+  bool is_key;         /* a subkey (with n_values values), else a value */
+  char *name;
+  uint32_t cell;       /* its vk or nk cell, from the first hive bin */
+  uint64_t last_write; /* a deleted key's own last write */
+  size_t n_values;
+} sm_undeleted;
+
+typedef struct sm_undelete {
+  unsigned char *image; /* NULL when nothing was recovered */
+  size_t len;
+  sm_undeleted *v;
+  size_t n;
+} sm_undelete;
+
+sm_result sm_hive_undelete(sm_hive *h, const sm_key *keys, size_t n,
+                           sm_undelete *out, sm_error *err);
+void sm_undelete_free(sm_undelete *u); /* NULL is a no-op */
+
 /* FILETIME to "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes); "" for 0. */
 void sm_filetime_iso8601(uint64_t ft, char *buf, size_t size);
 
