@@ -35,6 +35,8 @@ static void put(FILE *f, const char *label, const char *s) {
 typedef struct flat {
   const sm_finding **v;
   size_t n;
+  const sm_finding **shown; /* values quoted (stored:), at most n */
+  size_t n_shown;
 } flat;
 
 static bool flatten(const sm_scan_result *r, flat *fl) {
@@ -43,6 +45,8 @@ static bool flatten(const sm_scan_result *r, flat *fl) {
     n += r->reports[i].n_findings;
   fl->n = 0;
   fl->v = calloc(n ? n : 1, sizeof *fl->v);
+  fl->shown = calloc(n ? n : 1, sizeof *fl->shown);
+  fl->n_shown = 0;
   if (!fl->v)
     return false;
   for (size_t i = 0; i < r->n_reports; i++)
@@ -215,15 +219,19 @@ static void put_data(FILE *f, const sm_finding_data *d) {
     fprintf(f, " [cut: --format json keeps the first %u bytes]", SM_DATA_MAX);
 }
 
-/* What each value the findings v[0..n) are about stores, once a value. */
-static void put_stored(FILE *f, const sm_finding *const *v, size_t n) {
+/* What each value the findings v[0..n) are about stores, once a value in
+ * the report: shown holds the values already quoted. */
+static void put_stored(FILE *f, const sm_finding *const *v, size_t n,
+                       const sm_finding **shown, size_t *n_shown) {
   for (size_t i = 0; i < n; i++) {
     bool seen = v[i]->data.kind == SM_DATA_NONE;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = v[j]->data.kind != SM_DATA_NONE &&
-             same_str(v[j]->value, v[i]->value);
+    for (size_t j = 0; j < *n_shown && !seen; j++)
+      seen = same_str(shown[j]->value, v[i]->value) &&
+             strcmp(shown[j]->key, v[i]->key) == 0 &&
+             shown[j]->control_set == v[i]->control_set;
     if (seen)
       continue;
+    shown[(*n_shown)++] = v[i];
     fputs("           stored:   ", f);
     put_value_name(f, v[i]);
     put_data(f, &v[i]->data);
@@ -232,7 +240,7 @@ static void put_stored(FILE *f, const sm_finding *const *v, size_t n) {
 }
 
 /* The findings of a rule on a key, then what the rule says, once. */
-static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
+static void print_rule(FILE *f, flat *fl, size_t first, char *done,
                        bool color) {
   const sm_finding *fd = fl->v[first];
   const sm_rule *rule = fd->rule;
@@ -257,8 +265,8 @@ static void print_rule(FILE *f, const flat *fl, size_t first, char *done,
     mine[n++] = fj;
   }
   put_findings(f, mine, n);
-  if (mine)
-    put_stored(f, mine, n);
+  if (mine && fl->shown)
+    put_stored(f, mine, n, fl->shown, &fl->n_shown);
   free(mine);
   put(f, "           expected: ", fd->expected);
   put(f, "           normal:   ", rule->normal);
@@ -383,6 +391,7 @@ static void print_findings(FILE *f, const sm_scan_result *r, bool color) {
   }
   free(done);
   free(fl.v);
+  free(fl.shown);
 }
 
 static void print_summary(FILE *f, const sm_scan_summary *s) {
