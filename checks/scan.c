@@ -483,6 +483,8 @@ void sm_scan_summarise(sm_scan_result *r) {
     s->not_applicable += rep->n_not_applicable;
   }
   s->failed = r->error != NULL;
+  snprintf(s->computer_name, sizeof s->computer_name, "%s",
+           r->host.computer_name ? r->host.computer_name : "");
   if (r->has_hive)
     s->unread_logs = r->hive.recovery.unread;
   if (s->rule_errors)

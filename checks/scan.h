@@ -150,6 +150,7 @@ typedef struct sm_scan_summary {
                          read: the audit is incomplete */
   size_t passed, not_applicable;
   int max_severity; /* highest unsuppressed, -1 none */
+  char computer_name[64]; /* host.computer_name, cut; "" unknown */
   bool failed;      /* error set: the hive could not be audited */
 } sm_scan_summary;
 

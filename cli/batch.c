@@ -243,6 +243,8 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
                    sum->unread_logs == 1 ? "" : "s");
     }
   }
+  sm_batch_count_host(st, it->target, sum,
+                      sum->rule_errors || sum->unread_logs);
   st->suppressed += sum->suppressed;
   for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
     st->by_severity[s] += sum->by_severity[s];

@@ -23,6 +23,17 @@ typedef struct sm_batch_opts {
   int fail_on;              /* severity that fails the run, -1 never */
 } sm_batch_opts;
 
+/* One host of a batch: the hives with its computer name (or, unnamed, one
+ * target), for the summary by host. */
+typedef struct sm_batch_host {
+  char *name;   /* computer name, or NULL (unknown) */
+  char *target; /* its first hive's target */
+  size_t hives;
+  size_t by_severity[5];
+  size_t errors, incomplete;
+  int max_severity; /* -1 none */
+} sm_batch_host;
+
 typedef struct sm_batch_stats {
   size_t hives;
   size_t by_severity[5]; /* unsuppressed findings, by sm_severity */
@@ -33,7 +44,14 @@ typedef struct sm_batch_stats {
   bool any_fail;     /* a hive reached fail_on, or (unless --fail-on never)
                         was audited incompletely */
   double elapsed;
+  sm_batch_host *hosts; /* by host, in the order first seen */
+  size_t n_hosts;
 } sm_batch_stats;
+
+/* Count one hive's result in its host (cli/batch-progress.c). */
+void sm_batch_count_host(sm_batch_stats *st, const char *target,
+                         const sm_scan_summary *sum, bool incomplete);
+void sm_batch_stats_free(sm_batch_stats *st);
 
 /* Audit items[0..n), each with sm_scan in a worker process that renders
  * the result with w and hands over the bytes and an sm_scan_summary.  An
@@ -54,7 +72,12 @@ void sm_progress_draw(sm_progress *p, size_t done, size_t n,
 void sm_progress_clear(sm_progress *p);
 
 /* "smaudit: 3 hives, findings: ..., 2.1 s" on stderr; the folders that
- * could not be read counted apart when there are any. */
+ * could not be read counted apart when there are any.  Then, for more than
+ * one host, the hosts worst first: each with an error, an incomplete audit
+ * or a finding above info, one line each (the first SM_BATCH_HOSTS_MAX),
+ * and how many others. */
+#define SM_BATCH_HOSTS_MAX 50
+void sm_batch_hosts_summary(const sm_batch_stats *st);
 void sm_batch_summary(const sm_batch_stats *st, size_t skipped,
                       size_t unreadable);
 

@@ -371,6 +371,7 @@ static int run(scan_args *a, const sm_found_list *found) {
   /* One hive's report says it all; a batch gets a summary line. */
   if (!a->quiet && (found->n > 1 || found->skipped))
     sm_batch_summary(&st, found->skipped, found->unreadable);
+  sm_batch_stats_free(&st);
   /* An incomplete audit is never "clean": exit 2 unless --fail-on never.
    * Nor is one where a folder of a target could not be read. */
   rc = !ok || st.errors || found->unreadable ||

@@ -112,4 +112,34 @@ if have_corpus; then
 else
   skip "real Windows 7 + a Windows 10 SOFTWARE" "no corpus at $CORPUS"
 fi
+
+# A batch: one line per host worst first after the summary line, clean
+# hosts counted; the CSV has a row for every hive.
+gen_overlay "$tmp/b-clean.hiv" win-xp '[ControlSet001\Control\ComputerName\ComputerName]
+"ComputerName"="CLEAN-1"'
+gen_overlay "$tmp/b-low.hiv" win-7 '[ControlSet001\Control\ComputerName\ComputerName]
+"ComputerName"="LOW-1"'
+gen_overlay "$tmp/b-crit.hiv" win-10 '[ControlSet001\Control\ComputerName\ComputerName]
+"ComputerName"="CRIT-1"
+[ControlSet001\Control\Session Manager]
+"BootExecute"=multi:"autocheck autochk *","evil \\??\\C:\\Users\\Public\\evil.exe"'
+run scan --format csv -j 2 "$tmp/b-clean.hiv" "$tmp/b-low.hiv" "$tmp/absent.hiv" "$tmp/b-crit.hiv"
+check "batch: exit 2 (a hive could not be audited)" [ "$rc" = 2 ]
+sed -n '/by host, worst first/,$p' "$tmp/err" >"$tmp/hosts"
+check "batch: the hosts worst first, the error first" "$PYTHON3" -c '
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines[0].endswith("by host, worst first (4 hosts):"), lines
+assert lines[1].startswith("  (no computer name): ERROR"), lines
+assert lines[2].startswith("  CRIT-1: 1 high")  and lines[2].endswith("b-crit.hiv"), lines
+assert lines[3].startswith("  LOW-1: ") and "low" in lines[3], lines
+assert lines[4] == "  1 host with no finding above info", lines
+assert len(lines) == 5, lines' "$tmp/hosts"
+check "batch CSV: a row for every hive, the clean one included" "$PYTHON3" -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+hives = {r["target"].rsplit("/", 1)[1] for r in rows}
+assert hives == {"b-clean.hiv", "b-low.hiv", "absent.hiv", "b-crit.hiv"}, hives
+assert [r["rule"] for r in rows if r["target"].endswith("b-clean.hiv")] == ["NONE"]
+assert [r["computer_name"] for r in rows if r["target"].endswith("b-clean.hiv")] == ["CLEAN-1"]' "$tmp/out"
 done_testing
