@@ -53,9 +53,6 @@ char *sm_bp_strdup(sm_bp_build *b, const char *s);
 const sm_value *sm_bp_get(sm_bp_build *b, int key, const char *name);
 /* Mark v (a value of key) consumed. */
 void sm_bp_use(sm_bp_build *b, int key, const sm_value *v);
-/* The strings of a REG_MULTI_SZ, or a REG_SZ/REG_EXPAND_SZ as one (as
- * RtlQueryRegistryValues hands them to smss.exe); NULL otherwise. */
-char *const *sm_bp_strings(const sm_value *v, size_t *n);
 /* Append an action (key -1: none); NULL when out of memory. */
 sm_boot_action *sm_bp_action(sm_bp_build *b, sm_boot_phase phase,
                              const char *kind, int key, const char *value,
@@ -68,7 +65,8 @@ void sm_bp_args(sm_bp_build *b, sm_boot_action *a, const char *args);
 
 /* bootplan-phases.c: every phase, in order; the program (and the files
  * searched before it) of a native command line, as files of a. */
-void sm_bp_program(sm_bp_build *b, sm_boot_action *a, const char *line);
+void sm_bp_program(sm_bp_build *b, sm_boot_action *a, const char *line,
+                   bool *autocheck);
 void sm_bp_phases(sm_bp_build *b);
 /* bootplan-subsys.c: Kmode, the subsystems and csrss.exe's ServerDlls;
  * AppCertDlls. */

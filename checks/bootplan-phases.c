@@ -10,16 +10,22 @@
 #include "checks/parse.h"
 #include "checks/resolve.h"
 
-/* The files of a native command line: the program smss.exe runs when only
- * Windows' own files exist, and before it each file its search would try
- * first (a copy placed there runs instead).  The one place the plan finds
- * a program: checks/resolve.h. */
-void sm_bp_program(sm_bp_build *b, sm_boot_action *a, const char *line) {
+/* The program of a native command line and its arguments, as files and
+ * args of a: the program smss.exe runs when only Windows' own files
+ * exist, and before it each file its search would try first (a copy
+ * placed there runs instead).  The one place the plan finds a program
+ * (checks/resolve.h); *autocheck says whether the line began with smss's
+ * autocheck marker (may be NULL). */
+void sm_bp_program(sm_bp_build *b, sm_boot_action *a, const char *line,
+                   bool *autocheck) {
   sm_program pr;
-  if (!a || sm_program_resolve(&b->env, line, &pr) != SM_OK) {
-    b->nomem = a != NULL;
+  if (sm_program_resolve(&b->env, line, &pr) != SM_OK) {
+    b->nomem = true;
     return;
   }
+  if (autocheck)
+    *autocheck = pr.autocheck;
+  sm_bp_args(b, a, pr.args);
   size_t shadow = sm_program_shadow(&pr);
   for (size_t i = shadow; i < pr.fallback && i < pr.n && !b->nomem; i++)
     sm_bp_file(b, a, "searched-first", pr.name, sm_bp_strdup(b, pr.tried[i]));
@@ -29,51 +35,33 @@ void sm_bp_program(sm_bp_build *b, sm_boot_action *a, const char *line) {
   sm_program_free(&pr);
 }
 
-/* The arguments of a parsed command line, joined by one space. */
-static char *joined_args(const sm_bootcmd *c) {
-  size_t len = 1;
-  for (size_t i = 0; i < c->n_args; i++)
-    len += strlen(c->args[i]) + 1;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  s[0] = '\0';
-  for (size_t i = 0; i < c->n_args; i++) {
-    if (i)
-      strcat(s, " ");
-    strcat(s, c->args[i]);
-  }
-  return s;
-}
-
 /* One action per entry of a list of native command lines (BootExecute,
  * SetupExecute, Execute, ...). */
 static void programs(sm_bp_build *b, sm_boot_phase phase, const char *kind,
                      const char *name, const char *what) {
   const sm_value *v = sm_bp_get(b, SM_BK_SESSION, name);
   size_t n;
-  char *const *s = sm_bp_strings(v, &n);
+  char *const *s = sm_value_list(v, &n);
   for (size_t i = 0; i < n && !b->nomem; i++) {
     if (strspn(s[i], " \t") == strlen(s[i]))
       continue; /* smss skips empty and blank entries */
-    sm_bootcmd c;
-    if (sm_bootcmd_parse(s[i], &c) != SM_OK) {
-      b->nomem = true;
-      return;
+    sm_boot_action *a =
+        sm_bp_action(b, phase, kind, SM_BK_SESSION, v->name, s[i], "%s", what);
+    bool autocheck = false;
+    if (a)
+      sm_bp_program(b, a, s[i], &autocheck);
+    if (a && autocheck && a->what) {
+      char *w = NULL;
+      if (asprintf(&w,
+                   "%s (the autocheck marker: smss.exe waits for it, "
+                   "as for autochk)",
+                   a->what) < 0)
+        b->nomem = true;
+      else {
+        free(a->what);
+        a->what = w;
+      }
     }
-    sm_boot_action *a = sm_bp_action(
-        b, phase, kind, SM_BK_SESSION, v->name, s[i], "%s%s", what,
-        c.autocheck ? " (the autocheck marker: smss.exe runs it as autochk "
-                      "runs, waiting for it)"
-                    : "");
-    char *args = joined_args(&c);
-    if (!args)
-      b->nomem = true;
-    sm_bp_args(b, a, args);
-    free(args);
-    if (c.program[0])
-      sm_bp_program(b, a, s[i]);
-    sm_bootcmd_free(&c);
   }
 }
 
@@ -97,7 +85,7 @@ static void policies(sm_bp_build *b, sm_boot_phase phase) {
 static void objects(sm_bp_build *b) {
   const sm_value *v = sm_bp_get(b, SM_BK_SESSION, "ObjectDirectories");
   size_t n;
-  char *const *s = sm_bp_strings(v, &n);
+  char *const *s = sm_value_list(v, &n);
   for (size_t i = 0; i < n && !b->nomem; i++)
     if (s[i][0])
       sm_bp_action(b, SM_PHASE_OBJECTS, "object-directory", SM_BK_SESSION,
@@ -136,7 +124,7 @@ static void objects(sm_bp_build *b) {
 static void renames_of(sm_bp_build *b, const char *name) {
   const sm_value *v = sm_bp_get(b, SM_BK_SESSION, name);
   size_t n;
-  char *const *s = sm_bp_strings(v, &n);
+  char *const *s = sm_value_list(v, &n);
   sm_pending pe;
   if (!s || sm_pending_parse(s, n, &b->env, &pe) != SM_OK) {
     b->nomem = s != NULL;
@@ -191,7 +179,7 @@ static void known_dlls(sm_bp_build *b) {
   }
   const sm_value *ex = sm_bp_get(b, SM_BK_SESSION, "ExcludeFromKnownDlls");
   size_t nx;
-  char *const *xs = sm_bp_strings(ex, &nx);
+  char *const *xs = sm_value_list(ex, &nx);
   for (size_t i = 0; i < nx && !b->nomem; i++)
     if (xs[i][0])
       sm_bp_action(b, SM_PHASE_KNOWN_DLLS, "known-dll-excluded", SM_BK_SESSION,
@@ -228,7 +216,7 @@ static void known_dlls(sm_bp_build *b) {
 static void paging_files(sm_bp_build *b) {
   const sm_value *v = sm_bp_get(b, SM_BK_MEMORY, "PagingFiles");
   size_t n;
-  char *const *s = sm_bp_strings(v, &n);
+  char *const *s = sm_value_list(v, &n);
   for (size_t i = 0; i < n && !b->nomem; i++) {
     sm_pagingfile pf;
     if (!s[i][0])

@@ -11,16 +11,6 @@
 #include "checks/bootplan-build.h"
 #include "checks/parse.h"
 
-/* Everything after the first token of a command line. */
-static const char *after_image(const char *line) {
-  const char *p = line + strspn(line, " \t");
-  bool quoted = false;
-  for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
-    if (*p == '"')
-      quoted = !quoted;
-  return p + strspn(p, " \t");
-}
-
 /* csrss.exe loads each ServerDll by name from System32 at its start. */
 static void server_dlls(sm_bp_build *b, const sm_value *v, const char *line) {
   sm_csrss c;
@@ -78,8 +68,7 @@ static void subsystem(sm_bp_build *b, const sm_value *list, const char *name,
   if (a)
     a->also = sm_bp_strdup(b, list->name);
   if (!empty) {
-    sm_bp_args(b, a, after_image(line));
-    sm_bp_program(b, a, line);
+    sm_bp_program(b, a, line, NULL);
     if (sm_value_name_eq(v->name, "Windows"))
       server_dlls(b, v, line);
   }
@@ -102,7 +91,7 @@ void sm_bp_subsystems(sm_bp_build *b) {
   for (int l = 0; l < 2 && !b->nomem; l++) {
     const sm_value *list = sm_bp_get(b, SM_BK_SUBSYSTEMS, lists[l]);
     size_t n;
-    char *const *names = sm_bp_strings(list, &n);
+    char *const *names = sm_value_list(list, &n);
     for (size_t i = 0; i < n && !b->nomem; i++)
       if (names[i][0])
         subsystem(b, list, names[i], l == 0);

@@ -81,21 +81,6 @@ void sm_bp_use(sm_bp_build *b, int key, const sm_value *v) {
       k->used[i] = true;
 }
 
-char *const *sm_bp_strings(const sm_value *v, size_t *n) {
-  *n = 0;
-  if (!v || v->status != SM_OK)
-    return NULL;
-  if (v->type == SM_REG_MULTI_SZ && v->strv) {
-    *n = v->nstrv;
-    return v->strv;
-  }
-  if ((v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str) {
-    *n = 1;
-    return (char *const *)&v->str;
-  }
-  return NULL;
-}
-
 sm_boot_action *sm_bp_action(sm_bp_build *b, sm_boot_phase phase,
                              const char *kind, int key, const char *value,
                              const char *item, const char *fmt, ...) {

@@ -53,25 +53,6 @@ static int cmp_name_value(const void *key, const void *elem) {
                           (*(const sm_value *const *)elem)->name);
 }
 
-/* A list value; NULL (no strings) when absent or of another type.  A
- * REG_SZ or REG_EXPAND_SZ is a list of one string: smss.exe reads Required
- * and Optional through RtlQueryRegistryValues, which hands a string to the
- * same callback as each string of a REG_MULTI_SZ. */
-static char *const *multi(const sm_value *v, size_t *n) {
-  *n = 0;
-  if (!v || v->status != SM_OK)
-    return NULL;
-  if (v->type == SM_REG_MULTI_SZ && v->strv) {
-    *n = v->nstrv;
-    return v->strv;
-  }
-  if ((v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str) {
-    *n = 1;
-    return (char *const *)&v->str;
-  }
-  return NULL;
-}
-
 enum {
   S_REQUIRED,
   S_OPTIONAL,
@@ -93,8 +74,8 @@ static sm_result subsystems_run(const sm_parse_args *a, sm_fields *out) {
   sm_field *f = out->v;
   r = SM_ERR_NOMEM;
   size_t n_req, n_opt, n_names = 0, n_vals = 0;
-  char *const *req = multi(find_value(v, n, "Required"), &n_req);
-  char *const *opt = multi(find_value(v, n, "Optional"), &n_opt);
+  char *const *req = sm_value_list(find_value(v, n, "Required"), &n_req);
+  char *const *opt = sm_value_list(find_value(v, n, "Optional"), &n_opt);
   if (n_req + n_opt && !(names = malloc((n_req + n_opt) * sizeof *names)))
     goto done;
   if (n && !(vals = malloc(n * sizeof *vals)))

@@ -182,6 +182,21 @@ bool sm_parser_is_key_level(sm_parser p) {
   return d && d->input == SM_INPUT_KEY;
 }
 
+char *const *sm_value_list(const sm_value *v, size_t *n) {
+  *n = 0;
+  if (!v || v->status != SM_OK)
+    return NULL;
+  if (v->type == SM_REG_MULTI_SZ && v->strv) {
+    *n = v->nstrv;
+    return v->strv;
+  }
+  if ((v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str) {
+    *n = 1;
+    return (char *const *)&v->str;
+  }
+  return NULL;
+}
+
 static bool is_string(const sm_value *v) {
   return (v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str;
 }

@@ -106,6 +106,13 @@ bool sm_parser_path_field(sm_parser p, const char *name);
  * one value. */
 bool sm_parser_is_key_level(sm_parser p);
 
+/* The strings of a list value: a REG_MULTI_SZ's, or a REG_SZ or
+ * REG_EXPAND_SZ as a list of one (smss.exe reads Required, Optional,
+ * BootExecute and the like through RtlQueryRegistryValues, which hands a
+ * string to the same callback as each string of a REG_MULTI_SZ); NULL with
+ * *n 0 when absent, unreadable or of another type. */
+char *const *sm_value_list(const sm_value *v, size_t *n);
+
 /* Run parser p.  SM_ERR_TYPE when the value's type does not fit the parser
  * (e.g. csrss on a REG_DWORD); SM_ERR_NOMEM. */
 sm_result sm_parse_fields(sm_parser p, const sm_parse_input *in,

@@ -115,8 +115,5 @@ json_t *sm_plan_json(const sm_scan_result *r) {
 }
 
 void sm_render_plan_json(FILE *f, const sm_scan_result *r) {
-  json_t *j = sm_plan_json(r);
-  json_dumpf(j, f, JSON_COMPACT | JSON_ENSURE_ASCII);
-  fputc('\n', f);
-  json_decref(j);
+  sm_json_line(f, sm_plan_json(r));
 }

@@ -295,11 +295,14 @@ json_t *sm_scan_image_json(const sm_scan_image *g) {
   return o;
 }
 
-void sm_render_scan_json(FILE *f, const sm_scan_result *r) {
-  json_t *j = sm_scan_json(r);
+void sm_json_line(FILE *f, json_t *j) {
   json_dumpf(j, f, JSON_COMPACT | JSON_ENSURE_ASCII);
   fputc('\n', f);
   json_decref(j);
+}
+
+void sm_render_scan_json(FILE *f, const sm_scan_result *r) {
+  sm_json_line(f, sm_scan_json(r));
 }
 
 void sm_unix_iso8601(int64_t t, char *buf, size_t size) {

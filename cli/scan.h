@@ -16,6 +16,8 @@
 /* cli/scan-json.c: the JSON Lines contract (docs/json.md). */
 json_t *sm_scan_json(const sm_scan_result *r);
 void sm_render_scan_json(FILE *f, const sm_scan_result *r);
+/* j as one line of JSON Lines (compact, ASCII), then released. */
+void sm_json_line(FILE *f, json_t *j);
 /* The "host" object of a result (docs/json.md). */
 json_t *sm_host_json(const sm_host *h);
 /* Unix time t as "YYYY-MM-DDTHH:MM:SSZ"; "" for 0. */
