@@ -42,7 +42,7 @@ libhivex-bin python3 python3-jsonschema"
 # tests: NTFS volumes, partition tables, VHD/VHDX/VMDK, E01, and icat for
 # the benchmark).
 [ "$mode" = check ] && deps="$deps strace groff-base man-db ntfs-3g-dev
-ntfs-3g fdisk qemu-utils ewf-tools sleuthkit clang lld llvm osslsigncode"
+ntfs-3g fdisk qemu-utils ewf-tools sleuthkit clang lld llvm osslsigncode python3-yaml"
 missing=""
 for p in $deps; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
