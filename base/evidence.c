@@ -37,6 +37,8 @@ const char *sm_file_kind(mode_t mode) {
     return "a block device";
   if (S_ISSOCK(mode))
     return "a socket";
+  if (S_ISLNK(mode))
+    return "a symbolic link";
   return "of an unknown kind";
 }
 
@@ -82,13 +84,35 @@ sm_result sm_evidence_open(int dirfd, const char *name, const char *shown,
   if (dir)
     oflags |= O_DIRECTORY;
   memset(out, 0, sizeof *out);
+  out->fd = -1;
+  char buf[128];
+  /* What the name is, found without opening it (O_PATH): a device node
+   * is refused before its driver sees an open, a FIFO before it blocks. */
+  int p = open_once(dirfd, name, O_PATH | O_CLOEXEC, beneath);
+  if (p < 0)
+    return fail(err, shown, open_reason(errno, beneath, buf, sizeof buf));
+  struct stat ps = {0};
+  if (fstat(p, &ps) != 0 || !(S_ISREG(ps.st_mode) || S_ISDIR(ps.st_mode))) {
+    int why = errno;
+    close(p);
+    if (!S_ISLNK(ps.st_mode) && ps.st_mode && !S_ISREG(ps.st_mode) &&
+        !S_ISDIR(ps.st_mode)) {
+      snprintf(buf, sizeof buf, "not a %s (%s)",
+               dir ? "directory" : "regular file", sm_file_kind(ps.st_mode));
+      return fail(err, shown, buf);
+    }
+    return fail(err, shown, S_ISLNK(ps.st_mode) ? "symbolic link, not followed"
+                                                : strerror(why));
+  }
+  close(p);
+  /* Then opened by name; the same file, or refused (the name was replaced
+   * in between). */
   out->fd = open_once(dirfd, name, oflags | O_NOATIME, beneath);
   if (out->fd < 0 && errno == EPERM) {
     /* Not the owner: the access time cannot be kept. */
     out->fd = open_once(dirfd, name, oflags, beneath);
     out->atime_unprotected = out->fd >= 0;
   }
-  char buf[128];
   if (out->fd < 0)
     return fail(err, shown, open_reason(errno, beneath, buf, sizeof buf));
   if (fstat(out->fd, &out->st) != 0) {
@@ -96,6 +120,11 @@ sm_result sm_evidence_open(int dirfd, const char *name, const char *shown,
     close(out->fd);
     out->fd = -1;
     return fail(err, shown, strerror(e));
+  }
+  if (out->st.st_dev != ps.st_dev || out->st.st_ino != ps.st_ino) {
+    close(out->fd);
+    out->fd = -1;
+    return fail(err, shown, "replaced while being opened");
   }
   bool ok = dir ? S_ISDIR(out->st.st_mode) : S_ISREG(out->st.st_mode);
   struct statvfs v;

@@ -32,7 +32,9 @@ traced() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
     strace -f -e trace=open,openat -o "$tmp/trace" "$SMAUDIT_BIN" "$@" \
     >"$tmp/out" 2>"$tmp/err" || true
-  grep -o "\"$bl/[^\"]*\"" "$tmp/trace" | tr -d '"' | sed "s|^$bl/||" |
+  # Each file is first looked at without being opened (O_PATH): what it
+  # is, before an open; then opened.  The opens are counted.
+  grep -v O_PATH "$tmp/trace" | grep -o "\"$bl/[^\"]*\"" | tr -d '"' | sed "s|^$bl/||" |
     sort >"$tmp/opens"
 }
 # opened FILE...: exactly these were opened, each once.
