@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,9 +36,15 @@ static pid_t batch_parent;
 /* A worker that ran out of memory before it could write its result. */
 enum { EXIT_WORKER_NOMEM = 3 };
 
+/* A worker process, kept for one hive after another: fork and its
+ * copy-on-write are paid once per worker, not once per hive.  It reads
+ * item indexes on cmd and writes each item's results on fd, closed by an
+ * end frame; a disk image's worker ends after it. */
 typedef struct slot {
-  pid_t pid; /* 0: free */
-  int fd;
+  pid_t pid; /* 0: no worker */
+  int fd;    /* results, from the worker */
+  int cmd;   /* items, to the worker (a socket: no SIGPIPE) */
+  bool busy; /* auditing item */
   size_t item;
   char *buf;
   size_t len, cap;
@@ -92,6 +99,7 @@ typedef struct wire {
   uint64_t report_len;
 } wire;
 #define WIRE_MAGIC 0x534d5231u /* "SMR1" */
+#define WIRE_END 0x534d5245u   /* "SMRE": the item's last frame */
 
 /* An audit that ran out of memory under --max-memory says the limit. */
 static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
@@ -149,12 +157,9 @@ static void item_target(const sm_found *it, sm_scan_target *t) {
                         .open_live = it->live_path ? open_live : NULL};
 }
 
-/* The worker: bounds first, then one audit, then its result rendered, with
- * its summary.  It never returns, and never flushes the parent's stdio
- * buffers. */
-static void worker(const sm_found *it, const batch *b, int wfd) {
-  const sm_batch_opts *bo = b->bo;
-  struct rlimit r;
+/* The worker's bounds, set once: its address space, and its death with
+ * the parent. */
+static void worker_bounds(const sm_batch_opts *bo) {
   /* Whatever ends the parent (a signal, even SIGKILL) ends the workers:
    * nothing keeps running up to --timeout for a result nobody reads. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -163,19 +168,49 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
-  if (bo->timeout) {
-    /* SIGXCPU at the limit, SIGKILL a second later. */
-    r.rlim_cur = bo->timeout;
-    r.rlim_max = (rlim_t)bo->timeout + 1;
-    setrlimit(RLIMIT_CPU, &r);
-  }
+  signal(SIGXCPU, SIG_DFL);
 #if !SM_ASAN
   /* AddressSanitizer reserves terabytes of shadow address space. */
   if (bo->max_memory) {
+    struct rlimit r;
     r.rlim_cur = r.rlim_max = (rlim_t)bo->max_memory << 20;
     setrlimit(RLIMIT_AS, &r);
   }
 #endif
+}
+
+/* --timeout of CPU for the next item: SIGXCPU (whose default ends the
+ * process) when this item has used it, whatever the items before used.
+ * Only the soft limit moves: raising a hard one needs privilege. */
+static void item_cpu_limit(unsigned timeout) {
+  struct rusage ru;
+  struct rlimit r;
+  if (!timeout || getrusage(RUSAGE_SELF, &ru) != 0 ||
+      getrlimit(RLIMIT_CPU, &r) != 0)
+    return;
+  rlim_t want = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 +
+                timeout;
+  r.rlim_cur = r.rlim_max != RLIM_INFINITY && want > r.rlim_max ? r.rlim_max
+                                                                 : want;
+  setrlimit(RLIMIT_CPU, &r);
+}
+
+static bool read_index(int fd, uint64_t *idx) {
+  size_t got = 0;
+  while (got < sizeof *idx) {
+    ssize_t r = read(fd, (char *)idx + got, sizeof *idx - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
+    got += (size_t)r;
+  }
+  return true;
+}
+
+/* One item in the worker: its audit, its results rendered with their
+ * summaries, and the end frame. */
+static void worker_item(const sm_found *it, const batch *b, int wfd) {
   /* For the tests: a worker that hangs or crashes. */
   const char *t = getenv("SMAUDIT_TEST_WORKER");
   if (t && strcmp(t, "hang") == 0)
@@ -186,14 +221,33 @@ static void worker(const sm_found *it, const batch *b, int wfd) {
   struct frame_ctx ctx = {b, wfd};
   if (it->image) {
     sm_scan_disk_image(it->path, it->inner, b->o, b->set, write_frame, &ctx);
-    _exit(0);
+  } else {
+    sm_scan_target target;
+    sm_scan_result res;
+    item_target(it, &target);
+    sm_scan(&target, b->o, b->set, &res);
+    write_frame(&ctx, &res);
+    sm_scan_result_free(&res);
   }
-  sm_scan_target target;
-  sm_scan_result res;
-  item_target(it, &target);
-  sm_scan(&target, b->o, b->set, &res);
-  write_frame(&ctx, &res);
-  sm_scan_result_free(&res);
+  wire end;
+  memset(&end, 0, sizeof end);
+  end.magic = WIRE_END;
+  write_all(wfd, (const char *)&end, sizeof end);
+}
+
+/* The worker: bounds first, then items until the parent closes cmd.  It
+ * never returns, and never flushes the parent's stdio buffers. */
+static void worker(const batch *b, int cmd, int wfd) {
+  worker_bounds(b->bo);
+  uint64_t idx;
+  while (read_index(cmd, &idx) && idx < b->n) {
+    item_cpu_limit(b->bo->timeout);
+    worker_item(&b->items[idx], b, wfd);
+    /* A disk image changes how the process opens files: its worker ends
+     * with it. */
+    if (b->items[idx].image)
+      break;
+  }
   _exit(0);
 }
 
@@ -301,49 +355,61 @@ static void deliver_error(batch *b, size_t idx, const char *msg) {
   sm_scan_result_free(&res);
 }
 
-/* The frame at *at of what a worker wrote: its header, and where its
- * error and report start; false when it is not whole. */
-static bool next_frame(const slot *s, size_t *at, wire *h) {
-  if (s->len - *at < sizeof *h)
-    return false;
-  memcpy(h, s->buf + *at, sizeof *h);
-  size_t left = s->len - *at - sizeof *h;
-  if (h->magic != WIRE_MAGIC || h->error_len > left ||
-      h->report_len > left - h->error_len)
-    return false;
-  *at += sizeof *h;
-  return true;
+enum item_state { ITEM_MORE, ITEM_DONE, ITEM_BAD };
+
+/* Whether buf[0..len) holds a whole item: its frames and the end frame
+ * (*end: the bytes up to it). */
+static enum item_state scan_item(const char *buf, size_t len, size_t *end) {
+  size_t at = 0;
+  wire h;
+  while (len - at >= sizeof h) {
+    memcpy(&h, buf + at, sizeof h);
+    at += sizeof h;
+    if (h.magic == WIRE_END) {
+      *end = at;
+      return ITEM_DONE;
+    }
+    if (h.magic != WIRE_MAGIC)
+      return ITEM_BAD;
+    if (h.error_len > len - at || h.report_len > len - at - h.error_len)
+      return ITEM_MORE;
+    at += h.error_len + h.report_len;
+  }
+  return ITEM_MORE;
 }
 
-/* The results a worker wrote (one per hive), checked first; false when
- * they are not whole or there is none. */
-static bool deliver_wire(batch *b, slot *s) {
+/* The results of item idx as its worker wrote them (one per hive, then
+ * the end frame), checked first; false when they are not whole or there
+ * is none. */
+static bool deliver_wire(batch *b, size_t idx, const char *buf, size_t len) {
+  size_t end, at = 0, n = 0;
   wire h;
-  size_t at = 0, n = 0;
-  if (!s->buf)
+  if (!buf || scan_item(buf, len, &end) != ITEM_DONE || end != len)
     return false;
-  for (; at < s->len; n++, at += h.error_len + h.report_len)
-    if (!next_frame(s, &at, &h))
-      return false;
+  for (; at + sizeof h < end; n++) {
+    memcpy(&h, buf + at, sizeof h);
+    at += sizeof h + h.error_len + h.report_len;
+  }
   if (n == 0)
     return false;
-  for (at = 0; at < s->len;) {
-    next_frame(s, &at, &h);
-    char *error = h.summary.failed ? strndup(s->buf + at, h.error_len) : NULL;
+  for (at = 0; n--;) {
+    memcpy(&h, buf + at, sizeof h);
+    at += sizeof h;
+    char *error = h.summary.failed ? strndup(buf + at, h.error_len) : NULL;
     char *bytes = malloc(h.report_len ? h.report_len : 1);
     if (bytes) /* else lost: take() says so */
-      memcpy(bytes, s->buf + at + h.error_len, h.report_len);
-    take(b, s->item, &h.summary, error, bytes, bytes ? h.report_len : 0);
+      memcpy(bytes, buf + at + h.error_len, h.report_len);
+    take(b, idx, &h.summary, error, bytes, bytes ? h.report_len : 0);
     free(error);
     at += h.error_len + h.report_len;
   }
-  complete(b, s->item);
+  complete(b, idx);
   return true;
 }
 
 static bool start(batch *b, slot *s, size_t idx);
 
-/* Start the next hive in the free slot s, if any is left. */
+/* Start the next hive in the idle slot s, if any is left. */
 static void refill(batch *b, slot *s) {
   while (b->queued < b->n) {
     size_t idx = b->queued++;
@@ -354,75 +420,157 @@ static void refill(batch *b, slot *s) {
   }
 }
 
-/* The worker is done (or was killed): its result, or why there is none.
- * The next hive starts in the slot first, so that its worker runs while
- * this result is read and written. */
-static void finish(batch *b, slot *slot_, bool timed_out) {
+/* The slot's worker is gone or told to go: its descriptors closed, its
+ * status collected, the slot empty.  Returns the wait status. */
+static int reap(slot *s) {
   int status = 0;
-  char msg[256] = "";
-  slot done = *slot_, *s = &done;
   close(s->fd);
+  close(s->cmd);
   while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
     ;
-  memset(slot_, 0, sizeof *slot_);
-  if (!b->stopping)
-    refill(b, slot_);
-  bool delivered = false;
+  free(s->buf);
+  memset(s, 0, sizeof *s);
+  return status;
+}
+
+/* Why a worker that ended during its item wrote no whole result. */
+static void worker_fate(const batch *b, int status, bool timed_out,
+                        char *msg, size_t size) {
   if (timed_out) {
-    snprintf(msg, sizeof msg, "audit exceeded the time limit of %u s",
+    snprintf(msg, size, "audit exceeded the time limit of %u s",
              b->bo->timeout);
   } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-    snprintf(msg, sizeof msg, "audit exceeded the CPU time limit of %u s",
+    snprintf(msg, size, "audit exceeded the CPU time limit of %u s",
              b->bo->timeout);
   } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) {
-    snprintf(msg, sizeof msg,
+    snprintf(msg, size,
              "the file changed while it was read in place (truncated under "
              "its mapping)");
   } else if (WIFSIGNALED(status)) {
-    snprintf(msg, sizeof msg, "audit aborted: killed by signal %d",
+    snprintf(msg, size, "audit aborted: killed by signal %d",
              WTERMSIG(status));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_WORKER_NOMEM) {
-    snprintf(msg, sizeof msg,
+    snprintf(msg, size,
              "audit aborted: out of memory (limit %lu MiB, --max-memory)",
              b->bo->max_memory);
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    snprintf(msg, sizeof msg, "audit aborted: exit status %d",
-             WEXITSTATUS(status));
-  } else if (!(delivered = deliver_wire(b, s))) {
-    snprintf(msg, sizeof msg, "audit aborted: unreadable result");
+    snprintf(msg, size, "audit aborted: exit status %d", WEXITSTATUS(status));
+  } else {
+    snprintf(msg, size, "audit aborted: unreadable result");
   }
-  if (!delivered)
-    deliver_error(b, s->item, msg);
-  free(s->buf);
 }
 
-static bool start(batch *b, slot *s, size_t idx) {
-  int p[2];
+/* A whole item in the slot's buffer: the worker is handed the next hive
+ * first, so that it works while this result is read and written. */
+static void take_item(batch *b, slot *s) {
+  size_t end = 0;
+  if (!s->busy || !s->buf)
+    return;
+  enum item_state st = scan_item(s->buf, s->len, &end);
+  if (st == ITEM_MORE)
+    return;
+  size_t idx = s->item;
+  char *buf = s->buf;
+  size_t len = s->len;
+  s->buf = NULL;
+  s->len = s->cap = 0;
+  s->busy = false;
+  /* A worker that wrote more than its item, or garbage, is not trusted
+   * with another; a disk image's worker ends after it. */
+  if (st == ITEM_BAD || end != len) {
+    kill(s->pid, SIGKILL);
+    reap(s);
+  } else if (b->items[idx].image) {
+    reap(s);
+  }
+  if (!b->stopping)
+    refill(b, s);
+  if (!deliver_wire(b, idx, buf, len))
+    deliver_error(b, idx, "audit aborted: unreadable result");
+  free(buf);
+}
+
+/* The worker ended (or was killed): the result of its item, or why there
+ * is none.  The next hive starts in the slot first. */
+static void finish(batch *b, slot *s, bool timed_out) {
   char msg[256];
-  if (pipe2(p, O_CLOEXEC) != 0) {
-    snprintf(msg, sizeof msg, "audit not started: pipe: %s", strerror(errno));
-    deliver_error(b, idx, msg);
+  take_item(b, s); /* a whole result written just before the end */
+  if (!s->pid)
+    return;
+  bool was_busy = s->busy;
+  size_t idx = s->item;
+  int status = reap(s);
+  if (!b->stopping)
+    refill(b, s);
+  if (!was_busy)
+    return;
+  worker_fate(b, status, timed_out, msg, sizeof msg);
+  deliver_error(b, idx, msg);
+}
+
+/* A new worker for slot s; false with errno set when none can start. */
+static bool spawn(batch *b, slot *s) {
+  int p[2], c[2];
+  if (pipe2(p, O_CLOEXEC) != 0)
+    return false;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c) != 0) {
+    int e = errno;
+    close(p[0]);
+    close(p[1]);
+    errno = e;
     return false;
   }
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
+    close(c[0]);
+    /* The other workers' ends: kept here, their end of input would never
+     * come. */
+    for (unsigned i = 0; i < (b->bo->jobs ? b->bo->jobs : 1); i++)
+      if (b->slots[i].pid) {
+        close(b->slots[i].fd);
+        close(b->slots[i].cmd);
+      }
     sm_fault_quiet(); /* a SIGBUS is said by the parent (finish) */
-    worker(&b->items[idx], b, p[1]);
+    worker(b, c[1], p[1]);
   }
+  int e = errno;
   close(p[1]);
+  close(c[1]);
   if (pid < 0) {
-    snprintf(msg, sizeof msg, "audit not started: fork: %s", strerror(errno));
     close(p[0]);
-    deliver_error(b, idx, msg);
+    close(c[0]);
+    errno = e;
     return false;
   }
   memset(s, 0, sizeof *s);
   s->pid = pid;
   s->fd = p[0];
-  s->item = idx;
-  s->deadline = b->bo->timeout ? sm_batch_now() + b->bo->timeout : 0;
+  s->cmd = c[0];
   return true;
+}
+
+/* Hand item idx to the slot's worker, started first when there is none
+ * or when the idle one has gone. */
+static bool start(batch *b, slot *s, size_t idx) {
+  char msg[256];
+  uint64_t v = idx;
+  for (int tries = 0; tries < 2; tries++) {
+    if (!s->pid && !spawn(b, s)) {
+      snprintf(msg, sizeof msg, "audit not started: %s", strerror(errno));
+      deliver_error(b, idx, msg);
+      return false;
+    }
+    if (send(s->cmd, &v, sizeof v, MSG_NOSIGNAL) == (ssize_t)sizeof v) {
+      s->busy = true;
+      s->item = idx;
+      s->deadline = b->bo->timeout ? sm_batch_now() + b->bo->timeout : 0;
+      return true;
+    }
+    reap(s);
+  }
+  deliver_error(b, idx, "audit not started: no worker took it");
+  return false;
 }
 
 static void read_some(slot *s, bool *eof) {
@@ -525,7 +673,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
     audit_here(&b);
   while (b.done < n) {
     for (unsigned i = 0; i < jobs && b.queued < n; i++)
-      if (!slots[i].pid)
+      if (!slots[i].busy)
         refill(&b, &slots[i]);
     nfds_t np = 0;
     double now = sm_batch_now(), wait = bo->progress ? 0.25 : -1;
@@ -536,7 +684,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
       pfd[np].events = POLLIN;
       pfd[np].revents = 0;
       np++;
-      if (slots[i].deadline) {
+      if (slots[i].busy && slots[i].deadline) {
         double left = slots[i].deadline - now;
         if (wait < 0 || left < wait)
           wait = left > 0 ? left : 0;
@@ -558,17 +706,28 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
         read_some(&slots[i], &eof);
       if (eof) {
         finish(&b, &slots[i], false);
-      } else if (slots[i].deadline && now >= slots[i].deadline) {
-        kill(slots[i].pid, SIGKILL);
-        finish(&b, &slots[i], true);
+      } else {
+        take_item(&b, &slots[i]);
+        if (slots[i].busy && slots[i].deadline && now >= slots[i].deadline) {
+          kill(slots[i].pid, SIGKILL);
+          finish(&b, &slots[i], true);
+        }
       }
     }
     draw(&b, false);
   }
-  /* Only after a poll failure: stop what still runs. */
+  /* Idle workers end when their input does; busy ones only after a poll
+   * failure, and are stopped. */
   b.stopping = true;
   for (unsigned i = 0; slots && i < jobs; i++)
-    if (slots[i].pid) {
+    if (slots[i].pid && !slots[i].busy) {
+      close(slots[i].cmd);
+      slots[i].cmd = -1;
+    }
+  for (unsigned i = 0; slots && i < jobs; i++)
+    if (slots[i].pid && !slots[i].busy)
+      reap(&slots[i]);
+    else if (slots[i].pid) {
       kill(slots[i].pid, SIGKILL);
       finish(&b, &slots[i], false);
     }

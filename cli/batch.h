@@ -1,5 +1,5 @@
-/* Batch scanning: every hive audited in a worker process of its own, a few
- * at a time, each within bounds of time and memory, and the results handed
+/* Batch scanning: hives audited in a few worker processes, each reused
+ * from hive to hive, each hive within bounds of time and memory, and the results handed
  * to the writer as they come (or sorted at the end). */
 #ifndef SM_CLI_BATCH_H
 #define SM_CLI_BATCH_H

@@ -168,6 +168,31 @@ else
   skip "one hive, no bounds: no fork and no pipe (strace)" "strace not installed"
 fi
 
+# Workers are reused: 20 hives at -j 2 start two worker processes, not 20;
+# a crash or a time-out costs its worker, and the next hive gets a new one.
+if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
+  skip "-j 2, 20 hives: two workers (strace)" "LeakSanitizer clones a tracer at exit in an ASan build"
+elif command -v strace >/dev/null 2>&1; then
+  rc=0
+  strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$tmp/trace" \
+    $SMAUDIT_BIN scan -q --no-hash $B --format json -j 2 "$h"/h0[01]?.hiv >"$tmp/out" 2>/dev/null || rc=$?
+  check "-j 2, 20 hives: a result each" [ "$(wc -l <"$tmp/out")" = 20 ]
+  check "-j 2, 20 hives: two workers (strace)" \
+    [ "$(grep -cE 'fork|clone' "$tmp/trace")" = 2 ]
+else
+  skip "-j 2, 20 hives: two workers (strace)" "strace not installed"
+fi
+mkdir "$tmp/mixed"
+for i in 0 1 2 3 4 5; do cp "$FIXTURES/win-7.hiv" "$tmp/mixed/h$i.hiv"; done
+: >"$tmp/mixed/h2.hiv"
+head -c 5000 "$FIXTURES/win-10.hiv" >"$tmp/mixed/h4.hiv"
+run scan -q $B --format json --sort -j 2 "$tmp/mixed"/h*.hiv
+check "reused workers: a bad hive between good ones is its own error" sh -c \
+  '[ "$(grep -c "\"error\":null" "$1")" = 4 ] && [ "$(wc -l <"$1")" = 6 ]' _ "$tmp/out"
+check "reused workers: the same results as one at a time" sh -c \
+  'for f in "$1"/h*.hiv; do "$2" scan -q -b "$3" --format json --timeout 60 "$f"; done >"$4.one"; cmp -s "$4" "$4.one"' \
+  _ "$tmp/mixed" "$SMAUDIT_BIN" "$tmp/b.yaml" "$tmp/out"
+
 # The local fan-out: xargs -P over shards, each to its own file, merged.
 mkdir "$tmp/shards"
 find "$h" -type f -name '*.hiv' -print0 |
