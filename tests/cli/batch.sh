@@ -160,7 +160,9 @@ if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
   skip "one hive, no bounds: no fork and no pipe (strace)" "LeakSanitizer clones a tracer at exit in an ASan build"
 elif command -v strace >/dev/null 2>&1; then
   rc=0
-  strace -f -qq -e trace=fork,vfork,clone,clone3,pipe,pipe2 -o "$tmp/trace" \
+  # The read-only view is made in a helper process of its own (a seccomp
+  # filter may kill what makes it): counted apart, so left out here.
+  SMAUDIT_NO_VIEW=1 strace -f -qq -e trace=fork,vfork,clone,clone3,pipe,pipe2 -o "$tmp/trace" \
     $SMAUDIT_BIN scan -q --no-hash $B --format json "$h/h000.hiv" >/dev/null 2>&1 || rc=$?
   check "one hive, no bounds: no fork and no pipe (strace)" sh -c \
     '! grep -qE "(fork|clone|pipe)" "$1"' _ "$tmp/trace"
@@ -174,7 +176,7 @@ if [ "${SMAUDIT_ASAN:-no}" = yes ]; then
   skip "-j 2, 20 hives: two workers (strace)" "LeakSanitizer clones a tracer at exit in an ASan build"
 elif command -v strace >/dev/null 2>&1; then
   rc=0
-  strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$tmp/trace" \
+  SMAUDIT_NO_VIEW=1 strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$tmp/trace" \
     $SMAUDIT_BIN scan -q --no-hash $B --format json -j 2 "$h"/h0[01]?.hiv >"$tmp/out" 2>/dev/null || rc=$?
   check "-j 2, 20 hives: a result each" [ "$(wc -l <"$tmp/out")" = 20 ]
   check "-j 2, 20 hives: two workers (strace)" \
