@@ -41,16 +41,6 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Code the loader or smss.exe runs (resolved paths are lowercase). */
-static bool is_code(const char *r) {
-  static const char *const ext[] = {".exe", ".dll", ".sys", ".drv", ".ocx",
-                                    ".cpl", ".scr", ".com", ".efi", ".mui"};
-  for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
-    if (has_suffix(r, ext[i]))
-      return true;
-  return false;
-}
-
 /* Below the Windows directory, outside the folders users can write. */
 static bool in_windows(const char *r) {
   const char *b = below_root(r);
@@ -63,6 +53,109 @@ static bool in_windows(const char *r) {
   bool w = sm_path_place(onc) == SM_PLACE_SYSTEM;
   free(onc);
   return w;
+}
+
+/* The Windows directory's own name ("windows" or "winnt") and the rest. */
+static const char *in_windir(const char *b) {
+  if (under(b, "windows"))
+    return b[7] ? b + 8 : b + 7;
+  if (under(b, "winnt"))
+    return b[5] ? b + 6 : b + 5;
+  return NULL;
+}
+
+/* Folders of the Windows directory that hold data Windows writes and
+ * never loads as code or trusts at boot: logs, caches, crash dumps, the
+ * SYSTEM profile's files, the spooler's jobs, Amcache. */
+static bool data_folder(const char *w) {
+  static const char *const data[] = {
+      "logs",           "prefetch",
+      "softwaredistribution\\download",
+      "softwaredistribution\\datastore",
+      "debug",          "minidump",
+      "livekernelreports", "temp",
+      "system32\\logfiles", "system32\\winevt\\logs",
+      "system32\\spool\\printers", "system32\\wdi",
+      "system32\\sru",  "system32\\config\\systemprofile",
+      "syswow64\\config\\systemprofile", "serviceprofiles",
+      "appcompat\\programs", "system32\\driverstore\\temp",
+      "winsxs\\temp",
+  };
+  for (size_t i = 0; i < sizeof data / sizeof *data; i++)
+    if (under(w, data[i]))
+      return true;
+  return has_suffix(w, ".log") || strcmp(w, "memory.dmp") == 0;
+}
+
+/* Windows' own images every boot maps: the kernel and boot loaders, the
+ * first user-mode processes, and the KnownDLLs of every family. */
+static bool core_image(const char *name) {
+  static const char *const core[] = {
+      "ntoskrnl.exe", "ntkrnlpa.exe", "ntkrnlmp.exe", "ntkrpamp.exe",
+      "hal.dll",      "winload.exe",  "winload.efi",  "winresume.exe",
+      "winresume.efi", "ci.dll",      "ntdll.dll",    "smss.exe",
+      "csrss.exe",    "wininit.exe",  "winlogon.exe", "services.exe",
+      "lsass.exe",    "lsasrv.dll",   "kernelbase.dll", "basesrv.dll",
+      "winsrv.dll",   "csrsrv.dll",   "win32k.sys",   "win32kbase.sys",
+      "win32kfull.sys", "kdcom.dll",  "bootvid.dll",  "ksecdd.sys",
+      "cng.sys",      "clfs.sys",     "fltmgr.sys",   "ntfs.sys",
+      "wdf01000.sys", "acpi.sys",     "pci.sys",      "disk.sys",
+      "classpnp.sys", "volmgr.sys",   "partmgr.sys",  "mountmgr.sys",
+      "tcpip.sys",    "ndis.sys",     "netio.sys",    "ci.dll",
+      /* KnownDLLs of XP to 11 */
+      "advapi32.dll", "clbcatq.dll",  "combase.dll",  "comdlg32.dll",
+      "coml2.dll",    "difxapi.dll",  "gdi32.dll",    "gdiplus.dll",
+      "iertutil.dll", "imagehlp.dll", "imm32.dll",    "kernel32.dll",
+      "lpk.dll",      "lz32.dll",     "msctf.dll",    "msvcrt.dll",
+      "normaliz.dll", "nsi.dll",      "ole32.dll",    "oleaut32.dll",
+      "olecli32.dll", "olecnv32.dll", "olesvr32.dll", "olethk32.dll",
+      "psapi.dll",    "rpcrt4.dll",   "sechost.dll",  "setupapi.dll",
+      "shcore.dll",   "shell32.dll",  "shlwapi.dll",  "url.dll",
+      "urlmon.dll",   "user32.dll",   "usp10.dll",    "version.dll",
+      "wininet.dll",  "wldap32.dll",  "ws2_32.dll",   "wow64.dll",
+      "wow64cpu.dll", "wow64win.dll", "wowarmhw.dll", "xtajit.dll",
+  };
+  for (size_t i = 0; i < sizeof core / sizeof *core; i++)
+    if (strcmp(name, core[i]) == 0)
+      return true;
+  return false;
+}
+
+/* What Windows loads or trusts at boot, judged by where the file lies and
+ * what it is, never by its extension: the registry hives, code-integrity
+ * policies, boot files, Windows' core images and KnownDLLs, drivers, and
+ * any other file of the Windows directory outside its data folders (code
+ * of any extension: .tsp, .ax, .acm, .ime, manifests, MOFs ...); a user's
+ * hive anywhere.  NULL when none; *core for what no installer may
+ * replace (so no servicing pattern covers it). */
+static const char *boot_trusted(const char *r, bool *core) {
+  const char *b = below_root(r), *name = base_name(r);
+  *core = true;
+  if (!b)
+    return NULL;
+  if (strcmp(name, "ntuser.dat") == 0 || strcmp(name, "usrclass.dat") == 0)
+    return "user registry hive";
+  if (strcmp(b, "bootmgr") == 0 || under(b, "boot") || under(b, "efi"))
+    return "boot file";
+  const char *w = in_windir(b);
+  if (!w || !in_windows(r))
+    return NULL;
+  if (under(w, "system32\\config") && !data_folder(w))
+    return "registry hive";
+  if (under(w, "system32\\codeintegrity"))
+    return "code-integrity policy";
+  if (under(w, "boot") || under(w, "system32\\boot"))
+    return "boot file";
+  if (core_image(name) && !strchr(w + (under(w, "system32") ? 9 : 0), '\\'))
+    return "Windows core image or KnownDLL";
+  if (core_image(name) && under(w, "syswow64"))
+    return "Windows core image or KnownDLL";
+  *core = false;
+  if (data_folder(w))
+    return NULL;
+  if (under(w, "system32\\drivers") || under(w, "syswow64\\drivers"))
+    return "driver";
+  return "Windows file";
 }
 
 /* Security products' folders, as the first components below a volume
@@ -201,9 +294,27 @@ static bool spooler_update(const char *src, const char *dst) {
   return strncmp(src, dst, head) == 0 && strcmp(nw + 4, dst + head) == 0;
 }
 
+/* The component store's own operations: a file staged under
+ * WinSxS\Temp\PendingRenames (named after its destination) renamed into
+ * the Windows directory, or a delete below WinSxS\Temp. */
+static bool winsxs_pending(const char *src, const char *dst) {
+  const char *b = below_root(src);
+  if (!dst)
+    return under(b, "windows\\winsxs\\temp");
+  if (!under(b, "windows\\winsxs\\temp\\pendingrenames") || !in_windows(dst))
+    return false;
+  const char *sn = base_name(src), *dn = base_name(dst);
+  size_t ls = strlen(sn), ld = strlen(dn);
+  return ls >= ld && strcmp(sn + ls - ld, dn) == 0 &&
+         (ls == ld || sn[ls - ld - 1] == '.' || sn[ls - ld - 1] == '_');
+}
+
 /* The servicing patterns of Windows and installers; NULL when none fits.
- * Only the spooler, SetupAPI and the component store replace code in the
- * Windows directory, from folders only Windows and administrators write. */
+ * A pattern is recognised only when source, destination and folder all fit
+ * it: only the component store replaces Windows' core images, hives,
+ * code-integrity policies and boot files; SetupAPI may replace other files
+ * of the Windows directory (a vendor's driver) from its SETxxxx.tmp in the
+ * same folder; the other patterns never touch what Windows trusts. */
 static const char *servicing(const char *src, const char *dst) {
   const char *b = below_root(src);
   if (!b)
@@ -213,19 +324,23 @@ static const char *servicing(const char *src, const char *dst) {
   if (under(b, "windows\\system32\\spool\\drivers") && strstr(b, "\\old\\") &&
       (!dst || under(below_root(dst), "windows\\system32\\spool\\drivers")))
     return "print spooler old driver clean-up";
+  if (winsxs_pending(src, dst))
+    return "component store (WinSxS) pending operation";
+  bool core = false;
+  const char *trusted = dst ? boot_trusted(dst, &core) : NULL;
+  if (trusted && core)
+    return NULL;
   if (setupapi_tmp(src) && in_windows(src) && (!dst || same_dir(src, dst)))
     return "SetupAPI file copy (SETxxxx.tmp)";
-  if (under(b, "windows\\winsxs\\temp") &&
-      (!dst || in_windows(dst) || under(below_root(dst), "windows")))
-    return "component store (WinSxS) pending operation";
-  bool code_into_windows = dst && is_code(dst) && in_windows(dst);
-  if (code_into_windows)
+  if (trusted)
     return NULL;
-  if (has_suffix(src, "\\appcompat\\programs\\amcache.hve.tmp"))
+  if (has_suffix(src, "\\appcompat\\programs\\amcache.hve.tmp") &&
+      (!dst || (same_dir(src, dst) &&
+                strcmp(base_name(dst), "amcache.hve") == 0)))
     return "Amcache hive update";
-  if (under(b, "config.msi"))
+  if (under(b, "config.msi") && (!dst || under(below_root(dst), "config.msi")))
     return "Windows Installer rollback file (Config.Msi)";
-  if (under(b, "windows\\system32\\driverstore\\temp"))
+  if (!dst && under(b, "windows\\system32\\driverstore\\temp"))
     return "driver store temporary file";
   if (!dst &&
       (strstr(b, "\\temp\\") || under(b, "windows\\temp") || under(b, "temp")))
@@ -233,9 +348,41 @@ static const char *servicing(const char *src, const char *dst) {
   return NULL;
 }
 
+/* The reasons, by what is replaced, moved away or deleted. */
+static const char *trusted_why(const char *what, int how) {
+  static const struct {
+    const char *what, *why[3];
+  } t[] = {
+      {"Windows file",
+       {"code replaced in a Windows directory", "Windows code moved away",
+        "Windows code deleted"}},
+      {"driver", {"driver replaced", "driver moved away", "driver deleted"}},
+      {"registry hive",
+       {"registry hive replaced", "registry hive moved away",
+        "registry hive deleted"}},
+      {"user registry hive",
+       {"user registry hive replaced", "user registry hive moved away",
+        "user registry hive deleted"}},
+      {"code-integrity policy",
+       {"code-integrity policy replaced", "code-integrity policy moved away",
+        "code-integrity policy deleted"}},
+      {"boot file",
+       {"boot file replaced", "boot file moved away", "boot file deleted"}},
+      {"Windows core image or KnownDLL",
+       {"Windows core image or KnownDLL replaced",
+        "Windows core image or KnownDLL moved away",
+        "Windows core image or KnownDLL deleted"}},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (strcmp(t[i].what, what) == 0)
+      return t[i].why[how];
+  return what;
+}
+
 sm_pending_kind sm_pending_classify(const char *src, const char *dst,
                                     const char **why) {
   const char *w;
+  bool core;
   if ((w = security(src, dst))) {
     *why = w;
     return SM_PENDING_SECURITY;
@@ -248,12 +395,12 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
     *why = w;
     return SM_PENDING_SERVICING;
   }
-  if (dst && is_code(dst) && in_windows(dst)) {
-    *why = "code replaced in a Windows directory";
+  if (dst && (w = boot_trusted(dst, &core))) {
+    *why = trusted_why(w, 0);
     return SM_PENDING_SYSTEM_CODE;
   }
-  if (is_code(src) && in_windows(src)) {
-    *why = dst ? "Windows code moved away" : "Windows code deleted";
+  if ((w = boot_trusted(src, &core))) {
+    *why = trusted_why(w, dst ? 1 : 2);
     return SM_PENDING_SYSTEM_CODE;
   }
   *why = NULL;

@@ -487,10 +487,11 @@ static void pending_planted(void **state) {
   sm_fields f = run(SM_PARSE_PENDING_RENAMES,
                     mk_strv("PendingFileRenameOperations", ops, n));
   assert_field(f, "system-code",
-               "code replaced in a Windows directory: "
+               "driver replaced: "
                "\\??\\C:\\Users\\x\\AppData\\Local\\Temp\\evil.sys -> "
                "\\??\\C:\\Windows\\System32\\drivers\\evil.sys|"
-               "Windows code deleted: delete \\SystemRoot\\System32\\ntdll.dll|"
+               "Windows core image or KnownDLL deleted: delete "
+               "\\SystemRoot\\System32\\ntdll.dll|"
                "Windows code deleted: delete "
                "\\??\\C:\\Temp\\..\\WINDOWS\\SysWOW64\\x.DLL|"
                "code replaced in a Windows directory: "
