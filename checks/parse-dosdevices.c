@@ -70,9 +70,11 @@ static bool opened_name(const char *name) {
  * somewhere that is not a device. */
 static bool device_object(const char *t) {
   size_t len = strlen(t);
-  if (!sm_ascii_prefix(t, len, "\\Device\\") || len == 8)
+  if (!sm_ascii_prefix(t, len, "\\Device\\"))
     return false;
-  return !strpbrk(t + 8, "\\/");
+  t += 8;
+  t += strspn(t, "\\"); /* a doubled separator names nothing else */
+  return *t && !strpbrk(t, "\\/");
 }
 
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
