@@ -1,12 +1,16 @@
-/* Disk images met while walking a folder with -r, known by their content
- * (source/sniff.c), never by their names: which files of one folder are
- * images to audit, and which are only pieces of another (an E01 segment
- * after the first, the extents a VMDK descriptor names). */
+/* What discovery meets besides hives: disk images met while walking a
+ * folder with -r, known by their content (source/sniff.c), never by their
+ * names: which files of one folder are images to audit, and which are only
+ * pieces of another (an E01 segment after the first, the extents a VMDK
+ * descriptor names); and the shadow copies a collection keeps as volumes. */
 #include <config.h>
 
+#include <ctype.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "base/evidence.h"
@@ -67,4 +71,34 @@ unsigned char *sm_folder_images(int dfd, char *const *names, size_t n) {
     if (take[i] == 2)
       drop_extents(dfd, names[i], names, n, take);
   return take;
+}
+
+/* A volume folder named for a shadow copy, as Velociraptor collects it:
+ * \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN, %-encoded
+ * (%5C%5C%3F%5CGLOBALROOT...) or not: N, else 0. */
+unsigned sm_shadow_store(const char *path) {
+  static const char want[] = "\\\\?\\globalroot\\device\\harddiskvolumeshadowcopy";
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  char dec[256];
+  size_t n = 0;
+  for (const char *p = base; *p && n + 1 < sizeof dec; p++) {
+    unsigned v;
+    if (p[0] == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&
+        isxdigit((unsigned char)p[2])) {
+      dec[n++] = (char)v;
+      p += 2;
+    } else {
+      dec[n++] = *p;
+    }
+  }
+  dec[n] = '\0';
+  size_t wl = sizeof want - 1;
+  if (n <= wl || strncasecmp(dec, want, wl) != 0)
+    return 0;
+  char *end;
+  unsigned long k = strtoul(dec + wl, &end, 10);
+  return *end || !isdigit((unsigned char)dec[wl]) || k == 0 || k > 65535
+             ? 0
+             : (unsigned)k;
 }

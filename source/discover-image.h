@@ -11,4 +11,10 @@
  * sector kept as a file).  Caller-frees; NULL when out of memory. */
 unsigned char *sm_folder_images(int dfd, char *const *names, size_t n);
 
+/* A volume folder named for a shadow copy, as Velociraptor collects it:
+ * \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN, %-encoded
+ * (%5C%5C%3F%5CGLOBALROOT...) or not, in any case: N (1 to 65535) from the
+ * last component of path, else 0. */
+unsigned sm_shadow_store(const char *path);
+
 #endif

@@ -42,36 +42,6 @@ const char *sm_role_name(sm_role r) {
                                : "system";
 }
 
-/* A volume folder named for a shadow copy, as Velociraptor collects it:
- * \\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN, %-encoded
- * (%5C%5C%3F%5CGLOBALROOT...) or not: N, else 0. */
-static unsigned shadow_store(const char *path) {
-  static const char want[] = "\\\\?\\globalroot\\device\\harddiskvolumeshadowcopy";
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  char dec[256];
-  size_t n = 0;
-  for (const char *p = base; *p && n + 1 < sizeof dec; p++) {
-    unsigned v;
-    if (p[0] == '%' && sscanf(p + 1, "%2x", &v) == 1 && isxdigit((unsigned char)p[1]) &&
-        isxdigit((unsigned char)p[2])) {
-      dec[n++] = (char)v;
-      p += 2;
-    } else {
-      dec[n++] = *p;
-    }
-  }
-  dec[n] = '\0';
-  size_t wl = sizeof want - 1;
-  if (n <= wl || strncasecmp(dec, want, wl) != 0)
-    return 0;
-  char *end;
-  unsigned long k = strtoul(dec + wl, &end, 10);
-  return *end || !isdigit((unsigned char)dec[wl]) || k == 0 || k > 65535
-             ? 0
-             : (unsigned)k;
-}
-
 static char *join(const char *dir, const char *name) {
   size_t n = strlen(dir);
   bool slash = n && dir[n - 1] == '/';
@@ -146,10 +116,17 @@ static int open_dir(walker *w, int dfd, const char *name, const char *path,
   return f.fd;
 }
 
-/* The entry of dfd (the folder dir) named want in any case: NTFS mounts
- * show the case as stored (WINDOWS/system32/CONFIG/system).  When several
- * differ only in case, the first in byte order.  Caller-frees. */
-static char *find_name(walker *w, int dfd, const char *dir, const char *want) {
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dfd (the folder dir) named want in any case, in byte
+ * order: NTFS mounts show the case as stored (WINDOWS/system32/CONFIG/
+ * system), and a copy on a case-sensitive file system may hold two that
+ * differ only in case.  *n their count; caller-frees. */
+static char **find_names(walker *w, int dfd, const char *dir, const char *want,
+                         size_t *n) {
+  *n = 0;
   int fd = open_dir(w, dfd, ".", dir, false);
   if (fd < 0)
     return NULL;
@@ -158,25 +135,46 @@ static char *find_name(walker *w, int dfd, const char *dir, const char *want) {
     close(fd);
     return NULL;
   }
-  char *best = NULL;
+  char **v = NULL;
   struct dirent *e;
   while ((e = readdir(d)))
-    if (strcasecmp(e->d_name, want) == 0 &&
-        (!best || strcmp(e->d_name, best) < 0)) {
-      free(best);
-      best = strdup(e->d_name);
+    if (strcasecmp(e->d_name, want) == 0) {
+      char **nv = realloc(v, (*n + 1) * sizeof *v);
+      if (!nv || !(nv[*n] = strdup(e->d_name))) {
+        v = nv ? nv : v;
+        w->oom = true;
+        break;
+      }
+      v = nv;
+      (*n)++;
     }
   closedir(d);
-  return best;
+  if (*n > 1)
+    qsort(v, *n, sizeof *v, cmp_name);
+  return v;
 }
 
-/* A real subfolder of dfd named want in any case: its fd and path.  A
- * link is never followed; below level 0 it is reported when it leaves. */
-static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
-                       bool report, char **path) {
-  char *name = find_name(w, dfd, dir, want);
-  if (!name)
-    return -1;
+static void free_names(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* The first of find_names, or NULL. */
+static char *find_name(walker *w, int dfd, const char *dir, const char *want) {
+  size_t n;
+  char **v = find_names(w, dfd, dir, want, &n);
+  char *first = n ? v[0] : NULL;
+  if (n)
+    v[0] = NULL;
+  free_names(v, n);
+  return first;
+}
+
+/* The real subfolder name of dfd: its fd and path.  A link is never
+ * followed; with report, it is reported when it leaves the root. */
+static int open_named(walker *w, int dfd, const char *dir, const char *name,
+                      bool report, char **path) {
   int fd = -1;
   struct stat st;
   *path = join(dir, name);
@@ -192,6 +190,17 @@ static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
     free(*path);
     *path = NULL;
   }
+  return fd;
+}
+
+/* A real subfolder of dfd named want in any case (the first in byte
+ * order), as open_named. */
+static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
+                       bool report, char **path) {
+  char *name = find_name(w, dfd, dir, want);
+  if (!name)
+    return -1;
+  int fd = open_named(w, dfd, dir, name, report, path);
   free(name);
   return fd;
 }
@@ -259,37 +268,20 @@ static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
   return taken;
 }
 
-/* dfd is a volume root when Windows\System32\config\SYSTEM is there, in
- * any case.  Adds its hives (and RegBack's non-empty copy). */
-static bool probe_volume(walker *w, int dfd, const char *path) {
-  static const char *const comp[] = {"windows", "system32", "config"};
-  int fd[3] = {-1, -1, -1};
-  char *p[3] = {NULL, NULL, NULL};
-  bool found = false;
-  int cur = dfd;
-  const char *cur_path = path;
-  for (int i = 0; i < 3; i++) {
-    fd[i] = open_subdir(w, cur, cur_path, comp[i], i > 0, &p[i]);
-    if (fd[i] < 0)
-      goto out;
-    cur = fd[i];
-    cur_path = p[i];
-  }
-  unsigned store = shadow_store(path);
+/* The hives of the config folder cfd (path cpath) of the volume vol:
+ * SYSTEM, then RegBack's non-empty copy, compared with it. */
+static bool probe_config(walker *w, int cfd, const char *cpath,
+                         const char *vol, unsigned store) {
   size_t sys = w->l->n;
-  if (!add_from(w, fd[2], p[2], path, store ? SM_ROLE_SHADOW : SM_ROLE_SYSTEM,
+  if (!add_from(w, cfd, cpath, vol, store ? SM_ROLE_SHADOW : SM_ROLE_SYSTEM,
                 false))
-    goto out;
-  found = true;
-  struct stat st;
-  if (fstat(dfd, &st) == 0 && !sm_found_add_dir(w->l, &st))
-    w->oom = true;
+    return false;
   char *rp = NULL;
-  int rfd = open_subdir(w, fd[2], p[2], "regback", true, &rp);
+  int rfd = open_subdir(w, cfd, cpath, "regback", true, &rp);
   if (rfd >= 0) {
     /* Windows 10 1803 and later keep an empty RegBack\SYSTEM. */
     size_t rb = w->l->n;
-    add_from(w, rfd, rp, path, store ? SM_ROLE_SHADOW : SM_ROLE_REGBACK, true);
+    add_from(w, rfd, rp, vol, store ? SM_ROLE_SHADOW : SM_ROLE_REGBACK, true);
     for (size_t i = rb; i < w->l->n; i++)
       w->l->v[i].shadow_regback = store != 0;
     close(rfd);
@@ -302,13 +294,47 @@ static bool probe_volume(walker *w, int dfd, const char *path) {
   free(rp);
   for (size_t i = sys; i < w->l->n; i++)
     w->l->v[i].shadow_store = store;
-out:
-  for (int i = 0; i < 3; i++) {
-    if (fd[i] >= 0)
-      close(fd[i]);
-    free(p[i]);
+  return true;
+}
+
+/* Windows, System32, config below dfd (path), from level on, in any case.
+ * Folders that differ only in case are each followed (never one of them
+ * silently): said, and every one with hives audited. */
+static bool probe_level(walker *w, int dfd, const char *path, int level,
+                        const char *vol, unsigned store) {
+  static const char *const comp[] = {"windows", "system32", "config"};
+  if (level == 3)
+    return probe_config(w, dfd, path, vol, store);
+  size_t n;
+  char **names = find_names(w, dfd, path, comp[level], &n);
+  if (n > 1)
+    sm_found_note(w->l,
+                  "%s: %zu folders named %s that differ only in case (%s, "
+                  "%s%s): each is looked at",
+                  path, n, names[0], names[0], names[1], n > 2 ? ", ..." : "");
+  bool found = false;
+  for (size_t i = 0; i < n && !w->oom; i++) {
+    char *sub = NULL;
+    int fd = open_named(w, dfd, path, names[i], level > 0, &sub);
+    if (fd >= 0) {
+      found |= probe_level(w, fd, sub, level + 1, vol, store);
+      close(fd);
+    }
+    free(sub);
   }
+  free_names(names, n);
   return found;
+}
+
+/* dfd is a volume root when Windows\System32\config\SYSTEM is there, in
+ * any case.  Adds its hives (and RegBack's non-empty copy). */
+static bool probe_volume(walker *w, int dfd, const char *path) {
+  if (!probe_level(w, dfd, path, 0, path, sm_shadow_store(path)))
+    return false;
+  struct stat st;
+  if (fstat(dfd, &st) == 0 && !sm_found_add_dir(w->l, &st))
+    w->oom = true;
+  return true;
 }
 
 /* Pseudo file systems hold no evidence and some never end. */
@@ -343,9 +369,6 @@ static bool begins_regf(int dfd, const char *name) {
   return ok;
 }
 
-static int cmp_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The names in dfd, sorted so that discovery is in a stable order. */
 static char **list_dir(walker *w, int dfd, const char *path, size_t *n) {
@@ -506,21 +529,6 @@ static bool add_inner(sm_found_list *l, const char *target, size_t len) {
   return (f->path = strndup(target, len)) && (f->inner = strdup(target));
 }
 
-/* Entries from..l->n were found below the folder target: their names
- * relative to it, for --shard. */
-static void set_rel(sm_found_list *l, size_t from, const char *target) {
-  size_t len = strlen(target);
-  for (size_t i = from; i < l->n; i++) {
-    const char *t = l->v[i].target;
-    if (strncmp(t, target, len) != 0)
-      continue;
-    size_t p = len;
-    while (t[p] == '/')
-      p++;
-    l->v[i].rel = p;
-  }
-}
-
 bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   struct stat st;
   char msg[1024];
@@ -558,7 +566,7 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   size_t before = l->n;
   walk(&w, fd, target, 0);
   close(fd);
-  set_rel(l, before, target);
+  sm_found_set_rel(l, before, target);
   if (l->n == before && !w.oom && w.n_unreadable) {
     /* Not "none here": some of it could not be looked at. */
     snprintf(msg, sizeof msg,

@@ -83,6 +83,8 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
                   sm_role role);
 /* A folder given as a target, or a volume root, where -o must not write. */
 bool sm_found_add_dir(sm_found_list *l, const struct stat *st);
+/* Entries from..l->n were found below the folder target: set their rel. */
+void sm_found_set_rel(sm_found_list *l, size_t from, const char *target);
 /* Keep only shard k (1 to n) of the list: the entries whose name
  * relative to the folder named (sm_found.rel) hashes to k - 1 modulo n
  * (FNV-1a 64 of its bytes, then the splitmix64 finalizer), so that n

@@ -134,6 +134,21 @@ bool sm_found_add_dir(sm_found_list *l, const struct stat *st) {
   return true;
 }
 
+/* Entries from..l->n were found below the folder target: their names
+ * relative to it, for --shard. */
+void sm_found_set_rel(sm_found_list *l, size_t from, const char *target) {
+  size_t len = strlen(target);
+  for (size_t i = from; i < l->n; i++) {
+    const char *t = l->v[i].target;
+    if (strncmp(t, target, len) != 0)
+      continue;
+    size_t p = len;
+    while (t[p] == '/')
+      p++;
+    l->v[i].rel = p;
+  }
+}
+
 unsigned sm_shard_of(const char *name, unsigned n) {
   uint64_t h = 0xcbf29ce484222325u;
   for (const unsigned char *p = (const unsigned char *)name; *p; p++)

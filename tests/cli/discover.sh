@@ -226,4 +226,26 @@ else
 fi
 chmod -R u+rwx "$u"
 
+# Two Windows folders that differ only in case (a copy on a case-sensitive
+# file system): both audited, and the ambiguity said, never one silently.
+mk "$tmp/twocase/Windows/System32/config/SYSTEM" win-10
+mk "$tmp/twocase/WINDOWS/System32/config/SYSTEM" sample
+mk "$tmp/twocase/WINDOWS/system32/config/SYSTEM" win-7
+scan "$tmp/twocase"
+check "Windows and WINDOWS: exit 0 or 1" [ "$rc" -le 1 ]
+"$PYTHON3" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    print(o["target"], o["role"], o["volume"] or "-", "error" if o["error"] else "ok")' "$tmp/out" |
+  sed "s|$tmp/||g" >"$tmp/got"
+printf '%s\n' "twocase/WINDOWS/System32/config/SYSTEM system twocase ok" \
+  "twocase/WINDOWS/system32/config/SYSTEM system twocase ok" \
+  "twocase/Windows/System32/config/SYSTEM system twocase ok" >"$tmp/expected"
+check "Windows and WINDOWS: each audited" cmp -s "$tmp/expected" "$tmp/got"
+check "Windows and WINDOWS: the ambiguity said" \
+  grep -qxF "smaudit: $tmp/twocase: 2 folders named WINDOWS that differ only in case (WINDOWS, Windows): each is looked at" "$tmp/err"
+check "System32 and system32: the ambiguity said" \
+  grep -qxF "smaudit: $tmp/twocase/WINDOWS: 2 folders named System32 that differ only in case (System32, system32): each is looked at" "$tmp/err"
+
 done_testing
