@@ -175,7 +175,8 @@ static sm_result read_and_replay(sm_hive *h, int fd, const struct stat *st,
   sm_image_finish_hash(h); /* the hash is of the file, before any replay */
   h->hash_mem = NULL;
   if (r == SM_OK)
-    r = sm_recover_replay(h->path, logs, &buf, &len, &h->recovery, err);
+    r = sm_recover_replay(h->path, logs, h->flags & SM_OPEN_LOG_ALTERNATE, &buf,
+                          &len, &h->recovery, err);
   if (r == SM_OK)
     r = sm_image_memfd(h, buf, len, err);
   free(buf);

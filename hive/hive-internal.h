@@ -102,12 +102,14 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
                                sm_recovery_info *info, sm_error *err);
 void sm_logset_free(sm_logset *set);
 /* Replay the set onto image (image_len bytes, a private copy of the primary
- * file).  May grow the image: on return *image and *image_len describe the
+ * file); alternate: the other outcome where the logs allow two
+ * (sm_recovery_info.outcomes).  May grow the image: on return *image and *image_len describe the
  * result (realloc'd).  Returns an error only for a failure that leaves the
  * image unusable. */
 sm_result sm_recover_replay(const char *path, const sm_logset *set,
-                            unsigned char **image, size_t *image_len,
-                            sm_recovery_info *info, sm_error *err);
+                            bool alternate, unsigned char **image,
+                            size_t *image_len, sm_recovery_info *info,
+                            sm_error *err);
 /* Both: find the logs, then replay them. */
 sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
@@ -137,7 +139,7 @@ uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
  * info->recovered, its base block is clean with a fresh checksum.  Returns
  * an error only when memory runs out. */
 sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
-                          const sm_txlog *logs, size_t nlogs,
+                          const sm_txlog *logs, size_t nlogs, bool alternate,
                           sm_recovery_info *info, sm_error *err);
 /* Append "; "-separated text to info->warning, truncating when full. */
 void sm_recovery_warn(sm_recovery_info *info, const char *fmt, ...)

@@ -57,6 +57,9 @@ enum {
   /* Read from a private copy even where the hive could be read in place
    * through the private read-only view. */
   SM_OPEN_COPY = 1u << 4,
+  /* Where the transaction logs allow two outcomes (recovery.outcomes),
+   * replay the other one. */
+  SM_OPEN_LOG_ALTERNATE = 1u << 5,
 };
 
 /* How hivex reads the hive (sm_hive_access). */
@@ -91,6 +94,10 @@ typedef struct sm_recovery_info {
   unsigned pages;        /* dirty pages written into the image */
   char logs[256];        /* names of the logs used, comma separated */
   char warning[512];     /* why replay stopped early, or "" */
+  unsigned outcomes;     /* 2 when the logs allow two outcomes (two logs
+                            Windows cannot order, docs/recovery.md):
+                            SM_OPEN_LOG_ALTERNATE opens the other; else 1
+                            (0 when no replay was attempted) */
   unsigned unread;       /* logs found beside the hive that could not be
                             read (named in warning): the replay, and so
                             the audit, may be incomplete */

@@ -56,7 +56,9 @@ static sm_result replay(sm_hive *h, const unsigned char *data, size_t len,
                         len);
   memcpy(buf, data, len);
   size_t n = len;
-  sm_result r = sm_recover_replay(h->path, &set, &buf, &n, &h->recovery, err);
+  sm_result r = sm_recover_replay(h->path, &set,
+                                 h->flags & SM_OPEN_LOG_ALTERNATE, &buf, &n,
+                                 &h->recovery, err);
   if (r == SM_OK && h->recovery.recovered)
     r = sm_handle_load(h, buf, n, false, err);
   free(buf);

@@ -274,11 +274,13 @@ void sm_logset_free(sm_logset *set) {
 }
 
 sm_result sm_recover_replay(const char *path, const sm_logset *set,
-                            unsigned char **image, size_t *image_len,
-                            sm_recovery_info *info, sm_error *err) {
+                            bool alternate, unsigned char **image,
+                            size_t *image_len, sm_recovery_info *info,
+                            sm_error *err) {
   if (set->n == 0)
     return SM_OK;
-  sm_result r = sm_txlog_replay(image, image_len, set->logs, set->n, info, err);
+  sm_result r = sm_txlog_replay(image, image_len, set->logs, set->n, alternate,
+                                info, err);
   if (r != SM_OK && err) {
     char why[sizeof err->msg];
     memcpy(why, err->msg, sizeof why);
@@ -293,7 +295,7 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
   sm_logset set;
   sm_result r = sm_recover_find_logs(path, &set, info, err);
   if (r == SM_OK)
-    r = sm_recover_replay(path, &set, image, image_len, info, err);
+    r = sm_recover_replay(path, &set, false, image, image_len, info, err);
   sm_logset_free(&set);
   return r;
 }

@@ -278,15 +278,6 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
   return SM_OK;
 }
 
-static int entry_cmp(const void *a, const void *b) {
-  const entry *x = a, *y = b;
-  if (x->seq != y->seq)
-    return x->seq < y->seq ? -1 : 1;
-  if (x->log != y->log)
-    return x->log < y->log ? -1 : 1;
-  return x->off < y->off ? -1 : x->off > y->off;
-}
-
 static sm_result apply_entry(unsigned char **image, size_t *image_len,
                              const sm_txlog *log, const entry *en,
                              sm_recovery_info *info, sm_error *err) {
@@ -313,53 +304,132 @@ static sm_result apply_entry(unsigned char **image, size_t *image_len,
   return SM_OK;
 }
 
+/* One new-format log's valid entries, in file order (ascending). */
+typedef struct run {
+  size_t log;
+  uint32_t base_seq; /* the sequence number of the log's base block */
+  entries e;
+} run;
+
+/* Which log Windows replays first (msuhanov/regf, "New format" of the
+ * dual-logging scheme: "the transaction log file with earlier log entries
+ * is used first"): the older base block, then the earlier first entry.
+ * 0 when nothing tells the two apart. */
+static int run_cmp(const run *x, const run *y) {
+  if (x->base_seq != y->base_seq)
+    return x->base_seq < y->base_seq ? -1 : 1;
+  uint32_t fx = x->e.n ? x->e.v[0].seq : 0, fy = y->e.n ? y->e.v[0].seq : 0;
+  return fx < fy ? -1 : fx > fy;
+}
+
+/* Apply the entries of r from its first at or after start; when *any, the
+ * first must continue the replay (sequence *last + 1).  Stops at a gap. */
+static sm_result apply_run(unsigned char **image, size_t *image_len,
+                           const sm_txlog *logs, const run *r, uint32_t start,
+                           uint32_t *last, bool *any, sm_recovery_info *info,
+                           sm_error *err) {
+  size_t i = 0;
+  while (i < r->e.n && r->e.v[i].seq < start)
+    i++;
+  if (i == r->e.n)
+    return SM_OK;
+  const sm_txlog *log = &logs[r->log];
+  if (*any && r->e.v[i].seq != *last + 1) {
+    sm_recovery_warn(info,
+                     "%s not used: its first entry, sequence %u, does not "
+                     "continue the replay after sequence %u",
+                     log->name, r->e.v[i].seq, *last);
+    return SM_OK;
+  }
+  for (; i < r->e.n; i++) {
+    const entry *en = &r->e.v[i];
+    if (*any && en->seq != *last + 1) {
+      sm_recovery_warn(info,
+                       "%s: replay stopped after sequence %u: the next entry "
+                       "is %u (offset %zu)",
+                       log->name, *last, en->seq, en->off);
+      break;
+    }
+    sm_result rc = apply_entry(image, image_len, log, en, info, err);
+    if (rc != SM_OK)
+      return rc;
+    *last = en->seq;
+    *any = true;
+  }
+  return SM_OK;
+}
+
+/* The new format (msuhanov/regf, "New format" under the dual-logging
+ * scheme): with a valid base block, the log with the earlier entries is
+ * replayed first, and the other only where its first entry continues it;
+ * with an invalid one, only the log with the latest entries, whose base
+ * block replaces the primary's.  Where two logs cannot be told apart, the
+ * logs allow more than one outcome: alternate picks the other order (or the
+ * other log), and info->outcomes says there are two. */
 static sm_result replay_new(unsigned char **image, size_t *image_len,
                             const sm_txlog *logs, size_t nlogs,
                             const enum log_kind *kind, uint64_t limit,
+                            bool primary_ok, bool alternate,
                             sm_recovery_info *info, sm_error *err) {
-  entries all = {0};
+  run runs[8];
+  size_t nruns = 0;
   sm_result r = SM_OK;
   uint32_t start = sm_le32(*image + 8);
-  for (size_t i = 0; i < nlogs && r == SM_OK; i++)
-    if (kind[i] == LOG_NEW)
-      r = scan_log(&logs[i], i, start, limit, &all, info, err);
+  for (size_t i = 0; i < nlogs && r == SM_OK; i++) {
+    if (kind[i] != LOG_NEW)
+      continue;
+    run *u = &runs[nruns++];
+    *u = (run){.log = i, .base_seq = sm_le32(logs[i].data + 4)};
+    r = scan_log(&logs[i], i, primary_ok ? start : 0, limit, &u->e, info,
+                 err);
+  }
   if (r != SM_OK)
     goto out;
-  if (all.n)
-    qsort(all.v, all.n, sizeof *all.v, entry_cmp);
-  size_t i = 0;
-  while (i < all.n && all.v[i].seq < start)
-    i++;
-  if (i == all.n) {
-    sm_recovery_warn(info, "no log entry at or after sequence %u", start);
-    goto out;
-  }
-  /* The first entry may be later than start: Windows 10 leaves hives whose
-   * logs begin well after the primary's sequence.  From there on the chain
-   * must be unbroken. */
-  uint32_t last = 0;
-  bool any = false;
-  while (i < all.n) {
-    const entry *en = &all.v[i];
-    if (any && en->seq != last + 1) {
-      sm_recovery_warn(info,
-                       "replay stopped after sequence %u: the next entry found "
-                       "is %u (%s at offset %zu)",
-                       last, en->seq, logs[en->log].name, en->off);
-      break;
+  /* Order the runs (at most a few): insertion sort by run_cmp. */
+  for (size_t i = 1; i < nruns; i++)
+    for (size_t j = i; j > 0 && run_cmp(&runs[j - 1], &runs[j]) > 0; j--) {
+      run t = runs[j];
+      runs[j] = runs[j - 1];
+      runs[j - 1] = t;
     }
-    r = apply_entry(image, image_len, &logs[en->log], en, info, err);
-    if (r != SM_OK)
-      goto out;
-    last = en->seq;
-    any = true;
-    /* A sequence found in two logs: the copy in the earlier log won. */
-    while (i < all.n && all.v[i].seq == last)
-      i++;
+  bool tie = nruns >= 2 && runs[0].e.n && runs[1].e.n &&
+             run_cmp(&runs[primary_ok ? 0 : nruns - 2],
+                     &runs[primary_ok ? 1 : nruns - 1]) == 0;
+  if (tie) {
+    info->outcomes = 2;
+    if (alternate) {
+      size_t x = primary_ok ? 0 : nruns - 2;
+      run t = runs[x];
+      runs[x] = runs[x + 1];
+      runs[x + 1] = t;
+    }
   }
+  size_t first = 0;
+  if (!primary_ok) {
+    /* Only the log with the latest entries; its base block is the one. */
+    first = nruns - 1;
+    memcpy(*image, logs[runs[first].log].data, SECTOR);
+    sm_put_le32(*image + 28, 0);
+    start = sm_le32(*image + 8);
+    nruns = first + 1;
+    for (size_t i = 0; i < first; i++)
+      if (runs[i].e.n)
+        sm_recovery_warn(info,
+                         "%s not used: the base block is invalid, and Windows "
+                         "recovers from the log with the latest entries only",
+                         logs[runs[i].log].name);
+  }
+  bool any = false;
+  uint32_t last = 0;
+  for (size_t i = first; i < nruns && r == SM_OK; i++)
+    r = apply_run(image, image_len, logs, &runs[i], start, &last, &any, info,
+                  err);
+  if (r == SM_OK && !any)
+    sm_recovery_warn(info, "no log entry at or after sequence %u", start);
   info->recovered = any;
 out:
-  free(all.v);
+  for (size_t i = 0; i < nruns; i++)
+    free(runs[i].e.v);
   return r;
 }
 
@@ -438,9 +508,10 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
 }
 
 sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
-                          const sm_txlog *logs, size_t nlogs,
+                          const sm_txlog *logs, size_t nlogs, bool alternate,
                           sm_recovery_info *info, sm_error *err) {
   info->attempted = true;
+  info->outcomes = 1;
   if (*image_len < BASE_SIZE || memcmp(*image, "regf", 4) != 0) {
     sm_recovery_warn(info, "the primary file has no base block");
     return SM_OK;
@@ -458,8 +529,12 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
   for (size_t i = 0; i < nlogs; i++)
     kind[i] = check_log(&logs[i], img, primary_ok, info);
 
-  if (!primary_ok) {
-    /* A torn base block is taken back from the first usable log. */
+  bool any_new = false;
+  for (size_t i = 0; i < nlogs; i++)
+    any_new |= kind[i] == LOG_NEW;
+  if (!primary_ok && !any_new) {
+    /* A torn base block is taken back from the first usable log (new
+     * logs: replay_new takes it from the log it replays). */
     size_t i = 0;
     while (i < nlogs && kind[i] == LOG_SKIP)
       i++;
@@ -472,12 +547,10 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
     sm_put_le32(img + 28, 0);
   }
 
-  bool any_new = false;
-  for (size_t i = 0; i < nlogs; i++)
-    any_new |= kind[i] == LOG_NEW;
   sm_result r = SM_OK;
   if (any_new)
-    r = replay_new(image, image_len, logs, nlogs, kind, limit, info, err);
+    r = replay_new(image, image_len, logs, nlogs, kind, limit, primary_ok,
+                   alternate, info, err);
   if (r != SM_OK)
     return r;
   uint64_t ts = sm_le64(*image + 12);

@@ -125,6 +125,9 @@ static void assert_contains(const char *s, const char *needle) {
     fail_msg("\"%s\" does not contain \"%s\"", s, needle);
 }
 
+/* replay: the other outcome where the logs allow two. */
+static bool alternate;
+
 static sm_recovery_info replay(unsigned char **img, size_t *len, logbuf *l1,
                                logbuf *l2) {
   sm_txlog logs[2];
@@ -136,7 +139,8 @@ static sm_recovery_info replay(unsigned char **img, size_t *len, logbuf *l1,
   sm_recovery_info info;
   memset(&info, 0, sizeof info);
   sm_error err;
-  assert_int_equal(sm_txlog_replay(img, len, logs, n, &info, &err), SM_OK);
+  assert_int_equal(sm_txlog_replay(img, len, logs, n, alternate, &info, &err),
+                   SM_OK);
   assert_true(info.attempted);
   return info;
 }
@@ -333,7 +337,10 @@ static void absurd_fields(void **state) {
   }
 }
 
-static void interleaved_logs(void **state) {
+/* Two new-format logs (msuhanov/regf, "New format"): the one with the
+ * earlier entries (older base block) first, then the other only from an
+ * entry that continues it; each stops at its first gap. */
+static void logs_in_turn(void **state) {
   (void)state;
   size_t len;
   unsigned char *img = primary(5, 4, 2 * PAGE, &len);
@@ -345,18 +352,125 @@ static void interleaved_logs(void **state) {
   add_entry(&l2, 5, 2 * PAGE, &o1, 1, '5');
   add_entry(&l1, 6, 2 * PAGE, &o0, 1, '6');
   add_entry(&l2, 7, 2 * PAGE, &o1, 1, '7');
-  add_entry(&l2, 9, 2 * PAGE, &o1, 1, '9'); /* after a gap */
+  sm_recovery_info info = replay(&img, &len, &l1, &l2);
+  assert_int_equal(info.entries, 2);
+  assert_string_equal(info.logs, "SYSTEM.LOG1,SYSTEM.LOG2");
+  assert_contains(info.warning, "SYSTEM.LOG1: replay stopped after sequence 4");
+  assert_contains(info.warning, "SYSTEM.LOG2: replay stopped after sequence 5");
+  assert_int_equal(img[PAGE + 100], '4');
+  assert_int_equal(img[2 * PAGE + 100], '5');
+  assert_int_equal(info.outcomes, 1);
+  assert_clean(img, 5);
+  free(img);
+  free(l1.p);
+  free(l2.p);
+}
+
+/* The second log overlaps the first: it does not continue it, and is not
+ * used (smaudit once let the first log win each shared sequence). */
+static void overlapping_logs(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *img = primary(5, 4, 2 * PAGE, &len);
+  logbuf l1, l2;
+  log_new(&l1, 4, 6, 2 * PAGE);
+  log_new(&l2, 5, 6, 2 * PAGE);
+  uint32_t o0 = 0, o1 = PAGE;
+  add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
+  add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
+  add_entry(&l2, 5, 2 * PAGE, &o1, 1, '2');
+  add_entry(&l2, 6, 2 * PAGE, &o1, 1, '2');
+  sm_recovery_info info = replay(&img, &len, &l1, &l2);
+  assert_int_equal(info.entries, 2);
+  assert_string_equal(info.logs, "SYSTEM.LOG1");
+  assert_contains(info.warning, "SYSTEM.LOG2 not used: its first entry, "
+                                "sequence 5, does not continue");
+  assert_int_equal(img[2 * PAGE + 100], 'A');
+  assert_clean(img, 5);
+  free(img);
+  free(l1.p);
+  free(l2.p);
+}
+
+/* LOG2 holds the earlier entries: it goes first, LOG1 continues it. */
+static void order_by_sequence(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *img = primary(5, 4, 2 * PAGE, &len);
+  logbuf l1, l2;
+  log_new(&l1, 6, 6, 2 * PAGE);
+  log_new(&l2, 4, 6, 2 * PAGE);
+  uint32_t o0 = 0, o1 = PAGE;
+  add_entry(&l2, 4, 2 * PAGE, &o0, 1, '4');
+  add_entry(&l2, 5, 2 * PAGE, &o0, 1, '5');
+  add_entry(&l1, 6, 2 * PAGE, &o1, 1, '6');
+  add_entry(&l1, 7, 2 * PAGE, &o1, 1, '7');
   sm_recovery_info info = replay(&img, &len, &l1, &l2);
   assert_int_equal(info.entries, 4);
-  assert_int_equal(info.pages, 4);
-  assert_string_equal(info.logs, "SYSTEM.LOG1,SYSTEM.LOG2");
-  assert_contains(info.warning, "stopped after sequence 7");
-  assert_int_equal(img[PAGE + 100], '6');
+  assert_string_equal(info.logs, "SYSTEM.LOG2,SYSTEM.LOG1");
+  assert_string_equal(info.warning, "");
+  assert_int_equal(img[PAGE + 100], '5');
   assert_int_equal(img[2 * PAGE + 100], '7');
   assert_clean(img, 7);
   free(img);
   free(l1.p);
   free(l2.p);
+}
+
+/* A wrong base-block checksum: only the log with the latest entries, and
+ * its base block. */
+static void invalid_base_latest_log(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *img = primary(5, 4, 2 * PAGE, &len);
+  img[508] ^= 1;
+  logbuf l1, l2;
+  log_new(&l1, 4, 6, 2 * PAGE);
+  log_new(&l2, 6, 6, 2 * PAGE);
+  uint32_t o0 = 0, o1 = PAGE;
+  add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
+  add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
+  add_entry(&l2, 6, 2 * PAGE, &o1, 1, '2');
+  add_entry(&l2, 7, 2 * PAGE, &o1, 1, '2');
+  sm_recovery_info info = replay(&img, &len, &l1, &l2);
+  assert_int_equal(info.entries, 2);
+  assert_string_equal(info.logs, "SYSTEM.LOG2");
+  assert_contains(info.warning, "SYSTEM.LOG1 not used: the base block is "
+                                "invalid");
+  assert_int_equal(img[PAGE + 100], 'A');
+  assert_int_equal(img[2 * PAGE + 100], '2');
+  assert_clean(img, 7);
+  free(img);
+  free(l1.p);
+  free(l2.p);
+}
+
+/* Two logs nothing orders (same base block sequence, same first entry):
+ * two outcomes, each replayed on request. */
+static void two_outcomes(void **state) {
+  (void)state;
+  for (int alt = 0; alt < 2; alt++) {
+    size_t len;
+    unsigned char *img = primary(5, 4, 2 * PAGE, &len);
+    logbuf l1, l2;
+    log_new(&l1, 4, 6, 2 * PAGE);
+    log_new(&l2, 4, 6, 2 * PAGE);
+    uint32_t o0 = 0;
+    add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
+    add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
+    add_entry(&l2, 4, 2 * PAGE, &o0, 1, '2');
+    add_entry(&l2, 5, 2 * PAGE, &o0, 1, '2');
+    add_entry(&l2, 6, 2 * PAGE, &o0, 1, '2');
+    alternate = alt;
+    sm_recovery_info info = replay(&img, &len, &l1, &l2);
+    alternate = false;
+    assert_int_equal(info.outcomes, 2);
+    assert_int_equal(img[PAGE + 100], alt ? '2' : '1');
+    assert_clean(img, alt ? 6 : 5);
+    free(img);
+    free(l1.p);
+    free(l2.p);
+  }
 }
 
 static void old_format_replay(void **state) {
@@ -586,7 +700,11 @@ int main(void) {
       cmocka_unit_test(log_older_than_primary),
       cmocka_unit_test(no_entries_after_primary),
       cmocka_unit_test(absurd_fields),
-      cmocka_unit_test(interleaved_logs),
+      cmocka_unit_test(logs_in_turn),
+      cmocka_unit_test(overlapping_logs),
+      cmocka_unit_test(order_by_sequence),
+      cmocka_unit_test(invalid_base_latest_log),
+      cmocka_unit_test(two_outcomes),
       cmocka_unit_test(old_format_replay),
       cmocka_unit_test(no_logs),
       cmocka_unit_test(mutated_logs),

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sm_recovery_info info;
   memset(&info, 0, sizeof info);
   sm_error err = {0};
-  sm_result r = sm_txlog_replay(&image, &image_len, logs, 2, &info, &err);
+  sm_result r = sm_txlog_replay(&image, &image_len, logs, 2, size % 2, &info, &err);
   if (r != SM_OK && r != SM_ERR_NOMEM)
     abort(); /* documented: an error only when memory runs out */
   if (!memchr(info.warning, '\0', sizeof info.warning) ||
