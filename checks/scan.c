@@ -495,6 +495,7 @@ void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r) {
   if (sm_scan_open(t, o, set, r) && sm_scan_audit(o, r)) {
     sm_scan_deleted(o, r);
+    sm_scan_other_outcome(t, o, set, r);
     if (t->live)
       sm_scan_against_live(t, o, r);
   }

@@ -240,8 +240,16 @@ void sm_scan_against_live(const sm_scan_target *t, const sm_scan_options *o,
  * a copy of the hive and audited: each finding the live hive does not
  * have is added, marked recovered; r->deleted lists what was recovered. */
 void sm_scan_deleted(const sm_scan_options *o, sm_scan_result *r);
-/* sm_scan_open, sm_scan_audit, sm_scan_deleted, sm_scan_against_live, the
- * summary, and the hive closed. */
+
+/* checks/outcomes.c: where the transaction logs allow two outcomes
+ * (hive.recovery.outcomes), open and audit the other too and add to r what
+ * only it holds, each finding's detail saying so, with a warning.  Part of
+ * sm_scan. */
+void sm_scan_other_outcome(const sm_scan_target *t, const sm_scan_options *o,
+                           sm_baseline_set *set, sm_scan_result *r);
+
+/* sm_scan_open, sm_scan_audit, sm_scan_deleted, sm_scan_other_outcome,
+ * sm_scan_against_live, the summary, and the hive closed. */
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r);
 

@@ -107,6 +107,7 @@ static json_t *hive_json(const sm_scan_hive_facts *h) {
   json_object_set_new(rec, "entries", json_integer(r->entries));
   json_object_set_new(rec, "pages", json_integer(r->pages));
   json_object_set_new(rec, "logs", sm_json_string(r->logs));
+  json_object_set_new(rec, "outcomes", json_integer(r->outcomes));
   json_object_set_new(rec, "warning",
                       r->warning[0] ? sm_json_string(r->warning) : json_null());
   json_object_set_new(o, "recovery", rec);
