@@ -337,6 +337,18 @@ static void absurd_fields(void **state) {
   }
 }
 
+/* Two new-format logs with base-block sequences b1 and b2. */
+static void two_logs(logbuf *l1, uint32_t b1, logbuf *l2, uint32_t b2) {
+  log_new(l1, b1, 6, 2 * PAGE);
+  log_new(l2, b2, 6, 2 * PAGE);
+}
+
+static void free3(unsigned char *img, logbuf *l1, logbuf *l2) {
+  free(img);
+  free(l1->p);
+  free(l2->p);
+}
+
 /* Two new-format logs (msuhanov/regf, "New format"): the one with the
  * earlier entries (older base block) first, then the other only from an
  * entry that continues it; each stops at its first gap. */
@@ -345,8 +357,7 @@ static void logs_in_turn(void **state) {
   size_t len;
   unsigned char *img = primary(5, 4, 2 * PAGE, &len);
   logbuf l1, l2;
-  log_new(&l1, 4, 6, 2 * PAGE);
-  log_new(&l2, 5, 6, 2 * PAGE);
+  two_logs(&l1, 4, &l2, 5);
   uint32_t o0 = 0, o1 = PAGE;
   add_entry(&l1, 4, 2 * PAGE, &o0, 1, '4');
   add_entry(&l2, 5, 2 * PAGE, &o1, 1, '5');
@@ -361,9 +372,7 @@ static void logs_in_turn(void **state) {
   assert_int_equal(img[2 * PAGE + 100], '5');
   assert_int_equal(info.outcomes, 1);
   assert_clean(img, 5);
-  free(img);
-  free(l1.p);
-  free(l2.p);
+  free3(img, &l1, &l2);
 }
 
 /* The second log overlaps the first: it does not continue it, and is not
@@ -373,8 +382,7 @@ static void overlapping_logs(void **state) {
   size_t len;
   unsigned char *img = primary(5, 4, 2 * PAGE, &len);
   logbuf l1, l2;
-  log_new(&l1, 4, 6, 2 * PAGE);
-  log_new(&l2, 5, 6, 2 * PAGE);
+  two_logs(&l1, 4, &l2, 5);
   uint32_t o0 = 0, o1 = PAGE;
   add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
   add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
@@ -387,9 +395,7 @@ static void overlapping_logs(void **state) {
                                 "sequence 5, does not continue");
   assert_int_equal(img[2 * PAGE + 100], 'A');
   assert_clean(img, 5);
-  free(img);
-  free(l1.p);
-  free(l2.p);
+  free3(img, &l1, &l2);
 }
 
 /* LOG2 holds the earlier entries: it goes first, LOG1 continues it. */
@@ -398,8 +404,7 @@ static void order_by_sequence(void **state) {
   size_t len;
   unsigned char *img = primary(5, 4, 2 * PAGE, &len);
   logbuf l1, l2;
-  log_new(&l1, 6, 6, 2 * PAGE);
-  log_new(&l2, 4, 6, 2 * PAGE);
+  two_logs(&l1, 6, &l2, 4);
   uint32_t o0 = 0, o1 = PAGE;
   add_entry(&l2, 4, 2 * PAGE, &o0, 1, '4');
   add_entry(&l2, 5, 2 * PAGE, &o0, 1, '5');
@@ -412,9 +417,7 @@ static void order_by_sequence(void **state) {
   assert_int_equal(img[PAGE + 100], '5');
   assert_int_equal(img[2 * PAGE + 100], '7');
   assert_clean(img, 7);
-  free(img);
-  free(l1.p);
-  free(l2.p);
+  free3(img, &l1, &l2);
 }
 
 /* A wrong base-block checksum: only the log with the latest entries, and
@@ -425,8 +428,7 @@ static void invalid_base_latest_log(void **state) {
   unsigned char *img = primary(5, 4, 2 * PAGE, &len);
   img[508] ^= 1;
   logbuf l1, l2;
-  log_new(&l1, 4, 6, 2 * PAGE);
-  log_new(&l2, 6, 6, 2 * PAGE);
+  two_logs(&l1, 4, &l2, 6);
   uint32_t o0 = 0, o1 = PAGE;
   add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
   add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
@@ -440,9 +442,7 @@ static void invalid_base_latest_log(void **state) {
   assert_int_equal(img[PAGE + 100], 'A');
   assert_int_equal(img[2 * PAGE + 100], '2');
   assert_clean(img, 7);
-  free(img);
-  free(l1.p);
-  free(l2.p);
+  free3(img, &l1, &l2);
 }
 
 /* Two logs nothing orders (same base block sequence, same first entry):
@@ -453,8 +453,7 @@ static void two_outcomes(void **state) {
     size_t len;
     unsigned char *img = primary(5, 4, 2 * PAGE, &len);
     logbuf l1, l2;
-    log_new(&l1, 4, 6, 2 * PAGE);
-    log_new(&l2, 4, 6, 2 * PAGE);
+    two_logs(&l1, 4, &l2, 4);
     uint32_t o0 = 0;
     add_entry(&l1, 4, 2 * PAGE, &o0, 1, '1');
     add_entry(&l1, 5, 2 * PAGE, &o0, 1, '1');
@@ -467,9 +466,7 @@ static void two_outcomes(void **state) {
     assert_int_equal(info.outcomes, 2);
     assert_int_equal(img[PAGE + 100], alt ? '2' : '1');
     assert_clean(img, alt ? 6 : 5);
-    free(img);
-    free(l1.p);
-    free(l2.p);
+    free3(img, &l1, &l2);
   }
 }
 
