@@ -18,8 +18,10 @@ static bool listed(char *const *globs, size_t n, const char *name) {
 }
 
 /* Whether rule r evaluates value name of key. */
-static bool rule_judges(const sm_rule *r, const char *key, const char *name) {
-  if (r->root != SM_ROOT_CONTROL_SET || strcasecmp(r->key, key) != 0)
+static bool rule_judges(const sm_rule *r, const sm_plan_value *v) {
+  const char *key = v->key, *name = v->name;
+  if (r->root != (v->hive_root ? SM_ROOT_HIVE : SM_ROOT_CONTROL_SET) ||
+      strcasecmp(r->key, key) != 0)
     return false;
   if (r->value)
     return sm_value_name_eq(r->value, name);
@@ -35,7 +37,7 @@ void sm_boot_plan_judge(sm_boot_plan *p, const sm_baseline *b) {
     sm_plan_value *v = &p->values[i];
     v->judged = false;
     for (size_t j = 0; b && j < b->n_rules && !v->judged; j++)
-      v->judged = rule_judges(&b->rules[j], v->key, v->name);
+      v->judged = rule_judges(&b->rules[j], v);
     p->n_judged += v->judged;
   }
 }
@@ -48,7 +50,10 @@ sm_result sm_boot_plan_findings(const sm_boot_plan *p, const sm_baseline *b,
     if (v->how != SM_COVER_UNMODELLED)
       continue;
     char key[600], detail[800];
-    snprintf(key, sizeof key, "ControlSet%03u\\%s", p->control_set, v->key);
+    if (v->hive_root)
+      snprintf(key, sizeof key, "%s", v->key);
+    else
+      snprintf(key, sizeof key, "ControlSet%03u\\%s", p->control_set, v->key);
     snprintf(detail, sizeof detail,
              "%s \"%s\" (%s) is read at boot and not modelled%s",
              v->policy_key ? "the policy value" : "the value",
@@ -58,7 +63,7 @@ sm_result sm_boot_plan_findings(const sm_boot_plan *p, const sm_baseline *b,
     sm_finding f = {
         .rule = sm_boot_plan_unmodelled_rule(v->policy_key),
         .severity = v->policy_key ? SM_SEV_MEDIUM : SM_SEV_LOW,
-        .control_set = p->control_set,
+        .control_set = v->hive_root ? 0 : p->control_set,
         .key = key,
         .value = v->name,
         .has_type = true,

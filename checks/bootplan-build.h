@@ -14,6 +14,7 @@ enum {
   SM_BK_KNOWN_DLLS,
   SM_BK_SUBSYSTEMS,
   SM_BK_APPCERT,
+  SM_BK_SETUP, /* at the hive root, not below the control set */
   SM_BK_COUNT
 };
 
@@ -72,5 +73,7 @@ void sm_bp_phases(sm_bp_build *b);
  * AppCertDlls. */
 void sm_bp_subsystems(sm_bp_build *b);
 void sm_bp_appcert(sm_bp_build *b);
+/* Setup\CmdLine and RespecializeCmdLine (at the hive root). */
+void sm_bp_setup(sm_bp_build *b);
 
 #endif

@@ -322,6 +322,7 @@ void sm_bp_phases(sm_bp_build *b) {
   programs(b, SM_PHASE_SESSION, "boot-shell", "BootShell",
            "program run as SYSTEM in place of the logon when Windows boots "
            "to its recovery menu");
+  sm_bp_setup(b);
   policies(b, SM_PHASE_SESSION);
   sm_bp_appcert(b);
   policies(b, SM_PHASE_PROCESS);

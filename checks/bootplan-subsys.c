@@ -131,3 +131,33 @@ void sm_bp_appcert(sm_bp_build *b) {
     free(dll);
   }
 }
+
+/* Setup (at the hive root): the commands Windows runs at boot while setup
+ * is in progress.  CmdLine is a Win32 command line; its program is found
+ * as a native one is (checks/resolve.h), which stands for CreateProcess's
+ * search of System32 and the Path. */
+void sm_bp_setup(sm_bp_build *b) {
+  const sm_value *t = sm_bp_get(b, SM_BK_SETUP, "SetupType");
+  unsigned long type = t && t->has_num ? (unsigned long)t->num : 0;
+  static const char *const names[] = {"CmdLine", "RespecializeCmdLine"};
+  for (int c = 0; c < 2 && !b->nomem; c++) {
+    const sm_value *v = sm_bp_get(b, SM_BK_SETUP, names[c]);
+    size_t n;
+    char *const *s = sm_value_list(v, &n);
+    for (size_t i = 0; i < n && !b->nomem; i++) {
+      if (strspn(s[i], " \t") == strlen(s[i]))
+        continue;
+      sm_boot_action *a = sm_bp_action(
+          b, SM_PHASE_SESSION, "setup-command", SM_BK_SETUP, v->name, s[i],
+          c      ? "run as SYSTEM when Windows is respecialized (sysprep "
+                   "/respecialize)"
+          : type ? "run as SYSTEM before the logon screen: SetupType is "
+                   "not 0"
+                 : "not run while SetupType is 0");
+      if (a && t)
+        a->also = sm_bp_strdup(b, t->name);
+      if (a)
+        sm_bp_program(b, a, s[i], NULL);
+    }
+  }
+}

@@ -20,6 +20,7 @@ const char *const sm_boot_plan_keys[] = {
     [SM_BK_KNOWN_DLLS] = "Control\\Session Manager\\KnownDLLs",
     [SM_BK_SUBSYSTEMS] = "Control\\Session Manager\\SubSystems",
     [SM_BK_APPCERT] = "Control\\Session Manager\\AppCertDlls",
+    [SM_BK_SETUP] = "Setup",
     [SM_BK_COUNT] = NULL,
 };
 
@@ -141,7 +142,8 @@ static void load_keys(sm_bp_build *b, sm_hive *h, sm_key cs_key) {
     sm_bp_key *k = &b->keys[i];
     sm_error err = {0};
     sm_key key;
-    sm_result r = sm_key_lookup(h, cs_key, sm_boot_plan_keys[i], &key, &err);
+    sm_key base = i == SM_BK_SETUP ? sm_hive_root(h) : cs_key;
+    sm_result r = sm_key_lookup(h, base, sm_boot_plan_keys[i], &key, &err);
     if (r == SM_OK)
       r = sm_key_values(h, key, &k->v, &k->n, &err);
     if (r == SM_OK && k->n && !(k->used = calloc(k->n, sizeof *k->used)))
@@ -180,6 +182,7 @@ static void account(sm_bp_build *b) {
       if (!pv->data)
         b->nomem = true;
       pv->policy_key = sm_boot_policy_key(i);
+      pv->hive_root = i == SM_BK_SETUP;
       bool policy;
       if (k->used[j]) {
         pv->how = SM_COVER_ACTION;

@@ -69,7 +69,8 @@ typedef struct sm_boot_action {
   const char *kind; /* "boot-program", "rename", "delete", "known-dll", ...
                        (docs/plan.md lists them) */
   char *key;        /* below the control set:
-                       "Control\Session Manager\KnownDLLs" */
+                       "Control\Session Manager\KnownDLLs", or at the
+                       hive root: "Setup" */
   char *value;      /* the value it comes from ("" the default value) */
   char *also;       /* a second value it reads (DllDirectory), or NULL */
   char *item;       /* the entry of a list value it comes from, as written,
@@ -88,8 +89,9 @@ typedef enum sm_coverage {
 } sm_coverage;
 
 typedef struct sm_plan_value {
-  char *key;  /* below the control set */
-  char *name; /* "" the default value */
+  char *key;      /* below the control set, or at the hive root */
+  bool hive_root; /* key is at the hive root (Setup) */
+  char *name;     /* "" the default value */
   uint32_t type;
   char *data; /* as text (sm_value_text) */
   sm_coverage how;
@@ -109,7 +111,8 @@ typedef struct sm_boot_plan {
   size_t n_errors;
 } sm_boot_plan;
 
-/* The keys the plan reads, below the control set, NULL-terminated. */
+/* The keys the plan reads, below the control set (Setup: at the hive
+ * root), NULL-terminated. */
 extern const char *const sm_boot_plan_keys[];
 
 /* Build the plan of control set cs_id (key cs_key) of h.  A key that

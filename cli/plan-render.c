@@ -30,9 +30,12 @@ long *sm_plan_finding_actions(const sm_scan_result *r, size_t *n) {
   for (size_t i = 0; v && taken && i < r->n_reports; i++)
     for (size_t j = 0; j < r->reports[i].n_findings; j++) {
       const sm_finding *f = &r->reports[i].findings[j];
-      v[k] = r->has_plan && f->control_set == r->plan.control_set
-                 ? sm_boot_plan_action_of(&r->plan, f, taken)
-                 : -1;
+      /* Findings of the planned set's report: on its keys, or on the
+       * hive root's (control set 0). */
+      bool planned =
+          r->has_plan && r->reports[i].control_set == r->plan.control_set &&
+          (f->control_set == r->plan.control_set || f->control_set == 0);
+      v[k] = planned ? sm_boot_plan_action_of(&r->plan, f, taken) : -1;
       if (v[k] >= 0)
         taken[v[k]]++;
       k++;

@@ -140,6 +140,11 @@ static void test_planted_actions(void **state) {
   assert_non_null(a);
   assert_string_equal(a->files[0].resolved, "c:\\windows\\system32\\evil.dll");
   assert_non_null(find(&t.p, "subsystem-staged", "Staged"));
+  a = find(&t.p, "setup-command", "cmd.exe /c C:\\ProgramData\\implant.exe");
+  assert_non_null(a);
+  assert_string_equal(a->key, "Setup");
+  assert_string_equal(a->also, "SetupType");
+  assert_string_equal(a->args, "/c C:\\ProgramData\\implant.exe");
   done(&t);
 }
 

@@ -56,6 +56,14 @@ hits = [f for f in r["findings"] if f["value"] == "PendingFileRenameOperations2"
         and "kernel32" in (f["observed"] or "")]
 sys.exit(not hits or any(acts[f["action"]]["kind"] != "replace" for f in hits))
 ' "$tmp/out"
+check "json: the Setup findings are on the setup command" "$PYTHON3" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+acts = r["plan"]["actions"]
+hits = [f for f in r["findings"] if f["rule"] in ("SM-SETUP-TYPE", "SM-SETUP-CMDLINE")]
+sys.exit(len(hits) != 2 or any(f["action"] is None or acts[f["action"]]["kind"]
+                               not in ("setup-command", "policy") for f in hits))
+' "$tmp/out"
 check "json: coverage adds up and lists every value" "$PYTHON3" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -114,7 +122,7 @@ if ! have_corpus; then
   done_testing
   exit 0
 fi
-KEYS='Session Manager|kernel|Memory Management|DOS Devices|Environment|KnownDLLs|SubSystems|AppCertDlls'
+KEYS='Session Manager|kernel|Memory Management|DOS Devices|Environment|KnownDLLs|SubSystems|AppCertDlls|Setup'
 for name in xp-sp3-x86 win7-sp1-x86 win81-x64 win10-1709-x64; do
   hive="$CORPUS/$name/SYSTEM"
   if [ ! -f "$hive" ]; then
@@ -129,6 +137,7 @@ for name in xp-sp3-x86 win7-sp1-x86 win81-x64 win10-1709-x64; do
   printf '%s\n' "$KEYS" | tr '|' '\n' >"$tmp/keys"
   while read -r k; do
     case $k in "Session Manager") path="$cs\\Control\\Session Manager" ;;
+    Setup) path='\Setup' ;;
     *) path="$cs\\Control\\Session Manager\\$k" ;; esac
     n=$(hivexget "$hive" "$path" 2>/dev/null | grep -c '^\("\|@=\)' || true)
     want="$want$k=$n "
@@ -138,7 +147,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 out = ""
 for k in sys.argv[2].split("|"):
-    key = "Control\\Session Manager" + ("" if k == "Session Manager" else "\\" + k)
+    key = "Setup" if k == "Setup" else "Control\\Session Manager" + ("" if k == "Session Manager" else "\\" + k)
     out += "%s=%d " % (k, sum(1 for v in r["plan"]["values"] if v["key"] == key))
 print(out, end="")' "$tmp/out" "$KEYS")
   if [ "$got" = "$want" ]; then
