@@ -61,6 +61,17 @@ typedef struct sm_finding {
   uint64_t last_write; /* the key's last-write FILETIME, 0 if unknown */
   bool recovered; /* from a value or key deleted and recovered from the
                      hive's free cells (hive/deleted.c) */
+  /* The states of the volume it was found in, oldest first
+   * (checks/history.c): source "regback", "deleted" or "live" and the
+   * time (FILETIME) of that state; n_seen 0 when no other state was
+   * compared.  removed_since: of a finding gone from the live hive, the
+   * time of the first state without it. */
+  struct sm_seen {
+    const char *source; /* a static string */
+    uint64_t time;
+  } seen[4];
+  size_t n_seen;
+  uint64_t removed_since;
   bool suppressed;
   bool suppression_expired; /* a matching suppression expired */
   const sm_suppression *suppression;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "checks/scan.h"
 
@@ -64,29 +63,12 @@ static void audited_keys(const sm_scan_result *r, keyset *ks) {
   }
 }
 
-/* The key below its control set ("Control\\Session Manager"), or the
- * whole path for a root key. */
-static const char *below_cs(const char *key) {
-  if (strncasecmp(key, "ControlSet", 10) == 0) {
-    const char *bs = strchr(key, '\\');
-    if (bs)
-      return bs + 1;
-  }
-  return key;
-}
-
-static bool same_str(const char *a, const char *b) {
-  return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* Whether the live result has this finding, in any control set. */
 static bool live_has(const sm_scan_result *r, const sm_finding *f) {
   for (size_t i = 0; i < r->n_reports; i++)
     for (size_t j = 0; j < r->reports[i].n_findings; j++) {
       const sm_finding *g = &r->reports[i].findings[j];
-      if (g->rule == f->rule && !g->recovered &&
-          strcasecmp(below_cs(g->key), below_cs(f->key)) == 0 &&
-          same_str(g->value, f->value) && same_str(g->observed, f->observed))
+      if (!g->recovered && sm_finding_same(g, f))
         return true;
     }
   return false;

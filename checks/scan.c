@@ -499,6 +499,8 @@ void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
     if (t->live)
       sm_scan_against_live(t, o, r);
   }
+  if (r->h && !r->error && t->regback)
+    sm_scan_regback_history(t, o, set, r);
   if (r->h) {
     /* The hash thread has been running while the hive was audited. */
     snprintf(r->hive.sha256, sizeof r->hive.sha256, "%s", sm_hive_sha256(r->h));
@@ -543,6 +545,7 @@ void sm_scan_result_free(sm_scan_result *r) {
     free(r->deleted[i].name);
   }
   free(r->deleted);
+  sm_report_free(&r->removed);
   free(r->live);
   sm_diff_free(&r->live_diff);
   free(r->live_error);

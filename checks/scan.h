@@ -73,6 +73,12 @@ typedef struct sm_scan_target {
   /* How to open software; NULL: sm_hive_open(software) when set. */
   sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out);
   const sm_scan_image *image; /* from a disk image: where, else NULL */
+  /* The live hive: its RegBack copy, audited too for the history of each
+   * finding (sm_scan_history), as results name it, or NULL; open_regback
+   * opens it (NULL: sm_hive_open(regback)). */
+  const char *regback;
+  sm_result (*open_regback)(const struct sm_scan_target *t, unsigned flags,
+                            sm_hive **out, sm_error *err);
   /* A copy of a hive (RegBack): the live hive it is compared with
    * (sm_scan_against_live), as results name it, or NULL.  open_live opens
    * it (NULL: sm_hive_open(live)); open_data is passed through. */
@@ -214,6 +220,10 @@ typedef struct sm_scan_result {
   } *deleted;
   size_t n_deleted;
 
+  /* Findings of an older state gone from this (live) hive, with their
+   * history and removed_since (sm_scan_history). */
+  sm_report removed;
+
   char **warnings; /* said about the hive, besides hive.recovery.warning */
   size_t n_warnings;
   char *error; /* NULL, or why the hive could not be audited */
@@ -235,6 +245,21 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r);
  * live hive.  Sets r->live, and live_diff or live_error. */
 void sm_scan_against_live(const sm_scan_target *t, const sm_scan_options *o,
                           sm_scan_result *r);
+/* checks/history.c: whether two findings are the same finding in two
+ * states: rule, key below the control set, value and observed data. */
+bool sm_finding_same(const sm_finding *a, const sm_finding *b);
+/* The history of each finding of live across live and older (its RegBack
+ * copy, audited; source "regback"): a finding found in both gets seen[]
+ * (older first, each state's time the key's last write there); one found
+ * only in older is added to live->removed.  Recovered findings of live
+ * get seen[] "deleted".  False when out of memory. */
+bool sm_scan_history(sm_scan_result *live, const sm_scan_result *older,
+                     const char *source);
+/* With t->regback: audit the RegBack copy (as sm_scan would, with the
+ * options given) and take the history of r's findings from it. */
+void sm_scan_regback_history(const sm_scan_target *t,
+                             const sm_scan_options *o, sm_baseline_set *set,
+                             sm_scan_result *r);
 /* checks/deleted.c: the values and subkeys deleted from the audited keys
  * that the free cells still hold (hive/'s sm_hive_undelete), put back in
  * a copy of the hive and audited: each finding the live hive does not

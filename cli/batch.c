@@ -140,7 +140,8 @@ static void write_frame(void *ctx, sm_scan_result *res) {
   free(report);
 }
 
-/* The live hive a RegBack copy is compared with: its file. */
+/* The live hive a RegBack copy is compared with, or the RegBack copy of a
+ * live hive: its file. */
 static sm_result open_live(const sm_scan_target *t, unsigned flags,
                            sm_hive **out, sm_error *err) {
   return sm_hive_open(t->open_data, flags, out, err);
@@ -153,8 +154,11 @@ static void item_target(const sm_found *it, sm_scan_target *t) {
                         .role = sm_role_name(it->role),
                         .volume = it->volume,
                         .live = it->live,
-                        .open_data = it->live_path,
-                        .open_live = it->live_path ? open_live : NULL};
+                        .regback = it->regback,
+                        .open_data = it->live_path ? it->live_path
+                                                   : it->regback_path,
+                        .open_live = it->live_path ? open_live : NULL,
+                        .open_regback = it->regback_path ? open_live : NULL};
 }
 
 /* The worker's bounds, set once: its address space, and its death with

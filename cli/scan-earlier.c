@@ -89,7 +89,46 @@ static void print_deleted(FILE *f, const sm_scan_result *r) {
   }
 }
 
+void sm_render_seen(FILE *f, const sm_finding *fd) {
+  if (!fd->n_seen)
+    return;
+  fputs("             history: ", f);
+  for (size_t i = 0; i < fd->n_seen; i++) {
+    char ts[32];
+    sm_filetime_iso8601(fd->seen[i].time, ts, sizeof ts);
+    fprintf(f, "%s%s %s", i ? ", then " : "seen in ", fd->seen[i].source,
+            ts[0] ? ts : "(time unknown)");
+  }
+  fputc('\n', f);
+}
+
+/* Findings of an older state that the live hive no longer has. */
+static void print_removed(FILE *f, const sm_scan_result *r) {
+  for (size_t i = 0; i < r->removed.n_findings; i++) {
+    const sm_finding *fd = &r->removed.findings[i];
+    char ts[32];
+    sm_filetime_iso8601(fd->removed_since, ts, sizeof ts);
+    fprintf(f, "%s  removed since %s: %-8s %s  ", i ? "" : "\n",
+            ts[0] ? ts : "(time unknown)", sm_severity_name(fd->severity),
+            fd->rule->id);
+    sm_fputs_escaped(f, fd->key, false);
+    if (fd->value) {
+      fputc('\\', f);
+      sm_fputs_escaped(f, fd->value[0] ? fd->value : "(default)", false);
+    }
+    if (fd->observed) {
+      fputs(": \"", f);
+      sm_fputs_escaped(f, fd->observed, true);
+      fputc('"', f);
+    }
+    fputc('\n', f);
+    sm_render_seen(f, fd);
+  }
+}
+
 void sm_render_scan_earlier(FILE *f, const sm_scan_result *r) {
+  if (r->removed.n_findings)
+    print_removed(f, r);
   if (r->n_deleted)
     print_deleted(f, r);
   if (r->live)

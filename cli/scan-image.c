@@ -32,7 +32,19 @@ typedef struct image_scan {
   void (*emit)(void *ctx, sm_scan_result *r);
   void *ctx;
   live_copy live;
+  /* The live hive's result, held until its RegBack copy has been audited
+   * for the history of its findings. */
+  bool pending;
+  sm_scan_result held;
 } image_scan;
+
+static void flush(image_scan *s) {
+  if (!s->pending)
+    return;
+  s->emit(s->ctx, &s->held);
+  sm_scan_result_free(&s->held);
+  s->pending = false;
+}
 
 /* What a target's openers are handed. */
 typedef struct image_item {
@@ -159,11 +171,22 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                       .live = item.live ? item.live->name : NULL,
                       .open_live = open_live};
   sm_scan_result r;
+  if (!item.live)
+    flush(s); /* a new volume, or an error */
   if (hv->error)
     sm_scan_result_error(&t, hv->error, &r);
   else
     sm_scan(&t, s->o, s->set, &r);
   warn_atime(&r, hv->atime_unprotected);
+  if (!hv->regback && !hv->error) {
+    s->held = r;
+    s->pending = true;
+    return;
+  }
+  if (item.live && s->pending && !r.error && !s->held.error &&
+      !sm_scan_history(&s->held, &r, "regback"))
+    sm_scan_fail(&s->held, "out of memory");
+  flush(s);
   s->emit(s->ctx, &r);
   sm_scan_result_free(&r);
 }
@@ -175,6 +198,7 @@ void sm_scan_disk_image(const char *path, const char *inner,
       .inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx};
   sm_error err = {0};
   sm_result r0 = sm_image_walk(path, !set->given, one_hive, &s, &err);
+  flush(&s);
   live_free(&s.live);
   if (r0 == SM_OK && (!inner || s.n_inner))
     return;

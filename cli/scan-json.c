@@ -52,6 +52,21 @@ json_t *sm_finding_data_json(const sm_finding_data *d) {
   return o;
 }
 
+static json_t *seen_json(const struct sm_seen *s) {
+  return json_pack("{s:s, s:o}", "source", s->source, "time",
+                   sm_json_time(s->time));
+}
+
+/* "history": first and last seen, and every state, oldest first. */
+static json_t *history_json(const sm_finding *f) {
+  json_t *all = json_array();
+  for (size_t i = 0; i < f->n_seen; i++)
+    json_array_append_new(all, seen_json(&f->seen[i]));
+  return json_pack("{s:o, s:o, s:o}", "first_seen", seen_json(&f->seen[0]),
+                   "last_seen", seen_json(&f->seen[f->n_seen - 1]), "sources",
+                   all);
+}
+
 static json_t *finding_json(const sm_finding *f) {
   const sm_rule *r = f->rule;
   char tbuf[32];
@@ -78,6 +93,8 @@ static json_t *finding_json(const sm_finding *f) {
   json_object_set_new(o, "last_write", sm_json_time(f->last_write));
   if (f->recovered)
     json_object_set_new(o, "recovered", json_string("deleted"));
+  if (f->n_seen)
+    json_object_set_new(o, "history", history_json(f));
   json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
   json_object_set_new(o, "justification",
                       f->suppressed
@@ -250,6 +267,16 @@ json_t *sm_scan_json(const sm_scan_result *r) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
     json_object_set_new(res, "image", sm_scan_image_json(r->image));
+  }
+  if (r->removed.n_findings) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->removed.n_findings; i++) {
+      const sm_finding *f = &r->removed.findings[i];
+      json_t *x = finding_json(f);
+      json_object_set_new(x, "removed_since", sm_json_time(f->removed_since));
+      json_array_append_new(a, x);
+    }
+    json_object_set_new(res, "removed", a);
   }
   if (r->n_deleted) {
     json_t *a = json_array();

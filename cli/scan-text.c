@@ -123,6 +123,7 @@ static void put_finding_line(FILE *f, const sm_finding *fd) {
   }
   put_marks(f, fd);
   fputc('\n', f);
+  sm_render_seen(f, fd);
   free(shorter);
 }
 

@@ -53,6 +53,9 @@ void sm_render_scan_text(FILE *f, const sm_scan_result *r, bool color);
 /* cli/scan-earlier.c: the blocks on earlier states (a RegBack copy
  * against the live hive). */
 void sm_render_scan_earlier(FILE *f, const sm_scan_result *r);
+/* A finding's history on one line ("history: seen in regback T, then live
+ * T"), when other states were compared. */
+void sm_render_seen(FILE *f, const sm_finding *fd);
 /* Text s[0..len) with each line longer than width columns wrapped at a
  * space, its continuation indented under the line's text. */
 void sm_text_wrap(FILE *f, const char *s, size_t len, unsigned width);

@@ -288,7 +288,9 @@ static bool probe_config(walker *w, int cfd, const char *cpath,
     /* The copy is compared with the live hive beside it. */
     if (rb < w->l->n && sys < rb && w->l->v[sys].path &&
         (!(w->l->v[rb].live = strdup(w->l->v[sys].target)) ||
-         !(w->l->v[rb].live_path = strdup(w->l->v[sys].path))))
+         !(w->l->v[rb].live_path = strdup(w->l->v[sys].path)) ||
+         !(w->l->v[sys].regback = strdup(w->l->v[rb].target)) ||
+         !(w->l->v[sys].regback_path = strdup(w->l->v[rb].path))))
       w->oom = true;
   }
   free(rp);

@@ -31,6 +31,8 @@ typedef struct sm_found {
   char *error;    /* set when it cannot be audited at all (then path NULL) */
   char *live;      /* role regback: the live SYSTEM's target, or NULL */
   char *live_path; /* and the file to open */
+  char *regback;      /* role system: its RegBack copy's target, or NULL */
+  char *regback_path; /* and the file to open */
   sm_role role;
   bool image;     /* path is a disk image: every hive in it is audited */
   char *inner;    /* with image: only this hive of it (IMAGE:pN:/PATH as

@@ -109,7 +109,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->shadow_store = 0;
   f->shadow_regback = false;
   f->rel = 0;
-  f->live = f->live_path = NULL;
+  f->live = f->live_path = f->regback = f->regback_path = NULL;
   if (!f->target || (path && !f->path) || (software && !f->software) ||
       (volume && !f->volume) || (error && !f->error)) {
     free(f->target);
@@ -170,6 +170,8 @@ static void found_free(sm_found *f) {
   free(f->error);
   free(f->live);
   free(f->live_path);
+  free(f->regback);
+  free(f->regback_path);
 }
 
 void sm_found_shard(sm_found_list *l, unsigned k, unsigned n) {

@@ -33,8 +33,10 @@ import json, sys
 for line in sys.stdin:
     o = json.loads(line)
     for k in ("target", "origin", "image", "role", "volume",
-              "live_differences"):
+              "live_differences", "removed"):
         o.pop(k, None)
+    for f in o.get("findings", []):
+        f.pop("history", None)
     if o.get("hive"):
         for k in ("path", "in_place", "access"):
             o["hive"].pop(k, None)

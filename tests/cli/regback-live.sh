@@ -48,6 +48,33 @@ print("ok")
 PY
 check "json: each difference with both values and both last writes" grep -qx ok "$tmp/py" || cat "$tmp/py" >&2
 
+# The history of each finding across RegBack and live: the subsystem only
+# the RegBack copy holds is removed since the live key's last write.
+"$PYTHON3" - "$tmp/out" >"$tmp/py" 2>&1 <<'PY'
+import json, sys
+rs = {r["role"]: r for r in map(json.loads, open(sys.argv[1]))}
+live = rs["system"]
+rm = {(f["rule"], f["value"]): f for f in live["removed"]}
+f = rm[("SM-SUBSYS-UNLISTED", "Evil")]
+assert f["observed"] == "C:\\Windows\\evil.exe", f
+assert f["removed_since"] == live["findings"][0]["last_write"] or f["removed_since"], f
+h = f["history"]
+assert [s["source"] for s in h["sources"]] == ["regback"], h
+assert h["first_seen"]["source"] == h["last_seen"]["source"] == "regback"
+# A finding in both states: first seen in RegBack, last seen live.
+both = [x for x in live["findings"] if x.get("history") and
+        [s["source"] for s in x["history"]["sources"]] == ["regback", "live"]]
+assert both, "no finding seen in both states"
+for x in both:
+    assert x["history"]["first_seen"]["source"] == "regback"
+    assert x["history"]["last_seen"] == {"source": "live", "time": x["last_write"]}
+# What the live hive has and the copy had not: first seen live.
+assert not any(x["rule"] == "SM-SUBSYS-UNLISTED" for x in live["findings"])
+assert "removed" not in rs["regback"]
+print("ok")
+PY
+check "json: history per finding, and removed[] on the live hive" grep -qx ok "$tmp/py" || cat "$tmp/py" >&2
+
 # The same from the hivexget side: the live hive has no Evil value.
 if command -v hivexget >/dev/null 2>&1; then
   check "hivexget: Evil only in the RegBack copy" sh -c "
@@ -60,6 +87,8 @@ fi
 run scan --fail-on never --color never "$tmp/vol"
 check "text: the block names the live hive" grep -q "^  against live: .*config/SYSTEM$" "$tmp/out"
 check "text: the removed value" grep -qxF '    -  Evil  REG_SZ  "C:\Windows\evil.exe"' "$tmp/out"
+check "text: removed since, on the live hive" grep -q '^  removed since 20[0-9-]*T[0-9:]*Z: high     SM-SUBSYS-UNLISTED  ControlSet001.Control.Session Manager.SubSystems.Evil: "C:.Windows.evil.exe"$' "$tmp/out"
+check "text: a history line per finding" grep -q '^             history: seen in regback 20[0-9T:-]*Z, then live 20' "$tmp/out"
 check "text: both last writes" grep -q '^    (key last written: RegBack 20[0-9-]*T[0-9:]*Z, live 20' "$tmp/out"
 
 # A live hive that cannot be opened: said on the copy, the copy still audited.
