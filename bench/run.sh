@@ -66,6 +66,7 @@ need regripper regripper
 need reglookup reglookup
 need python3 python3
 need make make
+need openssl openssl
 if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
   missing="$missing
   /usr/bin/time, GNU time, for peak memory (Debian package time)"
@@ -148,6 +149,14 @@ plugdir=/usr/lib/regripper/plugins
 profile=$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' \
   "$tmp/sm-profile" "$plugdir")
 
+# The floor of a dirty hive: its bytes and its logs' read (cat), and hivex's
+# open of the hive (hivexget of one value).
+cat >"$tmp/logs-floor.sh" <<'SH'
+h=$1
+cat "$h" "$h".LOG* >/dev/null
+exec hivexget "$h" '\ControlSet001\Control\Session Manager' BootExecute
+SH
+
 peak_kb() { # peak_kb LABEL HIVE COMMAND...: max RSS of one run
   label=$1 hive=$2
   shift 2
@@ -183,6 +192,12 @@ bench_hive() { # bench_hive NAME PATH
   echo "$me: $name ($size bytes, baseline $bl_name, read: $access)" >&2
   sm_key='\ControlSet001\Control\Session Manager'
   all="scan --control-set all --fail-on never $bl_opt"
+  # The floors of issue 24's ratios: the digest alone (openssl), and for a
+  # hive with transaction logs, reading hive and logs plus hivexget.
+  set -- -n openssl-sha256 "openssl dgst -sha256 '$h'"
+  if [ -f "$h.LOG1" ] || [ -f "$h.LOG2" ] || [ -f "$h.LOG" ]; then
+    set -- "$@" -n logs-floor "sh '$tmp/logs-floor.sh' '$h'"
+  fi
   # hyperfine -N runs each command without a shell; arguments are split as
   # a shell would, so paths are quoted.
   hf "$name" \
@@ -194,7 +209,8 @@ bench_hive() { # bench_hive NAME PATH
     -n scan-all-copy "env SMAUDIT_NO_VIEW=1 '$smaudit' $all '$h'" \
     -n scan-all-copy-nohash "env SMAUDIT_NO_VIEW=1 '$smaudit' $all --no-hash '$h'" \
     -n regripper "regripper -r '$h' -f '$profile'" \
-    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'"
+    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'" \
+    "$@"
   peak_kb cat "$name" cat "$h"
   peak_kb hivexget "$name" hivexget "$h" "$sm_key" BootExecute
   peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
@@ -275,7 +291,8 @@ opens=n/a
 if command -v strace >/dev/null 2>&1; then
   (cd "$bdir" && strace -f -e trace=open,openat -o "$tmp/strace" \
      "$smaudit" scan --fail-on never $bl_opt h1.hiv h2.hiv h3.hiv >/dev/null 2>&1) || true
-  opens=$(grep -c "$(basename "$bfile")\|\.yaml" "$tmp/strace" || true)
+  # O_PATH: the look before the open (base/evidence.c), not a read.
+  opens=$(grep -v O_PATH "$tmp/strace" | grep -c "$(basename "$bfile")\|\.yaml" || true)
 fi
 echo "$opens" >"$raw/baseline-opens.txt"
 
