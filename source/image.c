@@ -71,35 +71,61 @@ static const char *tsk_why(void) {
   return buf;
 }
 
-/* The entry of directory dir named want in any case (the first in byte
- * order when several differ only in case): its address and stored name.
- * want_dir: a directory, else a regular file. */
-static bool find_entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
-                       bool want_dir, TSK_INUM_T *inum, char *name,
-                       size_t size) {
+/* The entries of directory dir named want in any case (want_dir: folders,
+ * else regular files), distinct files only (a DOS name is the same file),
+ * at most max of them, the first in byte order: their addresses and
+ * stored names (256 bytes each).  Returns how many (0: none), or -1 with
+ * why set when the folder cannot be read (a damaged MFT record). */
+static int find_entries(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+                        bool want_dir, TSK_INUM_T *inums, char (*names)[256],
+                        int max, char *why, size_t why_size) {
   TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
   if (!d) {
-    tsk_error_reset();
-    return false;
+    snprintf(why, why_size, "%s", tsk_why());
+    return -1;
   }
-  bool found = false;
+  int n = 0;
   for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
-    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
-    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC) ||
-        strcasecmp(n->name, want) != 0)
+    const TSK_FS_NAME *e = tsk_fs_dir_get_name(d, i);
+    if (!e || !e->name || !(e->flags & TSK_FS_NAME_FLAG_ALLOC) ||
+        strcasecmp(e->name, want) != 0)
       continue;
-    bool is_dir = n->type == TSK_FS_NAME_TYPE_DIR;
-    bool is_reg = n->type == TSK_FS_NAME_TYPE_REG;
+    bool is_dir = e->type == TSK_FS_NAME_TYPE_DIR;
+    bool is_reg = e->type == TSK_FS_NAME_TYPE_REG;
     if ((want_dir && !is_dir) || (!want_dir && !is_reg))
       continue;
-    if (found && strcmp(n->name, name) >= 0)
+    int k = 0, same = -1;
+    for (int j = 0; j < n; j++)
+      if (inums[j] == e->meta_addr)
+        same = j;
+    if (same >= 0) { /* the same file: keep its first name in byte order */
+      if (strcmp(e->name, names[same]) < 0)
+        snprintf(names[same], 256, "%s", e->name);
       continue;
-    *inum = n->meta_addr;
-    snprintf(name, size, "%s", n->name);
-    found = true;
+    }
+    while (k < n && strcmp(names[k], e->name) < 0)
+      k++;
+    if (k >= max)
+      continue;
+    int last = n < max ? n : max - 1;
+    for (int j = last; j > k; j--) {
+      inums[j] = inums[j - 1];
+      memcpy(names[j], names[j - 1], 256);
+    }
+    inums[k] = e->meta_addr;
+    snprintf(names[k], 256, "%s", e->name);
+    n = n < max ? n + 1 : max;
   }
   tsk_fs_dir_close(d);
-  return found;
+  return n;
+}
+
+/* The first entry named want in any case, as find_entries. */
+static int find_entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+                      bool want_dir, TSK_INUM_T *inum, char name[256],
+                      char *why, size_t why_size) {
+  return find_entries(fs, dir, want, want_dir, inum, (char(*)[256])name, 1,
+                      why, why_size);
 }
 
 /* Read a whole file into memory.  NULL with why set when it cannot be. */
@@ -209,7 +235,8 @@ static void read_logs(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *base,
     char want[300];
     TSK_INUM_T inum;
     snprintf(want, sizeof want, "%s%s", base, suffix[k]);
-    if (!find_entry(fs, dir, want, false, &inum, names[k], 256))
+    char why[300];
+    if (find_entry(fs, dir, want, false, &inum, names[k], why, sizeof why) <= 0)
       continue;
     sm_hive_log *log = &hv->logs[hv->nlogs++];
     *log = (sm_hive_log){.name = names[k]};
@@ -243,7 +270,13 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
   char base[256], sw[256], names[3][256], errors[3][520], cuts[3][160],
       path[1024], name[2400], why[256];
   TSK_INUM_T inum, swi;
-  if (!find_entry(fs, dir, "system", false, &inum, base, sizeof base))
+  int found = find_entry(fs, dir, "system", false, &inum, base, why, sizeof why);
+  if (found < 0) {
+    emit_error(w, v, "%s: folder %s cannot be read: %s", v->where, dir_path,
+               why);
+    return;
+  }
+  if (found == 0)
     return;
   snprintf(path, sizeof path, "%s/%s", dir_path, base);
   sm_image_hive hv = {.regback = regback,
@@ -278,7 +311,7 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
   read_logs(fs, dir, base, &hv, names, errors, cuts);
   unsigned char *swdata = NULL;
   if (w->want_software &&
-      find_entry(fs, dir, "software", false, &swi, sw, sizeof sw) &&
+      find_entry(fs, dir, "software", false, &swi, sw, why, sizeof why) > 0 &&
       (swdata = read_file(fs, swi, &hv.software_len, why, sizeof why)))
     hv.software = swdata;
   emit(w, &hv);
@@ -289,30 +322,55 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
     free((void *)hv.logs[k].data);
 }
 
-/* Windows/System32/config/SYSTEM below dir (at path prefix), then
- * RegBack's: 0 no such config folder, 1 one without SYSTEM, 2 taken. */
+/* Folders that differ only in letter case, followed at each level of
+ * Windows\System32\config (Windows sees one; an image may hold several,
+ * each audited). */
+enum { MAX_CASES = 4 };
+
+/* Level level of Windows/System32/config below dir (at path prefix), then
+ * SYSTEM and RegBack's: 0 no such config folder, 1 one without SYSTEM, 2
+ * something handed over (a hive, or the error of a folder that cannot be
+ * read: a result, never a quiet gap). */
+static int config_level(walk *w, const volume *v, TSK_FS_INFO *fs,
+                        TSK_INUM_T dir, const char *prefix, int level) {
+  static const char *const comp[] = {"windows", "system32", "config"};
+  char name[256], why[300];
+  if (level == 3) {
+    unsigned before = w->emitted;
+    take_hive(w, v, fs, dir, prefix, false);
+    if (w->emitted == before)
+      return 1;
+    TSK_INUM_T rb;
+    int found = find_entry(fs, dir, "regback", true, &rb, name, why, sizeof why);
+    if (found > 0) {
+      char rb_path[1300];
+      snprintf(rb_path, sizeof rb_path, "%s/%s", prefix, name);
+      take_hive(w, v, fs, rb, rb_path, true);
+    }
+    return 2;
+  }
+  TSK_INUM_T sub[MAX_CASES];
+  char names[MAX_CASES][256];
+  int n = find_entries(fs, dir, comp[level], true, sub, names, MAX_CASES, why,
+                       sizeof why);
+  if (n < 0 && (level > 0 || !prefix[0])) {
+    emit_error(w, v, "%s: folder %s cannot be read: %s", v->where,
+               prefix[0] ? prefix : "/", why);
+    return 2;
+  }
+  int best = 0;
+  for (int i = 0; i < n; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", prefix, names[i]);
+    int got = config_level(w, v, fs, sub[i], path, level + 1);
+    best = got > best ? got : best;
+  }
+  return best;
+}
+
 static int config_below(walk *w, const volume *v, TSK_FS_INFO *fs,
                         TSK_INUM_T dir, const char *prefix) {
-  static const char *const comp[] = {"windows", "system32", "config"};
-  char dir_path[1024], name[256];
-  snprintf(dir_path, sizeof dir_path, "%s", prefix);
-  for (int i = 0; i < 3; i++) {
-    if (!find_entry(fs, dir, comp[i], true, &dir, name, sizeof name))
-      return 0;
-    size_t used = strlen(dir_path);
-    snprintf(dir_path + used, sizeof dir_path - used, "/%s", name);
-  }
-  unsigned before = w->emitted;
-  take_hive(w, v, fs, dir, dir_path, false);
-  if (w->emitted == before)
-    return 1;
-  TSK_INUM_T rb;
-  if (find_entry(fs, dir, "regback", true, &rb, name, sizeof name)) {
-    char rb_path[1300];
-    snprintf(rb_path, sizeof rb_path, "%s/%s", dir_path, name);
-    take_hive(w, v, fs, rb, rb_path, true);
-  }
-  return 2;
+  return config_level(w, v, fs, dir, prefix, 0);
 }
 
 /* A triage container (KAPE's VHDX) keeps each volume's files a folder or

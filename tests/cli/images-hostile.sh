@@ -212,4 +212,69 @@ else
     sh -c '! grep "SYSTEM.LOG1" "$1" | grep -v O_PATH | grep -q .' _ "$tmp/trace"
 fi
 
+# 5. A GPT disk with two Windows volumes, the second's config folder a
+# broken MFT record: the second is an error result naming the folder,
+# exit 2 (before: only the first, clean, exit 0).
+# break_record VOLUME NAME: the MFT record whose file name is NAME made
+# unreadable (the update sequence of its first sector broken, as a torn
+# write leaves it).
+break_record() {
+  "$PYTHON3" -c '
+import struct, sys
+p, want = sys.argv[1], sys.argv[2].encode("utf-16-le")
+b = bytearray(open(p, "rb").read())
+hit = 0
+for off in range(0, len(b) - 1024, 1024):
+    if b[off:off + 4] != b"FILE":
+        continue
+    a = off + struct.unpack_from("<H", b, off + 0x14)[0]
+    while a + 8 < off + 1024:
+        t, n = struct.unpack_from("<II", b, a)
+        if t == 0xFFFFFFFF or n == 0:
+            break
+        if t == 0x30 and b[a + 8] == 0:  # a resident $FILE_NAME
+            c = a + struct.unpack_from("<H", b, a + 0x14)[0]
+            if b[c + 0x42:c + 0x42 + 2 * b[c + 0x40]] == want:
+                b[off + 510] ^= 0xFF
+                hit += 1
+        a += n
+open(p, "wb").write(b)
+sys.exit(0 if hit else 1)' "$1" "$2"
+}
+if [ -z "$SFDISK" ]; then
+  skip "two Windows volumes, the second damaged" "sfdisk (Debian fdisk) not found"
+else
+  ntfs "$tmp/w2.ntfs" 16 "$C/SYSTEM=$FIXTURES/win-7.hiv"
+  break_record "$tmp/w2.ntfs" config
+  check "a broken MFT record is made" [ $? = 0 ]
+  truncate -s 40M "$tmp/two.img"
+  printf '%s\n' 'label: gpt' \
+    'start=2048, size=32768, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' \
+    'size=32768, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' |
+    "$SFDISK" -q "$tmp/two.img" >/dev/null &&
+    dd if="$tmp/win.ntfs" of="$tmp/two.img" bs=512 seek=2048 conv=notrunc status=none &&
+    dd if="$tmp/w2.ntfs" of="$tmp/two.img" bs=512 seek=34816 conv=notrunc status=none
+  run scan --format json "$tmp/two.img"
+  check "damaged second Windows volume: exit 2 ($rc)" [ "$rc" = 2 ]
+  check "damaged second Windows volume: the first audited, the second an error naming its folder" \
+    "$PYTHON3" -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+ok = [r for r in rs if not r["error"]]
+bad = [r for r in rs if r["error"] and "/Windows/System32/config cannot be read" in r["error"]]
+sys.exit(0 if len(ok) == 1 and len(bad) == 1 else 1)' "$tmp/out"
+fi
+
+# 9. Two Windows folders differing only in case in one volume: both are
+# audited (Windows sees one of them; which, the image does not say).
+ntfs "$tmp/cases.img" 16 "Windows/System32/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "WINDOWS/System32/config/SYSTEM=$FIXTURES/win-7.hiv"
+run scan --format json "$tmp/cases.img"
+check "Windows and WINDOWS: both audited (exit $rc)" \
+  "$PYTHON3" -c '
+import json, sys
+paths = sorted(json.loads(l)["image"]["path"] for l in open(sys.argv[1]))
+sys.exit(0 if paths == ["/WINDOWS/System32/config/SYSTEM",
+                        "/Windows/System32/config/SYSTEM"] else 1)' "$tmp/out"
+
 done_testing
