@@ -891,6 +891,11 @@ static const struct {
     {SM_PARSE_DOS_DEVICES,
      "dos-devices",
      {"names", "drives", "shadowing", "redirects", "device-links"}},
+    {SM_PARSE_ENVIRONMENT,
+     "environment",
+     {"code-loading", "search-paths-unsafe", "search-paths", "relocated",
+      "temp-unsafe", "weakened", "runtime-settings",
+      "pathext-before-programs"}},
 };
 #define N_DOCUMENTED (sizeof documented / sizeof *documented)
 
