@@ -57,6 +57,26 @@ static char *xstrdup(audit_ctx *c, const char *s) {
   return d;
 }
 
+static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
+                        const sm_value *v, const char *value_name,
+                        const char *observed, const char *expected,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* A stored link on the path of k, reported once per link target. */
+static void link_finding(audit_ctx *c, const key_entry *k,
+                         const sm_key_link *link) {
+  for (size_t i = 0; i < c->rep->n_findings; i++)
+    if (c->rep->findings[i].rule == sm_audit_link_rule() &&
+        c->rep->findings[i].observed &&
+        strcmp(c->rep->findings[i].observed, link->target) == 0)
+      return;
+  add_finding(c, sm_audit_link_rule(), k, NULL, NULL, link->target, NULL,
+              "key \"%s\" on the path is a stored symbolic link to %s: "
+              "Windows reads the key there, and so did the audit",
+              link->key, link->target);
+}
+
 static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
   for (size_t i = 0; i < c->n_keys; i++)
     if (c->keys[i].root == r->root && strcasecmp(c->keys[i].path, r->key) == 0)
@@ -89,12 +109,15 @@ static key_entry *get_key(audit_ctx *c, const sm_rule *r) {
              r->key[0] ? "\\" : "", r->key);
   sm_error err = {0};
   sm_key base = r->root == SM_ROOT_HIVE ? sm_hive_root(c->h) : c->cs_key;
-  k->lookup = sm_key_lookup(c->h, base, r->key, &k->key, &err);
+  sm_key_link link;
+  k->lookup = sm_key_lookup_link(c->h, base, r->key, &k->key, &link, &err);
   if (k->lookup == SM_OK)
     k->last_write = sm_key_last_write(c->h, k->key);
   else
     snprintf(k->lookup_msg, sizeof k->lookup_msg, "%s", err.msg);
   c->n_keys++;
+  if (k->lookup == SM_OK && link.followed)
+    link_finding(c, k, &link);
   return k;
 }
 
@@ -134,11 +157,6 @@ static const sm_value *find_value(const key_entry *k, const char *name) {
 static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
                         const sm_value *v, const char *value_name,
                         const char *observed, const char *expected,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
-static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
-                        const sm_value *v, const char *value_name,
-                        const char *observed, const char *expected,
                         const char *fmt, ...) {
   sm_report *rep = c->rep;
   if (rep->n_findings == c->cap_findings) {
@@ -174,7 +192,7 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   f->detail = xstrdup(c, detail);
   f->last_write = k->last_write;
   rep->n_findings++;
-  if (r != sm_audit_name_rule())
+  if (r != sm_audit_name_rule() && r != sm_audit_link_rule())
     sm_finding_suppress(c->b, c->today, f);
 }
 

@@ -191,6 +191,9 @@ sm_read_rule sm_key_read_rule(sm_root root, const char *path);
 /* The rule of the finding (SM-AUDIT-AMBIGUOUS-NAME, high): raised by the
  * audit, in no baseline, never suppressed. */
 const sm_rule *sm_audit_name_rule(void);
+/* The rule of a stored symbolic link on an audited path
+ * (SM-AUDIT-REGISTRY-LINK, high): raised by the audit, never suppressed. */
+const sm_rule *sm_audit_link_rule(void);
 /* name (len bytes) with each NUL shown as "<NUL>"; caller-frees. */
 char *sm_name_shown(const char *name, size_t len);
 /* Calls fn for each value of v[0..n) whose name Windows' readers and other

@@ -59,6 +59,30 @@ static const sm_rule name_rule = {
 
 const sm_rule *sm_audit_name_rule(void) { return &name_rule; }
 
+static char link_id[] = "SM-AUDIT-REGISTRY-LINK",
+            link_title[] = "An audited key is a stored symbolic link",
+            link_normal[] = "No key on an audited path is a symbolic link "
+                            "stored in the hive.",
+            link_message[] =
+                "A key on the path of an audited key is a registry symbolic "
+                "link stored in the hive (flag KEY_SYM_LINK and a REG_LINK "
+                "value SymbolicLinkValue): Windows opens what the link "
+                "names, and so did the audit, while tools that do not follow "
+                "links (hivex, regedit on an offline hive) show the key "
+                "itself. Windows keeps no such link on these paths: the "
+                "configuration Windows reads was moved elsewhere.";
+static const sm_rule link_rule = {
+    .id = link_id,
+    .title = link_title,
+    .normal = link_normal,
+    .message = link_message,
+    .severity = SM_SEV_HIGH,
+    .attack = attack,
+    .n_attack = 1,
+};
+
+const sm_rule *sm_audit_link_rule(void) { return &link_rule; }
+
 char *sm_name_shown(const char *name, size_t len) {
   size_t nuls = 0;
   for (size_t i = 0; i < len; i++)

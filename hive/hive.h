@@ -226,9 +226,24 @@ sm_result sm_hive_control_set(sm_hive *h, unsigned id, sm_key *key,
                               sm_error *err);
 
 /* Case-insensitive lookup of a backslash-separated path below parent
- * ("Control\\Session Manager\\SubSystems").  Empty path gives parent. */
+ * ("Control\\Session Manager\\SubSystems").  Empty path gives parent.
+ * Names compare by their stored length (hive/name.c).  A key on the path
+ * that is a stored symbolic link (flag KEY_SYM_LINK, a REG_LINK value
+ * SymbolicLinkValue naming \Registry\Machine\System\...) is followed as
+ * Windows follows it; a link out of this hive, without a target, to a key
+ * that does not exist, or more than 16 deep is SM_ERR_CORRUPT or
+ * SM_ERR_LIMIT: the audit of that key fails closed. */
 sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
                         sm_key *out, sm_error *err);
+/* The first stored link a lookup followed. */
+typedef struct sm_key_link {
+  bool followed;
+  char key[256];    /* the link key's name, as on the path */
+  char target[512]; /* its SymbolicLinkValue as stored */
+} sm_key_link;
+/* sm_key_lookup, saying in *link which stored link it followed. */
+sm_result sm_key_lookup_link(sm_hive *h, sm_key parent, const char *path,
+                             sm_key *out, sm_key_link *link, sm_error *err);
 /* Stored name (UTF-8, caller-frees). */
 char *sm_key_name(sm_hive *h, sm_key key);
 /* Last-write time as a Windows FILETIME; 0 when unknown. */

@@ -93,8 +93,81 @@ static sm_key child_ascii(sm_hive *h, sm_key node, const char *name) {
   return found;
 }
 
-sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
-                        sm_key *out, sm_error *err) {
+/* Whether the key record at node is flagged KEY_SYM_LINK (0x0010). */
+static bool is_link(const sm_hive *h, sm_key node) {
+  uint64_t at = (uint64_t)node;
+  return at + 8 <= h->image_len && (sm_le16(h->image + at + 6) & 0x10);
+}
+
+/* Where a stored link leads: its SymbolicLinkValue (REG_LINK), an
+ * absolute path \Registry\Machine\System\REST (this hive, mounted there),
+ * with CurrentControlSet standing for the set Select\Current names.
+ * Writes REST, with that set spelled out, into buf. */
+static sm_result link_target(sm_hive *h, sm_key node, char *buf, size_t size,
+                             char *shown, size_t shown_size, sm_error *err) {
+  static const char mount[] = "\\Registry\\Machine\\System";
+  sm_value *v = NULL;
+  sm_result r = sm_key_value(h, node, "SymbolicLinkValue", &v, NULL);
+  const char *t = r == SM_OK && v->status == SM_OK &&
+                          v->type == SM_REG_LINK && v->str
+                      ? v->str
+                      : NULL;
+  snprintf(shown, shown_size, "%s", t ? t : "");
+  size_t m = sizeof mount - 1;
+  bool here = t && strncasecmp(t, mount, m) == 0 &&
+              (t[m] == '\0' || t[m] == '\\');
+  if (!here) {
+    r = sm_error_set(err, SM_ERR_CORRUPT,
+                     "%s: a key on the path is a stored symbolic link %s%s%s",
+                     h->path, t ? "to '" : "without a target",
+                     t ? t : "", t ? "', outside this hive" : "");
+    sm_value_free(v);
+    return r;
+  }
+  const char *rest = t[m] ? t + m + 1 : "";
+  static const char ccs[] = "CurrentControlSet";
+  size_t c = sizeof ccs - 1;
+  sm_select sel;
+  /* Select read through a link to CurrentControlSet would loop. */
+  static __thread bool in_select;
+  if (strncasecmp(rest, ccs, c) == 0 && (rest[c] == '\0' || rest[c] == '\\')) {
+    r = in_select ? sm_error_set(err, SM_ERR_CORRUPT,
+                                 "%s: stored symbolic links loop through "
+                                 "CurrentControlSet",
+                                 h->path)
+                  : SM_OK;
+    if (r == SM_OK) {
+      in_select = true;
+      r = sm_hive_select(h, &sel, err);
+      in_select = false;
+    }
+    if (r != SM_OK) {
+      sm_value_free(v);
+      return r;
+    }
+    snprintf(buf, size, "ControlSet%03u%s", sel.current, rest + c);
+  } else {
+    snprintf(buf, size, "%s", rest);
+  }
+  sm_value_free(v);
+  return SM_OK;
+}
+
+/* One path component below node; 0 with errno as the lookups say. */
+static sm_key child_of(sm_hive *h, sm_key node, const char *part) {
+  sm_key child = child_ascii(h, node, part);
+  if (child == (sm_key)-1)
+    child = child_counted(h, node, part);
+  return child;
+}
+
+/* Stored links followed on one lookup, at most: Windows bounds the depth
+ * of symbolic link reparsing too. */
+#define SM_LINK_MAX 16
+
+static sm_result lookup(sm_hive *h, sm_key parent, const char *path,
+                        sm_key *out, sm_key_link *link, unsigned depth,
+                        sm_error *err) {
   char buf[SM_PATH_MAX];
   size_t n = strlen(path);
   if (n >= sizeof buf)
@@ -106,19 +179,56 @@ sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
   for (char *part = strtok_r(buf, "\\", &save); part;
        part = strtok_r(NULL, "\\", &save)) {
     /* hivex returns 0 with errno untouched when the name is absent. */
-    sm_key child = child_ascii(h, node, part);
-    if (child == (sm_key)-1)
-      child = child_counted(h, node, part);
+    sm_key child = child_of(h, node, part);
     if (child == 0) {
       if (errno != 0)
         return sm_error_from_errno(err, errno, h->path);
       return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: key '%s' not found",
                           h->path, path);
     }
+    if (is_link(h, child)) {
+      /* Windows opens what the link names; the rest of the path goes on
+       * from there. */
+      char target[SM_PATH_MAX], shown[512];
+      if (depth >= SM_LINK_MAX)
+        return sm_error_set(err, SM_ERR_LIMIT,
+                            "%s: more than %d stored symbolic links on the "
+                            "path '%s'",
+                            h->path, SM_LINK_MAX, path);
+      sm_result r = link_target(h, child, target, sizeof target, shown,
+                                sizeof shown, err);
+      if (r != SM_OK)
+        return r;
+      if (link && !link->followed) {
+        link->followed = true;
+        snprintf(link->key, sizeof link->key, "%s", part);
+        snprintf(link->target, sizeof link->target, "%s", shown);
+      }
+      r = lookup(h, sm_hive_root(h), target, &child, link, depth + 1, err);
+      if (r == SM_ERR_NOT_FOUND)
+        return sm_error_set(err, SM_ERR_CORRUPT,
+                            "%s: key '%s' is a stored symbolic link to '%s', "
+                            "which does not exist",
+                            h->path, part, shown);
+      if (r != SM_OK)
+        return r;
+    }
     node = child;
   }
   *out = node;
   return SM_OK;
+}
+
+sm_result sm_key_lookup_link(sm_hive *h, sm_key parent, const char *path,
+                             sm_key *out, sm_key_link *link, sm_error *err) {
+  if (link)
+    memset(link, 0, sizeof *link);
+  return lookup(h, parent, path, out, link, 0, err);
+}
+
+sm_result sm_key_lookup(sm_hive *h, sm_key parent, const char *path,
+                        sm_key *out, sm_error *err) {
+  return lookup(h, parent, path, out, NULL, 0, err);
 }
 
 char *sm_key_name(sm_hive *h, sm_key key) {

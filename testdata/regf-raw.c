@@ -8,7 +8,11 @@
  *   0x02  ends the name there: the stored length is cut, the rest stays in
  *         the cell as slack (so two values can carry the same name).
  * Names are found by walking the hive bins and their allocated cells, so a
- * marker byte elsewhere (in data, in free cells) is left alone. */
+ * marker byte elsewhere (in data, in free cells) is left alone.
+ *
+ * A key holding a REG_LINK value named SymbolicLinkValue gets the flag
+ * KEY_SYM_LINK (0x0010), as RegCreateKeyEx with REG_OPTION_CREATE_LINK
+ * makes it: a stored registry symbolic link. */
 #include <config.h>
 
 #include <errno.h>
@@ -57,6 +61,40 @@ static bool edit_name(unsigned char *c, unsigned char *name, size_t len_at,
   return changed;
 }
 
+/* The allocated cell at hive offset off, or NULL; *size its size. */
+static unsigned char *cell_at(unsigned char *p, size_t len, uint32_t off,
+                              size_t *size) {
+  uint64_t at = 4096 + (uint64_t)off;
+  if (at + 4 > len)
+    return NULL;
+  int32_t cs = (int32_t)sm_le32(p + at);
+  if (cs >= 0 || (uint64_t)-(int64_t)cs > len - at)
+    return NULL;
+  *size = (size_t)-(int64_t)cs;
+  return p + at;
+}
+
+/* Set KEY_SYM_LINK on the key record c when it holds a REG_LINK value
+ * named SymbolicLinkValue; true when it changed. */
+static bool link_flag(unsigned char *p, size_t len, unsigned char *c) {
+  static const char want[] = "SymbolicLinkValue";
+  size_t lsize, vsize;
+  uint32_t count = sm_le32(c + 40);
+  unsigned char *list = count ? cell_at(p, len, sm_le32(c + 44), &lsize) : NULL;
+  for (uint32_t i = 0; list && i < count && 8 + 4 * (size_t)i <= lsize; i++) {
+    unsigned char *vk = cell_at(p, len, sm_le32(list + 4 + 4 * i), &vsize);
+    if (!vk || vsize < 24 + sizeof want - 1 || vk[4] != 'v' || vk[5] != 'k' ||
+        sm_le16(vk + 6) != sizeof want - 1 || !(sm_le16(vk + 20) & 1) ||
+        sm_le32(vk + 16) != 6 || memcmp(vk + 24, want, sizeof want - 1) != 0)
+      continue;
+    if (sm_le16(c + 6) & 0x10)
+      return false;
+    sm_put_le16(c + 6, (uint16_t)(sm_le16(c + 6) | 0x10));
+    return true;
+  }
+  return false;
+}
+
 unsigned regf_raw_names(const char *path, char *err, size_t errsize) {
   FILE *f = fopen(path, "r+b");
   unsigned char *p = NULL;
@@ -88,6 +126,9 @@ unsigned regf_raw_names(const char *path, char *err, size_t errsize) {
       bool narrow;
       if (cs < 0 && name_of(p + at, csize, &name, &len_at, &narrow) &&
           edit_name(p + at, name, len_at, narrow))
+        edits++;
+      if (cs < 0 && csize >= 80 && p[at + 4] == 'n' && p[at + 5] == 'k' &&
+          link_flag(p, (size_t)size, p + at))
         edits++;
       at += csize;
     }

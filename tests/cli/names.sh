@@ -101,8 +101,43 @@ is "the decoy is reported" \
   "[f['value'] for f in r['findings'] if f['rule'] == 'SM-AUDIT-AMBIGUOUS-NAME']" \
   "['Current<NUL>']"
 
+# A stored symbolic link: Session Manager of ControlSet001 made a link
+# (REG_LINK SymbolicLinkValue; gen-hive sets KEY_SYM_LINK) to a copy in
+# ControlSet002 holding a payload.  Windows reads the copy.
+hexpath() { "$PYTHON3" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' "$1"; }
+cat >"$tmp/link.reg" <<REG
+Windows Registry Editor Version 5.00
+[ControlSet002\\Control\\Session Manager]
+"BootExecute"=multi:"autocheck autochk *","evil \\\\??\\\\C:\\\\ProgramData\\\\evil.exe"
+[-ControlSet001\\Control\\Session Manager]
+[ControlSet001\\Control\\Session Manager]
+"SymbolicLinkValue"=hex(6):$(hexpath '\Registry\Machine\System\ControlSet002\Control\Session Manager')
+REG
+"$GEN" --base "$FIXTURES/win-10.hiv" "$tmp/link.hiv" "$tmp/link.reg"
+run scan --format json --fail-on never "$tmp/link.hiv"
+is "a stored link on the audited path is high" \
+  "[(f['severity'], f['observed']) for f in r['findings'] if f['rule'] == 'SM-AUDIT-REGISTRY-LINK']" \
+  "[('high', '\\\\Registry\\\\Machine\\\\System\\\\ControlSet002\\\\Control\\\\Session Manager')]"
+is "the link is followed: the payload it leads to is found" \
+  "[f['rule'].startswith('SM-BOOT-BOOTEXECUTE') for f in r['findings'] if 'evil' in (f['observed'] or '')][:1]" "[True]"
+got=$($READ "$tmp/link.hiv" "$SM" | "$PYTHON3" -c 'import json,sys; print([(v["name"], v["type"]) for v in map(json.loads, sys.stdin)])')
+check "the second reader sees the link value itself" [ "$got" = "[('SymbolicLinkValue', 6)]" ]
+
+# A link out of this hive cannot be followed offline: the audit of the
+# keys below it fails closed.
+cat >"$tmp/link2.reg" <<REG
+Windows Registry Editor Version 5.00
+[-ControlSet001\\Control\\Session Manager]
+[ControlSet001\\Control\\Session Manager]
+"SymbolicLinkValue"=hex(6):$(hexpath '\Registry\Machine\Software\Evil')
+REG
+"$GEN" --base "$FIXTURES/win-10.hiv" "$tmp/link2.hiv" "$tmp/link2.reg"
+run scan "$tmp/link2.hiv"
+check "a link out of the hive: exit 2, the key damaged" \
+  sh -c "[ $rc = 2 ] && grep -q 'SM-AUDIT-DAMAGED-KEY' '$tmp/out' && grep -q 'outside this hive' '$tmp/out'"
+
 # A clean hive holds no such name.
 run scan --format json --fail-on never "$FIXTURES/win-10.hiv"
-is "an untouched hive: no ambiguous name" \
-  "[f for f in r['findings'] if f['rule'] == 'SM-AUDIT-AMBIGUOUS-NAME']" "[]"
+is "an untouched hive: no ambiguous name, no link" \
+  "[f for f in r['findings'] if f['rule'] in ('SM-AUDIT-AMBIGUOUS-NAME', 'SM-AUDIT-REGISTRY-LINK')]" "[]"
 done_testing
