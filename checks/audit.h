@@ -76,6 +76,8 @@ typedef struct sm_finding {
   bool suppression_expired; /* a matching suppression expired */
   const sm_suppression *suppression;
   sm_finding_data data; /* the value as stored (kind NONE: no value) */
+  struct sm_file_fact *files; /* the files it names (checks/files.h) */
+  size_t n_files;
 } sm_finding;
 
 /* Frees the contents of f. */

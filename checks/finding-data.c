@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checks/audit.h"
+#include "checks/files.h"
 
 /* The length of s cut to at most max bytes at a UTF-8 character start. */
 static size_t cut_utf8(const char *s, size_t max, bool *cut) {
@@ -115,4 +116,7 @@ void sm_finding_free(sm_finding *f) {
   free(f->expected);
   free(f->detail);
   sm_finding_data_free(&f->data);
+  sm_file_facts_free(f->files, f->n_files);
+  f->files = NULL;
+  f->n_files = 0;
 }

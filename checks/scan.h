@@ -85,6 +85,10 @@ typedef struct sm_scan_target {
   const char *live;
   sm_result (*open_live)(const struct sm_scan_target *t, unsigned flags,
                          sm_hive **out, sm_error *err);
+  /* The volume the hive lies in, for the files findings name (a disk
+   * image's); NULL: the folder above Windows\System32\config when the
+   * hive file lies there, else none. */
+  struct sm_volume *files_volume;
 } sm_scan_target;
 
 typedef struct sm_scan_options {
@@ -94,6 +98,8 @@ typedef struct sm_scan_options {
   unsigned control_set;  /* sm_scan_open: the one to select (0: current) */
   unsigned open_flags;   /* SM_OPEN_* */
   int today;             /* YYYYMMDD, for suppression expiry */
+  bool no_files;         /* do not check the files findings name */
+  const struct sm_anchors *anchors; /* --trust-file roots, or NULL */
 } sm_scan_options;
 
 /* Baselines loaded once per run, shared by every hive (and thread): the

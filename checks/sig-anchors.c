@@ -56,7 +56,33 @@ const char *sm_trust_name(sm_trust t) {
   return n[t];
 }
 
+static sm_result push(OPENSSL_STACK **s, X509 *x, sm_error *err) {
+  if (!*s)
+    *s = C(OPENSSL_sk_new_null)();
+  if (!*s || !C(OPENSSL_sk_push)(*s, x)) {
+    C(X509_free)(x);
+    return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+  }
+  return SM_OK;
+}
+
 sm_anchors *sm_anchors_new(void) { return calloc(1, sizeof(sm_anchors)); }
+
+sm_anchors *sm_anchors_copy(const sm_anchors *base) {
+  sm_anchors *a = sm_anchors_new();
+  if (!a || !base || !base->user)
+    return a;
+  const char *why;
+  if (!sm_crypto_load(&why))
+    return a;
+  sm_error err;
+  for (int i = 0; i < C(OPENSSL_sk_num)(base->user); i++) {
+    X509 *x = C(OPENSSL_sk_value)(base->user, i);
+    if (C(X509_up_ref)(x) && push(&a->user, x, &err) != SM_OK)
+      break;
+  }
+  return a;
+}
 
 static void free_stack(OPENSSL_STACK *s) {
   if (!s)
@@ -81,15 +107,6 @@ static sm_result need_crypto(sm_error *err) {
   return SM_OK;
 }
 
-static sm_result push(OPENSSL_STACK **s, X509 *x, sm_error *err) {
-  if (!*s)
-    *s = C(OPENSSL_sk_new_null)();
-  if (!*s || !C(OPENSSL_sk_push)(*s, x)) {
-    C(X509_free)(x);
-    return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
-  }
-  return SM_OK;
-}
 
 sm_result sm_anchors_add_pem(sm_anchors *a, const char *text, size_t len,
                              sm_error *err) {

@@ -68,7 +68,8 @@ static void common_name(X509 *x, char *out, size_t n) {
 
 /* Chain x to an anchor of kind k; extra certificates are untrusted. */
 static bool chain_to(X509 *x, STACK_OF(X509) *bag, const sm_anchors *a,
-                     sm_trust k, int64_t when, char *why, size_t nwhy) {
+                     sm_trust k, int64_t when, char *why, size_t nwhy,
+                     bool *any) {
   X509_STORE *store = C(X509_STORE_new)();
   X509_STORE_CTX *ctx = C(X509_STORE_CTX_new)();
   bool ok = false;
@@ -97,6 +98,7 @@ static bool chain_to(X509 *x, STACK_OF(X509) *bag, const sm_anchors *a,
     snprintf(why, nwhy, "no %s root at hand", sm_trust_name(k));
     goto done;
   }
+  *any = true;
   if (!C(X509_STORE_CTX_init)(ctx, store, x, bag))
     goto done;
   X509_VERIFY_PARAM *p = C(X509_STORE_CTX_get0_param)(ctx);
@@ -118,20 +120,24 @@ done:
   return ok;
 }
 
-/* The first anchor kind x chains to, or SM_TRUST_NONE (why says why). */
+/* The first anchor kind x chains to, or SM_TRUST_NONE (why says why;
+ * *none: there was no anchor of any kind to try). */
 static sm_trust chain_any(X509 *x, STACK_OF(X509) *bag, const sm_anchors *a,
-                          int64_t when, char *why, size_t nwhy) {
+                          int64_t when, char *why, size_t nwhy, bool *none) {
   static const sm_trust order[] = {SM_TRUST_PINNED, SM_TRUST_USER,
                                    SM_TRUST_IMAGE};
   char first[160] = "";
+  bool any = false;
+  *none = false;
   for (size_t i = 0; i < 3; i++) {
     char w[160] = "";
-    if (chain_to(x, bag, a, order[i], when, w, sizeof w))
+    if (chain_to(x, bag, a, order[i], when, w, sizeof w, &any))
       return order[i];
     if (!first[0] || strncmp(w, "no ", 3) != 0)
       snprintf(first, sizeof first, "%s", w);
   }
   snprintf(why, nwhy, "%s", first);
+  *none = !any;
   return SM_TRUST_NONE;
 }
 
@@ -201,7 +207,8 @@ static bool ts_pkcs9(PKCS7 *p7, PKCS7_SIGNER_INFO *si, ASN1_TYPE *t,
     goto done;
   *when = tm_to_unix(&tm);
   char why[160];
-  ok = chain_any(tsa, p7->d.sign->cert, a, *when, why, sizeof why) !=
+  bool none;
+  ok = chain_any(tsa, p7->d.sign->cert, a, *when, why, sizeof why, &none) !=
        SM_TRUST_NONE;
 done:
   C(CRYPTO_free)(der, __FILE__, __LINE__);
@@ -291,9 +298,10 @@ static bool ts_rfc3161(PKCS7_SIGNER_INFO *si, ASN1_TYPE *t,
     return false;
   X509 *tsa;
   char why[160];
+  bool none;
   bool ok = signed_ok(tok, octets.p, octets.n, &tsa, why, sizeof why) &&
-            chain_any(tsa, tok->d.sign->cert, a, *when, why, sizeof why) !=
-                SM_TRUST_NONE;
+            chain_any(tsa, tok->d.sign->cert, a, *when, why, sizeof why,
+                      &none) != SM_TRUST_NONE;
   C(PKCS7_free)(tok);
   return ok;
 }
@@ -348,9 +356,14 @@ void sm_sig_verify_signed(sm_der der, sm_der content, const sm_anchors *a,
   PKCS7_SIGNER_INFO *si =
       sis ? C(OPENSSL_sk_value)((OPENSSL_STACK *)sis, 0) : NULL;
   out->timestamp = si ? timestamp_of(p7, si, a) : SM_SIG_NO_TIME;
+  bool none;
   out->trust = chain_any(signer, p7->d.sign->cert, a, out->timestamp, why,
-                         sizeof why);
-  if (out->trust == SM_TRUST_NONE)
+                         sizeof why, &none);
+  if (out->trust == SM_TRUST_NONE && none)
+    sm_sig_fail(out, SM_SIG_ERROR,
+                "intact, but no root certificate to chain it to (none in the "
+                "signature, the image's store or --trust-file)");
+  else if (out->trust == SM_TRUST_NONE)
     sm_sig_fail(out, SM_SIG_UNTRUSTED, "no chain to a trusted root (%s)", why);
   else
     out->status = SM_SIG_VALID;

@@ -51,6 +51,8 @@ const char *sm_trust_name(sm_trust t); /* "pinned", "user", "image", "none" */
 /* Trust anchors. */
 typedef struct sm_anchors sm_anchors;
 sm_anchors *sm_anchors_new(void);
+/* A new set holding base's user roots (base may be NULL). */
+sm_anchors *sm_anchors_copy(const sm_anchors *base);
 void sm_anchors_free(sm_anchors *a);
 /* Certificates (PEM, one or more) the user trusts. */
 sm_result sm_anchors_add_pem(sm_anchors *a, const char *text, size_t len,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "checks/sig.h"
 #include "cli/cli.h"
 #include "source/discover.h"
 #include "cli/outfile.h"
@@ -51,6 +52,12 @@ static void usage_scan(FILE *f) {
       "      --no-hash             do not compute the SHA-256 of each "
       "hive (triage: the\n"
       "                            report's sha256 is then null)\n"
+      "      --no-files            do not check the files findings name "
+      "(programs, DLLs,\n"
+      "                            drivers) in the hive's volume\n"
+      "      --trust-file PEM      also trust the root certificates of PEM "
+      "when checking\n"
+      "                            their signatures (trust \"user\")\n"
       "  -r, --recursive           take every hive named SYSTEM below "
       "each folder TARGET\n"
       "  -j, --jobs N              audit N hives at a time, in N "
@@ -134,6 +141,8 @@ enum {
   OPT_SORT,
   OPT_FORCE,
   OPT_SHARD,
+  OPT_NOFILES,
+  OPT_TRUST,
 };
 
 static bool parse_count(const char *opt, const char *s, unsigned long max,
@@ -186,6 +195,7 @@ typedef struct scan_args {
   bool plan;               /* smaudit plan: render the boot plan */
   int color;               /* -1 auto */
   unsigned shard, shards;  /* --shard K/N; 0/0 none */
+  sm_anchors *anchors;     /* --trust-file */
 } scan_args;
 
 static bool parse_enum_option(int c, const char *arg, scan_args *a) {
@@ -245,6 +255,31 @@ static bool parse_shard(const char *arg, scan_args *a) {
   return false;
 }
 
+/* --trust-file PEM: its certificates become anchors of kind "user". */
+static bool load_trust(const char *path, scan_args *a) {
+  sm_error err = {0};
+  size_t len = 0;
+  char *text = NULL;
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    text = malloc(1 << 20);
+    len = text ? fread(text, 1, 1 << 20, f) : 0;
+    fclose(f);
+  }
+  if (!a->anchors)
+    a->anchors = sm_anchors_new();
+  if (!f || !text || !a->anchors ||
+      sm_anchors_add_pem(a->anchors, text, len, &err) != SM_OK) {
+    sm_cli_error("%s: %s", path,
+                 !f ? strerror(errno) : err.msg[0] ? err.msg : "out of memory");
+    free(text);
+    return false;
+  }
+  free(text);
+  a->o.anchors = a->anchors;
+  return true;
+}
+
 /* One option; false when it is wrong (said). */
 static bool parse_option(int c, const char *arg, scan_args *a) {
   unsigned long v;
@@ -294,6 +329,11 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
     return true;
   case OPT_SHARD:
     return parse_shard(arg, a);
+  case OPT_NOFILES:
+    a->o.no_files = true;
+    return true;
+  case OPT_TRUST:
+    return load_trust(arg, a);
   case 'q':
     a->quiet = true;
     return true;
@@ -403,6 +443,8 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
       {"output", required_argument, NULL, 'o'},
       {"force", no_argument, NULL, OPT_FORCE},
       {"shard", required_argument, NULL, OPT_SHARD},
+      {"no-files", no_argument, NULL, OPT_NOFILES},
+      {"trust-file", required_argument, NULL, OPT_TRUST},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -460,6 +502,7 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
 out:
   sm_found_list_free(&found);
   free(a.baselines);
+  sm_anchors_free(a.anchors);
   return rc;
 }
 

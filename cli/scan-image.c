@@ -169,7 +169,8 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                       .open_software = open_software,
                       .image = &where,
                       .live = item.live ? item.live->name : NULL,
-                      .open_live = open_live};
+                      .open_live = open_live,
+                      .files_volume = hv->volume};
   sm_scan_result r;
   if (!item.live)
     flush(s); /* a new volume, or an error */

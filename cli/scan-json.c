@@ -104,6 +104,8 @@ static json_t *finding_json(const sm_finding *f) {
   sm_finding_expired_date(f, d, sizeof d);
   json_object_set_new(o, "suppression_expired",
                       d[0] ? json_string(d) : json_null());
+  if (f->n_files)
+    json_object_set_new(o, "files", sm_files_json(f->files, f->n_files));
   return o;
 }
 

@@ -124,6 +124,7 @@ static void put_finding_line(FILE *f, const sm_finding *fd) {
   put_marks(f, fd);
   fputc('\n', f);
   sm_render_seen(f, fd);
+  sm_files_text(f, fd);
   free(shorter);
 }
 
@@ -141,6 +142,7 @@ static void put_group(FILE *f, const sm_finding *const *v, size_t n,
     fputc('"', f);
     put_marks(f, v[i]);
     fputc('\n', f);
+    sm_files_text(f, v[i]);
   }
   if (n > SM_TEXT_GROUP_MAX)
     fprintf(f,

@@ -118,4 +118,10 @@ bool sm_writer_finish(sm_writer *w);
 bool sm_writer_init_sarif(sm_writer *w);
 bool sm_writer_init_csv(sm_writer *w);
 
+/* The files a finding names (cli/files-out.c): the JSON array, and one
+ * text line each. */
+struct sm_file_fact;
+json_t *sm_files_json(const struct sm_file_fact *v, size_t n);
+void sm_files_text(FILE *f, const sm_finding *fd);
+
 #endif

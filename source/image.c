@@ -18,6 +18,7 @@
 #include "source/tsk-dl.h"
 
 #include "base/evidence.h"
+#include "source/image-vol.h"
 #include "source/image.h"
 #include "source/noatime.h"
 
@@ -33,6 +34,7 @@ typedef struct walk {
   sm_image_fn fn;
   void *ctx;
   unsigned emitted; /* hives and volume errors handed to fn */
+  sm_volume *volume; /* the NTFS volume being read, for the files */
   char notes[1024]; /* what each volume was, for "no Windows volume" */
 } walk;
 
@@ -298,6 +300,7 @@ static void take_hive(walk *w, const volume *v, TSK_FS_INFO *fs, TSK_INUM_T dir,
                                 .description = v->desc,
                                 .path = path};
   hv.name = name;
+  hv.volume = w->volume;
   if (!data) {
     char msg[2800];
     snprintf(msg, sizeof msg, "%s: %s", name, why);
@@ -447,9 +450,17 @@ static void one_volume(walk *w, const volume *v) {
       note(w, "%s: no file system found", v->where);
     return;
   }
-  if (TSK_FS_TYPE_ISNTFS(fs->ftype))
+  if (TSK_FS_TYPE_ISNTFS(fs->ftype)) {
+    char name[1200];
+    if (v->part >= 0)
+      snprintf(name, sizeof name, "%s:p%ld", w->path, v->part);
+    else
+      snprintf(name, sizeof name, "%s", w->path);
+    w->volume = sm_image_volume_new(fs, name);
     ntfs_volume(w, v, fs);
-  else
+    sm_volume_close(w->volume);
+    w->volume = NULL;
+  } else
     note(w, "%s: %s, not NTFS", v->where, tsk_fs_type_toname(fs->ftype));
   tsk_fs_close(fs);
 }

@@ -53,6 +53,7 @@ typedef struct sm_image_hive {
   /* The image files read so far whose access time could not be kept (not
    * their owner, no read-only view): "; "-separated, or "". */
   const char *atime_unprotected;
+  struct sm_volume *volume; /* the volume's files, during the call */
 } sm_image_hive;
 
 /* Called once per hive found and once per volume that cannot be read

@@ -1,0 +1,206 @@
+/* The files of an NTFS volume inside a disk image (volume.h): looked up
+ * through The Sleuth Kit's directory listings in any letter case (NTFS
+ * lists the 8.3 name of a file as an entry of its own, so short names
+ * resolve too), with both sets of NTFS times: TSK's crtime, mtime, ctime
+ * and atime are $STANDARD_INFORMATION's, time2.ntfs the first
+ * $FILE_NAME's. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <tsk/libtsk.h>
+
+#include "source/tsk-dl.h"
+
+#include "source/image-vol.h"
+
+typedef struct tsk_vol {
+  sm_volume v;
+  TSK_FS_INFO *fs;
+  char name[1200];
+} tsk_vol;
+
+/* The entry of dir named want (any case; the first in byte order): its
+ * address, type and stored name. */
+static bool entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+                  TSK_INUM_T *inum, TSK_FS_NAME_TYPE_ENUM *type, char *name,
+                  size_t size) {
+  TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
+  if (!d) {
+    tsk_error_reset();
+    return false;
+  }
+  bool found = false;
+  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
+    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
+    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC) ||
+        strcasecmp(n->name, want) != 0 || (found && strcmp(n->name, name) >= 0))
+      continue;
+    *inum = n->meta_addr;
+    *type = n->type;
+    snprintf(name, size, "%s", n->name);
+    found = true;
+  }
+  tsk_fs_dir_close(d);
+  return found;
+}
+
+static sm_ftime ft(time_t s, uint32_t ns) {
+  return (sm_ftime){.set = s != 0 || ns != 0, .sec = (int64_t)s, .nsec = ns};
+}
+
+static void times_of(const TSK_FS_META *m, sm_vfile *out) {
+  out->si = (sm_ftimes){.known = true,
+                        .created = ft(m->crtime, m->crtime_nano),
+                        .modified = ft(m->mtime, m->mtime_nano),
+                        .changed = ft(m->ctime, m->ctime_nano),
+                        .accessed = ft(m->atime, m->atime_nano)};
+  out->fn = (sm_ftimes){
+      .known = true,
+      .created = ft(m->time2.ntfs.fn_crtime, (uint32_t)m->time2.ntfs.fn_crtime_nano),
+      .modified = ft(m->time2.ntfs.fn_mtime, (uint32_t)m->time2.ntfs.fn_mtime_nano),
+      .changed = ft(m->time2.ntfs.fn_ctime, (uint32_t)m->time2.ntfs.fn_ctime_nano),
+      .accessed = ft(m->time2.ntfs.fn_atime, (uint32_t)m->time2.ntfs.fn_atime_nano)};
+  out->fn.known = out->fn.created.set || out->fn.modified.set;
+  if (!out->fn.known)
+    out->times_note = "no $FILE_NAME times in the file record";
+}
+
+static void read_whole(TSK_FS_FILE *f, size_t max, sm_vfile *out) {
+  if (out->size > max) {
+    snprintf(out->why, sizeof out->why, "%llu bytes, more than the %zu read",
+             (unsigned long long)out->size, max);
+    return;
+  }
+  out->data = malloc(out->size ? (size_t)out->size : 1);
+  if (!out->data) {
+    snprintf(out->why, sizeof out->why, "cannot hold %llu bytes",
+             (unsigned long long)out->size);
+    return;
+  }
+  for (size_t done = 0; done < out->size;) {
+    size_t want = out->size - done < (8u << 20) ? (size_t)out->size - done
+                                                : (size_t)8 << 20;
+    ssize_t r = tsk_fs_file_read(f, (TSK_OFF_T)done, (char *)out->data + done,
+                                 want, TSK_FS_FILE_READ_FLAG_NONE);
+    if (r <= 0) {
+      snprintf(out->why, sizeof out->why, "read error at byte %zu", done);
+      tsk_error_reset();
+      free(out->data);
+      out->data = NULL;
+      return;
+    }
+    done += (size_t)r;
+  }
+  out->len = (size_t)out->size;
+}
+
+static sm_result find(sm_volume *sv, const char *path, size_t max,
+                      sm_vfile *out, sm_error *err) {
+  tsk_vol *v = (tsk_vol *)sv;
+  memset(out, 0, sizeof *out);
+  TSK_INUM_T at = v->fs->root_inum;
+  TSK_FS_NAME_TYPE_ENUM type = TSK_FS_NAME_TYPE_DIR;
+  char comp[256], name[256];
+  size_t used = 0;
+  for (const char *p = path; *p;) {
+    while (*p == '\\' || *p == '/')
+      p++;
+    size_t n = strcspn(p, "\\/");
+    if (n == 0)
+      break;
+    if (n >= sizeof comp || type != TSK_FS_NAME_TYPE_DIR)
+      return SM_OK; /* no such file */
+    memcpy(comp, p, n);
+    comp[n] = '\0';
+    p += n;
+    if (!entry(v->fs, at, comp, &at, &type, name, sizeof name))
+      return SM_OK;
+    used += (size_t)snprintf(out->found + used, sizeof out->found - used,
+                             "\\%s", name);
+    if (used >= sizeof out->found)
+      return sm_error_set(err, SM_ERR_LIMIT, "%s: path too long", path);
+  }
+  if (type != TSK_FS_NAME_TYPE_REG)
+    return SM_OK;
+  TSK_FS_FILE *f = tsk_fs_file_open_meta(v->fs, NULL, at);
+  if (!f || !f->meta) {
+    snprintf(out->why, sizeof out->why, "cannot open its file record");
+    tsk_error_reset();
+    out->exists = true;
+    if (f)
+      tsk_fs_file_close(f);
+    return SM_OK;
+  }
+  out->exists = true;
+  out->size = f->meta->size > 0 ? (uint64_t)f->meta->size : 0;
+  times_of(f->meta, out);
+  read_whole(f, max, out);
+  tsk_fs_file_close(f);
+  return SM_OK;
+}
+
+static void each(sm_volume *sv, const char *dir, const char *suffix,
+                 size_t max,
+                 void (*fn)(void *ctx, const char *name,
+                            const unsigned char *data, size_t len),
+                 void *ctx) {
+  tsk_vol *v = (tsk_vol *)sv;
+  TSK_INUM_T at = v->fs->root_inum;
+  TSK_FS_NAME_TYPE_ENUM type;
+  char comp[256], name[256];
+  for (const char *p = dir; *p;) {
+    while (*p == '\\' || *p == '/')
+      p++;
+    size_t n = strcspn(p, "\\/");
+    if (n == 0)
+      break;
+    if (n >= sizeof comp)
+      return;
+    memcpy(comp, p, n);
+    comp[n] = '\0';
+    p += n;
+    if (!entry(v->fs, at, comp, &at, &type, name, sizeof name) ||
+        type != TSK_FS_NAME_TYPE_DIR)
+      return;
+  }
+  TSK_FS_DIR *d = tsk_fs_dir_open_meta(v->fs, at);
+  if (!d) {
+    tsk_error_reset();
+    return;
+  }
+  size_t sl = strlen(suffix);
+  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
+    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
+    size_t nl = n && n->name ? strlen(n->name) : 0;
+    if (!n || !(n->flags & TSK_FS_NAME_FLAG_ALLOC) ||
+        n->type != TSK_FS_NAME_TYPE_REG || nl < sl ||
+        strcasecmp(n->name + nl - sl, suffix) != 0)
+      continue;
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(v->fs, NULL, n->meta_addr);
+    if (f && f->meta && f->meta->size >= 0) {
+      sm_vfile vf = {.size = (uint64_t)f->meta->size};
+      read_whole(f, max, &vf);
+      if (vf.data)
+        fn(ctx, n->name, vf.data, vf.len);
+      free(vf.data);
+    }
+    if (f)
+      tsk_fs_file_close(f);
+    tsk_error_reset();
+  }
+  tsk_fs_dir_close(d);
+}
+
+sm_volume *sm_image_volume_new(TSK_FS_INFO *fs, const char *name) {
+  tsk_vol *v = calloc(1, sizeof *v);
+  if (!v)
+    return NULL;
+  v->fs = fs;
+  snprintf(v->name, sizeof v->name, "%s", name);
+  v->v = (sm_volume){.name = v->name, .find = find, .each = each, .impl = v};
+  return &v->v;
+}
