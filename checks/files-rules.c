@@ -69,8 +69,16 @@ static bool windows_expected(const sm_file_fact *ff) {
   case SM_FILE_SERVER_DLL:
   case SM_FILE_KNOWN_DLL:
     return true;
-  case SM_FILE_BOOT_PROGRAM:
-    return strncmp(ff->path, "c:\\windows\\", 11) == 0;
+  case SM_FILE_BOOT_PROGRAM: {
+    /* Windows' own boot programs; vendors put theirs in System32 too. */
+    static const char *const own[] = {"autochk.exe", "autoconv.exe",
+                                      "autofmt.exe"};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+      if (strcmp(ff->path + (strlen(ff->path) > 20 ? 20 : 0), own[i]) == 0 &&
+          strncmp(ff->path, "c:\\windows\\system32\\", 20) == 0)
+        return true;
+    return false;
+  }
   default:
     return false;
   }

@@ -3,7 +3,9 @@
  * root, no FUSE, nothing mounted.  DEST is a path inside the volume,
  * '/'-separated, its folders made as needed with the letter case given.
  * With @SIZE the file is made SIZE bytes long by a hole after SRC's bytes
- * (a sparse file: a 2 GiB log on a 64 MiB volume).  Used by the disk-image
+ * (a sparse file: a 2 GiB log on a 64 MiB volume).  With ~SECONDS the
+ * file's $STANDARD_INFORMATION times are set to that Unix time (whole
+ * seconds) and its $FILE_NAME times are left as made: a timestomped file.  Used by the disk-image
  * tests to build volumes from the fixture hives. */
 #include <config.h>
 
@@ -35,7 +37,7 @@ static ntfs_inode *child(ntfs_volume *vol, ntfs_inode *dir, const char *name,
 }
 
 static int put(ntfs_volume *vol, const char *dest, const char *src,
-               s64 size) {
+               s64 size, long long si) {
   FILE *f = fopen(src, "rb");
   if (!f) {
     fprintf(stderr, "gen-image: %s: %s\n", src, strerror(errno));
@@ -80,6 +82,15 @@ static int put(ntfs_volume *vol, const char *dest, const char *src,
   }
   if (rc)
     fprintf(stderr, "gen-image: %s: cannot write: %s\n", dest, strerror(errno));
+  if (dir && rc == 0 && si >= 0) {
+    /* Timestomped: $STANDARD_INFORMATION's creation and modification
+     * times set back to si (whole seconds), $FILE_NAME's left as made. */
+    ntfs_time t = cpu_to_sle64((si + 11644473600LL) * 10000000LL);
+    dir->creation_time = dir->last_data_change_time = t;
+    dir->last_mft_change_time = dir->last_access_time = t;
+    NInoSetDirty(dir);
+    NInoFileNameClearDirty(dir);
+  }
   if (dir)
     ntfs_inode_close(dir);
   free(path);
@@ -89,7 +100,7 @@ static int put(ntfs_volume *vol, const char *dest, const char *src,
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: gen-image VOLUME DEST[@SIZE]=SRC...\n");
+    fprintf(stderr, "usage: gen-image VOLUME DEST[@SIZE][~SECONDS]=SRC...\n");
     return 2;
   }
   ntfs_volume *vol = ntfs_mount(argv[1], NTFS_MNT_NONE);
@@ -106,13 +117,19 @@ int main(int argc, char **argv) {
       break;
     }
     *eq = '\0';
+    char *tilde = strrchr(argv[i], '~');
+    long long si = -1;
+    if (tilde) {
+      *tilde = '\0';
+      si = strtoll(tilde + 1, NULL, 10);
+    }
     char *at = strrchr(argv[i], '@');
     s64 size = 0;
     if (at) {
       *at = '\0';
       size = strtoll(at + 1, NULL, 10);
     }
-    if (put(vol, argv[i], eq + 1, size) != 0)
+    if (put(vol, argv[i], eq + 1, size, si) != 0)
       rc = 1;
   }
   if (ntfs_umount(vol, FALSE) != 0)
