@@ -140,11 +140,24 @@ static void write_frame(void *ctx, sm_scan_result *res) {
   free(report);
 }
 
-/* The live hive a RegBack copy is compared with, or the RegBack copy of a
- * live hive: its file. */
+/* The live hive a RegBack copy is compared with: its file. */
 static sm_result open_live(const sm_scan_target *t, unsigned flags,
                            sm_hive **out, sm_error *err) {
-  return sm_hive_open(t->open_data, flags, out, err);
+  const sm_found *it = t->open_data;
+  return sm_hive_open(it->live_path, flags, out, err);
+}
+
+/* The RegBack copy of a live hive: its file. */
+static sm_result open_regback(const sm_scan_target *t, unsigned flags,
+                              sm_hive **out, sm_error *err) {
+  const sm_found *it = t->open_data;
+  return sm_hive_open(it->regback_path, flags, out, err);
+}
+
+/* A hive found below a folder: read as discovery found it. */
+static sm_result open_found(const sm_scan_target *t, unsigned flags,
+                            sm_hive **out, sm_error *err) {
+  return sm_found_open(t->open_data, flags, out, err);
 }
 
 static void item_target(const sm_found *it, sm_scan_target *t) {
@@ -155,10 +168,10 @@ static void item_target(const sm_found *it, sm_scan_target *t) {
                         .volume = it->volume,
                         .live = it->live,
                         .regback = it->regback,
-                        .open_data = it->live_path ? it->live_path
-                                                   : it->regback_path,
+                        .open = it->held ? open_found : NULL,
+                        .open_data = (void *)it,
                         .open_live = it->live_path ? open_live : NULL,
-                        .open_regback = it->regback_path ? open_live : NULL};
+                        .open_regback = it->regback_path ? open_regback : NULL};
 }
 
 /* The worker's bounds, set once: its address space, and its death with

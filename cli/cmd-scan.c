@@ -424,6 +424,24 @@ out:
   return rc;
 }
 
+/* For the tests: SMAUDIT_TEST_PAUSE=FIFO stops between discovery and
+ * reading (says so on stderr, then waits for a line on FIFO), so that a
+ * test can change the evidence at that moment. */
+static void test_pause(void) {
+  const char *fifo = getenv("SMAUDIT_TEST_PAUSE");
+  if (!fifo)
+    return;
+  fprintf(stderr, "%s: test: discovered\n", sm_progname);
+  fflush(stderr);
+  int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+  char c;
+  if (fd >= 0) {
+    while (read(fd, &c, 1) == 1 && c != '\n')
+      ;
+    close(fd);
+  }
+}
+
 static int scan_or_plan(int argc, char **argv, bool plan) {
   static const struct option opts[] = {
       {"baseline", required_argument, NULL, 'b'},
@@ -498,6 +516,7 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
     }
   if (a.shards)
     sm_found_shard(&found, a.shard, a.shards);
+  test_pause();
   rc = run(&a, &found);
 out:
   sm_found_list_free(&found);

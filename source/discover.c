@@ -246,6 +246,17 @@ out:
   return ok;
 }
 
+/* f was found in the folder dfd through real folders: it is read through
+ * them (sm_found_open). */
+static void hold(sm_found *f, int dfd) {
+  struct stat st;
+  if (fstat(dfd, &st) == 0) {
+    f->held = true;
+    f->dir_dev = st.st_dev;
+    f->dir_ino = st.st_ino;
+  }
+}
+
 /* The hives of a config (or RegBack) folder: SYSTEM, with SOFTWARE beside
  * it for version detection. */
 static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
@@ -257,8 +268,11 @@ static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
   bool taken = false;
   if (!need_content || size > 0) {
     find_file(w, dfd, dir, "software", &st, &sp, &ssize);
+    size_t n0 = w->l->n;
     if (!sm_found_add(w->l, t, p, sp, volume, NULL, role))
       w->oom = true;
+    else if (w->l->n > n0 && strcmp(t, p) == 0)
+      hold(&w->l->v[n0], dfd);
     taken = true;
   }
   free(t);
@@ -467,10 +481,13 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       char *t = NULL, *sw = NULL;
       off_t size;
       find_file(w, dfd, path, "software", &t, &sw, &size);
+      size_t n0 = w->l->n;
       if (!sm_found_add(w->l, child, child, sw, NULL, NULL,
                         strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
                                                          : SM_ROLE_SYSTEM))
         w->oom = true;
+      else if (w->l->n > n0)
+        hold(&w->l->v[n0], dfd);
       free(t);
       free(sw);
     }

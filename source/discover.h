@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "base/result.h"
+
 typedef enum sm_role {
   SM_ROLE_SYSTEM,  /* config\SYSTEM, or a hive named on the command line */
   SM_ROLE_REGBACK, /* config\RegBack\SYSTEM, the copy Windows kept */
@@ -39,6 +41,10 @@ typedef struct sm_found {
                      named), or NULL */
   unsigned shadow_store; /* with SM_ROLE_SHADOW: N of its volume's name */
   bool shadow_regback;   /* with SM_ROLE_SHADOW: the RegBack copy */
+  bool held;      /* found below a folder target through real folders
+                     only: read through descriptors (sm_found_open) */
+  dev_t dir_dev;  /* with held: the folder holding it, as found */
+  ino_t dir_ino;
   size_t rel;     /* target + rel: its name relative to the folder named
                      on the command line (0 for a file named there) */
 } sm_found;
@@ -85,6 +91,17 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
                   sm_role role);
 /* A folder given as a target, or a volume root, where -o must not write. */
 bool sm_found_add_dir(sm_found_list *l, const struct stat *st);
+/* source/found-open.c: open the hive f, found below a folder target
+ * (held), as discovery found it: the folders from the target down are
+ * opened one by one beneath each other, following no symbolic link, and
+ * the last must be the folder discovery saw (device and inode); the hive
+ * and its logs are then read through that descriptor, so a folder swapped
+ * for a link (or another folder) after discovery is an error naming the
+ * change, never a read of something else.  Otherwise as sm_hive_open. */
+struct sm_hive;
+sm_result sm_found_open(const sm_found *f, unsigned flags,
+                        struct sm_hive **out, sm_error *err);
+
 /* Entries from..l->n were found below the folder target: set their rel. */
 void sm_found_set_rel(sm_found_list *l, size_t from, const char *target);
 /* Keep only shard k (1 to n) of the list: the entries whose name

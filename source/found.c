@@ -107,6 +107,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->image = false;
   f->inner = NULL;
   f->shadow_store = 0;
+  f->held = false;
   f->shadow_regback = false;
   f->rel = 0;
   f->live = f->live_path = f->regback = f->regback_path = NULL;
