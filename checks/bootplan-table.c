@@ -24,6 +24,12 @@ const sm_boot_policy sm_boot_policies[] = {
     {SM_BK_KERNEL, "ObUnsecureGlobalNames", SM_PHASE_KERNEL,
      "names of global objects any session may create without the default "
      "protection"},
+    {SM_BK_KERNEL, "MitigationOptions", SM_PHASE_KERNEL,
+     "system-wide process mitigation policy applied at process creation "
+     "(ASLR, CFG, signature and image-load policies): 2-bit fields, 2 "
+     "forces one off (SM-KERNEL-MITIGATIONS-OFF)"},
+    {SM_BK_KERNEL, "MitigationAuditOptions", SM_PHASE_KERNEL,
+     "the same fields in audit mode: events only, nothing enforced"},
     {SM_BK_KERNEL, "DisableExceptionChainValidation", SM_PHASE_KERNEL,
      "SEHOP: exception handler chains validated (0) or not (1)"},
     {SM_BK_KERNEL, "SeTokenSingletonAttributesConfig", SM_PHASE_KERNEL,

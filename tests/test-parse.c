@@ -896,6 +896,7 @@ static const struct {
      {"code-loading", "search-paths-unsafe", "search-paths", "relocated",
       "temp-unsafe", "weakened", "runtime-settings",
       "pathext-before-programs"}},
+    {SM_PARSE_KERNEL_MITIGATIONS, "kernel-mitigations", {"forced-off", "forced-on"}},
 };
 #define N_DOCUMENTED (sizeof documented / sizeof *documented)
 
