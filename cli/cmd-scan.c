@@ -45,6 +45,9 @@ static void usage_scan(FILE *f) {
       "      --fail-on SEVERITY    exit 1 when a finding reaches it: info, "
       "low, medium\n"
       "                            (default), high, critical, or never\n"
+      "      --min-severity SEV    show only findings at SEV or above (the "
+      "exit status\n"
+      "                            is unchanged)\n"
       "      --color WHEN          auto (default), always or never\n"
       "      --no-recover          audit dirty hives without replaying "
       "their logs\n"
@@ -143,6 +146,7 @@ enum {
   OPT_SHARD,
   OPT_NOFILES,
   OPT_TRUST,
+  OPT_MINSEV,
 };
 
 static bool parse_count(const char *opt, const char *s, unsigned long max,
@@ -194,6 +198,7 @@ typedef struct scan_args {
   bool recursive, quiet, force;
   bool plan;               /* smaudit plan: render the boot plan */
   int color;               /* -1 auto */
+  int min_severity;        /* --min-severity: findings shown (0: all) */
   unsigned shard, shards;  /* --shard K/N; 0/0 none */
   sm_anchors *anchors;     /* --trust-file */
 } scan_args;
@@ -220,6 +225,14 @@ static bool parse_enum_option(int c, const char *arg, scan_args *a) {
     }
     sm_cli_error("scan: --fail-on takes info, low, medium, high, critical "
                  "or never, not '%s'",
+                 arg);
+  } else if (c == OPT_MINSEV) {
+    if (sm_severity_parse(arg, &s)) {
+      a->min_severity = (int)s;
+      return true;
+    }
+    sm_cli_error("scan: --min-severity takes info, low, medium, high or "
+                 "critical, not '%s'",
                  arg);
   } else if (c == OPT_COLOR) {
     static const char *const whens[] = {"never", "always", "auto"};
@@ -393,6 +406,7 @@ static int run(scan_args *a, const sm_found_list *found) {
       sm_outfile_finish(&out, f, false);
     goto out;
   }
+  w.min_severity = a->min_severity;
   if (a->plan)
     sm_writer_plan(&w);
   if (a->format == SM_FORMAT_TEXT && isatty(fileno(f))) {
@@ -448,6 +462,7 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
       {"format", required_argument, NULL, 'f'},
       {"control-set", required_argument, NULL, OPT_CS},
       {"fail-on", required_argument, NULL, OPT_FAIL},
+      {"min-severity", required_argument, NULL, OPT_MINSEV},
       {"color", required_argument, NULL, OPT_COLOR},
       {"colour", required_argument, NULL, OPT_COLOR},
       {"no-recover", no_argument, NULL, OPT_NOREC},

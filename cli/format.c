@@ -17,7 +17,10 @@ static const struct {
     {"json", SM_FORMAT_JSON, "JSON Lines, one object per hive"},
     {"jsonl", SM_FORMAT_JSON, NULL},
     {"sarif", SM_FORMAT_SARIF, "SARIF 2.1.0, one run for all the hives"},
-    {"csv", SM_FORMAT_CSV, "RFC 4180, one row per finding"},
+    {"csv", SM_FORMAT_CSV, "RFC 4180, one row per finding (one per hive "
+                           "without one)"},
+    {"timeline", SM_FORMAT_TIMELINE,
+     "JSON Lines, one flat event per finding (Timesketch, SIEMs)"},
 };
 enum { N_FORMATS = sizeof formats / sizeof formats[0] };
 

@@ -67,6 +67,7 @@ typedef enum sm_format {
   SM_FORMAT_JSON,
   SM_FORMAT_SARIF,
   SM_FORMAT_CSV,
+  SM_FORMAT_TIMELINE,
 } sm_format;
 
 /* cli/format.c: the one table of formats (names, aliases, one line of
@@ -91,6 +92,7 @@ struct sm_writer {
   FILE *f;
   bool color;
   unsigned width; /* text: wrap lines to this many columns; 0 never */
+  int min_severity; /* findings below it are not shown (0: every one) */
   size_t n_results;
   bool failed; /* a result was lost (out of memory): the report is not whole */
   void *state; /* the format's own */
@@ -117,6 +119,7 @@ bool sm_writer_finish(sm_writer *w);
 /* Formats other than text and JSON Lines (cli/sarif.c, cli/csv.c). */
 bool sm_writer_init_sarif(sm_writer *w);
 bool sm_writer_init_csv(sm_writer *w);
+bool sm_writer_init_timeline(sm_writer *w); /* cli/timeline.c */
 
 /* The files a finding names (cli/files-out.c): the JSON array, and one
  * text line each. */

@@ -48,12 +48,57 @@ bool sm_writer_init(sm_writer *w, sm_format format, FILE *f, bool color) {
     return sm_writer_init_sarif(w);
   case SM_FORMAT_CSV:
     return sm_writer_init_csv(w);
+  case SM_FORMAT_TIMELINE:
+    return sm_writer_init_timeline(w);
   }
   return false;
 }
 
+/* r as shown with --min-severity: its reports with only the findings at
+ * or above min (shallow copies into new arrays; *reps to free).  The
+ * summary, and so the exit status, stay those of the whole audit. */
+static bool filter(const sm_scan_result *r, int min, sm_scan_result *view,
+                   sm_report **reps) {
+  *view = *r;
+  *reps = calloc(r->n_reports ? r->n_reports : 1, sizeof **reps);
+  if (!*reps)
+    return false;
+  for (size_t i = 0; i < r->n_reports; i++) {
+    const sm_report *from = &r->reports[i];
+    sm_report *to = &(*reps)[i];
+    *to = *from;
+    to->findings = calloc(from->n_findings ? from->n_findings : 1,
+                          sizeof *to->findings);
+    if (!to->findings) {
+      for (size_t j = 0; j < i; j++)
+        free((*reps)[j].findings);
+      free(*reps);
+      return false;
+    }
+    to->n_findings = 0;
+    for (size_t j = 0; j < from->n_findings; j++)
+      if ((int)from->findings[j].severity >= min)
+        to->findings[to->n_findings++] = from->findings[j];
+  }
+  view->reports = *reps;
+  return true;
+}
+
 bool sm_writer_render(const sm_writer *w, const sm_scan_result *r, char **buf,
                       size_t *len) {
+  if (w->min_severity > 0) {
+    sm_scan_result view;
+    sm_report *reps;
+    sm_writer plain = *w;
+    plain.min_severity = 0;
+    if (!filter(r, w->min_severity, &view, &reps))
+      return false;
+    bool ok = sm_writer_render(&plain, &view, buf, len);
+    for (size_t i = 0; i < r->n_reports; i++)
+      free(reps[i].findings);
+    free(reps);
+    return ok;
+  }
   *buf = NULL;
   *len = 0;
   FILE *m = open_memstream(buf, len);
