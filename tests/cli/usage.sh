@@ -60,7 +60,7 @@ for fmt in text json sarif csv; do
   check "scan --help lists the format $fmt" grep -q "^ *$fmt  *[A-Za-z]" "$tmp/out"
 done
 run scan --format xml "$FIXTURES/sample.hiv"
-check "scan --format xml: exit 2, the formats named" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: scan: unknown format '"'xml'"' (text, json, sarif or csv)" "$2"' _ "$rc" "$tmp/err"
+check "scan --format xml: exit 2, the formats named" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: scan: unknown format '"'xml'"' (text, json, sarif, csv or timeline)" "$2"' _ "$rc" "$tmp/err"
 run show --format sarif "$FIXTURES/sample.hiv"
 check "show --format sarif: text or json only" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: show: unknown format '"'sarif'"' (text or json)" "$2"' _ "$rc" "$tmp/err"
 run show --help
