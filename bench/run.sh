@@ -327,4 +327,16 @@ if sh "$here/images.sh" "$smaudit" "$top_builddir/testdata/gen-image" "$ihive" \
 else
   echo "$me: disk images not measured: $(tail -n 1 "$tmp/images.err")" >&2
 fi
+# The files behind the findings: what checking them adds to an image's
+# scan (bench/files.sh; skipped, saying why, without ../shared/pe).
+fhive=$fixture
+[ $smoke = no ] && [ -f "$corpus/win10-1709-x64/SYSTEM" ] &&
+  fhive=$corpus/win10-1709-x64/SYSTEM
+if sh "$here/files.sh" "$smaudit" "$top_builddir/testdata/gen-image" "$fhive" \
+  "$top_builddir/testdata/software-10.hiv" "${SMAUDIT_PE:-$(dirname "$corpus")/pe}" \
+  "$cache/files" "$runs" >"$tmp/files.md" 2>"$tmp/files.err"; then
+  { echo; cat "$tmp/files.md"; } | tee -a "$out/results-$date.md"
+else
+  echo "$me: files not measured: $(tail -n 1 "$tmp/files.err")" >&2
+fi
 echo "$me: wrote $out/results-$date.md and $raw/" >&2
