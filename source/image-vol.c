@@ -6,6 +6,7 @@
  * $FILE_NAME's. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,31 +99,36 @@ static void read_whole(TSK_FS_FILE *f, size_t max, sm_vfile *out) {
   out->len = (size_t)out->size;
 }
 
+/* Walk path from the root: the address and type of its last component,
+ * and (found, when not NULL) its stored spelling.  False when some
+ * component is absent, or the path is too long. */
+static bool walk(tsk_vol *v, const char *path, TSK_INUM_T *at,
+                 TSK_FS_NAME_TYPE_ENUM *type, char *found, size_t size) {
+  char comp[256], name[256];
+  size_t used = 0, n;
+  *at = v->fs->root_inum;
+  *type = TSK_FS_NAME_TYPE_DIR;
+  while ((n = sm_path_next(&path, comp, sizeof comp)) != 0) {
+    if (n == SIZE_MAX || *type != TSK_FS_NAME_TYPE_DIR ||
+        !entry(v->fs, *at, comp, at, type, name, sizeof name))
+      return false;
+    if (found)
+      used += (size_t)snprintf(found + used, used < size ? size - used : 0,
+                               "\\%s", name);
+  }
+  return !found || used < size;
+}
+
 static sm_result find(sm_volume *sv, const char *path, size_t max,
                       sm_vfile *out, sm_error *err) {
   tsk_vol *v = (tsk_vol *)sv;
   memset(out, 0, sizeof *out);
-  TSK_INUM_T at = v->fs->root_inum;
-  TSK_FS_NAME_TYPE_ENUM type = TSK_FS_NAME_TYPE_DIR;
-  char comp[256], name[256];
-  size_t used = 0;
-  for (const char *p = path; *p;) {
-    while (*p == '\\' || *p == '/')
-      p++;
-    size_t n = strcspn(p, "\\/");
-    if (n == 0)
-      break;
-    if (n >= sizeof comp || type != TSK_FS_NAME_TYPE_DIR)
-      return SM_OK; /* no such file */
-    memcpy(comp, p, n);
-    comp[n] = '\0';
-    p += n;
-    if (!entry(v->fs, at, comp, &at, &type, name, sizeof name))
-      return SM_OK;
-    used += (size_t)snprintf(out->found + used, sizeof out->found - used,
-                             "\\%s", name);
-    if (used >= sizeof out->found)
-      return sm_error_set(err, SM_ERR_LIMIT, "%s: path too long", path);
+  TSK_INUM_T at;
+  TSK_FS_NAME_TYPE_ENUM type;
+  (void)err;
+  if (!walk(v, path, &at, &type, out->found, sizeof out->found)) {
+    out->found[0] = '\0';
+    return SM_OK; /* no such file */
   }
   if (type != TSK_FS_NAME_TYPE_REG)
     return SM_OK;
@@ -149,24 +155,10 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
                             const unsigned char *data, size_t len),
                  void *ctx) {
   tsk_vol *v = (tsk_vol *)sv;
-  TSK_INUM_T at = v->fs->root_inum;
+  TSK_INUM_T at;
   TSK_FS_NAME_TYPE_ENUM type;
-  char comp[256], name[256];
-  for (const char *p = dir; *p;) {
-    while (*p == '\\' || *p == '/')
-      p++;
-    size_t n = strcspn(p, "\\/");
-    if (n == 0)
-      break;
-    if (n >= sizeof comp)
-      return;
-    memcpy(comp, p, n);
-    comp[n] = '\0';
-    p += n;
-    if (!entry(v->fs, at, comp, &at, &type, name, sizeof name) ||
-        type != TSK_FS_NAME_TYPE_DIR)
-      return;
-  }
+  if (!walk(v, dir, &at, &type, NULL, 0) || type != TSK_FS_NAME_TYPE_DIR)
+    return;
   TSK_FS_DIR *d = tsk_fs_dir_open_meta(v->fs, at);
   if (!d) {
     tsk_error_reset();

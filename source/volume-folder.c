@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,21 +133,13 @@ static int walk(folder_vol *v, const char *path, char *found, size_t size,
   size_t used = 0;
   *is_dir = true;
   char comp[256], name[256];
-  for (const char *p = path; at >= 0 && *p;) {
-    while (*p == '\\' || *p == '/')
-      p++;
-    size_t n = strcspn(p, "\\/");
-    if (n == 0)
-      break;
+  size_t n;
+  while (at >= 0 && (n = sm_path_next(&path, comp, sizeof comp)) != 0) {
     int next = -1;
-    if (n < sizeof comp && *is_dir) {
-      memcpy(comp, p, n);
-      comp[n] = '\0';
+    if (n != SIZE_MAX && *is_dir)
       next = open_ci(at, comp, name, sizeof name, is_dir);
-    }
     close(at);
     at = next;
-    p += n;
     if (at >= 0 && found)
       used += (size_t)snprintf(found + used, used < size ? size - used : 0,
                                "\\%s", name);
@@ -264,6 +257,21 @@ sm_volume *sm_volume_of_hive(const char *path) {
 out:
   free(p);
   return v;
+}
+
+size_t sm_path_next(const char **p, char *comp, size_t size) {
+  while (**p == '\\' || **p == '/')
+    (*p)++;
+  size_t n = strcspn(*p, "\\/");
+  if (n == 0)
+    return 0;
+  const char *at = *p;
+  *p += n;
+  if (n >= size)
+    return SIZE_MAX;
+  memcpy(comp, at, n);
+  comp[n] = '\0';
+  return n;
 }
 
 void sm_volume_close(sm_volume *v) {

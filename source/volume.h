@@ -63,5 +63,9 @@ sm_volume *sm_volume_folder_open(const char *root);
  * Windows/System32/config/<hive> (any case): its root; else NULL. */
 sm_volume *sm_volume_of_hive(const char *path);
 void sm_volume_close(sm_volume *v);
+/* The next component of the path *p ('\\' or '/' separated) into comp
+ * (size bytes), *p moved past it: its length, 0 at the end, SIZE_MAX when
+ * it does not fit. */
+size_t sm_path_next(const char **p, char *comp, size_t size);
 
 #endif

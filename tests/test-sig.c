@@ -17,20 +17,7 @@
 #include "checks/sig.h"
 #include "tests/test-util.h"
 
-static const char *pe_dir(void) {
-  static char dir[1024];
-  const char *e = getenv("SMAUDIT_PE");
-  const char *corpus = getenv("SMAUDIT_CORPUS");
-  const char *top = getenv("top_srcdir");
-  if (e && *e)
-    snprintf(dir, sizeof dir, "%s", e);
-  else if (corpus && *corpus)
-    snprintf(dir, sizeof dir, "%s/../pe", corpus);
-  else
-    snprintf(dir, sizeof dir, "%s/../shared/pe", top ? top : ".");
-  struct stat st;
-  return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
-}
+static const char *pe_dir(void) { return shared_pe_dir(); }
 
 static unsigned char *shared(const char *name, size_t *len) {
   char path[1200];

@@ -15,6 +15,24 @@ static inline const char *fixture(const char *name) {
   return path;
 }
 
+/* The real PE files (../shared/pe): SMAUDIT_PE, else pe beside the hives
+ * of SMAUDIT_CORPUS, else ../shared/pe beside the source; NULL when
+ * absent. */
+static inline const char *shared_pe_dir(void) {
+  static char dir[1024];
+  const char *e = getenv("SMAUDIT_PE");
+  const char *corpus = getenv("SMAUDIT_CORPUS");
+  const char *top = getenv("top_srcdir");
+  if (e && *e)
+    snprintf(dir, sizeof dir, "%s", e);
+  else if (corpus && *corpus)
+    snprintf(dir, sizeof dir, "%s/../pe", corpus);
+  else
+    snprintf(dir, sizeof dir, "%s/../shared/pe", top ? top : ".");
+  struct stat st;
+  return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? dir : NULL;
+}
+
 #ifdef cmocka_unit_test
 /* The whole file, caller-frees (one byte more, for a terminator). */
 static inline unsigned char *read_file(const char *path, size_t *len) {
