@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/grow.h"
 
@@ -17,4 +18,11 @@ bool sm_grow(void *arrp, size_t n, size_t size) {
     return false;
   *arr = p;
   return true;
+}
+
+void *sm_memdup(const void *p, size_t n) {
+  void *c = malloc(n ? n : 1);
+  if (c && n)
+    memcpy(c, p, n);
+  return c;
 }

@@ -12,4 +12,8 @@
  * overflow; the array is then unchanged. */
 bool sm_grow(void *arrp, size_t n, size_t size);
 
+/* A copy of n bytes at p (malloc'd; one byte when n is 0), or NULL when
+ * memory runs out. */
+void *sm_memdup(const void *p, size_t n);
+
 #endif

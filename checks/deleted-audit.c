@@ -145,8 +145,8 @@ void sm_scan_deleted(const sm_scan_options *o, sm_scan_result *r) {
     sm_hive *rh = NULL;
     snprintf(name, sizeof name, "%s (deleted cells recovered)",
              sm_hive_path(r->h));
-    unsigned flags = (o->open_flags & SM_OPEN_UNSAFE) | SM_OPEN_NO_RECOVER |
-                     SM_OPEN_NO_HASH;
+    unsigned flags =
+        (o->open_flags & SM_OPEN_UNSAFE) | SM_OPEN_NO_RECOVER | SM_OPEN_NO_HASH;
     if (sm_hive_open_mem(name, u.image, u.len, NULL, 0, flags, &rh, &err) !=
         SM_OK) {
       char msg[1400];

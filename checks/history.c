@@ -38,8 +38,8 @@ static void seen_add(sm_finding *f, const char *source, uint64_t time) {
     f->seen[f->n_seen++] = (struct sm_seen){source, time};
 }
 
-static const sm_finding *find_in(const sm_scan_result *r,
-                                 const sm_finding *f, bool recovered) {
+static const sm_finding *find_in(const sm_scan_result *r, const sm_finding *f,
+                                 bool recovered) {
   for (size_t i = 0; i < r->n_reports; i++)
     for (size_t j = 0; j < r->reports[i].n_findings; j++) {
       const sm_finding *g = &r->reports[i].findings[j];
@@ -102,9 +102,8 @@ bool sm_scan_history(sm_scan_result *live, const sm_scan_result *older,
   return true;
 }
 
-void sm_scan_regback_history(const sm_scan_target *t,
-                             const sm_scan_options *o, sm_baseline_set *set,
-                             sm_scan_result *r) {
+void sm_scan_regback_history(const sm_scan_target *t, const sm_scan_options *o,
+                             sm_baseline_set *set, sm_scan_result *r) {
   sm_scan_target rt = {.name = t->regback,
                        .path = t->regback,
                        .role = "regback",

@@ -43,9 +43,8 @@ static void key_block(FILE *f, const sm_difference *v, size_t n,
 }
 
 static void print_live(FILE *f, const sm_scan_result *r) {
-  const char *side = r->role && strcmp(r->role, "regback") == 0
-                         ? "RegBack"
-                         : "this copy";
+  const char *side =
+      r->role && strcmp(r->role, "regback") == 0 ? "RegBack" : "this copy";
   fputs("\n  against live: ", f);
   sm_fputs_escaped(f, r->live, false);
   if (!r->live_ok) {
@@ -68,16 +67,16 @@ static void print_live(FILE *f, const sm_scan_result *r) {
 }
 
 static void print_deleted(FILE *f, const sm_scan_result *r) {
-  fprintf(f, "\n  deleted:   %zu recovered from free cells (values and keys "
-             "deleted from the audited keys)\n",
+  fprintf(f,
+          "\n  deleted:   %zu recovered from free cells (values and keys "
+          "deleted from the audited keys)\n",
           r->n_deleted);
   for (size_t i = 0; i < r->n_deleted; i++) {
     const struct sm_scan_deleted *d = &r->deleted[i];
     fputs("    ", f);
     sm_fputs_escaped(f, d->key, false);
     fputs(d->is_key ? "  subkey " : "  value ", f);
-    sm_fputs_escaped(f, d->is_key || d->name[0] ? d->name : "(default)",
-                     false);
+    sm_fputs_escaped(f, d->is_key || d->name[0] ? d->name : "(default)", false);
     fprintf(f, "  (cell 0x%x", (unsigned)d->cell);
     if (d->is_key) {
       char ts[32];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/grow.h"
 #include "cli/cli.h"
 #include "cli/scan.h"
 #include "source/image.h"
@@ -58,33 +59,34 @@ static void live_free(live_copy *l) {
   for (size_t k = 0; k < l->nlogs; k++) {
     free((void *)l->logs[k].name);
     free((void *)l->logs[k].data);
+    free((void *)l->logs[k].error);
+    free((void *)l->logs[k].warning);
   }
   memset(l, 0, sizeof *l);
-}
-
-static unsigned char *memdup(const unsigned char *p, size_t n) {
-  unsigned char *c = malloc(n ? n : 1);
-  if (c && n)
-    memcpy(c, p, n);
-  return c;
 }
 
 /* Keep the live hive hv (a copy) until the next volume's. */
 static void live_keep(live_copy *l, const sm_image_hive *hv) {
   live_free(l);
   l->name = strdup(hv->name);
-  l->data = memdup(hv->data, hv->len);
+  l->data = sm_memdup(hv->data, hv->len);
   l->len = hv->len;
   l->partition = hv->origin.partition;
   l->offset = hv->origin.offset;
-  for (size_t k = 0; k < hv->nlogs; k++, l->nlogs++) {
-    l->logs[k].name = strdup(hv->logs[k].name);
-    l->logs[k].data = memdup(hv->logs[k].data, hv->logs[k].len);
-    l->logs[k].len = hv->logs[k].len;
-    if (!l->logs[k].name || !l->logs[k].data)
-      break;
+  bool failed = false;
+  for (size_t k = 0; k < hv->nlogs && !failed; k++) {
+    const sm_hive_log *g = &hv->logs[k];
+    sm_hive_log *c = &l->logs[k];
+    c->name = strdup(g->name);
+    c->data = g->data ? sm_memdup(g->data, g->len) : NULL;
+    c->len = g->len;
+    c->error = g->error ? strdup(g->error) : NULL;
+    c->warning = g->warning ? strdup(g->warning) : NULL;
+    l->nlogs++;
+    failed = !c->name || (g->data && !c->data) || (g->error && !c->error) ||
+             (g->warning && !c->warning);
   }
-  if (!l->name || !l->data || l->nlogs < hv->nlogs)
+  if (!l->name || !l->data || failed)
     live_free(l); /* out of memory: the copy is not compared */
 }
 
@@ -128,8 +130,8 @@ static void warn_atime(sm_scan_result *r, const char *list) {
     const char *end = strstr(list, "; ");
     size_t n = end ? (size_t)(end - list) : strlen(list);
     char msg[4200];
-    snprintf(msg, sizeof msg, "access time of %.*s not protected (not its owner)",
-             (int)n, list);
+    snprintf(msg, sizeof msg,
+             "access time of %.*s not protected (not its owner)", (int)n, list);
     sm_scan_warn(r, msg);
     list += n + (end ? 2 : 0);
   }
@@ -158,7 +160,7 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                          .path = (char *)g->path};
   image_item item = {.hv = hv};
   if (hv->regback && s->live.data && s->live.partition == g->partition &&
-           s->live.offset == g->offset)
+      s->live.offset == g->offset)
     item.live = &s->live;
   sm_scan_target t = {.name = hv->name,
                       .path = hv->name,
@@ -195,8 +197,7 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
 void sm_scan_disk_image(const char *path, const char *inner,
                         const sm_scan_options *o, sm_baseline_set *set,
                         void (*emit)(void *ctx, sm_scan_result *r), void *ctx) {
-  image_scan s = {
-      .inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx};
+  image_scan s = {.inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx};
   sm_error err = {0};
   sm_result r0 = sm_image_walk(path, !set->given, one_hive, &s, &err);
   flush(&s);
@@ -222,8 +223,7 @@ static sm_result open_picked(const sm_scan_target *t, unsigned flags,
   return sm_image_pick_open(t->open_data, flags, out, err);
 }
 
-static sm_result open_picked_software(const sm_scan_target *t,
-                                      sm_hive **out) {
+static sm_result open_picked_software(const sm_scan_target *t, sm_hive **out) {
   const sm_image_pick *p = t->open_data;
   return sm_image_open_software(p->software, p->software_len, out);
 }

@@ -53,7 +53,7 @@ static bool cell_at(const img *m, size_t off, size_t *start, int32_t *size) {
       size_t c = bin + 0x20;
       while (c + 4 <= bin + bsize) {
         int32_t s = (int32_t)sm_le32(m->p + c);
-        size_t n = s < 0 ? (size_t)-(int64_t)s : (size_t)s;
+        size_t n = s < 0 ? (size_t) - (int64_t)s : (size_t)s;
         if (n < 8 || n % 8 || n > bin + bsize - c)
           return false;
         if (off < c + n) {
@@ -88,7 +88,7 @@ static bool carve(img *m, size_t off, size_t n) {
     return false;
   if (off > fs)
     sm_put_le32(m->p + fs, (uint32_t)(off - fs));
-  sm_put_le32(m->p + off, (uint32_t)-(int32_t)n);
+  sm_put_le32(m->p + off, (uint32_t) - (int32_t)n);
   if (off + n < fs + fn)
     sm_put_le32(m->p + off + n, (uint32_t)(fs + fn - off - n));
   return true;
@@ -230,7 +230,7 @@ static void slack_values(undo *u, sm_key k) {
   int32_t ls = (int32_t)sm_le32(m->p + l);
   if (ls >= 0)
     return;
-  size_t cap = ((size_t)-(int64_t)ls - 4) / 4;
+  size_t cap = ((size_t) - (int64_t)ls - 4) / 4;
   if (count > cap || l + 4 + 4 * cap > m->end)
     return;
   size_t nnames = 0;
@@ -329,7 +329,7 @@ static bool relink(undo *u, sm_key k, const uint32_t *rels, size_t n) {
   sm_put_le32(p + at + 4, (uint32_t)(at - BINS));
   sm_put_le32(p + at + 8, (uint32_t)bsize);
   unsigned char *c = p + at + 0x20;
-  sm_put_le32(c, (uint32_t)-(int32_t)cell);
+  sm_put_le32(c, (uint32_t) - (int32_t)cell);
   memcpy(c + 4, "li", 2);
   sm_put_le16(c + 6, (uint16_t)total);
   for (size_t i = 0; i < nlive; i++)
@@ -395,7 +395,7 @@ static size_t *free_nks(const img *m, size_t *n) {
       break;
     for (size_t c = bin + 0x20; c + 4 <= bin + bsize;) {
       int32_t s = (int32_t)sm_le32(m->p + c);
-      size_t cn = s < 0 ? (size_t)-(int64_t)s : (size_t)s;
+      size_t cn = s < 0 ? (size_t) - (int64_t)s : (size_t)s;
       if (cn < 8 || cn % 8 || cn > bin + bsize - c)
         break;
       for (size_t o = c; s > 0 && o + NK_MIN <= c + cn; o += 8)
@@ -440,9 +440,9 @@ sm_result sm_hive_undelete(sm_hive *h, const sm_key *keys, size_t nkeys,
   if (u.nomem || !out->n) {
     free(u.m.p);
     sm_undelete_free(out);
-    return u.nomem ? sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory",
-                                  h->path)
-                   : SM_OK;
+    return u.nomem
+               ? sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path)
+               : SM_OK;
   }
   out->image = u.m.p;
   out->len = u.m.len;

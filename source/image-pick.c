@@ -7,15 +7,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/grow.h"
 #include "source/image-pick.h"
 #include "source/image.h"
-
-static unsigned char *copy(const unsigned char *p, size_t n) {
-  unsigned char *c = malloc(n ? n : 1);
-  if (c && n)
-    memcpy(c, p, n);
-  return c;
-}
 
 /* Called for each hive of the image: the first SYSTEM (not RegBack) is
  * kept, copied; the others are counted and named. */
@@ -36,18 +30,18 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   snprintf(line, sizeof line, "%s (%s), partition %ld, %s", hv->origin.image,
            hv->origin.format, hv->origin.partition, hv->origin.path);
   p->origin = strdup(line);
-  p->data = copy(hv->data, hv->len);
+  p->data = sm_memdup(hv->data, hv->len);
   p->len = hv->len;
   for (size_t k = 0; k < hv->nlogs; k++) {
     snprintf(p->lognames[k], sizeof p->lognames[k], "%s", hv->logs[k].name);
     const sm_hive_log *l = &hv->logs[k];
-    p->logs[k] = (sm_hive_log){p->lognames[k],
-                               l->data ? copy(l->data, l->len) : NULL, l->len,
-                               l->error ? strdup(l->error) : NULL, NULL};
+    p->logs[k] = (sm_hive_log){
+        p->lognames[k], l->data ? sm_memdup(l->data, l->len) : NULL, l->len,
+        l->error ? strdup(l->error) : NULL, NULL};
     p->nlogs++;
   }
   if (hv->software) {
-    p->software = copy(hv->software, hv->software_len);
+    p->software = sm_memdup(hv->software, hv->software_len);
     p->software_len = p->software ? hv->software_len : 0;
   }
 }
@@ -72,8 +66,8 @@ size_t sm_image_name_split(const char *name) {
   return 0;
 }
 
-sm_result sm_image_pick_one(const char *path, bool *is_image,
-                            sm_image_pick *p, sm_error *err) {
+sm_result sm_image_pick_one(const char *path, bool *is_image, sm_image_pick *p,
+                            sm_error *err) {
   memset(p, 0, sizeof *p);
   struct stat st;
   char *image = NULL;

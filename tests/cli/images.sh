@@ -71,6 +71,27 @@ run diff --format json "$FIXTURES/win-7.hiv" "$FIXTURES/win-10.hiv"
 print(json.dumps(json.load(sys.stdin)["differences"], sort_keys=True))' \
   <"$tmp/out" >"$tmp/want-live"
 
+# hist: each finding's history and what was removed, of the first result.
+hist() {
+  head -n 1 | "$PYTHON3" -c 'import json, sys
+o = json.load(sys.stdin)
+def k(f):
+    return [f["rule"], f["key"], f["value"], f["observed"],
+            [s["source"] for s in f.get("history", {}).get("sources", [])]]
+print(json.dumps(sorted(map(k, o["findings"] + o.get("removed", [])))))'
+}
+# The same hives as a mounted volume: the history the image must give.
+mkdir -p "$tmp/fvol/WINDOWS/system32/CONFIG/RegBack"
+cp "$FIXTURES/win-10.hiv" "$tmp/fvol/WINDOWS/system32/CONFIG/SYSTEM"
+cp "$FIXTURES/win-7.hiv" "$tmp/fvol/WINDOWS/system32/CONFIG/RegBack/SYSTEM"
+run scan --format json --fail-on never "$tmp/fvol"
+hist <"$tmp/out" >"$tmp/want-hist"
+check "a volume: the live hive's removed[] lists what only RegBack holds" \
+  "$PYTHON3" -c 'import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+assert o["removed"] and all(f["history"]["sources"][0]["source"] == "regback"
+                            for f in o["removed"])' "$tmp/out"
+
 # same NAME IMAGE PARTITION: the image gives exactly the direct findings.
 same() {
   facts "$2" >"$tmp/before"
@@ -88,6 +109,8 @@ o = json.load(sys.stdin)["live_differences"]
 assert o["live"].endswith(":/WINDOWS/system32/CONFIG/SYSTEM"), o["live"]
 print(json.dumps(o["differences"], sort_keys=True))' >"$tmp/got" 2>&1
   check "$1: RegBack against live, as diff of the two files says" cmp -s "$tmp/got" "$tmp/want-live"
+  hist <"$tmp/out" >"$tmp/got"
+  check "$1: history and removed, as for the volume's files" cmp -s "$tmp/got" "$tmp/want-hist"
   check "$1: RegBack's role and path" [ "$(field '(o["role"], o["image"]["path"])' | sed -n 2p)" = "regback /WINDOWS/system32/CONFIG/RegBack/SYSTEM" ]
   facts "$2" >"$tmp/after"
   check "$1: the image is unchanged (bytes, size, times)" cmp -s "$tmp/before" "$tmp/after"
