@@ -9,24 +9,8 @@
 tool() { PATH="$PATH:/usr/sbin:/sbin" command -v "$1" 2>/dev/null; }
 GEN="$top_builddir/testdata/gen-image"
 MKNTFS=$(tool mkntfs)
-for f in win-10 win-7 win-xp sample; do
-  if [ ! -f "$FIXTURES/$f.hiv" ]; then
-    echo "1..0 # SKIP fixtures not generated"
-    exit 0
-  fi
-done
-cat >"$tmp/b.yaml" <<'YAML'
-smaudit-baseline: 1
-name: t
-rules:
-  - id: SM-T-BOOT
-    title: BootExecute
-    key: Control\Session Manager
-    value: BootExecute
-    severity: high
-    normal: n
-    message: m
-YAML
+need_fixtures win-10 win-7 win-xp sample
+boot_baseline "$tmp/b.yaml"
 scan() { run scan -q -b "$tmp/b.yaml" --format json --no-hash -j 2 "$@"; }
 # results: "target role ok|error" per result, $tmp cut.
 results() {

@@ -3,24 +3,8 @@
 # target, and nothing read or changed outside or inside.
 . "$(dirname "$0")/setup.sh"
 
-for f in win-10 win-7 win-xp sample; do
-  if [ ! -f "$FIXTURES/$f.hiv" ]; then
-    echo "1..0 # SKIP fixtures not generated"
-    exit 0
-  fi
-done
-cat >"$tmp/b.yaml" <<'YAML'
-smaudit-baseline: 1
-name: t
-rules:
-  - id: SM-T-BOOT
-    title: BootExecute
-    key: Control\Session Manager
-    value: BootExecute
-    severity: high
-    normal: n
-    message: m
-YAML
+need_fixtures win-10 win-7 win-xp sample
+boot_baseline "$tmp/b.yaml"
 
 # results: one line per result, "target role volume ok|error", $tmp cut.
 results() {

@@ -49,6 +49,32 @@ for k in range(0, 508, 4):
 struct.pack_into("<I", b, 508, s)
 open(sys.argv[2], "wb").write(b)' "$1" "$2"
 }
+# need_fixtures NAME...: the whole test skips unless testdata/NAME.hiv
+# were generated.
+need_fixtures() {
+  for _f in "$@"; do
+    if [ ! -f "$FIXTURES/$_f.hiv" ]; then
+      echo "1..0 # SKIP fixtures not generated"
+      exit 0
+    fi
+  done
+}
+# boot_baseline FILE: a baseline of one rule (BootExecute, high), for the
+# tests of which hives are audited rather than of what is found in them.
+boot_baseline() {
+  cat >"$1" <<'YAML'
+smaudit-baseline: 1
+name: t
+rules:
+  - id: SM-T-BOOT
+    title: BootExecute
+    key: Control\Session Manager
+    value: BootExecute
+    severity: high
+    normal: n
+    message: m
+YAML
+}
 have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/README.md" ]; }
 done_testing() { echo "1..$tap_n"; }
 # nobody_why: nothing when this run can become nobody (root, setpriv, and

@@ -5,12 +5,7 @@
 # between the two, so the swap happens at exactly that moment.
 . "$(dirname "$0")/setup.sh"
 
-for f in win-10 sample; do
-  if [ ! -f "$FIXTURES/$f.hiv" ]; then
-    echo "1..0 # SKIP fixtures not generated"
-    exit 0
-  fi
-done
+need_fixtures win-10 sample
 if [ ! -d /proc/self/fd ]; then
   echo "1..0 # SKIP no /proc: hives are read by path (checked, not held)"
   exit 0

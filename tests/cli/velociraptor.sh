@@ -6,12 +6,7 @@
 . "$(dirname "$0")/setup.sh"
 
 ART="$top_srcdir/contrib/velociraptor/Server.Smaudit.SessionManager.yaml"
-for f in win-10 win-7 sample; do
-  if [ ! -f "$FIXTURES/$f.hiv" ]; then
-    echo "1..0 # SKIP fixtures not generated"
-    exit 0
-  fi
-done
+need_fixtures win-10 win-7 sample
 if ! "$PYTHON3" -c 'import yaml' 2>/dev/null; then
   echo "1..0 # SKIP python3-yaml (Debian python3-yaml) is not installed"
   exit 0
