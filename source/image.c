@@ -26,6 +26,10 @@
  * more is not read. */
 #define MAX_HIVE ((TSK_OFF_T)2 << 30)
 
+/* The most volumes read from one image: a GPT holds 128 entries as made
+ * by every partitioning tool; a table declaring thousands is hostile. */
+#define MAX_VOLUMES 256
+
 typedef struct walk {
   const char *path;
   const char *format; /* sm_image_sniff's name */
@@ -35,6 +39,9 @@ typedef struct walk {
   void *ctx;
   unsigned emitted; /* hives and volume errors handed to fn */
   sm_volume *volume; /* the NTFS volume being read, for the files */
+  uint64_t starts[MAX_VOLUMES]; /* offsets of the volumes read */
+  size_t nstarts;
+  unsigned repeated, past_cap; /* partitions not read, and why */
   char notes[1024]; /* what each volume was, for "no Windows volume" */
 } walk;
 
@@ -549,9 +556,35 @@ static void walk_volumes(walk *w) {
                  v.where, (unsigned long long)w->img->size);
       continue;
     }
+    /* A flood of entries naming one volume (or more volumes than any
+     * disk holds): each volume read once, at most MAX_VOLUMES read, and
+     * what was left said as a result, never dropped. */
+    bool seen = false;
+    for (size_t k = 0; k < w->nstarts && !seen; k++)
+      seen = w->starts[k] == v.offset;
+    if (seen) {
+      w->repeated++;
+      continue;
+    }
+    if (w->nstarts == MAX_VOLUMES) {
+      w->past_cap++;
+      continue;
+    }
+    w->starts[w->nstarts++] = v.offset;
     one_volume(w, &v);
   }
   tsk_vs_close(vs);
+  volume all = {.part = -1, .desc = ""};
+  set_where(&all);
+  if (w->repeated)
+    emit_error(w, &all,
+               "%u partition entries name a volume another entry names "
+               "(the same start): each volume was read once",
+               w->repeated);
+  if (w->past_cap)
+    emit_error(w, &all,
+               "%u partitions past the first %d volumes were not read",
+               w->past_cap, MAX_VOLUMES);
 }
 
 static sm_result walk_image(walk *w, sm_error *err);
