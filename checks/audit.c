@@ -409,14 +409,15 @@ static size_t key_rule(audit_ctx *c, const sm_rule *r, key_entry *k) {
           listed(r->values.allow, r->values.n_allow, v->name) ||
           listed(r->values.ignore, r->values.n_ignore, v->name))
         continue;
-      char *text = sm_value_text(v);
-      if (!text)
+      char *text = sm_value_text(v), *shown = sm_name_shown(v->name, v->name_len);
+      if (!text || !shown)
         c->nomem = true;
-      add_finding(c, r, k, v, v->name, text, NULL,
+      add_finding(c, r, k, v, shown, text, NULL,
                   "unexpected value \"%s\" (%s)",
-                  v->name[0] ? v->name : "(default)",
+                  shown && shown[0] ? shown : "(default)",
                   sm_type_label(v->type, tbuf, sizeof tbuf));
       free(text);
+      free(shown);
       found++;
     }
   }

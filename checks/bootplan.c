@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "checks/audit.h"
 #include "checks/bootplan-build.h"
 
 const char *const sm_boot_plan_keys[] = {
@@ -65,14 +66,19 @@ char *sm_bp_strdup(sm_bp_build *b, const char *s) {
   return d;
 }
 
+/* The value as its consumer reads it (docs/reading.md): the first of that
+ * stored name, or in a key smss.exe enumerates the last of that name cut
+ * at its NUL. */
 const sm_value *sm_bp_get(sm_bp_build *b, int key, const char *name) {
   sm_bp_key *k = &b->keys[key];
-  for (size_t i = 0; i < k->n; i++)
-    if (sm_value_name_eq(k->v[i]->name, name)) {
-      k->used[i] = true;
-      return k->v[i];
-    }
-  return NULL;
+  sm_read_rule rule =
+      key == SM_BK_SETUP
+          ? SM_READ_BY_NAME
+          : sm_key_read_rule(SM_ROOT_CONTROL_SET, sm_boot_plan_keys[key]);
+  const sm_value *v = sm_values_pick(k->v, k->n, name, rule);
+  if (v)
+    sm_bp_use(b, key, v);
+  return v;
 }
 
 void sm_bp_use(sm_bp_build *b, int key, const sm_value *v) {

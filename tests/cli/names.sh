@@ -43,6 +43,8 @@ is "the finding names the decoy with its NUL" \
 got=$($READ "$tmp/boot.hiv" "$SM" BootExecute by-name | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["strings"][1])')
 check "the second reader picks the same BootExecute" \
   [ "$got" = 'evil \??\C:\ProgramData\evil.exe' ]
+run plan "$tmp/boot.hiv"
+check "the boot plan runs the real list" grep -q 'boot-program *BootExecute: evil' "$tmp/out"
 run show --format json "$tmp/boot.hiv"
 check "show reads the decoyed hive" [ "$rc" = 0 ]
 
