@@ -70,6 +70,10 @@ static int clr(const char *name) {
     if (!iprefix(name, prefixes[p]))
       continue;
     squash(name + strlen(prefixes[p]), sq, sizeof sq);
+    /* ETWEnabled=0: the runtime stops writing the events security
+     * products read (T1562.006). */
+    if (strcmp(sq, "etwenabled") == 0)
+      return F_WEAKENED;
     for (size_t i = 0; i < sizeof loads / sizeof *loads; i++)
       if (strcmp(sq, loads[i]) == 0)
         return F_CODE;
@@ -281,8 +285,8 @@ static int judge(const sm_env *env, const char *name, const char *value,
   if (ieq(name, "PATHEXT"))
     return pathext_first(value) ? F_PATHEXT_FIRST : -1;
   int f = folder(env, name, value);
-  if (f == -1)
-    f = clr(name);
+  if (f == -1 && (f = clr(name)) == F_WEAKENED && strcmp(value, "0") != 0)
+    f = F_SETTINGS; /* ETWEnabled left on */
   if (f == -1)
     f = java(name, value);
   if (f == -1)

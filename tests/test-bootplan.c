@@ -157,10 +157,14 @@ static void test_unmodelled(void **state) {
   assert_int_equal(t.p.n_unmodelled, 2);
   assert_int_equal(t.p.n_consumed + t.p.n_inert + t.p.n_unmodelled,
                    t.p.n_values);
-  const sm_plan_value *v = value_of(&t.p, "kernel", "MitigationOptions");
+  const sm_plan_value *v = value_of(&t.p, "kernel", "FutureKernelKnob");
   assert_non_null(v);
   assert_int_equal(v->how, SM_COVER_UNMODELLED);
   assert_true(v->policy_key);
+  /* MitigationOptions is a kernel policy (SM-KERNEL-MITIGATIONS-*). */
+  v = value_of(&t.p, "kernel", "MitigationOptions");
+  assert_non_null(v);
+  assert_int_not_equal(v->how, SM_COVER_UNMODELLED);
   v = value_of(&t.p, "Session Manager", "FutureLoaderKnob");
   assert_int_equal(v->how, SM_COVER_UNMODELLED);
   sm_report rep = {.control_set = t.p.control_set};

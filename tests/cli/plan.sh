@@ -22,7 +22,7 @@ check "text: the planted BootExecute program, resolved in System32" \
 check "text: the planted Execute program is user-writable" \
   grep -q 'program .*c:\\programdata\\x.exe  \[user-writable\]' "$tmp/out"
 check "text: the unmodelled kernel value is named" \
-  grep -q 'unmodelled: .*kernel\\MitigationOptions' "$tmp/out"
+  grep -q 'unmodelled: .*kernel\\FutureKernelKnob' "$tmp/out"
 
 # The same as JSON Lines: findings on their actions.
 run plan --format json "$PLANTED"
@@ -78,7 +78,7 @@ r = json.load(open(sys.argv[1]))
 un = sorted(x["name"] for x in r["plan"]["values"] if x["coverage"] == "unmodelled")
 fs = sorted(f["value"] for f in r["findings"] if f["rule"] == "SM-PLAN-UNMODELLED"
             and f["severity"] == "medium")
-sys.exit(un != ["FutureLoaderKnob", "MitigationOptions"] or un != fs)
+sys.exit(un != ["FutureKernelKnob", "FutureLoaderKnob"] or un != fs)
 ' "$tmp/out"
 
 # scan reports the same coverage.
