@@ -32,4 +32,10 @@ typedef struct sm_host {
 void sm_host_read(sm_hive *h, sm_key cs_key, sm_hive *software, sm_host *out);
 void sm_host_free(sm_host *h);
 
+/* checks/hivekind.c: the kind of hive h is, from its content (the root
+ * key's subkeys; else the file name in its base block): "SYSTEM",
+ * "SOFTWARE", "SAM", "SECURITY", "DEFAULT", "NTUSER.DAT", "UsrClass.dat",
+ * "Amcache.hve", "BCD", "COMPONENTS", "DRIVERS"; NULL when unknown. */
+const char *sm_hive_kind(sm_hive *h);
+
 #endif

@@ -236,10 +236,26 @@ static bool select_control_set(const sm_scan_options *o, sm_scan_result *r,
   sm_error err = {0};
   sm_key ccs_key = 0;
   unsigned ccs = 0;
-  bool has_ccs =
-      sm_hive_current_control_set(r->h, &ccs, &ccs_key, &err) == SM_OK;
+  sm_result crc = sm_hive_current_control_set(r->h, &ccs, &ccs_key, &err);
+  bool has_ccs = crc == SM_OK;
   if (!o->control_set && !has_ccs) {
-    sm_scan_fail(r, err.msg);
+    const char *kind = sm_hive_kind(r->h);
+    char msg[1024];
+    if (kind && strcmp(kind, "SYSTEM") != 0) {
+      snprintf(msg, sizeof msg,
+               "%s: this is a %s hive, not a SYSTEM hive (smaudit audits "
+               "Windows/System32/config/SYSTEM)",
+               r->hive.path, kind);
+      sm_scan_fail(r, msg);
+    } else if (crc == SM_ERR_CORRUPT && !(o->open_flags & SM_OPEN_UNSAFE)) {
+      snprintf(msg, sizeof msg,
+               "%s; --unsafe opens it in tolerant mode, skipping what is "
+               "damaged",
+               err.msg);
+      sm_scan_fail(r, msg);
+    } else {
+      sm_scan_fail(r, err.msg);
+    }
     return false;
   }
   if (has_ccs) {
@@ -329,6 +345,30 @@ bool sm_scan_strictly_refused(const sm_scan_target *t, unsigned flags) {
   return rc == SM_ERR_CORRUPT;
 }
 
+/* A strict open refused t as corrupt: when the tolerant one opens it, say
+ * that --unsafe would read it. */
+static void unsafe_hint(const sm_scan_target *t, unsigned flags,
+                        sm_scan_result *r) {
+  sm_hive *h = NULL;
+  sm_error err = {0};
+  flags |= SM_OPEN_UNSAFE | SM_OPEN_NO_HASH;
+  sm_result rc = t->open ? t->open(t, flags, &h, &err)
+                         : sm_hive_open(t->path, flags, &h, &err);
+  sm_hive_close(h);
+  if (rc != SM_OK || !r->error)
+    return;
+  size_t n = strlen(r->error) + 128;
+  char *m = malloc(n);
+  if (!m)
+    return;
+  snprintf(m, n,
+           "%s; --unsafe opens it in tolerant mode, skipping what is "
+           "damaged",
+           r->error);
+  free(r->error);
+  r->error = m;
+}
+
 bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
                   sm_baseline_set *set, sm_scan_result *r) {
   sm_error err = {0};
@@ -338,6 +378,8 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
   if (rc != SM_OK) {
     r->h = NULL;
     sm_scan_fail(r, err.msg);
+    if (rc == SM_ERR_CORRUPT && !(o->open_flags & SM_OPEN_UNSAFE))
+      unsafe_hint(t, o->open_flags, r);
     return false;
   }
   read_facts(t, r);
