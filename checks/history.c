@@ -83,6 +83,8 @@ bool sm_scan_history(sm_scan_result *live, const sm_scan_result *older,
         continue;
       sm_finding copy = *o;
       copy.n_seen = 0;
+      copy.files = NULL; /* owned by the older result */
+      copy.n_files = 0;
       seen_add(&copy, source, o->last_write);
       /* Gone by the live key's last write, else the live hive's. */
       sm_key k;
