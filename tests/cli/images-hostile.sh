@@ -8,18 +8,6 @@
 . "$(dirname "$0")/images-lib.sh"
 
 C=Windows/System32/config
-# limited: smaudit under 20 s (600 s under valgrind) and, natively, 1 GiB
-# of address space: a 2 GiB log read whole cannot pass.
-limit_s=20
-[ "${SMAUDIT_VALGRIND:-0}" = 1 ] && limit_s=600
-limited() {
-  rc=0
-  (
-    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" = 1 ] ||
-      ulimit -v 1048576
-    exec timeout $limit_s $SMAUDIT "$@"
-  ) >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
 # peak_rss ARG...: "EXIT PEAK-KIB" of smaudit ARG... (within the time
 # limit, no memory limit), output in $tmp/out.
 peak_rss() {

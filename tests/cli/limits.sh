@@ -20,19 +20,6 @@ many() {
   } >"$tmp/many.reg"
   "$GEN" "$tmp/many.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/many.reg"
 }
-# limited: smaudit under 20 s (valgrind runs it some 50 times slower: 600
-# s there), and 1 GiB of address space where the sanitizers do not reserve
-# more.
-limit_s=20
-[ "${SMAUDIT_VALGRIND:-0}" = 1 ] && limit_s=600
-limited() {
-  rc=0
-  (
-    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" = 1 ] ||
-      ulimit -v 1048576
-    exec timeout $limit_s $SMAUDIT "$@"
-  ) >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
 
 many 4100
 limited scan "$tmp/many.hiv"

@@ -100,3 +100,16 @@ is() {
   got=$(field "$2")
   if [ "$got" = "$3" ]; then ok "$1"; else not_ok "$1 (got $got)"; fi
 }
+# limited ARG...: as run, smaudit under 20 s (valgrind runs it some 50
+# times slower: 600 s there), and 1 GiB of address space where the
+# sanitizers do not reserve more.
+limit_s=20
+[ "${SMAUDIT_VALGRIND:-0}" = 1 ] && limit_s=600
+limited() {
+  rc=0
+  (
+    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" = 1 ] ||
+      ulimit -v 1048576
+    exec timeout $limit_s $SMAUDIT "$@"
+  ) >"$tmp/out" 2>"$tmp/err" || rc=$?
+}
