@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/grow.h"
 #include "checks/audit.h"
 
 bool sm_glob_ci(const char *pat, const char *s) {
@@ -44,11 +45,10 @@ void sm_finding_suppress(const sm_baseline *b, int today, sm_finding *f) {
 
 sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
                         const sm_finding *proto) {
-  sm_finding *grown =
-      realloc(rep->findings, (rep->n_findings + 1) * sizeof *grown);
-  if (!grown)
+  /* Grown as every appender grows it (base/grow.h), so that the next one
+   * finds room where sm_grow expects it. */
+  if (!sm_grow(&rep->findings, rep->n_findings, sizeof *rep->findings))
     return SM_ERR_NOMEM;
-  rep->findings = grown;
   sm_finding *f = &rep->findings[rep->n_findings];
   *f = *proto;
   f->suppressed = false;

@@ -115,10 +115,8 @@ static bool add_damage_findings(sm_report *rep) {
     }
     if (seen)
       continue;
-    sm_finding *v = realloc(rep->findings, (rep->n_findings + 1) * sizeof *v);
-    if (!v)
+    if (!sm_grow(&rep->findings, rep->n_findings, sizeof *rep->findings))
       return false;
-    rep->findings = v;
     char detail[1024];
     snprintf(detail, sizeof detail,
              "the audited key is damaged; %zu rule%s could not be evaluated "
