@@ -15,7 +15,8 @@
  *
  * What can be read whole (every cell inside a free cell, signatures and
  * sizes consistent, data no larger than one cell) is put back into a copy
- * of the image, which hive/ then opens like any hive: the audit reads the
+ * of the image, made when the first record is put back (most hives have
+ * nothing to recover, and pay no copy), which hive/ then opens like any hive: the audit reads the
  * recovered state with the same code as the live one.  Nothing else is
  * guessed: a free vk that no list names is not attributed to any key. */
 #include <config.h>
@@ -33,10 +34,28 @@
 #define VK_MIN 0x18u          /* cell header + vk up to its name */
 
 typedef struct img {
-  unsigned char *p;
-  size_t len; /* bytes of p */
-  size_t end; /* end of the hive bins (base block's size, bounded) */
+  unsigned char *p; /* the hive's image until owned: then our copy */
+  size_t len;       /* bytes of p */
+  size_t end;       /* end of the hive bins (base block's size, bounded) */
+  bool owned;       /* p is the copy, ours to change and free */
+  bool nomem;
 } img;
+
+/* p made ours before its first change: the image itself is never
+ * written. */
+static bool own(img *m) {
+  if (m->owned)
+    return true;
+  unsigned char *p = malloc(m->len);
+  if (!p) {
+    m->nomem = true;
+    return false;
+  }
+  memcpy(p, m->p, m->len);
+  m->p = p;
+  m->owned = true;
+  return true;
+}
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -84,7 +103,7 @@ static bool in_free(const img *m, size_t off, size_t need, size_t *fs,
  * split into what lies before, the cell, and what lies after. */
 static bool carve(img *m, size_t off, size_t n) {
   size_t fs, fn;
-  if (!in_free(m, off, n, &fs, &fn))
+  if (!in_free(m, off, n, &fs, &fn) || !own(m))
     return false;
   if (off > fs)
     sm_put_le32(m->p + fs, (uint32_t)(off - fs));
@@ -250,11 +269,12 @@ static void slack_values(undo *u, sm_key k) {
       free(name);
       continue;
     }
-    sm_put_le32(m->p + l + 4 + 4 * now++, v);
+    sm_put_le32(m->p + l + 4 + 4 * now++, v); /* owned: take_value carved */
     taken++;
     record(u, k, false, name, v, 0, 0);
   }
-  sm_put_le32(m->p + nk + 4 + 0x24, (uint32_t)now);
+  if (now != count)
+    sm_put_le32(m->p + nk + 4 + 0x24, (uint32_t)now);
   names_free(names, nnames);
 }
 
@@ -318,7 +338,8 @@ static bool relink(undo *u, sm_key k, const uint32_t *rels, size_t n) {
   size_t cell = round8(4 + 4 + 4 * total);
   size_t bsize = (0x20 + cell + 8 + 0xfff) & ~(size_t)0xfff;
   size_t at = m->end;
-  unsigned char *p = total <= 0xffff ? realloc(m->p, at + bsize) : NULL;
+  unsigned char *p =
+      total <= 0xffff && own(m) ? realloc(m->p, at + bsize) : NULL;
   if (!p) {
     free(live);
     return false;
@@ -427,18 +448,18 @@ sm_result sm_hive_undelete(sm_hive *h, const sm_key *keys, size_t nkeys,
   size_t bins = sm_le32(data + 40);
   u.m.len = len;
   u.m.end = bins <= len - BINS ? BINS + bins : len;
-  if (!(u.m.p = malloc(len)))
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
-  memcpy(u.m.p, data, len);
+  u.m.p = (unsigned char *)data; /* read only until own() */
   size_t nc = 0, *cands = free_nks(&u.m, &nc);
-  for (size_t i = 0; i < nkeys && !u.nomem; i++) {
+  for (size_t i = 0; i < nkeys && !u.nomem && !u.m.nomem; i++) {
     slack_values(&u, keys[i]);
     if (cands)
       deleted_keys(&u, keys[i], cands, nc);
   }
   free(cands);
-  if (u.nomem || !out->n) {
-    free(u.m.p);
+  u.nomem |= u.m.nomem;
+  if (u.nomem || !out->n || !u.m.owned) {
+    if (u.m.owned)
+      free(u.m.p);
     sm_undelete_free(out);
     return u.nomem
                ? sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path)
