@@ -157,12 +157,11 @@ EOF
   scan "$tmp/gpt.img"
   results >"$tmp/all"
   "$PYTHON3" -c 'import json,sys; print("\n".join(json.loads(l)["target"] for l in open(sys.argv[1])))' "$tmp/out" >"$tmp/targets"
-  old_ifs=$IFS
-  IFS='
-'
-  # shellcheck disable=SC2046
-  scan $(cat "$tmp/targets")
-  IFS=$old_ifs
+  # Each printed target one argument (IFS left alone: $SMAUDIT may be a
+  # command with arguments, as under valgrind).
+  set --
+  while IFS= read -r t; do set -- "$@" "$t"; done <"$tmp/targets"
+  scan "$@"
   results >"$tmp/again"
   check "the targets a scan printed, given back: the same results" cmp -s "$tmp/all" "$tmp/again"
 else
