@@ -15,258 +15,10 @@
 #include <unistd.h>
 
 #include "base/fault.h"
-#include "cli/batch.h"
+#include "cli/batch-internal.h"
 #include "cli/cli.h"
 
-/* gcc says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SM_ASAN 1
-#endif
-#endif
-#ifndef SM_ASAN
-#define SM_ASAN 0
-#endif
-
-/* The batch's own process: a worker ends with it. */
-static pid_t batch_parent;
-
-/* A worker that ran out of memory before it could write its result. */
-enum { EXIT_WORKER_NOMEM = 3 };
-
-/* A worker process, kept for one hive after another: fork and its
- * copy-on-write are paid once per worker, not once per hive.  It reads
- * item indexes on cmd and writes each item's results on fd, closed by an
- * end frame; a disk image's worker ends after it. */
-typedef struct slot {
-  pid_t pid; /* 0: no worker */
-  int fd;    /* results, from the worker */
-  int cmd;   /* items, to the worker (a socket: no SIGPIPE) */
-  bool busy; /* auditing item */
-  size_t item;
-  char *buf;
-  size_t len, cap;
-  double deadline; /* 0: none */
-} slot;
-
-typedef struct batch {
-  const sm_found *items;
-  size_t n, done;
-  const sm_batch_opts *bo;
-  sm_writer *w;
-  sm_batch_stats *st;
-  struct held { /* rendered results by item index, until written: one
-                  per hive (a disk image may hold several) */
-    struct piece {
-      char *bytes;
-      size_t len;
-    } * v;
-    size_t n;
-    bool set;
-  } * held;
-  /* Kept here, in memory a worker can see: a worker exits without freeing
-   * what it inherited, and memcheck must not take that for a leak. */
-  struct slot *slots;
-  struct pollfd *pfd;
-  size_t next;   /* the next index to write, in input order */
-  size_t queued; /* the next index to start */
-  const sm_scan_options *o;
-  sm_baseline_set *set;
-  sm_progress prog; /* the progress line on stderr */
-  bool stopping;    /* after a poll failure: start nothing more */
-} batch;
-
-static void write_all(int fd, const char *s, size_t len) {
-  while (len) {
-    ssize_t r = write(fd, s, len);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      _exit(1);
-    s += r;
-    len -= (size_t)r;
-  }
-}
-
-/* What a worker writes on its pipe: this header, the error (error_len
- * bytes, no NUL), then the result as the writer rendered it. */
-typedef struct wire {
-  uint32_t magic;
-  sm_scan_summary summary;
-  uint32_t error_len;
-  uint64_t report_len;
-} wire;
-#define WIRE_MAGIC 0x534d5231u /* "SMR1" */
-#define WIRE_END 0x534d5245u   /* "SMRE": the item's last frame */
-
-/* An audit that ran out of memory under --max-memory says the limit. */
-static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
-  char *msg = NULL;
-  if (!bo->max_memory || !r->error || !strstr(r->error, strerror(ENOMEM)) ||
-      asprintf(&msg,
-               "%s (the worker's address space is limited to %lu MiB: "
-               "--max-memory)",
-               r->error, bo->max_memory) < 0)
-    return;
-  free(r->error);
-  r->error = msg;
-}
-
-/* One result on the pipe: its header, error and rendered report.  A disk
- * image writes one per hive found in it. */
-struct frame_ctx {
-  const batch *b;
-  int wfd;
-};
-
-static void write_frame(void *ctx, sm_scan_result *res) {
-  const struct frame_ctx *c = ctx;
-  name_memory_limit(res, c->b->bo);
-  char *report;
-  size_t len;
-  if (!sm_writer_render(c->b->w, res, &report, &len))
-    _exit(EXIT_WORKER_NOMEM);
-  wire h;
-  memset(&h, 0, sizeof h); /* no uninitialised padding on the pipe */
-  h.magic = WIRE_MAGIC;
-  h.summary = res->summary;
-  h.error_len = res->error ? (uint32_t)strlen(res->error) : 0;
-  h.report_len = len;
-  write_all(c->wfd, (const char *)&h, sizeof h);
-  write_all(c->wfd, res->error ? res->error : "", h.error_len);
-  write_all(c->wfd, report, len);
-  free(report);
-}
-
-/* The live hive a RegBack copy is compared with: its file. */
-static sm_result open_live(const sm_scan_target *t, unsigned flags,
-                           sm_hive **out, sm_error *err) {
-  const sm_found *it = t->open_data;
-  return sm_hive_open(it->live_path, flags, out, err);
-}
-
-/* The RegBack copy of a live hive: its file. */
-static sm_result open_regback(const sm_scan_target *t, unsigned flags,
-                              sm_hive **out, sm_error *err) {
-  const sm_found *it = t->open_data;
-  return sm_hive_open(it->regback_path, flags, out, err);
-}
-
-/* A hive found below a folder: read as discovery found it. */
-static sm_result open_found(const sm_scan_target *t, unsigned flags,
-                            sm_hive **out, sm_error *err) {
-  return sm_found_open(t->open_data, flags, out, err);
-}
-
-static void item_target(const sm_found *it, sm_scan_target *t) {
-  *t = (sm_scan_target){.name = it->target,
-                        .path = it->path,
-                        .software = it->software,
-                        .role = sm_role_name(it->role),
-                        .volume = it->volume,
-                        .live = it->live,
-                        .regback = it->regback,
-                        .open = it->held ? open_found : NULL,
-                        .open_data = (void *)it,
-                        .open_live = it->live_path ? open_live : NULL,
-                        .open_regback = it->regback_path ? open_regback : NULL};
-}
-
-/* The worker's bounds, set once: its address space, and its death with
- * the parent. */
-static void worker_bounds(const sm_batch_opts *bo) {
-  /* Whatever ends the parent (a signal, even SIGKILL) ends the workers:
-   * nothing keeps running up to --timeout for a result nobody reads. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != batch_parent)
-    _exit(1); /* the parent is already gone */
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGHUP, SIG_DFL);
-  signal(SIGXCPU, SIG_DFL);
-#if !SM_ASAN
-  /* AddressSanitizer reserves terabytes of shadow address space. */
-  if (bo->max_memory) {
-    struct rlimit r;
-    r.rlim_cur = r.rlim_max = (rlim_t)bo->max_memory << 20;
-    setrlimit(RLIMIT_AS, &r);
-  }
-#endif
-}
-
-/* --timeout of CPU for the next item: SIGXCPU (whose default ends the
- * process) when this item has used it, whatever the items before used.
- * Only the soft limit moves: raising a hard one needs privilege. */
-static void item_cpu_limit(unsigned timeout) {
-  struct rusage ru;
-  struct rlimit r;
-  if (!timeout || getrusage(RUSAGE_SELF, &ru) != 0 ||
-      getrlimit(RLIMIT_CPU, &r) != 0)
-    return;
-  rlim_t want = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 +
-                timeout;
-  r.rlim_cur = r.rlim_max != RLIM_INFINITY && want > r.rlim_max ? r.rlim_max
-                                                                 : want;
-  setrlimit(RLIMIT_CPU, &r);
-}
-
-static bool read_index(int fd, uint64_t *idx) {
-  size_t got = 0;
-  while (got < sizeof *idx) {
-    ssize_t r = read(fd, (char *)idx + got, sizeof *idx - got);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return false;
-    got += (size_t)r;
-  }
-  return true;
-}
-
-/* One item in the worker: its audit, its results rendered with their
- * summaries, and the end frame. */
-static void worker_item(const sm_found *it, const batch *b, int wfd) {
-  /* For the tests: a worker that hangs or crashes. */
-  const char *t = getenv("SMAUDIT_TEST_WORKER");
-  if (t && strcmp(t, "hang") == 0)
-    for (;;)
-      pause();
-  if (t && strcmp(t, "crash") == 0)
-    raise(SIGSEGV);
-  struct frame_ctx ctx = {b, wfd};
-  if (it->image) {
-    sm_scan_disk_image(it->path, it->inner, b->o, b->set, write_frame, &ctx);
-  } else {
-    sm_scan_target target;
-    sm_scan_result res;
-    item_target(it, &target);
-    sm_scan(&target, b->o, b->set, &res);
-    write_frame(&ctx, &res);
-    sm_scan_result_free(&res);
-  }
-  wire end;
-  memset(&end, 0, sizeof end);
-  end.magic = WIRE_END;
-  write_all(wfd, (const char *)&end, sizeof end);
-}
-
-/* The worker: bounds first, then items until the parent closes cmd.  It
- * never returns, and never flushes the parent's stdio buffers. */
-static void worker(const batch *b, int cmd, int wfd) {
-  worker_bounds(b->bo);
-  uint64_t idx;
-  while (read_index(cmd, &idx) && idx < b->n) {
-    item_cpu_limit(b->bo->timeout);
-    worker_item(&b->items[idx], b, wfd);
-    /* A disk image changes how the process opens files: its worker ends
-     * with it. */
-    if (b->items[idx].image)
-      break;
-  }
-  _exit(0);
-}
+pid_t sm_batch_parent;
 
 static void clear_line(batch *b) { sm_progress_clear(&b->prog); }
 
@@ -363,7 +115,7 @@ static void deliver_error(batch *b, size_t idx, const char *msg) {
   sm_scan_result res;
   char *bytes = NULL;
   size_t len = 0;
-  item_target(&b->items[idx], &t);
+  sm_batch_item_target(&b->items[idx], &t);
   sm_scan_result_error(&t, msg, &res);
   if (!sm_writer_render(b->w, &res, &bytes, &len))
     b->w->failed = true;
@@ -549,7 +301,7 @@ static bool spawn(batch *b, slot *s) {
         close(b->slots[i].cmd);
       }
     sm_fault_quiet(); /* a SIGBUS is said by the parent (finish) */
-    worker(b, c[1], p[1]);
+    sm_batch_worker(b, c[1], p[1]);
   }
   int e = errno;
   close(p[1]);
@@ -624,7 +376,7 @@ static void audit_here(batch *b) {
     deliver_error(b, 0, it->error);
     return;
   }
-  item_target(it, &t);
+  sm_batch_item_target(it, &t);
   sm_scan(&t, b->o, b->set, &res);
   if (!sm_writer_render(b->w, &res, &bytes, &len))
     b->w->failed = true;
@@ -668,7 +420,7 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
                   sm_baseline_set *set, const sm_batch_opts *bo, sm_writer *w,
                   sm_batch_stats *st) {
   memset(st, 0, sizeof *st);
-  batch_parent = getpid();
+  sm_batch_parent = getpid();
   batch b = {
       .items = items, .n = n, .bo = bo, .w = w, .st = st, .o = o, .set = set};
   b.prog.start = sm_batch_now();
