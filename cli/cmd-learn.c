@@ -28,10 +28,12 @@ static void usage_learn(FILE *f) {
           "exists);\n"
           "                         default: standard output; never in "
           "the hive's folder\n"
-          "      --force            with -o, write in the hive's folder: "
-          "it is not\n"
-          "                         evidence (never under the hive's or its "
-          "logs' names)\n"
+          "      --force            with -o, replace an existing file, "
+          "atomically, and\n"
+          "                         write in the hive's folder: it is not "
+          "evidence (never\n"
+          "                         the hive, nor under its or its logs' "
+          "names)\n"
           "  -e, --extends NAME|FILE\n"
           "                         the baseline to extend; default: the "
           "one detected\n"
@@ -160,7 +162,7 @@ static bool extends_fits(const char *path, unsigned want,
 
 /* Learn path's control set want (0: current) against extends (NULL: the
  * baseline scan would choose), to output (NULL: standard output; force:
- * even in the hive's folder). */
+ * over an existing file, and even in the hive's folder). */
 static int learn_hive(const char *path, const char *output, bool force,
                       const char *extends, unsigned want) {
   sm_baseline_set set;
@@ -209,7 +211,7 @@ static int learn_hive(const char *path, const char *output, bool force,
     goto out;
   if (output) {
     if (!sm_outfile_check_beside(output, path, force) ||
-        !sm_outfile_write(output, buf, len))
+        !sm_outfile_write(output, buf, len, force))
       goto out;
   } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
     sm_cli_error("write error on standard output");

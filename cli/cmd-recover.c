@@ -105,7 +105,7 @@ static int recover(const char *hive, const char *out, bool force) {
   sm_hive_image(h, &data, &len);
   if (!sm_cli_hive_unchanged(h))
     goto out;
-  rc = sm_outfile_write(out, data, len) ? SM_EXIT_OK : SM_EXIT_ERROR;
+  rc = sm_outfile_write(out, data, len, false) ? SM_EXIT_OK : SM_EXIT_ERROR;
   if (rc != SM_EXIT_OK)
     goto out;
   if (rec->recovered)

@@ -59,8 +59,8 @@ bool sm_outfile_create(sm_outfile *o, const char *path, bool replace) {
   o->replace = false;
   if (lstat(path, &st) == 0) {
     if (!replace) {
-      sm_cli_error("%s: already exists; refusing to overwrite it (--force "
-                   "replaces a report)",
+      sm_cli_error("%s: already exists; refusing to overwrite it (scan and "
+                   "learn: --force replaces it)",
                    path);
       return false;
     }
@@ -181,9 +181,10 @@ bool sm_outfile_finish(sm_outfile *o, FILE *f, bool ok) {
   return ok;
 }
 
-bool sm_outfile_write(const char *path, const void *data, size_t len) {
+bool sm_outfile_write(const char *path, const void *data, size_t len,
+                      bool replace) {
   sm_outfile o;
-  if (!sm_outfile_create(&o, path, false))
+  if (!sm_outfile_create(&o, path, replace))
     return false;
   const char *p = data;
   int e = 0;
@@ -251,10 +252,14 @@ static bool under(char *out_dir, dev_t dev, ino_t ino) {
 bool sm_outfile_check_beside(const char *out, const char *hive, bool force) {
   char *hcopy = strdup(hive), *ocopy = strdup(out);
   char *hdir = real_folder(hive), *odir = real_folder(out);
-  struct stat st;
+  struct stat st, hst;
   bool ok = hcopy && ocopy && hdir && odir;
   bool beside = ok && strcmp(odir, hdir) == 0;
-  if (ok && stat(hdir, &st) == 0 && under(odir, st.st_dev, st.st_ino)) {
+  if (ok && stat(out, &st) == 0 && stat(hive, &hst) == 0 &&
+      st.st_dev == hst.st_dev && st.st_ino == hst.st_ino) {
+    sm_cli_error("%s: is the hive %s; not writing there", out, hive);
+    ok = false;
+  } else if (ok && stat(hdir, &st) == 0 && under(odir, st.st_dev, st.st_ino)) {
     const char *hname = basename(hcopy), *oname = basename(ocopy);
     if (beside && evidence_name(oname, hname)) {
       sm_cli_error("%s: would be read as the hive %s or one of its logs; "

@@ -31,14 +31,17 @@ FILE *sm_outfile_stream(sm_outfile *o);
  * here.  When ok, the content is synced and linked into place.  Either way
  * the temporary file is removed.  Returns whether PATH now holds it. */
 bool sm_outfile_finish(sm_outfile *o, FILE *f, bool ok);
-/* All of data as a new file at path. */
-bool sm_outfile_write(const char *path, const void *data, size_t len);
+/* All of data as a new file at path (replace: or over the regular file
+ * there, atomically). */
+bool sm_outfile_write(const char *path, const void *data, size_t len,
+                      bool replace);
 
 /* Where an output file must not go (each says why on stderr, and returns
- * false).  Beside a hive (in its folder or below): never under the hive's
- * own name or its logs' (HIVE.LOG, .LOG1, .LOG2, in any case), which a
- * later audit would read; any other name only with force, which says the
- * folder is not evidence. */
+ * false).  Never the hive itself (by device and inode: a link to it under
+ * any name).  Beside a hive (in its folder or below): never under the
+ * hive's own name or its logs' (HIVE.LOG, .LOG1, .LOG2, in any case),
+ * which a later audit would read; any other name only with force, which
+ * says the folder is not evidence. */
 bool sm_outfile_check_beside(const char *out, const char *hive, bool force);
 /* Inside one of the target folders or volume roots (by device and inode,
  * every parent of out's folder). */

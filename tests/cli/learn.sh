@@ -42,6 +42,28 @@ check "-o over the hive: the hive is unchanged" [ "$(cksum <"$tmp/copy.hiv")" = 
 run learn --extends "$tmp/b.yaml" -o "$tmp/win-10.yaml" "$FIXTURES/win-10.hiv"
 check "-o over an existing file: exit 2" [ "$rc" = 2 ]
 check "-o over an existing file: says so" grep -q "refusing to overwrite" "$tmp/err"
+# --force replaces an existing baseline, atomically: the whole new file or
+# the old one, never a part.
+printf 'old content\n' >"$tmp/old.yaml"
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/old.yaml" "$FIXTURES/win-10.hiv"
+check "--force -o over an existing file: exit 0" [ "$rc" = 0 ]
+check "--force -o: the file is the new baseline, whole" cmp -s "$tmp/old.yaml" "$tmp/win-10.yaml"
+check "--force -o: no temporary file left" sh -c "! ls -a '$tmp' | grep -q '^\.old\.yaml\.'"
+printf 'old content\n' >"$tmp/old.yaml"
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/old.yaml" "$tmp/absent.hiv"
+check "--force over a file, failing learn: exit 2" [ "$rc" = 2 ]
+check "--force over a file, failing learn: the old file is untouched" [ "$(cat "$tmp/old.yaml")" = "old content" ]
+mkdir "$tmp/adir"
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/adir" "$FIXTURES/win-10.hiv"
+check "--force over a folder: exit 2" [ "$rc" = 2 ] && [ -d "$tmp/adir" ]
+ln -s "$tmp/old.yaml" "$tmp/link.yaml"
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/link.yaml" "$FIXTURES/win-10.hiv"
+check "--force over a symbolic link: exit 2, the link kept" [ "$rc" = 2 ] && [ -L "$tmp/link.yaml" ]
+mkdir "$tmp/hv" && cp "$FIXTURES/win-10.hiv" "$tmp/hv/SYSTEM" && ln "$tmp/hv/SYSTEM" "$tmp/hardlink.yaml"
+sum_before=$(cksum <"$tmp/hv/SYSTEM")
+run learn --force --extends "$tmp/b.yaml" -o "$tmp/hardlink.yaml" "$tmp/hv/SYSTEM"
+check "--force over a hard link to the hive: exit 2" [ "$rc" = 2 ] && grep -q "is the hive" "$tmp/err"
+check "--force over a hard link to the hive: the hive is unchanged" [ "$(cksum <"$tmp/hv/SYSTEM")" = "$sum_before" ]
 run learn --extends "$tmp/b.yaml" "$tmp/absent.hiv"
 check "an absent hive: exit 2" [ "$rc" = 2 ]
 run learn --extends "$tmp/b.yaml" --control-set 7 "$FIXTURES/win-10.hiv"
