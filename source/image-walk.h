@@ -1,0 +1,64 @@
+/* One walk over a disk image, shared by the files that make it up:
+ * image.c (the container and its partitions), image-ntfs.c (the hives of
+ * an NTFS volume), image-ewf.c (E01 through libewf).  Not for use outside
+ * source/image*.c. */
+#ifndef SM_SOURCE_IMAGE_WALK_H
+#define SM_SOURCE_IMAGE_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tsk/libtsk.h>
+
+#include "source/image.h"
+#include "source/volume.h"
+
+/* The most volumes read from one image: a GPT holds 128 entries as made
+ * by every partitioning tool; a table declaring thousands is hostile. */
+#define SM_IMAGE_MAX_VOLUMES 256
+
+typedef struct sm_walk {
+  const char *path;
+  const char *format; /* sm_image_sniff's name */
+  TSK_IMG_INFO *img;
+  struct sm_ewf *ewf; /* an E01 read through libewf, or NULL */
+  bool want_software;
+  sm_image_fn fn;
+  void *ctx;
+  unsigned emitted;  /* hives and volume errors handed to fn */
+  sm_volume *volume; /* the NTFS volume being read, for the files */
+  uint64_t starts[SM_IMAGE_MAX_VOLUMES]; /* offsets of the volumes read */
+  size_t nstarts;
+  unsigned repeated, past_cap; /* partitions not read, and why */
+  char notes[1024]; /* what each volume was, for "no Windows volume" */
+} sm_walk;
+
+/* A volume of the image: partition part (-1: the image is the volume). */
+typedef struct sm_walk_vol {
+  long part;
+  uint64_t offset;
+  const char *desc;
+  char where[400]; /* "partition 2 (NTFS / exFAT (0x07), offset 1048576)" */
+} sm_walk_vol;
+
+/* Hand a hive (or a volume's error) to the caller, outside the window in
+ * which open() is the image files' evidence open; counted in emitted.  A
+ * damaged container chunk read since the last hand-over makes hv an error
+ * blaming the container. */
+void sm_walk_emit(sm_walk *w, const sm_image_hive *hv);
+/* A result with error set for volume v: "IMAGE: " and the message. */
+void sm_walk_error(sm_walk *w, const sm_walk_vol *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* What a volume was, for "no Windows volume" when nothing is found. */
+void sm_walk_note(sm_walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* TSK's last error as one line (reset). */
+const char *sm_tsk_why(void);
+
+/* The hives of NTFS volume v (image-ntfs.c): Windows/System32/config's
+ * SYSTEM, then RegBack's; or, when its root holds no Windows, the volumes
+ * a triage container keeps one and two folders down. */
+void sm_walk_ntfs(sm_walk *w, const sm_walk_vol *v, TSK_FS_INFO *fs);
+
+#endif
