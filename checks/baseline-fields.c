@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "checks/baseline-internal.h"
 
 sm_result sm_bl_nomem(loader *L) {
@@ -22,6 +23,23 @@ sm_result sm_bl_fail(const fctx *F, const yd_node *n, const char *fmt, ...) {
   va_end(ap);
   return sm_error_set(F->L->err, SM_ERR_USAGE, "%s:%u:%u: %s", F->file, n->line,
                       n->col, msg);
+}
+
+sm_result sm_bl_skip_or_fail(const fctx *F, const yd_node *n, const char *what,
+                             const char *id) {
+  loader *L = F->L;
+  if (!L->saw_detected)
+    return sm_bl_fail(F, n, "%s '%.64s'", what, id);
+  char *m = NULL;
+  if (asprintf(&m, "%s:%u:%u: %s '%.64s'", F->file, n->line, n->col, what,
+               id) < 0)
+    return sm_bl_nomem(L);
+  if (!sm_grow(&L->skipped, L->n_skipped, sizeof *L->skipped)) {
+    free(m);
+    return sm_bl_nomem(L);
+  }
+  L->skipped[L->n_skipped++] = m;
+  return SM_OK;
 }
 
 const char *sm_bl_intern(loader *L, const char *path) {

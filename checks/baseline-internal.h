@@ -91,6 +91,14 @@ typedef struct loader {
   size_t depth;
   sm_baseline_parse_cache *cache;
   sm_error *err;
+  /* extends: detected resolves to this family's baseline (NULL: to
+   * windows-10, only validating); saw_detected once it has; from then on
+   * a suppression or disable of a rule the family lacks is skipped, its
+   * message kept in skipped (a rule of another family). */
+  const char *detected;
+  bool saw_detected;
+  char **skipped;
+  size_t n_skipped;
 } loader;
 
 /* The file being decoded, for messages. */
@@ -101,6 +109,10 @@ typedef struct fctx {
 } fctx;
 
 sm_result sm_bl_nomem(loader *L);
+/* "FILE:LINE:COL: WHAT 'ID'" at node n: under extends: detected kept in
+ * L->skipped (SM_OK), else the error. */
+sm_result sm_bl_skip_or_fail(const fctx *F, const yd_node *n, const char *what,
+                             const char *id);
 /* SM_ERR_USAGE "FILE:LINE:COL: message" at node n. */
 sm_result sm_bl_fail(const fctx *F, const yd_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -31,14 +31,20 @@ static sm_result resolve_extends(const fctx *F, const yd_node *e, char **out) {
     return sm_bl_fail(F, e,
                       "'extends' must be a name, a path or a list of them");
   if (sm_bl_is_name(e->str)) {
-    if (!sm_bl_valid_name(e->str))
-      return sm_bl_fail(F, e, "extends: invalid baseline name '%.64s'", e->str);
-    if (sm_bl_find_named(e->str, out) != SM_OK)
+    const char *name = e->str;
+    if (strcmp(name, SM_BASELINE_DETECTED) == 0) {
+      /* The family detected for the hive; validating, the newest. */
+      F->L->saw_detected = true;
+      name = F->L->detected ? F->L->detected : "windows-10";
+    }
+    if (!sm_bl_valid_name(name))
+      return sm_bl_fail(F, e, "extends: invalid baseline name '%.64s'", name);
+    if (sm_bl_find_named(name, out) != SM_OK)
       return sm_bl_nomem(F->L);
     if (!*out)
       return sm_bl_fail(
           F, e, "extends: no baseline '%s' in SMAUDIT_BASELINE_PATH or %s",
-          e->str, INSTALLED_DIR);
+          name, INSTALLED_DIR);
     return SM_OK;
   }
   const char *slash = strrchr(F->file, '/');
@@ -144,7 +150,13 @@ static sm_result load_parent(const fctx *F, const yd_node *e, sm_baseline *b,
     goto out;
   if (parent->height + 1 > *F->height)
     *F->height = parent->height + 1;
-  if (!sm_bl_merge_copy(b, parent->b) || !sm_bl_add_chain(b, e->str)) {
+  /* extends: detected is named by the family it stood for. */
+  const char *as = e->str;
+  if (L->detected && strcmp(as, SM_BASELINE_DETECTED) == 0)
+    as = L->detected;
+  if (!sm_bl_merge_copy(b, parent->b) || !sm_bl_add_chain(b, as) ||
+      (!b->family && parent->b->family &&
+       !(b->family = strdup(parent->b->family)))) {
     rc = sm_bl_nomem(L);
     goto out;
   }
@@ -234,6 +246,7 @@ static sm_result load_extends(const fctx *F, const yd_node *ext,
 /* disable: inherited rules removed, with their suppressions. */
 static sm_result apply_disable(const fctx *F, const yd_node *dis,
                                sm_baseline *b) {
+  sm_result rc;
   if (dis->kind != YD_SEQ && dis->kind != YD_SCALAR)
     return sm_bl_fail(F, dis, "'disable' must be a rule id or a list of them");
   size_t n = dis->kind == YD_SEQ ? dis->n : 1;
@@ -242,9 +255,11 @@ static sm_result apply_disable(const fctx *F, const yd_node *dis,
     if (d->kind != YD_SCALAR || sm_bl_is_null(d))
       return sm_bl_fail(F, d, "'disable' must be a rule id or a list of them");
     ssize_t k = sm_bl_rule_index(b, d->str);
-    if (k < 0)
-      return sm_bl_fail(F, d, "disable: no inherited rule '%.64s'", d->str);
-    sm_bl_remove_rule(b, (size_t)k);
+    if (k >= 0)
+      sm_bl_remove_rule(b, (size_t)k);
+    else if ((rc = sm_bl_skip_or_fail(F, d, "disable: no inherited rule",
+                                      d->str)) != SM_OK)
+      return rc;
   }
   return SM_OK;
 }
@@ -302,9 +317,10 @@ static sm_result add_suppressions(const fctx *F, const yd_node *supps,
     const yd_node *rn = NULL;
     if ((rc = sm_bl_parse_supp(F, supps->items[i], &s, &rn)) != SM_OK)
       break;
-    if (sm_bl_rule_index(b, s.rule) < 0)
-      rc = sm_bl_fail(F, rn, "suppression of an unknown rule '%.64s'", s.rule);
-    else if (!sm_bl_add_supp(b, &s))
+    if (sm_bl_rule_index(b, s.rule) < 0) {
+      rc = sm_bl_skip_or_fail(F, rn, "suppression of an unknown rule", s.rule);
+      sm_bl_supp_free(&s); /* skipped: a rule of another family */
+    } else if (!sm_bl_add_supp(b, &s))
       rc = sm_bl_nomem(F->L);
   }
   sm_bl_supp_free(&s);
@@ -450,6 +466,7 @@ static sm_result load_many(loader *L, const char *const *names, size_t n,
       goto out;
     }
   }
+  acc->overlay = L->saw_detected;
   acc->files = L->files;
   acc->n_files = L->n_files;
   L->files = NULL;
@@ -468,18 +485,91 @@ out:
   return rc;
 }
 
-sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
-                                       const char *const *names, size_t n,
-                                       sm_baseline **out, sm_error *err) {
+/* names over family (NULL: validating extends: detected); *skipped the
+ * suppressions and disables skipped for it. */
+static sm_result load_over(sm_baseline_parse_cache *c, const char *const *names,
+                           size_t n, const char *family, sm_baseline **out,
+                           char ***skipped, size_t *n_skipped, sm_error *err) {
   sm_baseline_parse_cache *own = NULL;
   *out = NULL;
   if (!c && !(c = own = sm_baseline_parse_cache_new()))
     return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
-  loader L = {.cache = c, .err = err};
+  loader L = {.cache = c, .err = err, .detected = family};
   pthread_mutex_lock(&c->lock);
   sm_result rc = load_many(&L, names, n, out);
   pthread_mutex_unlock(&c->lock);
   sm_baseline_parse_cache_free(own);
+  *skipped = L.skipped;
+  *n_skipped = L.n_skipped;
+  return rc;
+}
+
+/* Whether every family skipped msg (kept: counts[i] families so far). */
+static void count_skips(char **msgs, size_t n, char **first, size_t n_first,
+                        size_t *counts) {
+  for (size_t i = 0; i < n_first; i++)
+    for (size_t j = 0; j < n; j++)
+      if (strcmp(first[i], msgs[j]) == 0) {
+        counts[i]++;
+        break;
+      }
+}
+
+/* A baseline that extends detected validates over every family: a rule
+ * it suppresses or disables must be a rule of one of them at least. */
+static sm_result validate_families(sm_baseline_parse_cache *c,
+                                   const char *const *names, size_t n,
+                                   char **first, size_t n_first,
+                                   sm_error *err) {
+  size_t *counts = calloc(n_first ? n_first : 1, sizeof *counts);
+  sm_result rc = counts ? SM_OK : sm_error_set(err, SM_ERR_NOMEM,
+                                              "out of memory");
+  for (size_t f = 0; rc == SM_OK && f < SM_N_FAMILY_BASELINES; f++) {
+    sm_baseline *b = NULL;
+    char **sk = NULL;
+    size_t n_sk = 0;
+    rc = load_over(c, names, n, sm_family_baselines[f], &b, &sk, &n_sk, err);
+    if (rc == SM_OK) {
+      count_skips(sk, n_sk, first, n_first, counts);
+    } else if (err) {
+      char msg[sizeof err->msg];
+      snprintf(msg, sizeof msg, "%s", err->msg);
+      sm_error_set(err, rc, "with extends: detected as %s: %s",
+                   sm_family_baselines[f], msg);
+    }
+    sm_baseline_free(b);
+    sm_bl_strv_free(sk, n_sk);
+  }
+  for (size_t i = 0; rc == SM_OK && i < n_first; i++)
+    if (counts[i] == SM_N_FAMILY_BASELINES)
+      rc = sm_error_set(err, SM_ERR_USAGE, "%s (in no family)", first[i]);
+  free(counts);
+  return rc;
+}
+
+sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
+                                       const char *const *names, size_t n,
+                                       sm_baseline **out, sm_error *err) {
+  char **sk = NULL;
+  size_t n_sk = 0;
+  sm_result rc = load_over(c, names, n, NULL, out, &sk, &n_sk, err);
+  if (rc == SM_OK && (*out)->overlay &&
+      (rc = validate_families(c, names, n, sk, n_sk, err)) != SM_OK) {
+    sm_baseline_free(*out);
+    *out = NULL;
+  }
+  sm_bl_strv_free(sk, n_sk);
+  return rc;
+}
+
+sm_result sm_baseline_load_over(sm_baseline_parse_cache *c,
+                                const char *const *names, size_t n,
+                                const char *family, sm_baseline **out,
+                                sm_error *err) {
+  char **sk = NULL;
+  size_t n_sk = 0;
+  sm_result rc = load_over(c, names, n, family, out, &sk, &n_sk, err);
+  sm_bl_strv_free(sk, n_sk);
   return rc;
 }
 

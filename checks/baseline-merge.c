@@ -163,7 +163,13 @@ bool sm_bl_layer(sm_baseline *acc, sm_baseline *b, const char *prev_name) {
   b->n_suppressions = 0;
   b->name = tmp.name;
   b->description = tmp.description;
-  b->family = tmp.family;
+  /* The family: the later baseline's, else that of those under it. */
+  if (!acc->family) {
+    acc->family = tmp.family;
+    b->family = NULL;
+  } else {
+    b->family = tmp.family;
+  }
   b->path = tmp.path;
   b->chain = tmp.chain;
   b->n_chain = tmp.n_chain;

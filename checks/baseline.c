@@ -8,6 +8,10 @@
 
 #include "checks/baseline-internal.h"
 
+/* The families checks/detect.c detects (baseline_of). */
+const char *const sm_family_baselines[SM_N_FAMILY_BASELINES] = {
+    "windows-xp", "windows-7", "windows-8.1", "windows-10"};
+
 static const char *const severity_names[] = {"info", "low", "medium", "high",
                                              "critical"};
 

@@ -166,7 +166,16 @@ typedef struct sm_baseline {
   char **files;           /* every file read, owns the strings that
                              sm_rule.file points to */
   size_t n_files;
+  bool overlay;           /* it extends detected (docs/baselines.md): loaded
+                             over each hive's family (sm_baseline_load_over);
+                             as loaded here, over windows-10 */
 } sm_baseline;
+
+/* `extends: detected`: the family detected for each hive. */
+#define SM_BASELINE_DETECTED "detected"
+/* The shipped baselines of the Windows families, oldest first. */
+#define SM_N_FAMILY_BASELINES 4
+extern const char *const sm_family_baselines[SM_N_FAMILY_BASELINES];
 
 /* Where baseline names are looked up: the directories of the search path
  * (colon-separated; cli/ hands down SMAUDIT_BASELINE_PATH), then the
@@ -213,6 +222,16 @@ sm_result sm_baseline_load_cached(sm_baseline_parse_cache *c,
 sm_result sm_baseline_load_many_cached(sm_baseline_parse_cache *c,
                                        const char *const *names, size_t n,
                                        sm_baseline **out, sm_error *err);
+
+/* names loaded as sm_baseline_load_many_cached does, with extends:
+ * detected standing for family (a shipped family baseline's name): a
+ * suppression or disable of a rule that family lacks is skipped.  A load
+ * without a family (sm_baseline_load*) validates such a baseline over every
+ * family: each rule it suppresses or disables must be in one of them. */
+sm_result sm_baseline_load_over(sm_baseline_parse_cache *c,
+                                const char *const *names, size_t n,
+                                const char *family, sm_baseline **out,
+                                sm_error *err);
 
 const sm_rule *sm_baseline_find_rule(const sm_baseline *b, const char *id);
 

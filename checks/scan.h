@@ -104,11 +104,15 @@ typedef struct sm_scan_options {
 
 /* Baselines loaded once per run, shared by every hive (and thread): the
  * ones given (--baseline), or each shipped family the first time a hive
- * needs it. */
+ * needs it; given ones that extend detected, over each family the first
+ * time a hive of it needs them. */
 typedef struct sm_baseline_set {
   pthread_mutex_t lock;
   sm_baseline_parse_cache *parsed; /* each file parsed once (NULL: none) */
   sm_baseline *given;              /* from --baseline, or NULL */
+  char **names; /* given->overlay: the --baseline names, loaded again over
+                   each family detected, in family[] */
+  size_t n_names;
   struct {
     char *name;
     sm_baseline *b;
@@ -189,6 +193,9 @@ typedef struct sm_scan_result {
   char *baseline_reason;       /* "--baseline" or the detection evidence */
   const sm_baseline *baseline; /* owned by the sm_baseline_set */
   bool detected;               /* family is valid (not given) */
+  bool overlay;   /* given, extends detected: loaded over family.baseline */
+  const char *family_of_given; /* given, not overlay: the family it is for
+                                  (its own or extended), or NULL */
   sm_family family;            /* the detection: family, support, evidence */
 
   /* The control set sm_scan_open selected (its key in h). */

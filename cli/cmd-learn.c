@@ -134,12 +134,9 @@ static void learned_name(const char *path, char *buf, size_t size) {
  * is taken as given: the user chose what it holds. */
 static bool extends_fits(const char *path, unsigned want,
                          const char *extends) {
-  /* The families' baselines (checks/detect.c, baseline_of). */
-  static const char *const families[] = {"windows-xp", "windows-7",
-                                         "windows-8.1", "windows-10"};
   bool family = false;
-  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-    family = family || strcmp(extends, families[i]) == 0;
+  for (size_t i = 0; i < SM_N_FAMILY_BASELINES; i++)
+    family = family || strcmp(extends, sm_family_baselines[i]) == 0;
   if (!family)
     return true;
   sm_baseline_set set;

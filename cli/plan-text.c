@@ -89,7 +89,10 @@ static void put_header(FILE *f, const sm_scan_result *r) {
   if (r->baseline_name) {
     fputs("  baseline:    ", f);
     put_esc(f, r->baseline_name);
-    fprintf(f, " (%s)\n", r->baseline_given ? "given" : "detected");
+    if (r->overlay)
+      fprintf(f, " (given, over %s detected)\n", r->family.baseline);
+    else
+      fprintf(f, " (%s)\n", r->baseline_given ? "given" : "detected");
   }
   if (r->has_plan) {
     const sm_boot_plan *p = &r->plan;

@@ -168,11 +168,21 @@ static json_t *baseline_json(const sm_scan_result *r) {
   json_t *o = json_object();
   json_object_set_new(o, "name", sm_json_string(r->baseline_name));
   json_object_set_new(o, "selected",
-                      json_string(r->baseline_given ? "given" : "detected"));
+                      json_string(r->overlay          ? "overlay"
+                                  : r->baseline_given ? "given"
+                                                      : "detected"));
   json_object_set_new(o, "reason", sm_json_string(r->baseline_reason));
   if (r->detected) {
     json_object_set_new(o, "family", json_string(r->family.name));
     json_object_set_new(o, "supported", json_boolean(r->family.supported));
+  } else if (r->has_hive && r->baseline_given) {
+    /* The family it was written for, and the hive's. */
+    json_object_set_new(o, "family", r->family_of_given
+                                         ? sm_json_string(r->family_of_given)
+                                         : json_null());
+    json_object_set_new(o, "hive_family", r->family.name
+                                              ? json_string(r->family.name)
+                                              : json_null());
   }
   const sm_baseline *b = r->baseline;
   if (b) {

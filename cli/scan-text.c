@@ -356,11 +356,12 @@ static void print_header(FILE *f, const sm_scan_result *r, bool color) {
   if (r->has_baseline) {
     fprintf(f, "  baseline:  ");
     sm_fputs_escaped(f, r->baseline_name, false);
-    fprintf(f, " (%s", r->baseline_given ? "given" : "detected");
-    if (!r->baseline_given) {
-      fputs(": ", f);
+    if (r->overlay)
+      fprintf(f, " (given, over %s detected: ", r->family.baseline);
+    else
+      fprintf(f, " (%s", r->baseline_given ? "given" : "detected: ");
+    if (r->detected)
       sm_fputs_escaped(f, r->baseline_reason, false);
-    }
     fputs(")\n", f);
   }
   if (r->detected && !r->family.supported)
