@@ -63,7 +63,7 @@ static sm_result open_hivex(sm_hive *h, sm_error *err) {
   h->hx = hivex_open(fdpath, hflags);
   if (!h->hx)
     return sm_error_from_errno(err, errno, h->path);
-  return SM_OK;
+  return sm_image_share(h, err);
 }
 
 static bool same_time(struct timespec a, struct timespec b) {
@@ -124,14 +124,9 @@ static bool read_in_place(int fd, const sm_base_block *base, size_t len) {
   return fstatfs(fd, &f) == 0 && local_fs((unsigned long)f.f_type);
 }
 
-/* The evidence, read in place: mapped for sm_hive_image (the mapping is
- * only touched by a reader of the whole image), hashed from its fd. */
+/* The evidence, read in place by hivex (and through its mapping by
+ * hive/: sm_image_share), hashed from its fd. */
 static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
-  void *map = mmap(NULL, h->image_len, PROT_READ, MAP_SHARED, fd, 0);
-  if (map == MAP_FAILED)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: mmap: %s", h->path,
-                        strerror(errno));
-  h->image = map;
   h->srcfd = fd;
   h->in_place = true;
   /* Truncated by someone else meanwhile, the mapping faults: a clear error
@@ -434,7 +429,7 @@ const sm_recovery_info *sm_hive_recovery(const sm_hive *h) {
 }
 sm_result sm_hive_image(const sm_hive *h, const unsigned char **data,
                         size_t *len) {
-  *data = h->image;
+  *data = h->bytes;
   *len = h->image_len;
   return SM_OK;
 }

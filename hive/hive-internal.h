@@ -18,8 +18,13 @@ struct sm_hive {
                              clean hive on a read-only local mount */
   sm_access access;       /* and through which mount */
   bool via_view;          /* the evidence is read through the view */
-  unsigned char *image;   /* mapping of what hivex reads, image_len bytes */
+  unsigned char *image;   /* our mapping of the memfd (written before hivex
+                             opens it) or of the evidence read in place;
+                             NULL while not needed */
   size_t image_len;
+  const unsigned char *bytes; /* what hive/ reads the records from once hivex
+                                 has opened the image: hivex's own mapping
+                                 of it when found, else image */
   uint64_t file_size;
   struct stat file_stat;  /* of the evidence when it was opened */
   unsigned flags;
@@ -61,6 +66,9 @@ void sm_image_start_hash(sm_hive *h);        /* on a thread, when large */
 void sm_image_hash_pending(sm_hive *h); /* hash now if no thread could */
 void sm_image_finish_hash(sm_hive *h);  /* wait for the digest */
 int sm_image_fd(const sm_hive *h);      /* what hivex opens */
+/* Once hivex has opened the image: set h->bytes, the mapping hive/ reads
+ * records from (image.c says why it is hivex's own). */
+sm_result sm_image_share(sm_hive *h, sm_error *err);
 /* A memfd of len bytes holding src (zeros when NULL), mapped as h->image. */
 sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
                          sm_error *err);

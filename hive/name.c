@@ -24,9 +24,9 @@ static bool raw_name(const sm_hive *h, uint64_t off, const char *sig,
                      size_t hdr, size_t len_at, size_t flags_at,
                      unsigned flag, const unsigned char **p, size_t *len,
                      bool *narrow) {
-  if (!h->image || off > h->image_len || h->image_len - off < hdr)
+  if (!h->bytes || off > h->image_len || h->image_len - off < hdr)
     return false;
-  const unsigned char *c = h->image + off;
+  const unsigned char *c = h->bytes + off;
   int32_t size = -(int32_t)sm_le32(c);
   if (size < (int32_t)hdr || (uint64_t)size > h->image_len - off ||
       c[4] != (unsigned char)sig[0] || c[5] != (unsigned char)sig[1])

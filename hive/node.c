@@ -69,7 +69,7 @@ static sm_key child_ascii(sm_hive *h, sm_key node, const char *name) {
     /* The key record (nk) of the child: cell size, "nk", flags at 6,
      * name length at 76, name at 80, all within the cell and the image. */
     uint64_t at = (uint64_t)children[i]; /* a file offset */
-    const unsigned char *nk = h->image + at;
+    const unsigned char *nk = h->bytes + at;
     uint32_t cell = at + 80 <= h->image_len ? -sm_le32(nk) : 0;
     uint16_t nlen = cell ? sm_le16(nk + 76) : 0;
     if (cell < 80 || cell > h->image_len - at || 80u + nlen > cell ||
@@ -96,7 +96,7 @@ static sm_key child_ascii(sm_hive *h, sm_key node, const char *name) {
 /* Whether the key record at node is flagged KEY_SYM_LINK (0x0010). */
 static bool is_link(const sm_hive *h, sm_key node) {
   uint64_t at = (uint64_t)node;
-  return at + 8 <= h->image_len && (sm_le16(h->image + at + 6) & 0x10);
+  return at + 8 <= h->image_len && (sm_le16(h->bytes + at + 6) & 0x10);
 }
 
 /* Where a stored link leads: its SymbolicLinkValue (REG_LINK), an
