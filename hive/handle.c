@@ -398,6 +398,7 @@ void sm_hive_close(sm_hive *h) {
     return;
   sm_image_stop_hash(h); /* a digest not yet asked for is not needed */
   sm_image_finish_hash(h);
+  sm_child_memo_free(h);
   if (h->hx)
     hivex_close(h->hx);
   if (h->image)

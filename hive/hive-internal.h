@@ -45,6 +45,7 @@ struct sm_hive {
   size_t ready;
   bool stop;
   const unsigned char *hash_mem; /* hash from here, not from a file */
+  struct sm_child_memo *memo;    /* node.c: subkeys looked up so far */
 };
 
 /* handle.c, for the other ways of opening a hive (memory.c). */
@@ -129,6 +130,9 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
  * holding its whole name within the image, ENOMEM. */
 char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len);
 char *sm_nk_name(const sm_hive *h, uint64_t off, size_t *len);
+
+/* node.c: forget the subkeys looked up (the handle is closing). */
+void sm_child_memo_free(sm_hive *h);
 
 /* marvin32.c: the Marvin32 hash with a 64-bit seed. */
 uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);

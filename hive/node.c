@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,11 +154,83 @@ static sm_result link_target(sm_hive *h, sm_key node, char *buf, size_t size,
   return SM_OK;
 }
 
-/* One path component below node; 0 with errno as the lookups say. */
+/* The subkeys looked up so far, by parent and name as spelt: a hive is
+ * read only, so a name found (or not found) below a key stays so, and an
+ * audit looks the same few keys up hundreds of times (every rule's key,
+ * from each control set), each time listing the parent's subkeys through
+ * hivex.  Names longer than MEMO_NAME are not remembered. */
+#define MEMO_SLOTS 512u /* a power of two */
+#define MEMO_NAME 48u
+typedef struct memo_entry {
+  struct memo_entry *next;
+  sm_key node, child;
+  char name[MEMO_NAME];
+} memo_entry;
+struct sm_child_memo {
+  memo_entry *slot[MEMO_SLOTS];
+};
+
+static size_t memo_hash(sm_key node, const char *name) {
+  size_t x = (size_t)node * 0x9e3779b97f4a7c15u;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    x = (x ^ *p) * 0x100000001b3u;
+  return (x ^ x >> 29) & (MEMO_SLOTS - 1);
+}
+
+static memo_entry *memo_find(const sm_hive *h, sm_key node, const char *name,
+                             size_t slot) {
+  if (!h->memo)
+    return NULL;
+  for (memo_entry *e = h->memo->slot[slot]; e; e = e->next)
+    if (e->node == node && strcmp(e->name, name) == 0)
+      return e;
+  return NULL;
+}
+
+/* Remember child (0: none) below node; out of memory, forget it. */
+static void memo_add(sm_hive *h, sm_key node, const char *name, size_t slot,
+                     sm_key child) {
+  size_t len = strlen(name);
+  if (len >= MEMO_NAME || (!h->memo && !(h->memo = calloc(1, sizeof *h->memo))))
+    return;
+  memo_entry *e = malloc(offsetof(memo_entry, name) + len + 1);
+  if (!e)
+    return;
+  e->node = node;
+  e->child = child;
+  memcpy(e->name, name, len + 1);
+  e->next = h->memo->slot[slot];
+  h->memo->slot[slot] = e;
+}
+
+void sm_child_memo_free(sm_hive *h) {
+  if (!h->memo)
+    return;
+  for (size_t i = 0; i < MEMO_SLOTS; i++)
+    for (memo_entry *e = h->memo->slot[i], *next; e; e = next) {
+      next = e->next;
+      free(e);
+    }
+  free(h->memo);
+  h->memo = NULL;
+}
+
+/* One path component below node; 0 with errno as the lookups say (only
+ * answers, found or not, are remembered; an error is asked again). */
 static sm_key child_of(sm_hive *h, sm_key node, const char *part) {
+  size_t slot = memo_hash(node, part);
+  memo_entry *e = memo_find(h, node, part, slot);
+  if (e) {
+    errno = 0;
+    return e->child;
+  }
   sm_key child = child_ascii(h, node, part);
   if (child == (sm_key)-1)
     child = child_counted(h, node, part);
+  int saved = errno;
+  if (child || !saved)
+    memo_add(h, node, part, slot, child);
+  errno = saved;
   return child;
 }
 
