@@ -96,7 +96,7 @@ sm_boot_arg sm_boot_program_arg(const sm_env *e, const char *program,
   char *r = sm_path_resolve(e, tok);
   if (!r)
     return SM_BOOT_ARG_UNDOCUMENTED;
-  sm_place place = sm_path_place(r);
+  sm_place place = sm_file_place(r);
   sm_boot_arg v = SM_BOOT_ARG_UNDOCUMENTED;
   if (!sm_place_protected(place))
     v = SM_BOOT_ARG_UNSAFE;
@@ -122,7 +122,7 @@ sm_boot_arg sm_boot_other_arg(const sm_env *e, const char *tok) {
   char *r = sm_path_resolve(e, tok);
   if (!r)
     return SM_BOOT_ARG_OK;
-  sm_place p = sm_path_place(r);
+  sm_place p = sm_file_place(r);
   free(r);
   return p == SM_PLACE_USER || p == SM_PLACE_REMOTE ? SM_BOOT_ARG_UNSAFE
                                                    : SM_BOOT_ARG_OK;

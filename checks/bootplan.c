@@ -133,7 +133,9 @@ void sm_bp_file(sm_bp_build *b, sm_boot_action *a, const char *role,
   f->role = role;
   f->written = sm_bp_strdup(b, written);
   f->resolved = resolved;
-  f->place = sm_path_place(resolved);
+  f->place = strcmp(role, "directory") == 0 || strcmp(role, "target") == 0
+                 ? sm_path_place(resolved)
+                 : sm_file_place(resolved);
 }
 
 void sm_bp_args(sm_bp_build *b, sm_boot_action *a, const char *args) {

@@ -183,7 +183,7 @@ static sm_result judge(sm_fields *out, const sm_env *env, const char *line,
   const char *image = sm_program_default(&p);
   if (!image)
     goto done;
-  bool safe = sm_place_protected(sm_path_place(image));
+  bool safe = sm_place_protected(sm_file_place(image));
   bool windows = sm_boot_program_windows(b->program);
   int cls = !safe                             ? F_UNSAFE_IMAGES
             : !windows                        ? F_THIRD_PARTY

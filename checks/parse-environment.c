@@ -60,9 +60,13 @@ static int clr(const char *name) {
       "profilerpatharm64", "startuphooks",   "additionaldeps",
       "sharedstore",     "appdomainmanagerasm", "appdomainmanagertype",
       "jitname",         "altjit",           "altjitname",
-      "altjitngen",      "gcname",           "root",
-      "rootx86",         "rootx64",          "rootarm64",
+      "altjitngen",      "gcname",
   };
+  /* The runtime's root: where the host looks for the runtime itself, a
+   * folder judged by who can write it (.NET's installer's own folder under
+   * Program Files is ordinary on build machines). */
+  static const char *const roots[] = {"root", "rootx86", "rootx64",
+                                      "rootarm64", "rootarm32"};
   char sq[128];
   if (ieq(name, "APPDOMAIN_MANAGER_ASM") || ieq(name, "APPDOMAIN_MANAGER_TYPE"))
     return F_CODE;
@@ -77,6 +81,9 @@ static int clr(const char *name) {
     for (size_t i = 0; i < sizeof loads / sizeof *loads; i++)
       if (strcmp(sq, loads[i]) == 0)
         return F_CODE;
+    for (size_t i = 0; i < sizeof roots / sizeof *roots; i++)
+      if (strcmp(sq, roots[i]) == 0)
+        return F_SEARCH;
     return F_SETTINGS;
   }
   return -1;
@@ -129,9 +136,12 @@ static int java(const char *name, const char *value) {
 }
 
 static int python(const char *name) {
-  if (ieq(name, "PYTHONSTARTUP") || ieq(name, "PYTHONHOME"))
+  if (ieq(name, "PYTHONSTARTUP"))
     return F_CODE;
-  if (ieq(name, "PYTHONPATH") || ieq(name, "PYTHONUSERBASE") ||
+  /* PYTHONHOME: where the standard library (and so the site module every
+   * interpreter runs) is loaded from; a location, judged by its place. */
+  if (ieq(name, "PYTHONHOME") || ieq(name, "PYTHONPATH") ||
+      ieq(name, "PYTHONUSERBASE") ||
       ieq(name, "PYTHONPYCACHEPREFIX") || ieq(name, "PYTHONPLATLIBDIR"))
     return F_SEARCH;
   return iprefix(name, "PYTHON") ? F_SETTINGS : -1;
@@ -165,6 +175,78 @@ static int perl_ruby(const char *name, const char *value) {
   if (ieq(name, "RUBYOPT"))
     return any_token(value, ruby, 3) ? F_CODE : F_SETTINGS;
   return iprefix(name, "PERL") || iprefix(name, "RUBY") ? F_SETTINGS : -1;
+}
+
+/* ---- other runtimes and libraries: a name, or a name prefix, and what
+ * its value is.  A location (file or folder list) is judged by its place;
+ * a value that is itself code, or names code outright, loads code. ---- */
+
+typedef struct {
+  const char *name; /* exact name, or a prefix ending in '*' */
+  int field;
+} named;
+
+static const named others[] = {
+    /* Lua: LUA_INIT (and LUA_INIT_5_x) is a chunk, or @file, run by every
+     * interpreter before anything else; LUA_PATH/LUA_CPATH templates. */
+    {"LUA_INIT*", F_CODE},
+    {"LUA_PATH*", F_SEARCH},
+    {"LUA_CPATH*", F_SEARCH},
+    {"LUA_*", F_SETTINGS},
+    /* OpenSSL: the configuration file loads engines and providers (DLLs);
+     * the engine and provider folders are searched for them. */
+    {"OPENSSL_CONF", F_SEARCH},
+    {"OPENSSL_CONF_INCLUDE", F_SEARCH},
+    {"OPENSSL_ENGINES", F_SEARCH},
+    {"OPENSSL_MODULES", F_SEARCH},
+    {"OPENSSL_*", F_SETTINGS},
+    /* PHP: php.ini (PHPRC, PHP_INI_SCAN_DIR) names the extensions loaded
+     * and auto_prepend_file, code run before every script. */
+    {"PHPRC", F_SEARCH},
+    {"PHP_INI_SCAN_DIR", F_SEARCH},
+    {"PHP_*", F_SETTINGS},
+    /* R: profiles are R code run at start; R_LIBS* are library paths. */
+    {"R_PROFILE*", F_SEARCH},
+    {"R_ENVIRON*", F_SEARCH},
+    {"R_LIBS*", F_SEARCH},
+    /* Tcl, Qt, GTK/GLib and GStreamer: folders searched for packages and
+     * plug-in DLLs. */
+    {"TCLLIBPATH", F_SEARCH},
+    {"TCL_LIBRARY", F_SEARCH},
+    {"QT_PLUGIN_PATH", F_SEARCH},
+    {"QT_QPA_PLATFORM_PLUGIN_PATH", F_SEARCH},
+    {"QT_*", F_SETTINGS},
+    {"GTK_PATH", F_SEARCH},
+    {"GTK_EXE_PREFIX", F_SEARCH},
+    {"GIO_EXTRA_MODULES", F_SEARCH},
+    {"GST_PLUGIN_PATH*", F_SEARCH},
+    {"GST_PLUGIN_SYSTEM_PATH*", F_SEARCH},
+    /* Windows' debugging tools (dbghelp, the debuggers): symbol, image and
+     * source paths, and the debugger's extension DLLs. */
+    {"_NT_SYMBOL_PATH", F_SEARCH},
+    {"_NT_ALT_SYMBOL_PATH", F_SEARCH},
+    {"_NT_EXECUTABLE_IMAGE_PATH", F_SEARCH},
+    {"_NT_SOURCE_PATH", F_SEARCH},
+    {"_NT_DEBUGGER_EXTENSION_PATH", F_SEARCH},
+    {"_NT_*", F_SETTINGS},
+    /* The application-compatibility engine applies the layers named here
+     * to every process started with this environment: shims that change
+     * how Windows treats the program (RunAsInvoker skips elevation), and a
+     * custom shim database's layer can inject a DLL. */
+    {"__COMPAT_LAYER", F_CODE},
+};
+
+static int other(const char *name) {
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+    const char *n = others[i].name;
+    size_t m = strlen(n);
+    char pre[64];
+    if (n[m - 1] != '*' ? ieq(name, n)
+                        : (memcpy(pre, n, m - 1), pre[m - 1] = '\0',
+                           iprefix(name, pre)))
+      return others[i].field;
+  }
+  return -1;
 }
 
 /* ---- Windows' folder variables ---- */
@@ -232,6 +314,56 @@ static int powershell(const char *name, const char *value) {
                                                             : F_SETTINGS;
 }
 
+/* Whether one location users can write, is on the network or is relative.
+ * *nomem on allocation failure. */
+static bool location_unsafe(const sm_env *env, const char *entry,
+                            bool *nomem) {
+  char *r = sm_path_resolve(env, entry);
+  if (!r) {
+    *nomem = true;
+    return false;
+  }
+  bool unsafe = !sm_place_protected(sm_path_place(r));
+  free(r);
+  return unsafe;
+}
+
+/* A symbol-path element (dbghelp): "srv*CACHE*STORE", "cache*DIR",
+ * "symsrv*symsrv.dll*CACHE*STORE" or a folder; the keywords, the symbol
+ * server DLL and http(s) stores are not folders.  Symbols and sources are
+ * data: a local cache users can write (C:\Symbols) is every developer's
+ * habit, a share or a relative folder is not; the debugger's extension
+ * path (strict) names DLLs, judged as any code location. */
+static bool symbol_unsafe(const sm_env *env, const char *entry, bool strict,
+                          bool *nomem) {
+  char *dup = strdup(entry), *save = NULL;
+  if (!dup) {
+    *nomem = true;
+    return false;
+  }
+  bool unsafe = false;
+  for (char *t = strtok_r(dup, "*", &save); t && !unsafe && !*nomem;
+       t = strtok_r(NULL, "*", &save)) {
+    if (ieq(t, "srv") || ieq(t, "symsrv") || ieq(t, "cache") ||
+        isuffix(t, ".dll") || strstr(t, "://"))
+      continue;
+    if (strict) {
+      unsafe = location_unsafe(env, t, nomem);
+      continue;
+    }
+    char *r = sm_path_resolve(env, t);
+    if (!r) {
+      *nomem = true;
+      break;
+    }
+    sm_place p = sm_path_place(r);
+    unsafe = p == SM_PLACE_REMOTE || p == SM_PLACE_RELATIVE;
+    free(r);
+  }
+  free(dup);
+  return unsafe;
+}
+
 /* A search path entry users can write, on the network or relative ("."
  * excepted in CLASSPATH: it is Java's default). */
 static bool search_unsafe(const sm_env *env, const char *name,
@@ -241,39 +373,33 @@ static bool search_unsafe(const sm_env *env, const char *name,
     *nomem = true;
     return false;
   }
-  bool unsafe = false;
-  for (size_t i = 0; !unsafe && i < pl.n; i++) {
+  bool unsafe = false, symbols = iprefix(name, "_NT_");
+  for (size_t i = 0; !unsafe && !*nomem && i < pl.n; i++) {
     if (!*pl.entries[i] ||
         (ieq(name, "CLASSPATH") && strcmp(pl.entries[i], ".") == 0))
       continue;
-    char *r = sm_path_resolve(env, pl.entries[i]);
-    if (!r) {
-      *nomem = true;
-      break;
-    }
-    unsafe = !sm_place_protected(sm_path_place(r));
-    free(r);
+    unsafe = symbols ? symbol_unsafe(env, pl.entries[i],
+                                     ieq(name, "_NT_DEBUGGER_EXTENSION_PATH"),
+                                     nomem)
+                     : location_unsafe(env, pl.entries[i], nomem);
   }
   sm_pathlist_free(&pl);
   return unsafe;
 }
 
-/* PATHEXT: an extension Windows does not list, placed before .EXE, makes
- * a script run in place of a program of the same name in one folder. */
+/* PATHEXT: Windows tries the extensions in order, so in any folder a file
+ * with an extension placed before .EXE runs in place of the program of the
+ * same name.  Windows' own order starts .COM;.EXE; any other extension
+ * before .EXE (a script type of Windows' list, .BAT, or another) changes
+ * which file runs. */
 static bool pathext_first(const char *value) {
-  static const char *const windows[] = {".COM", ".EXE", ".BAT", ".CMD",
-                                        ".VBS", ".VBE", ".JS",  ".JSE",
-                                        ".WSF", ".WSH", ".MSC", ".CPL"};
   sm_pathlist pl;
   if (sm_pathlist_parse(value, &pl) != SM_OK)
     return false;
   bool first = false, seen_exe = false;
   for (size_t i = 0; i < pl.n && !seen_exe; i++) {
-    bool known = false;
-    for (size_t w = 0; w < sizeof windows / sizeof *windows; w++)
-      known |= ieq(pl.entries[i], windows[w]);
     seen_exe = ieq(pl.entries[i], ".EXE");
-    first |= !known && *pl.entries[i];
+    first |= !seen_exe && *pl.entries[i] && !ieq(pl.entries[i], ".COM");
   }
   sm_pathlist_free(&pl);
   return first && seen_exe;
@@ -297,6 +423,8 @@ static int judge(const sm_env *env, const char *name, const char *value,
     f = perl_ruby(name, value);
   if (f == -1)
     f = powershell(name, value);
+  if (f == -1)
+    f = other(name);
   if (f == F_SEARCH && search_unsafe(env, name, value, nomem))
     f = F_SEARCH_UNSAFE;
   return f;

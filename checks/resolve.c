@@ -80,7 +80,7 @@ static sm_result add(const sm_env *e, sm_program *p, const char *dir,
       return SM_OK;
     }
   p->tried[p->n] = r;
-  p->places[p->n++] = sm_path_place(r);
+  p->places[p->n++] = sm_file_place(r);
   return SM_OK;
 }
 

@@ -496,8 +496,8 @@ static sm_place place_of(const char *r) {
   if (r[0] == 'a' || r[0] == 'b')
     return SM_PLACE_REMOTE; /* floppy drives */
   if (r[0] != 'c')
-    return SM_PLACE_USER; /* a data volume: its root's default ACL lets
-                             users create and modify folders */
+    return r[3] ? SM_PLACE_USER  /* a data volume: its root's default ACL */
+                : SM_PLACE_ADMIN; /* lets users create folders, not files */
   return system_drive_place(r + 3);
 }
 
@@ -516,6 +516,20 @@ sm_place sm_path_place(const char *r) {
   }
   sm_path_long_forms_free(v, n);
   return worst;
+}
+
+sm_place sm_file_place(const char *r) {
+  const char *sep = r ? strrchr(r, '\\') : NULL;
+  if (!sep || sep == r || (sep == r + 1 && r[0] == '\\'))
+    return sm_path_place(r); /* relative, or a share's own name */
+  /* The folder that holds the file, "c:\" for a file at a drive root. */
+  size_t n = (size_t)(sep - r) + (sep == r + 2 && r[1] == ':');
+  char *dir = strndup(r, n);
+  if (!dir)
+    return SM_PLACE_USER; /* NOMEM: the worse guess */
+  sm_place p = sm_path_place(dir);
+  free(dir);
+  return p;
 }
 
 const char *sm_place_name(sm_place p) {

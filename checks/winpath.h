@@ -80,6 +80,11 @@ void sm_path_long_forms_free(char **v, size_t n);
 /* The place of a resolved path (sm_path_resolve); for a path with short
  * names, the least trusted place of its long spellings. */
 sm_place sm_path_place(const char *resolved);
+/* The place of a resolved path that names a file: who can create or
+ * replace a file there, which is decided by the folder that holds it (a
+ * file directly in C:\ or D:\, or in C:\Users itself, is
+ * administrators-only even though users may create folders beside it). */
+sm_place sm_file_place(const char *resolved);
 /* "system", "admin", "user-writable", "remote", "relative". */
 const char *sm_place_name(sm_place p);
 /* Whether a place only administrators (or Windows) can write. */

@@ -165,6 +165,37 @@ static void places(void **state) {
   assert_string_equal(sm_place_name(SM_PLACE_USER), "user-writable");
 }
 
+static void file_place_is(const char *path, sm_place want) {
+  char *r = sm_path_resolve(NULL, path);
+  assert_non_null(r);
+  sm_place p = sm_file_place(r);
+  if (p != want)
+    fail_msg("file \"%s\" (%s) is %s, not %s", path, r, sm_place_name(p),
+             sm_place_name(want));
+  free(r);
+}
+
+/* A file's place is its folder's: users may create folders at a drive
+ * root and in C:\Users, not files (so an unquoted "C:\Program Files\x"
+ * command line runs C:\Program.exe, which only administrators can make). */
+static void file_places(void **state) {
+  (void)state;
+  file_place_is("C:\\Program.exe", SM_PLACE_ADMIN);
+  file_place_is("\\??\\C:\\x.exe", SM_PLACE_ADMIN);
+  file_place_is("D:\\x.exe", SM_PLACE_ADMIN);
+  file_place_is("C:\\Users\\x.exe", SM_PLACE_ADMIN);
+  file_place_is("C:\\Users\\Public\\x.exe", SM_PLACE_USER);
+  file_place_is("C:\\Tools\\x.exe", SM_PLACE_USER);
+  file_place_is("D:\\dir\\x.exe", SM_PLACE_USER);
+  file_place_is("C:\\Windows\\System32\\x.exe", SM_PLACE_SYSTEM);
+  file_place_is("C:\\Windows\\Temp\\x.exe", SM_PLACE_USER);
+  file_place_is("\\\\srv\\share\\x.exe", SM_PLACE_REMOTE);
+  file_place_is("A:\\x.exe", SM_PLACE_REMOTE);
+  file_place_is("x.exe", SM_PLACE_RELATIVE);
+  file_place_is("C:x.exe", SM_PLACE_RELATIVE);
+  file_place_is("C:\\PROGRA~3\\x.exe", SM_PLACE_USER);
+}
+
 /* 8.3 short names: a short component gets the least trusted place of the
  * long names it may stand for. */
 static void short_names(void **state) {
@@ -261,7 +292,7 @@ static void hostile(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(spellings), cmocka_unit_test(environment),
-      cmocka_unit_test(places),    cmocka_unit_test(images),
+      cmocka_unit_test(places), cmocka_unit_test(file_places),    cmocka_unit_test(images),
       cmocka_unit_test(hostile),   cmocka_unit_test(short_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
