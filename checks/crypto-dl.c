@@ -1,30 +1,17 @@
 /* Load libcrypto on first use (crypto-dl.h). */
 #include <config.h>
 
-#include <dlfcn.h>
-#include <stddef.h>
+#include "base/dl.h"
 
 #include "checks/crypto-dl.h"
 
 struct sm_crypto_table sm_crypto;
 
 bool sm_crypto_load(const char **why) {
-  static int state; /* 0: not tried, 1: loaded, -1: failed */
-  static const char *failure;
-  if (state == 0) {
-    void *h = dlopen(SM_CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-    state = h ? 1 : -1;
-#define SM_CRYPTO_SYM(f)                                                       \
-  if (state == 1 && !(*(void **)&sm_crypto.f = dlsym(h, #f)))                  \
-    state = -1;
-    SM_CRYPTO_FUNCTIONS(SM_CRYPTO_SYM)
-#undef SM_CRYPTO_SYM
-    if (state < 0)
-      failure = dlerror();
-    if (!failure)
-      failure = "libcrypto could not be loaded";
-  }
-  if (state < 0 && why)
-    *why = failure;
-  return state == 1;
+  static sm_dl dl;
+#define SM_CRYPTO_NAME(f) #f,
+  static const char *const names[] = {SM_CRYPTO_FUNCTIONS(SM_CRYPTO_NAME)};
+#undef SM_CRYPTO_NAME
+  return sm_dl_load(&dl, SM_CRYPTO_SONAME, names, (void **)&sm_crypto,
+                    sizeof names / sizeof names[0], why);
 }

@@ -11,10 +11,26 @@
 #include "source/image-pick.h"
 #include "source/image.h"
 
+/* Whether error result hv concerns the hive named only: its volume's
+ * (IMAGE:pN, a prefix of it) or its own (the same name). */
+static bool error_of(const sm_image_hive *hv, const char *only) {
+  size_t n = strlen(hv->name);
+  return strncasecmp(hv->name, only, n) == 0 &&
+         (only[n] == ':' || only[n] == '\0');
+}
+
 /* Called for each hive of the image: the first SYSTEM (not RegBack) is
- * kept, copied; the others are counted and named. */
+ * kept, copied; the others are counted and named.  The error of a volume
+ * or of a SYSTEM hive is kept too (the first): without a hive named, it
+ * may be the Windows volume the command wanted, so it is never passed
+ * over (a damaged second Windows volume made show pick the first). */
 static void keep(void *ctx, const sm_image_hive *hv) {
   sm_image_pick *p = ctx;
+  if (hv->error && (p->only ? error_of(hv, p->only) : !hv->regback)) {
+    if (!p->n_errors++)
+      snprintf(p->error, sizeof p->error, "%s", hv->error);
+    return;
+  }
   if (p->only ? hv->error || strcasecmp(hv->name, p->only) != 0
               : hv->regback || hv->error)
     return;
@@ -86,6 +102,17 @@ sm_result sm_image_pick_one(const char *path, bool *is_image, sm_image_pick *p,
   free(image);
   if (r != SM_OK)
     return r;
+  char more[64] = "";
+  if (p->n_errors > 1)
+    snprintf(more, sizeof more, " (and %u more errors)", p->n_errors - 1);
+  if (p->n_errors && p->n_found)
+    return sm_error_set(err, SM_ERR_IO,
+                        "%s%s; %s can be read, but this command takes the one "
+                        "Windows volume of the image and cannot tell whether "
+                        "it was meant: name the hive",
+                        p->error, more, p->others);
+  if (p->n_errors)
+    return sm_error_set(err, SM_ERR_IO, "%s%s", p->error, more);
   if (p->n_found == 0 && p->only)
     return sm_error_set(err, SM_ERR_NOT_FOUND,
                         "%s: no such hive in this disk image", path);

@@ -22,6 +22,8 @@ typedef struct sm_image_pick {
   const char *only; /* IMAGE:pN:/PATH named: that hive alone, or NULL */
   unsigned n_found; /* Windows volumes (SYSTEM hives, not RegBack) */
   char others[512]; /* their names, when more than one */
+  unsigned n_errors; /* volumes or hives that could not be read */
+  char error[1024];  /* the first one's error */
 } sm_image_pick;
 
 /* When name is what results call a hive inside a disk image,

@@ -56,6 +56,15 @@ void sm_walk_note(sm_walk *w, const char *fmt, ...)
 /* TSK's last error as one line (reset). */
 const char *sm_tsk_why(void);
 
+/* Open w->path as an E01 through libewf (image-ewf.c), handed to TSK as
+ * an external image: w->img and w->ewf set; an error naming the image and
+ * the segment when it cannot be read or a segment is missing or cut. */
+sm_result sm_walk_open_ewf(sm_walk *w, sm_error *err);
+/* For an E01: true when chunks read since the last call fail their
+ * checksums, with why saying which ("damaged E01: the chunk at sectors
+ * 8128 to 8191 (bytes ... of the disk) fails its checksum"). */
+bool sm_walk_ewf_damage(sm_walk *w, char *why, size_t size);
+
 /* The hives of NTFS volume v (image-ntfs.c): Windows/System32/config's
  * SYSTEM, then RegBack's; or, when its root holds no Windows, the volumes
  * a triage container keeps one and two folders down. */

@@ -25,6 +25,27 @@
 /* What the caller opens (hivex its memory file, baselines) is no image
  * file: open() is as ever while it has the hive. */
 void sm_walk_emit(sm_walk *w, const sm_image_hive *hv) {
+  char why[1024], msg[4096];
+  sm_image_hive damaged;
+  if (sm_walk_ewf_damage(w, why, sizeof why)) {
+    /* what was read for hv went through a damaged chunk: the container
+     * is to blame, and nothing read through it is audited */
+    if (hv->error)
+      snprintf(msg, sizeof msg, "%s: %s; and then: %s", w->path, why,
+               hv->error);
+    else
+      snprintf(msg, sizeof msg,
+               "%s: %s: %s was read through %s and is not "
+               "audited",
+               w->path, why, hv->name,
+               strstr(why, "chunks at") ? "them" : "it");
+    damaged = (sm_image_hive){.origin = hv->origin,
+                              .regback = hv->regback,
+                              .name = hv->name,
+                              .error = msg,
+                              .atime_unprotected = hv->atime_unprotected};
+    hv = &damaged;
+  }
   sm_noatime_pause(true);
   w->fn(w->ctx, hv);
   sm_noatime_pause(false);
@@ -115,48 +136,6 @@ static void one_volume(sm_walk *w, const sm_walk_vol *v) {
     sm_walk_note(w, "%s: %s, not NTFS", v->where,
                  tsk_fs_type_toname(fs->ftype));
   tsk_fs_close(fs);
-}
-
-/* An E01 in segments ends with a "done" section in its last segment file;
- * every other ends with "next" (the final 76-byte section descriptor,
- * whose first 16 bytes name the section).  libewf reads the chunks of a
- * missing or cut segment as zeros without complaint, so each segment TSK
- * opened is looked at.  Returns 0 when all are whole, else the number of
- * the first bad segment with *why set; *next_missing when it is the last
- * one TSK found and says another follows. */
-static int ewf_bad_segment(const TSK_IMG_INFO *img, const char **why,
-                           bool *next_missing) {
-  if (img->itype != TSK_IMG_TYPE_EWF_EWF || img->num_img < 1 || !img->images)
-    return 0;
-  for (int i = 0; i < img->num_img; i++) {
-    bool last = i == img->num_img - 1;
-    sm_evidence_file f;
-    sm_error err;
-    if (sm_evidence_open(AT_FDCWD, (const char *)img->images[i], NULL, 0, &f,
-                         &err) != SM_OK) {
-      *why = "cannot be opened";
-      return i + 1;
-    }
-    char head[8], tag[16] = {0};
-    bool v1 = f.st.st_size > 76 &&
-              pread(f.fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
-              memcmp(head, "EVF\x09\x0d\x0a\xff\x00", 8) == 0;
-    bool read = v1 && pread(f.fd, tag, sizeof tag, f.st.st_size - 76) ==
-                          (ssize_t)sizeof tag;
-    close(f.fd);
-    if (!v1)
-      continue; /* Ex01 and others: libewf's word is taken */
-    if (last && read && strncmp(tag, "next", sizeof tag) == 0) {
-      *next_missing = true;
-      return i + 1;
-    }
-    if (!read || strncmp(tag, last ? "done" : "next", sizeof tag) != 0) {
-      *why = "is truncated or damaged: it does not end with its closing "
-             "section";
-      return i + 1;
-    }
-  }
-  return 0;
 }
 
 static void set_where(sm_walk_vol *v) {
@@ -276,26 +255,17 @@ static sm_result walk_image(sm_walk *w, sm_error *err) {
                         "%s: %s images are not supported by this build of "
                         "The Sleuth Kit",
                         path, w->format);
-  w->img = tsk_img_open_utf8_sing(path, type, 0);
-  if (!w->img && sm_noatime_refused())
-    return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
-                        path, sm_noatime_refused());
-  if (!w->img)
-    return sm_error_set(err, SM_ERR_IO, "%s: cannot read the disk image: %s",
-                        path, sm_tsk_why());
-  const char *bad_why = NULL;
-  bool next_missing = false;
-  int bad = ewf_bad_segment(w->img, &bad_why, &next_missing);
-  if (bad) {
-    int n = w->img->num_img;
-    tsk_img_close(w->img);
-    if (next_missing)
-      return sm_error_set(err, SM_ERR_IO,
-                          "%s: incomplete E01: segment %d is missing (segment "
-                          "%d is not the last one)",
-                          path, n + 1, n);
-    return sm_error_set(err, SM_ERR_IO, "%s: damaged E01: segment %d %s", path,
-                        bad, bad_why);
+  if (type == TSK_IMG_TYPE_EWF_EWF) {
+    /* libewf read by smaudit, which then knows the damaged chunks */
+    sm_result r = sm_walk_open_ewf(w, err);
+    if (r != SM_OK)
+      return r;
+  } else {
+    w->img = tsk_img_open_utf8_sing(path, type, 0);
+    if (!w->img)
+      return sm_error_set(
+          err, SM_ERR_IO, "%s: cannot read the disk image: %s", path,
+          sm_noatime_refused() ? sm_noatime_refused() : sm_tsk_why());
   }
   /* A segment missing from a split image: the image opens, but its end
    * cannot be read.  (libewf reads a missing E01 segment as zeros, and
@@ -313,6 +283,12 @@ static sm_result walk_image(sm_walk *w, sm_error *err) {
                         path, why);
   }
   walk_volumes(w);
+  char why[1024];
+  if (sm_walk_ewf_damage(w, why, sizeof why)) {
+    sm_walk_vol all = {.part = -1, .desc = ""};
+    set_where(&all);
+    sm_walk_error(w, &all, "%s (read while looking for the hives)", why);
+  }
   tsk_img_close(w->img);
   if (w->emitted)
     return SM_OK;

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -72,10 +73,27 @@ static int refuse(const char *path, const char *why, int e) {
 
 static void note_unprotected(const char *path) {
   size_t used = strlen(unprotected);
-  if (strstr(unprotected, path) || used + strlen(path) + 3 >= sizeof unprotected)
+  if (strstr(unprotected, path) ||
+      used + strlen(path) + 3 >= sizeof unprotected)
     return;
   snprintf(unprotected + used, sizeof unprotected - used, "%s%s",
            used ? "; " : "", path);
+}
+
+/* Whether path is one name in the image's folder reached another way
+ * (libewf opens the first segment again by its absolute path): its folder
+ * is the same (device and inode) as the one opened at begin. */
+static bool in_folder(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (folder < 0 || !slash || !slash[1])
+    return false;
+  char dir[4096];
+  int n = slash == path ? 1 : (int)(slash - path);
+  if (snprintf(dir, sizeof dir, "%.*s", n, path) >= (int)sizeof dir)
+    return false;
+  struct stat a, b;
+  return stat(dir, &a) == 0 && fstat(folder, &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
 }
 
 static int open_evidence(const char *path, int flags, mode_t mode) {
@@ -93,6 +111,9 @@ static int open_evidence(const char *path, int flags, mode_t mode) {
              path[folder_len] && !strchr(path + folder_len, '/')) {
     r = sm_evidence_open(folder, path + folder_len, NULL, SM_EVIDENCE_BENEATH,
                          &f, &err);
+  } else if (in_folder(path)) {
+    r = sm_evidence_open(folder, strrchr(path, '/') + 1, NULL,
+                         SM_EVIDENCE_BENEATH, &f, &err);
   } else {
     return refuse(path, "outside the image's folder, not opened", EACCES);
   }

@@ -12,6 +12,8 @@
 #define SM_TSK_FUNCTIONS(X)                                                    \
   X(tsk_error_get)                                                             \
   X(tsk_error_reset)                                                           \
+  X(tsk_error_set_errno)                                                       \
+  X(tsk_error_set_errstr)                                                      \
   X(tsk_fs_close)                                                              \
   X(tsk_fs_dir_close)                                                          \
   X(tsk_fs_dir_get_name)                                                       \
@@ -23,6 +25,7 @@
   X(tsk_fs_open_img)                                                           \
   X(tsk_fs_type_toname)                                                        \
   X(tsk_img_close)                                                             \
+  X(tsk_img_open_external)                                                     \
   X(tsk_img_open_utf8_sing)                                                    \
   X(tsk_img_read)                                                              \
   X(tsk_img_type_supported)                                                    \
@@ -44,6 +47,8 @@ bool sm_tsk_load(const char **why);
 #ifndef SM_TSK_DL_SELF
 #define tsk_error_get sm_tsk.tsk_error_get
 #define tsk_error_reset sm_tsk.tsk_error_reset
+#define tsk_error_set_errno sm_tsk.tsk_error_set_errno
+#define tsk_error_set_errstr sm_tsk.tsk_error_set_errstr
 #define tsk_fs_close sm_tsk.tsk_fs_close
 #define tsk_fs_dir_close sm_tsk.tsk_fs_dir_close
 #define tsk_fs_dir_get_name sm_tsk.tsk_fs_dir_get_name
@@ -55,6 +60,7 @@ bool sm_tsk_load(const char **why);
 #define tsk_fs_open_img sm_tsk.tsk_fs_open_img
 #define tsk_fs_type_toname sm_tsk.tsk_fs_type_toname
 #define tsk_img_close sm_tsk.tsk_img_close
+#define tsk_img_open_external sm_tsk.tsk_img_open_external
 #define tsk_img_open_utf8_sing sm_tsk.tsk_img_open_utf8_sing
 #define tsk_img_read sm_tsk.tsk_img_read
 #define tsk_img_type_supported sm_tsk.tsk_img_type_supported

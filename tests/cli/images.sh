@@ -249,8 +249,16 @@ check "diff IMAGE HIVE: no differences" grep -q "no differences in the audited k
 run recover "$tmp/volume.img" -o "$outdir/recovered.hiv"
 check "recover IMAGE: a clean hive is not written (exit 0)" [ "$rc" = 0 ] && [ ! -e "$outdir/recovered.hiv" ]
 if [ -f "$tmp/mbr.img" ]; then
+  # A damaged volume may be the Windows volume meant: show says it, names
+  # the readable one, and shows nothing (it picked the readable one,
+  # silently, before); named, the readable hive is shown.
   run show "$tmp/bad.img"
-  check "show of an image with one readable Windows volume: exit 0" [ "$rc" = 0 ]
+  check "show of an image with a damaged volume besides a readable one: exit 2 ($rc)" [ "$rc" = 2 ]
+  check "show of an image with a damaged volume: said, the readable hive named" \
+    grep -q "partition 3 (NTFS / exFAT (0x07), offset 5242880): damaged NTFS volume.*bad.img:p[0-9]*:/WINDOWS/system32/CONFIG/SYSTEM can be read" "$tmp/err"
+  good=$(sed -n 's/.*; \(.*bad.img:p[0-9]*:[^ ]*\) can be read.*/\1/p' "$tmp/err")
+  run show "$good"
+  check "show of the readable hive, named: exit 0 ($rc)" [ "$rc" = 0 ]
 fi
 run show "$tmp/data.img"
 check "show of an image without Windows: exit 2, said" [ "$rc" = 2 ] && grep -q "data.img: no Windows volume" "$tmp/err"
