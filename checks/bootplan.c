@@ -11,6 +11,7 @@
 #include "base/grow.h"
 #include "checks/audit.h"
 #include "checks/bootplan-build.h"
+#include "checks/files.h"
 
 const char *const sm_boot_plan_keys[] = {
     [SM_BK_SESSION] = "Control\\Session Manager",
@@ -136,6 +137,7 @@ void sm_bp_file(sm_bp_build *b, sm_boot_action *a, const char *role,
   f->place = strcmp(role, "directory") == 0 || strcmp(role, "target") == 0
                  ? sm_path_place(resolved)
                  : sm_file_place(resolved);
+  f->fact = NULL;
 }
 
 void sm_bp_args(sm_bp_build *b, sm_boot_action *a, const char *args) {
@@ -246,6 +248,7 @@ void sm_boot_plan_free(sm_boot_plan *p) {
     for (size_t j = 0; j < a->n_files; j++) {
       free(a->files[j].written);
       free(a->files[j].resolved);
+      sm_file_facts_free(a->files[j].fact, a->files[j].fact != NULL);
     }
     free(a->files);
   }

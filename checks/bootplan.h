@@ -62,6 +62,10 @@ typedef struct sm_boot_file {
   char *written;    /* as the value spells it */
   char *resolved;   /* checks/winpath.h */
   sm_place place;
+  /* The file as found in the hive's volume (checks/files.h,
+   * sm_files_check), or NULL: not looked up (no volume, --no-files, or a
+   * role whose file is not code: a directory, a paging file). */
+  struct sm_file_fact *fact;
 } sm_boot_file;
 
 typedef struct sm_boot_action {

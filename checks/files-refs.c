@@ -13,9 +13,20 @@
 #include "checks/resolve.h"
 #include "checks/winpath.h"
 
-static const char *const boot_lists[] = {
-    "BootExecute",   "BootExecuteNoPnpSync", "SetupExecute",
-    "Execute",       "PlatformExecute",      "S0InitialCommand"};
+/* The lists smss.exe runs: before the subsystems (native images only),
+ * and after them. */
+static const struct {
+  const char *name;
+  sm_file_role role;
+} boot_lists[] = {
+    {"BootExecute", SM_FILE_BOOT_PROGRAM},
+    {"BootExecuteNoPnpSync", SM_FILE_BOOT_PROGRAM},
+    {"SetupExecute", SM_FILE_BOOT_PROGRAM},
+    {"SetupExecuteNoPnpSync", SM_FILE_BOOT_PROGRAM},
+    {"PlatformExecute", SM_FILE_BOOT_PROGRAM},
+    {"Execute", SM_FILE_PROGRAM},
+    {"S0InitialCommand", SM_FILE_PROGRAM},
+    {"BootShell", SM_FILE_PROGRAM}};
 
 static bool add(sm_file_refs *r, char *path, sm_file_role role) {
   if (!path)
@@ -143,10 +154,10 @@ sm_result sm_file_refs_of(const sm_finding *f, sm_file_refs *r) {
   bool ok = true;
   if (strcasecmp(leaf, "Session Manager") == 0) {
     for (size_t i = 0; i < sizeof boot_lists / sizeof *boot_lists; i++)
-      if (strcasecmp(f->value, boot_lists[i]) == 0)
+      if (strcasecmp(f->value, boot_lists[i].name) == 0)
         for (size_t k = 0; k < ns && ok; k++) {
           char *img = sm_cmdline_image(NULL, s[k]);
-          ok = img && (!*img || add_path(r, img, SM_FILE_BOOT_PROGRAM));
+          ok = img && (!*img || add_path(r, img, boot_lists[i].role));
           free(img);
         }
     if (strncasecmp(f->value, "PendingFileRenameOperations", 27) == 0)

@@ -1,6 +1,7 @@
-/* SM-FILE-*: where a file a finding names changes the verdict
- * (docs/checks.md, "The files behind the findings").  Each is a finding of
- * its own, on the same key and value, naming the file. */
+/* SM-FILE-*: where a file a finding or an action of the boot plan names
+ * changes the verdict (docs/checks.md, "The files behind the findings").
+ * Each is a finding of its own, on the same key and value, naming the
+ * file, with the file's facts as its own. */
 #include <config.h>
 
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/grow.h"
 #include "checks/files.h"
 
 #define RULE(var, sid, sev, ttl, nrm, msg)                                     \
@@ -94,46 +94,61 @@ static const char *base_name(const char *p) {
   return b ? b + 1 : p;
 }
 
-/* Append a finding of rule r for file ff of finding src. */
-static bool add(sm_report *rep, size_t src, const sm_rule *r,
-                const sm_file_fact *ff, const char *what) {
+/* Append a finding of rule r for file ff, from src. */
+static bool add(sm_report *rep, const sm_file_source *src, const sm_rule *r,
+                const sm_file_fact *ff, const char *what,
+                const sm_files_ctx *c) {
   /* Once per file and rule in a report, however many findings name it. */
   for (size_t i = 0; i < rep->n_findings; i++)
     if (rep->findings[i].rule == r && rep->findings[i].observed &&
         strcmp(rep->findings[i].observed, ff->path) == 0)
       return true;
-  if (!sm_grow(&rep->findings, rep->n_findings, sizeof *rep->findings))
-    return false;
-  const sm_finding *s = &rep->findings[src];
-  sm_finding *f = &rep->findings[rep->n_findings];
-  memset(f, 0, sizeof *f);
   char detail[1024];
   snprintf(detail, sizeof detail, "%s%s", ff->path, what);
-  f->rule = r;
-  f->severity = r->severity;
-  f->control_set = s->control_set;
-  f->key = s->key ? strdup(s->key) : NULL;
-  f->value = s->value ? strdup(s->value) : NULL;
-  f->observed = strdup(ff->path);
-  f->detail = strdup(detail);
-  f->last_write = s->last_write;
-  rep->n_findings++;
-  return (!s->key || f->key) && (!s->value || f->value) && f->observed &&
-         f->detail;
+  sm_finding f = {.rule = r,
+                  .severity = r->severity,
+                  .control_set = src->control_set,
+                  .key = (char *)src->key,
+                  .value = (char *)src->value,
+                  .observed = ff->path,
+                  .detail = detail,
+                  .last_write = src->last_write};
+  if (sm_report_add(rep, c->baseline, c->today, &f) != SM_OK)
+    return false;
+  sm_finding *added = &rep->findings[rep->n_findings - 1];
+  if (!(added->files = calloc(1, sizeof *added->files)) ||
+      !sm_file_fact_copy(added->files, ff))
+    return false;
+  added->n_files = 1;
+  return true;
 }
 
-static bool rules_for(sm_report *rep, size_t src, const sm_file_fact *ff) {
+/* Whether OriginalFilename names the file: the same name in any case,
+ * ".mui" dropped, or without its extension where OriginalFilename has
+ * none (kernel32.dll's is "kernel32"). */
+static bool same_name(const char *orig, const char *name) {
+  size_t ol = strlen(orig), nl = strlen(name);
+  if (ol > 4 && strcasecmp(orig + ol - 4, ".mui") == 0)
+    ol -= 4;
+  if (!memchr(orig, '.', ol)) {
+    const char *dot = strrchr(name, '.');
+    if (dot)
+      nl = (size_t)(dot - name);
+  }
+  return nl == ol && strncasecmp(orig, name, ol) == 0;
+}
+
+static bool rules_for(sm_report *rep, const sm_file_source *src,
+                      const sm_file_fact *ff, const sm_files_ctx *c) {
   bool ok = true;
-  bool need_source = ff->role != SM_FILE_RENAME_SOURCE &&
-                     ff->role != SM_FILE_RENAME_DEST;
-  if (ff->exists == 0 && need_source)
-    ok = add(rep, src, &missing, ff, " is not on the volume");
+  if (ff->exists == 0 && src->must_exist)
+    ok = add(rep, src, &missing, ff, " is not on the volume", c);
   if (ff->exists != 1 || !ff->is_pe)
     return ok;
   char what[600];
   if (ok && ff->sig.status == SM_SIG_INVALID) {
     snprintf(what, sizeof what, ": %s", ff->sig.reason);
-    ok = add(rep, src, &invalid, ff, what);
+    ok = add(rep, src, &invalid, ff, what, c);
   } else if (ok && windows_expected(ff) && !ms_valid(ff) &&
              ff->sig.status != SM_SIG_ERROR) {
     snprintf(what, sizeof what, ": signature %s%s%s",
@@ -141,22 +156,24 @@ static bool rules_for(sm_report *rep, size_t src, const sm_file_fact *ff) {
                  ? "valid only on a root of the image's own store"
                  : sm_sig_status_name(ff->sig.status),
              ff->sig.reason[0] ? ", " : "", ff->sig.reason);
-    ok = add(rep, src, &unsigned_, ff, what);
+    ok = add(rep, src, &unsigned_, ff, what, c);
   }
   if (ok && ff->role == SM_FILE_BOOT_PROGRAM && ff->subsystem != 1) {
     const char *sub = sm_pe_subsystem_name(ff->subsystem);
     snprintf(what, sizeof what, " has subsystem %s, not native",
              sub ? sub : "unknown");
-    ok = add(rep, src, &not_native, ff, what);
+    ok = add(rep, src, &not_native, ff, what, c);
   }
+  /* A pending rename's source is built as its destination; a rename's
+   * destination is the file it replaces. */
   const char *orig = ff->version.original_filename;
-  const char *name = base_name(ff->found ? ff->found : ff->path);
-  size_t ol = orig ? strlen(orig) : 0;
-  if (orig && ol > 4 && strcasecmp(orig + ol - 4, ".mui") == 0)
-    ol -= 4;
-  if (ok && orig && (strlen(name) != ol || strncasecmp(orig, name, ol) != 0)) {
+  const char *name = ff->role == SM_FILE_RENAME_SOURCE ? src->name
+                     : ff->role == SM_FILE_RENAME_DEST
+                         ? NULL
+                         : base_name(ff->found ? ff->found : ff->path);
+  if (ok && orig && name && !same_name(orig, name)) {
     snprintf(what, sizeof what, ": OriginalFilename is \"%s\"", orig);
-    ok = add(rep, src, &name_mismatch, ff, what);
+    ok = add(rep, src, &name_mismatch, ff, what, c);
   }
   /* Windows' servicing sets the times of the files it installs: a file
    * Microsoft signed with $SI before $FN is servicing, unless the
@@ -167,16 +184,12 @@ static bool rules_for(sm_report *rep, size_t src, const sm_file_fact *ff) {
                  ? ": $STANDARD_INFORMATION created before $FILE_NAME "
                    "created, its times in whole seconds"
                  : ": $STANDARD_INFORMATION created before $FILE_NAME "
-                   "created");
+                   "created",
+             c);
   return ok;
 }
 
-bool sm_file_rules(sm_report *rep, size_t finding) {
-  for (size_t i = 0; i < rep->findings[finding].n_files; i++) {
-    /* Copy: appending may move the findings. */
-    sm_file_fact ff = rep->findings[finding].files[i];
-    if (!rules_for(rep, finding, &ff))
-      return false;
-  }
-  return true;
+bool sm_file_rules(sm_report *rep, const sm_file_source *src,
+                   const sm_file_fact *ff, const sm_files_ctx *c) {
+  return rules_for(rep, src, ff, c);
 }

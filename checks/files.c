@@ -1,6 +1,7 @@
-/* The files behind the findings (files.h): each found in the volume and
- * described.  The catalogs of a volume are indexed once, when its first
- * file is checked, and kept with the volume. */
+/* The files behind the findings and the boot plan (files.h): each found in
+ * the volume and described once, kept with the volume by its path there;
+ * the catalogs of a volume are indexed once, when its first signature is
+ * checked, and kept with it too. */
 #include <config.h>
 
 #include <nettle/sha2.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "checks/files.h"
 
 #define MAX_FILE ((size_t)256 << 20) /* read and hashed; larger: size only */
@@ -15,9 +17,10 @@
 #define CATROOT "Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
 
 const char *sm_file_role_name(sm_file_role r) {
-  static const char *const n[] = {"boot-program", "subsystem",   "server-dll",
-                                  "known-dll",    "appcert-dll", "rename-source",
-                                  "rename-destination", "other"};
+  static const char *const n[] = {
+      "boot-program",  "subsystem",          "server-dll", "known-dll",
+      "appcert-dll",   "rename-source",      "rename-destination",
+      "program",       "other"};
   return n[r];
 }
 
@@ -27,34 +30,57 @@ static void add_catalog(void *ctx, const char *name, const unsigned char *d,
   (void)sm_catdb_add(ctx, name, d, len, &err); /* a bad one is skipped */
 }
 
-/* What is kept with a volume: its catalogs and its anchors (the user's
- * and the image's own roots), made when its first signature is checked. */
+/* What is kept with a volume: the files described (by their path in the
+ * volume), and, made when its first signature is checked, its catalogs
+ * and its anchors (the user's and the image's own roots). */
 typedef struct vol_cache {
+  int whole; /* holds System32\smss.exe: 1 yes, 0 no, -1 not yet known */
+  bool sig_ready;
   sm_catdb *db;
   sm_anchors *anchors;
+  char **paths;
+  sm_file_fact *facts;
+  size_t n;
 } vol_cache;
 
 static void cache_free(void *p) {
   vol_cache *c = p;
   sm_catdb_free(c->db);
   sm_anchors_free(c->anchors);
+  for (size_t i = 0; i < c->n; i++) {
+    free(c->paths[i]);
+    sm_file_fact_clear(&c->facts[i]);
+  }
+  free(c->paths);
+  free(c->facts);
   free(c);
 }
 
-static vol_cache *cache_of(sm_volume *vol, const sm_anchors *user) {
+static vol_cache *cache_of(sm_volume *vol) {
   if (!vol->cache) {
     vol_cache *c = calloc(1, sizeof *c);
-    if (!c || !(c->db = sm_catdb_new()) || !(c->anchors = sm_anchors_copy(user))) {
-      if (c)
-        cache_free(c);
+    if (!c)
       return NULL;
-    }
-    vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c->db);
-    sm_files_image_roots(vol, c->anchors);
+    c->whole = -1;
     vol->cache = c;
     vol->cache_free = cache_free;
   }
   return vol->cache;
+}
+
+/* The catalogs and anchors of the volume, made once; false on NOMEM. */
+static bool sig_ready(sm_volume *vol, vol_cache *c, const sm_anchors *user) {
+  if (c->sig_ready)
+    return true;
+  if (!(c->db = sm_catdb_new()) || !(c->anchors = sm_anchors_copy(user))) {
+    sm_catdb_free(c->db);
+    c->db = NULL;
+    return false;
+  }
+  vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c->db);
+  sm_files_image_roots(vol, c->anchors);
+  c->sig_ready = true;
+  return true;
 }
 
 static int ftime_cmp(sm_ftime a, sm_ftime b) {
@@ -99,39 +125,38 @@ static void pe_facts(sm_file_fact *ff, const unsigned char *d, size_t n,
   if (sm_pe_version_read(&pe, &ff->version, &err) != SM_OK)
     ff->pe_error = strdup(err.msg);
   ff->has_sig = true;
-  vol_cache *c = vol ? cache_of(vol, a) : NULL;
-  sm_sig_check(&pe, c ? c->anchors : a, c ? c->db : NULL, &ff->sig);
+  vol_cache *c = vol ? cache_of(vol) : NULL;
+  bool ready = c && sig_ready(vol, c, a);
+  sm_sig_check(&pe, ready ? c->anchors : a, ready ? c->db : NULL, &ff->sig);
 }
 
-/* Look one reference up and describe it.  False on NOMEM. */
-static bool describe(sm_file_fact *ff, const char *path, sm_file_role role,
-                     sm_volume *vol, const sm_anchors *a) {
-  memset(ff, 0, sizeof *ff);
-  ff->role = role;
-  ff->path = strdup(path);
-  if (!ff->path)
-    return false;
-  if (!vol) {
-    ff->exists = -1;
-    ff->reason = strdup("no volume at hand: a hive file alone");
-    return ff->reason != NULL;
-  }
-  if (strncmp(path, "c:\\", 3) != 0) {
-    ff->exists = -1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "on drive %c:, not the audited volume",
-             path[0] >= 'a' && path[0] <= 'z' ? path[0] - 32 : '?');
-    ff->reason = strdup(buf);
-    return ff->reason != NULL;
-  }
+/* The volume path of a resolved path on the system drive: the Windows
+ * folder as the volume stores it. */
+static void volume_path(const sm_files_ctx *c, const char *path, char *out,
+                        size_t size) {
+  const char *rest = path + 3;
+  if (c->windir && strncmp(rest, "windows", 7) == 0 &&
+      (rest[7] == '\\' || !rest[7]))
+    snprintf(out, size, "%s%s", c->windir, rest + 7);
+  else
+    snprintf(out, size, "%s", rest);
+}
+
+/* Look the file up in the volume and describe it.  False on NOMEM. */
+static bool describe(sm_file_fact *ff, const char *vpath, sm_volume *vol,
+                     const sm_anchors *a) {
   sm_vfile vf;
   sm_error err;
-  if (vol->find(vol, path + 3, MAX_FILE, &vf, &err) != SM_OK) {
+  if (vol->find(vol, vpath, MAX_FILE, &vf, &err) != SM_OK) {
     ff->exists = -1;
     ff->reason = strdup(err.msg);
     return ff->reason != NULL;
   }
-  ff->exists = vf.exists;
+  ff->exists = vf.exists || vf.is_dir;
+  if (vf.is_dir) {
+    ff->reason = strdup("a folder, not a file");
+    return ff->reason != NULL;
+  }
   if (!vf.exists)
     return true;
   ff->found = strdup(vf.found);
@@ -144,11 +169,11 @@ static bool describe(sm_file_fact *ff, const char *path, sm_file_role role,
     ff->reason = strdup(vf.why);
     return ff->found && ff->reason;
   }
-  struct sha256_ctx c;
+  struct sha256_ctx h;
   unsigned char md[SHA256_DIGEST_SIZE];
-  sha256_init(&c);
-  sha256_update(&c, vf.len, vf.data);
-  sha256_digest(&c, sizeof md, md);
+  sha256_init(&h);
+  sha256_update(&h, vf.len, vf.data);
+  sha256_digest(&h, sizeof md, md);
   for (size_t i = 0; i < sizeof md; i++)
     snprintf(ff->sha256 + 2 * i, 3, "%02x", md[i]);
   ff->has_sha256 = true;
@@ -157,7 +182,114 @@ static bool describe(sm_file_fact *ff, const char *path, sm_file_role role,
   return ff->found != NULL;
 }
 
-static void fact_clear(sm_file_fact *ff) {
+static bool set_reason(sm_file_fact *ff, const char *why) {
+  ff->exists = -1;
+  ff->reason = strdup(why);
+  return ff->reason != NULL;
+}
+
+/* Whether the volume is a whole Windows volume rather than a partial
+ * copy: Windows cannot start without System32\smss.exe, the very program
+ * that reads the Session Manager's configuration. */
+static bool whole_volume(const sm_files_ctx *c, vol_cache *vc) {
+  if (vc->whole < 0) {
+    char p[300];
+    snprintf(p, sizeof p, "%s\\System32\\smss.exe",
+             c->windir ? c->windir : "Windows");
+    sm_vfile vf;
+    sm_error err;
+    bool found = c->vol->find(c->vol, p, 0, &vf, &err) == SM_OK;
+    vc->whole = found && vf.exists;
+    if (found)
+      free(vf.data);
+  }
+  return vc->whole == 1;
+}
+
+bool sm_file_describe(const sm_files_ctx *c, const char *path,
+                      sm_file_role role, sm_file_fact *out) {
+  memset(out, 0, sizeof *out);
+  if (!c->vol) {
+    out->role = role;
+    return (out->path = strdup(path)) &&
+           set_reason(out, "no volume at hand: a hive file alone");
+  }
+  if (strncmp(path, "c:\\", 3) != 0) {
+    char buf[160];
+    if (path[0] >= 'a' && path[0] <= 'z' && path[1] == ':')
+      snprintf(buf, sizeof buf,
+               "on drive %c:, not the system drive (the volume holding the "
+               "Windows folder): which volume that is cannot be told from "
+               "this one",
+               path[0] - 32);
+    else
+      snprintf(buf, sizeof buf, "not a path on a drive");
+    out->role = role;
+    return (out->path = strdup(path)) && set_reason(out, buf);
+  }
+  char vpath[1100];
+  volume_path(c, path, vpath, sizeof vpath);
+  vol_cache *vc = cache_of(c->vol);
+  if (!vc)
+    return false;
+  for (size_t i = 0; i < vc->n; i++)
+    if (strcmp(vc->paths[i], vpath) == 0) {
+      if (!sm_file_fact_copy(out, &vc->facts[i]))
+        return false;
+      free(out->path);
+      out->role = role;
+      return (out->path = strdup(path)) != NULL;
+    }
+  sm_file_fact ff = {.role = role, .path = strdup(path)};
+  if (!ff.path || !describe(&ff, vpath, c->vol, c->anchors) ||
+      (ff.exists == 0 && !whole_volume(c, vc) &&
+       !set_reason(&ff, "not in this copy of the volume, which lacks "
+                        "System32\\smss.exe (a triage collection, or the "
+                        "hives alone): an absence proves nothing"))) {
+    sm_file_fact_clear(&ff);
+    return false;
+  }
+  char *key = strdup(vpath);
+  if (!key || !sm_grow(&vc->paths, vc->n, sizeof *vc->paths) ||
+      !sm_grow(&vc->facts, vc->n, sizeof *vc->facts) ||
+      !sm_file_fact_copy(out, &ff)) {
+    free(key);
+    sm_file_fact_clear(&ff);
+    return false;
+  }
+  vc->paths[vc->n] = key;
+  vc->facts[vc->n++] = ff;
+  return true;
+}
+
+static char *dup_or_null(const char *s, bool *ok) {
+  if (!s)
+    return NULL;
+  char *d = strdup(s);
+  *ok = *ok && d;
+  return d;
+}
+
+bool sm_file_fact_copy(sm_file_fact *dst, const sm_file_fact *src) {
+  bool ok = true;
+  *dst = *src;
+  dst->path = dup_or_null(src->path, &ok);
+  dst->reason = dup_or_null(src->reason, &ok);
+  dst->found = dup_or_null(src->found, &ok);
+  dst->pe_error = dup_or_null(src->pe_error, &ok);
+  const sm_pe_version *v = &src->version;
+  dst->version = (sm_pe_version){
+      .company_name = dup_or_null(v->company_name, &ok),
+      .original_filename = dup_or_null(v->original_filename, &ok),
+      .file_version = dup_or_null(v->file_version, &ok),
+      .product_name = dup_or_null(v->product_name, &ok),
+      .file_description = dup_or_null(v->file_description, &ok)};
+  if (!ok)
+    sm_file_fact_clear(dst);
+  return ok;
+}
+
+void sm_file_fact_clear(sm_file_fact *ff) {
   free(ff->path);
   free(ff->reason);
   free(ff->found);
@@ -166,46 +298,8 @@ static void fact_clear(sm_file_fact *ff) {
   memset(ff, 0, sizeof *ff);
 }
 
-static bool check_finding(sm_finding *f, sm_volume *vol, const sm_anchors *a) {
-  sm_file_refs refs;
-  if (sm_file_refs_of(f, &refs) != SM_OK)
-    return false;
-  bool ok = true;
-  if (refs.n) {
-    f->files = calloc(refs.n, sizeof *f->files);
-    ok = f->files != NULL;
-  }
-  for (size_t i = 0; ok && i < refs.n; i++) {
-    bool wow = refs.roles[i] == SM_FILE_KNOWN_DLL &&
-               strncmp(refs.paths[i], "c:\\windows\\syswow64\\", 19) == 0;
-    sm_file_fact *ff = &f->files[f->n_files];
-    ok = describe(ff, refs.paths[i], refs.roles[i], vol, a);
-    f->n_files++;
-    /* SysWOW64 only on a 64-bit Windows: where it is absent, say nothing. */
-    if (ok && wow && ff->exists != 1) {
-      fact_clear(ff);
-      f->n_files--;
-    }
-  }
-  sm_file_refs_free(&refs);
-  return ok;
-}
-
-bool sm_files_check(sm_report *reports, size_t n_reports, sm_volume *vol,
-                    const sm_anchors *a) {
-  for (size_t r = 0; r < n_reports; r++) {
-    size_t n = reports[r].n_findings; /* not the SM-FILE-* ones added */
-    for (size_t i = 0; i < n; i++) {
-      if (!check_finding(&reports[r].findings[i], vol, a) ||
-          !sm_file_rules(&reports[r], i))
-        return false;
-    }
-  }
-  return true;
-}
-
 void sm_file_facts_free(sm_file_fact *f, size_t n) {
   for (size_t i = 0; i < n; i++)
-    fact_clear(&f[i]);
+    sm_file_fact_clear(&f[i]);
   free(f);
 }

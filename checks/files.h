@@ -1,9 +1,12 @@
-/* The files behind the findings (files.c, files-refs.c, files-rules.c):
- * each program, DLL or driver a finding names, found in the same volume
+/* The files behind the findings and the boot plan (files.c, files-plan.c,
+ * files-refs.c, files-rules.c): each program, DLL or driver a finding or
+ * an action of the boot plan names, found in the same volume
  * (source/volume.h) and described: existence, size, SHA-256, NTFS times
  * and whether they look timestomped, PE facts, version resource and
- * signature (checks/pe.h, checks/sig.h).  Findings of rules SM-FILE-* are
- * added where a file changes the verdict (docs/checks.md). */
+ * signature (checks/pe.h, checks/sig.h).  Each file is read and hashed
+ * once per volume, however many findings and actions name it.  Findings
+ * of rules SM-FILE-* are added where a file changes the verdict
+ * (docs/checks.md). */
 #ifndef SM_CHECKS_FILES_H
 #define SM_CHECKS_FILES_H
 
@@ -12,6 +15,7 @@
 #include <stdint.h>
 
 #include "checks/audit.h"
+#include "checks/bootplan.h"
 #include "checks/pe.h"
 #include "checks/sig.h"
 #include "source/volume.h"
@@ -25,6 +29,9 @@ typedef enum sm_file_role {
   SM_FILE_APPCERT_DLL,  /* AppCertDlls */
   SM_FILE_RENAME_SOURCE, /* PendingFileRenameOperations source */
   SM_FILE_RENAME_DEST,   /* ... destination */
+  SM_FILE_PROGRAM, /* run by smss.exe after the subsystems (Execute, the
+                      initial command, BootShell, Setup's commands): any
+                      subsystem */
   SM_FILE_OTHER,
 } sm_file_role;
 
@@ -53,13 +60,40 @@ typedef struct sm_file_fact {
 
 const char *sm_file_role_name(sm_file_role r);
 
-/* The files of every finding of r's reports, looked up in vol (NULL: no
- * volume at hand: each file's exists is -1 with the reason), their
- * signatures checked against a (may be NULL: pinned roots only, their
- * bytes from the signatures).  Adds SM-FILE-* findings.  False on NOMEM. */
-typedef struct sm_scan_result sm_scan_result;
-bool sm_files_check(sm_report *reports, size_t n_reports, sm_volume *vol,
-                    const sm_anchors *a);
+/* What the files are checked with. */
+typedef struct sm_files_ctx {
+  sm_volume *vol;            /* NULL: no volume at hand (each file's exists
+                                is -1 with the reason) */
+  const sm_anchors *anchors; /* --trust-file roots, or NULL: pinned roots
+                                only, their bytes from the signatures */
+  const char *windir;        /* the Windows folder of the volume as stored
+                                ("Windows", "WINNT"), where the hive lies;
+                                NULL: "Windows" */
+  const sm_baseline *baseline; /* its suppressions apply to SM-FILE-*
+                                  findings (may be NULL) */
+  int today;                   /* YYYYMMDD, for suppression expiry */
+} sm_files_ctx;
+
+/* The files of every action of plan (may be NULL) and of every finding of
+ * the reports: each action's file facts (sm_boot_file.fact); each
+ * finding's files, those of the action it judges (as the plan resolved
+ * them with the hive's Path, DllDirectory and DllDirectory32) or else
+ * those it names (files-refs.c).  Adds SM-FILE-* findings: for the files
+ * findings name, and for the files of actions no finding judges (a normal
+ * KnownDLL whose DLL was replaced) in the report of the plan's control
+ * set.  False on NOMEM. */
+bool sm_files_check(const sm_files_ctx *c, sm_report *reports,
+                    size_t n_reports, sm_boot_plan *plan);
+
+/* Describe the file at resolved Windows path (sm_path_resolve) in c's
+ * volume, from the volume's cache when it was described before.  False
+ * on NOMEM. */
+bool sm_file_describe(const sm_files_ctx *c, const char *path,
+                      sm_file_role role, sm_file_fact *out);
+/* A deep copy.  False on NOMEM (dst then empty). */
+bool sm_file_fact_copy(sm_file_fact *dst, const sm_file_fact *src);
+/* Frees the contents of f. */
+void sm_file_fact_clear(sm_file_fact *f);
 
 void sm_file_facts_free(sm_file_fact *f, size_t n);
 
@@ -78,8 +112,31 @@ typedef struct sm_file_refs {
 sm_result sm_file_refs_of(const sm_finding *f, sm_file_refs *out);
 void sm_file_refs_free(sm_file_refs *r);
 
-/* The SM-FILE-* findings for the files of finding f (files-rules.c),
- * appended to rep.  False on NOMEM. */
-bool sm_file_rules(sm_report *rep, size_t finding);
+/* Where an SM-FILE-* finding goes: the key and value of the finding or
+ * action naming the file. */
+typedef struct sm_file_source {
+  unsigned control_set; /* 0: a key at the hive root */
+  const char *key;      /* full path in the hive */
+  const char *value;
+  uint64_t last_write;
+  bool must_exist; /* Windows needs the file: its absence is a finding */
+  const char *name; /* the name the file should be built as (a pending
+                       rename's destination), or NULL: its own */
+} sm_file_source;
+
+/* The SM-FILE-* findings for file ff (files-rules.c), appended to rep,
+ * each with a copy of ff as its file; once per file and rule in a
+ * report.  False on NOMEM. */
+bool sm_file_rules(sm_report *rep, const sm_file_source *src,
+                   const sm_file_fact *ff, const sm_files_ctx *c);
+
+/* The actions of the plan (files-plan.c): with rep NULL, the facts of
+ * each file of code they run, load, map or rename; with rep (the plan's
+ * control set's report), the SM-FILE-* findings of those facts.  False on
+ * NOMEM. */
+bool sm_files_plan(const sm_files_ctx *c, sm_boot_plan *plan, sm_report *rep);
+/* The action finding f of rep judges and whose files it shows, or -1. */
+long sm_files_action_of(const sm_boot_plan *plan, const sm_report *rep,
+                        const sm_finding *f);
 
 #endif

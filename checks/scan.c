@@ -7,7 +7,6 @@
 
 #include "base/grow.h"
 #include "checks/controlsets.h"
-#include "checks/files.h"
 #include "checks/scan.h"
 
 int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
@@ -567,17 +566,6 @@ void sm_scan_summarise(sm_scan_result *r) {
     r->hive.damaged = true;
 }
 
-/* The files the findings name, in the hive's volume (checks/files.h). */
-static void scan_files(const sm_scan_target *t, const sm_scan_options *o,
-                       sm_scan_result *r) {
-  sm_volume *vol = t->files_volume, *own = NULL;
-  if (!vol && !t->image && t->path && !t->open)
-    vol = own = sm_volume_of_hive(t->path);
-  if (!sm_files_check(r->reports, r->n_reports, vol, o->anchors))
-    sm_scan_fail(r, "out of memory");
-  sm_volume_close(own);
-}
-
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r) {
   if (sm_scan_open(t, o, set, r) && sm_scan_audit(o, r)) {
@@ -589,7 +577,7 @@ void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
   if (r->h && !r->error && t->regback)
     sm_scan_regback_history(t, o, set, r);
   if (r->h && !r->error && !o->no_files)
-    scan_files(t, o, r);
+    sm_scan_files(t, o, r);
   if (r->h) {
     /* The hash thread has been running while the hive was audited. */
     snprintf(r->hive.sha256, sizeof r->hive.sha256, "%s", sm_hive_sha256(r->h));

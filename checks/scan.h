@@ -286,6 +286,13 @@ void sm_scan_deleted(const sm_scan_options *o, sm_scan_result *r);
 void sm_scan_other_outcome(const sm_scan_target *t, const sm_scan_options *o,
                            sm_baseline_set *set, sm_scan_result *r);
 
+/* checks/scan-files.c: the files of the findings and of the boot plan,
+ * in the volume the hive lies in (t->files_volume, or the folder above
+ * its Windows\System32\config), their SM-FILE-* findings added.  Part of
+ * sm_scan unless o->no_files. */
+void sm_scan_files(const sm_scan_target *t, const sm_scan_options *o,
+                   sm_scan_result *r);
+
 /* sm_scan_open, sm_scan_audit, sm_scan_deleted, sm_scan_other_outcome,
  * sm_scan_against_live, the summary, and the hive closed. */
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,

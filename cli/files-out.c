@@ -91,86 +91,97 @@ static json_t *sig_json(const sm_file_fact *ff) {
   return o;
 }
 
+json_t *sm_file_json(const sm_file_fact *ff) {
+  json_t *o = json_object();
+  json_object_set_new(o, "path", sm_json_string(ff->path));
+  json_object_set_new(o, "role", json_string(sm_file_role_name(ff->role)));
+  json_object_set_new(o, "exists", ff->exists < 0 ? json_null()
+                                                  : json_boolean(ff->exists));
+  json_object_set_new(o, "reason", opt_str(ff->reason));
+  json_object_set_new(o, "found", opt_str(ff->found));
+  bool there = ff->exists == 1;
+  json_object_set_new(o, "size", there ? json_integer((json_int_t)ff->size)
+                                       : json_null());
+  json_object_set_new(o, "sha256", ff->has_sha256 ? json_string(ff->sha256)
+                                                  : json_null());
+  json_object_set_new(
+      o, "times",
+      there ? json_pack("{s:o,s:o,s:o,s:b,s:b}", "si", times_json(&ff->si),
+                        "fn", times_json(&ff->fn), "note",
+                        opt_str(ff->times_note), "si_before_fn",
+                        ff->si_before_fn, "si_whole_seconds", ff->si_whole_secs)
+            : json_null());
+  json_object_set_new(o, "pe", pe_json(ff));
+  json_object_set_new(o, "signature", sig_json(ff));
+  return o;
+}
+
 json_t *sm_files_json(const sm_file_fact *v, size_t n) {
   json_t *a = json_array();
-  for (size_t i = 0; i < n; i++) {
-    const sm_file_fact *ff = &v[i];
-    json_t *o = json_object();
-    json_object_set_new(o, "path", sm_json_string(ff->path));
-    json_object_set_new(o, "role", json_string(sm_file_role_name(ff->role)));
-    json_object_set_new(o, "exists", ff->exists < 0 ? json_null()
-                                                    : json_boolean(ff->exists));
-    json_object_set_new(o, "reason", opt_str(ff->reason));
-    json_object_set_new(o, "found", opt_str(ff->found));
-    bool there = ff->exists == 1;
-    json_object_set_new(o, "size", there ? json_integer((json_int_t)ff->size)
-                                         : json_null());
-    json_object_set_new(o, "sha256", ff->has_sha256 ? json_string(ff->sha256)
-                                                    : json_null());
-    json_object_set_new(
-        o, "times",
-        there ? json_pack("{s:o,s:o,s:o,s:b,s:b}", "si", times_json(&ff->si),
-                          "fn", times_json(&ff->fn), "note",
-                          opt_str(ff->times_note), "si_before_fn",
-                          ff->si_before_fn, "si_whole_seconds",
-                          ff->si_whole_secs)
-              : json_null());
-    json_object_set_new(o, "pe", pe_json(ff));
-    json_object_set_new(o, "signature", sig_json(ff));
-    json_array_append_new(a, o);
-  }
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, sm_file_json(&v[i]));
   return a;
+}
+
+/* One line: what was found of the file. */
+void sm_file_text(FILE *f, const sm_file_fact *ff) {
+  sm_fputs_escaped(f, ff->path, false);
+  if (ff->exists < 0) {
+    fputs(": not checked (", f);
+    sm_fputs_escaped(f, ff->reason ? ff->reason : "", false);
+    fputs(")\n", f);
+    return;
+  }
+  if (!ff->exists) {
+    fputs(": absent\n", f);
+    return;
+  }
+  if (ff->reason && !ff->found) { /* a folder */
+    fputs(": ", f);
+    sm_fputs_escaped(f, ff->reason, false);
+    fputc('\n', f);
+    return;
+  }
+  fprintf(f, ": %" PRIu64 " bytes", ff->size);
+  if (ff->has_sha256)
+    fprintf(f, ", sha256 %.16s...", ff->sha256);
+  if (ff->is_pe) {
+    const char *s = sm_pe_subsystem_name(ff->subsystem);
+    fprintf(f, ", %s %s", s ? s : "?", ff->dll ? "DLL" : "image");
+    if (ff->version.original_filename) {
+      fputs(" \"", f);
+      sm_fputs_escaped(f, ff->version.original_filename, true);
+      fputc('"', f);
+    }
+    fprintf(f, ", %s", sm_sig_status_name(ff->sig.status));
+    if (ff->sig.via)
+      fprintf(f, " (%s", ff->sig.via);
+    if (ff->sig.signer[0]) {
+      fputs(", ", f);
+      sm_fputs_escaped(f, ff->sig.signer, false);
+    }
+    if (ff->sig.via)
+      fputc(')', f);
+    if (ff->sig.status == SM_SIG_VALID && ff->sig.trust == SM_TRUST_IMAGE)
+      fputs(" on a root only the image's own store vouches for", f);
+    else if (ff->sig.status == SM_SIG_VALID && ff->sig.trust == SM_TRUST_USER)
+      fputs(" on a root of --trust-file", f);
+  } else if (ff->reason) {
+    fputs(", not read: ", f);
+    sm_fputs_escaped(f, ff->reason, false);
+  } else {
+    fputs(", not a PE image", f);
+  }
+  if (ff->si_before_fn)
+    fputs(", $SI created before $FN created", f);
+  if (ff->si_whole_secs)
+    fputs(", $SI times in whole seconds", f);
+  fputc('\n', f);
 }
 
 void sm_files_text(FILE *f, const sm_finding *fd) {
   for (size_t i = 0; i < fd->n_files; i++) {
-    const sm_file_fact *ff = &fd->files[i];
     fputs("               file ", f);
-    sm_fputs_escaped(f, ff->path, false);
-    if (ff->exists < 0) {
-      fputs(": not checked (", f);
-      sm_fputs_escaped(f, ff->reason ? ff->reason : "", false);
-      fputs(")\n", f);
-      continue;
-    }
-    if (!ff->exists) {
-      fputs(": absent\n", f);
-      continue;
-    }
-    fprintf(f, ": %" PRIu64 " bytes", ff->size);
-    if (ff->has_sha256)
-      fprintf(f, ", sha256 %.16s...", ff->sha256);
-    if (ff->is_pe) {
-      const char *s = sm_pe_subsystem_name(ff->subsystem);
-      fprintf(f, ", %s %s", s ? s : "?", ff->dll ? "DLL" : "image");
-      if (ff->version.original_filename) {
-        fputs(" \"", f);
-        sm_fputs_escaped(f, ff->version.original_filename, true);
-        fputc('"', f);
-      }
-      fprintf(f, ", %s", sm_sig_status_name(ff->sig.status));
-      if (ff->sig.via)
-        fprintf(f, " (%s", ff->sig.via);
-      if (ff->sig.signer[0]) {
-        fputs(", ", f);
-        sm_fputs_escaped(f, ff->sig.signer, false);
-      }
-      if (ff->sig.via)
-        fputc(')', f);
-      if (ff->sig.status == SM_SIG_VALID && ff->sig.trust == SM_TRUST_IMAGE)
-        fputs(" on a root only the image's own store vouches for", f);
-      else if (ff->sig.status == SM_SIG_VALID && ff->sig.trust == SM_TRUST_USER)
-        fputs(" on a root of --trust-file", f);
-    } else if (ff->reason) {
-      fputs(", not read: ", f);
-      sm_fputs_escaped(f, ff->reason, false);
-    } else {
-      fputs(", not a PE image", f);
-    }
-    if (ff->si_before_fn)
-      fputs(", $SI created before $FN created", f);
-    if (ff->si_whole_secs)
-      fputs(", $SI times in whole seconds", f);
-    fputc('\n', f);
+    sm_file_text(f, &fd->files[i]);
   }
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/plan.h"
+#include "cli/scan.h"
 
 static const char *const cover_names[] = {
     [SM_COVER_ACTION] = "action",
@@ -59,11 +60,12 @@ static json_t *action_json(const sm_boot_action *a) {
   json_object_set_new(o, "args", str_or_null(a->args));
   for (size_t i = 0; i < a->n_files; i++) {
     const sm_boot_file *f = &a->files[i];
-    json_array_append_new(files,
-                          json_pack("{s:s, s:o, s:o, s:s}", "role", f->role,
-                                    "written", sm_json_string(f->written),
-                                    "resolved", sm_json_string(f->resolved),
-                                    "place", sm_place_name(f->place)));
+    json_array_append_new(
+        files, json_pack("{s:s, s:o, s:o, s:s, s:o}", "role", f->role,
+                         "written", sm_json_string(f->written), "resolved",
+                         sm_json_string(f->resolved), "place",
+                         sm_place_name(f->place), "file",
+                         f->fact ? sm_file_json(f->fact) : json_null()));
   }
   json_object_set_new(o, "files", files);
   json_object_set_new(o, "what", str_or_null(a->what));

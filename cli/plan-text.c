@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/plan.h"
+#include "cli/scan.h"
 
 static void put_esc(FILE *f, const char *s) {
   sm_fputs_escaped(f, s ? s : "", false);
@@ -61,6 +62,10 @@ static void put_action(FILE *f, const sm_scan_result *r, size_t idx,
     fprintf(f, "%27s%-12s ", "", a->files[i].role);
     put_esc(f, a->files[i].resolved);
     fprintf(f, "  [%s]\n", sm_place_name(a->files[i].place));
+    if (a->files[i].fact) {
+      fprintf(f, "%27s%-12s ", "", "file");
+      sm_file_text(f, a->files[i].fact);
+    }
   }
   if (a->args && a->item) {
     fprintf(f, "%27s%-12s ", "", "args");

@@ -125,6 +125,9 @@ bool sm_writer_init_timeline(sm_writer *w); /* cli/timeline.c */
  * text line each. */
 struct sm_file_fact;
 json_t *sm_files_json(const struct sm_file_fact *v, size_t n);
+json_t *sm_file_json(const struct sm_file_fact *ff);
+/* One line (path: what was found), newline-terminated. */
+void sm_file_text(FILE *f, const struct sm_file_fact *ff);
 void sm_files_text(FILE *f, const sm_finding *fd);
 
 #endif

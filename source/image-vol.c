@@ -1,11 +1,12 @@
 /* The files of an NTFS volume inside a disk image (volume.h): looked up
- * through The Sleuth Kit's directory listings in any letter case (NTFS
- * lists the 8.3 name of a file as an entry of its own, so short names
- * resolve too), with both sets of NTFS times: TSK's crtime, mtime, ctime
+ * through The Sleuth Kit's directory listings in any letter case (8.3
+ * short names too, from each file's $FILE_NAME of the DOS namespace), with
+ * both sets of NTFS times: TSK's crtime, mtime, ctime
  * and atime are $STANDARD_INFORMATION's, time2.ntfs the first
  * $FILE_NAME's. */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include <tsk/libtsk.h>
 
+#include "base/le.h"
 #include "source/tsk-dl.h"
 
 #include "source/image-vol.h"
@@ -24,8 +26,60 @@ typedef struct tsk_vol {
   char name[1200];
 } tsk_vol;
 
-/* The entry of dir named want (any case; the first in byte order): its
- * address, type and stored name. */
+/* Whether file f has the 8.3 short name want (any case): a $FILE_NAME
+ * of the DOS namespace (2) in its record, whose parent is dir. */
+static bool has_short_name(TSK_FS_FILE *f, TSK_INUM_T dir, const char *want) {
+  size_t wl = strlen(want);
+  int n = tsk_fs_file_attr_getsize(f);
+  for (int i = 0; i < n && i < 64; i++) {
+    const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+    if (!a || a->type != TSK_FS_ATTR_TYPE_NTFS_FNAME ||
+        !(a->flags & TSK_FS_ATTR_RES) || !a->rd.buf || a->rd.buf_size < 0x42)
+      continue;
+    const unsigned char *b = a->rd.buf;
+    size_t len = b[0x40];
+    uint64_t parent = sm_le64(b) & 0xffffffffffffull;
+    if (b[0x41] != 2 || len != wl || parent != dir ||
+        0x42 + 2 * len > a->rd.buf_size)
+      continue;
+    bool same = true;
+    for (size_t k = 0; k < len && same; k++) {
+      unsigned c = sm_le16(b + 0x42 + 2 * k);
+      same = c < 0x80 && tolower((int)c) == tolower((unsigned char)want[k]);
+    }
+    if (same)
+      return true;
+  }
+  return false;
+}
+
+/* The entry of d whose 8.3 short name is want.  The Sleuth Kit lists the
+ * long names only; each entry's record is read for its short one, so only
+ * for a name that looks short and matched no entry. */
+static bool short_entry(TSK_FS_INFO *fs, TSK_FS_DIR *d, TSK_INUM_T dir,
+                        const char *want, TSK_INUM_T *inum,
+                        TSK_FS_NAME_TYPE_ENUM *type, char *name, size_t size) {
+  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
+    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
+    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC))
+      continue;
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, n->meta_addr);
+    bool hit = f && has_short_name(f, dir, want);
+    if (f)
+      tsk_fs_file_close(f);
+    tsk_error_reset();
+    if (hit) {
+      *inum = n->meta_addr;
+      *type = n->type;
+      snprintf(name, size, "%s", n->name);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The entry of dir named want (any case; the first in byte order; or the
+ * file whose short name it is): its address, type and stored name. */
 static bool entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
                   TSK_INUM_T *inum, TSK_FS_NAME_TYPE_ENUM *type, char *name,
                   size_t size) {
@@ -45,6 +99,8 @@ static bool entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
     snprintf(name, size, "%s", n->name);
     found = true;
   }
+  if (!found && strchr(want, '~'))
+    found = short_entry(fs, d, dir, want, inum, type, name, size);
   tsk_fs_dir_close(d);
   return found;
 }
@@ -130,8 +186,10 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
     out->found[0] = '\0';
     return SM_OK; /* no such file */
   }
-  if (type != TSK_FS_NAME_TYPE_REG)
+  if (type != TSK_FS_NAME_TYPE_REG) {
+    out->is_dir = type == TSK_FS_NAME_TYPE_DIR;
     return SM_OK;
+  }
   TSK_FS_FILE *f = tsk_fs_file_open_meta(v->fs, NULL, at);
   if (!f || !f->meta) {
     snprintf(out->why, sizeof out->why, "cannot open its file record");

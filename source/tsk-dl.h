@@ -19,6 +19,8 @@
   X(tsk_fs_dir_get_name)                                                       \
   X(tsk_fs_dir_getsize)                                                        \
   X(tsk_fs_dir_open_meta)                                                      \
+  X(tsk_fs_file_attr_get_idx)                                                  \
+  X(tsk_fs_file_attr_getsize)                                                  \
   X(tsk_fs_file_close)                                                         \
   X(tsk_fs_file_open_meta)                                                     \
   X(tsk_fs_file_read)                                                          \
@@ -54,6 +56,8 @@ bool sm_tsk_load(const char **why);
 #define tsk_fs_dir_get_name sm_tsk.tsk_fs_dir_get_name
 #define tsk_fs_dir_getsize sm_tsk.tsk_fs_dir_getsize
 #define tsk_fs_dir_open_meta sm_tsk.tsk_fs_dir_open_meta
+#define tsk_fs_file_attr_get_idx sm_tsk.tsk_fs_file_attr_get_idx
+#define tsk_fs_file_attr_getsize sm_tsk.tsk_fs_file_attr_getsize
 #define tsk_fs_file_close sm_tsk.tsk_fs_file_close
 #define tsk_fs_file_open_meta sm_tsk.tsk_fs_file_open_meta
 #define tsk_fs_file_read sm_tsk.tsk_fs_file_read

@@ -156,6 +156,7 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
   if (fd < 0 || is_dir) {
     if (fd >= 0)
       close(fd);
+    out->is_dir = fd >= 0;
     out->found[0] = '\0';
     return SM_OK;
   }

@@ -26,7 +26,8 @@ typedef struct sm_ftimes {
 } sm_ftimes;
 
 typedef struct sm_vfile {
-  bool exists;
+  bool exists;  /* a regular file of that name */
+  bool is_dir;  /* a folder of that name (exists false) */
   char found[1024]; /* the path as stored, '\' separated */
   uint64_t size;
   sm_ftimes si;     /* NTFS $STANDARD_INFORMATION */

@@ -5,8 +5,10 @@
  * With @SIZE the file is made SIZE bytes long by a hole after SRC's bytes
  * (a sparse file: a 2 GiB log on a 64 MiB volume).  With ~SECONDS the
  * file's $STANDARD_INFORMATION times are set to that Unix time (whole
- * seconds) and its $FILE_NAME times are left as made: a timestomped file.  Used by the disk-image
- * tests to build volumes from the fixture hives. */
+ * seconds) and its $FILE_NAME times are left as made: a timestomped file.
+ * A component written LONG|SHORT ("Program Files|PROGRA~1") is given the
+ * 8.3 name SHORT as well, as Windows does.  Used by the disk-image tests
+ * to build volumes from the fixture hives. */
 #include <config.h>
 
 #include <errno.h>
@@ -49,8 +51,20 @@ static int put(ntfs_volume *vol, const char *dest, const char *src,
   char *name = strtok_r(path, "/", &save);
   while (name && dir) {
     char *next = strtok_r(NULL, "/", &save);
+    char *dos = strchr(name, '|');
+    if (dos)
+      *dos++ = '\0';
     ntfs_inode *ni = child(vol, dir, name, next ? S_IFDIR : S_IFREG);
-    ntfs_inode_close(dir);
+    if (ni && dos) {
+      /* Closes both inodes, whatever the outcome. */
+      u64 mref = ni->mft_no;
+      if (ntfs_set_ntfs_dos_name(ni, dir, dos, strlen(dos), 0) != 0)
+        fprintf(stderr, "gen-image: %s: cannot set the short name %s: %s\n",
+                name, dos, strerror(errno));
+      ni = ntfs_inode_open(vol, mref);
+    } else {
+      ntfs_inode_close(dir);
+    }
     dir = ni;
     if (!next)
       break;
@@ -117,8 +131,12 @@ int main(int argc, char **argv) {
       break;
     }
     *eq = '\0';
+    /* ~SECONDS ends DEST (a short name's '~' is followed by more). */
     char *tilde = strrchr(argv[i], '~');
     long long si = -1;
+    if (tilde && (!tilde[1] || strspn(tilde + 1, "0123456789") !=
+                                   strlen(tilde + 1)))
+      tilde = NULL;
     if (tilde) {
       *tilde = '\0';
       si = strtoll(tilde + 1, NULL, 10);

@@ -99,7 +99,9 @@ EOF2
 check "the planted hive is made" [ $? = 0 ]
 
 S=Windows/System32
-ntfs "$tmp/win.ntfs" 24 "$S/config/SYSTEM=$tmp/s.hiv" \
+# smss.exe marks a whole Windows volume: without it, an absent file
+# proves nothing (a triage collection).
+ntfs "$tmp/win.ntfs" 24 "$S/config/SYSTEM=$tmp/s.hiv" "$S/smss.exe=$tmp/native.exe" \
   "$S/evil.exe~1262304000=$tmp/gui.exe" "$S/vendorboot.exe=$tmp/signed.exe" \
   "$S/tampered.exe=$tmp/tampered.exe" "$S/trunc.dll=$tmp/trunc.dll" \
   "$S/notpe.dll=$tmp/notpe.dll"
@@ -190,6 +192,7 @@ check "text says only the image vouches for it" \
 mkdir -p "$tmp/tree/WINDOWS/system32/config"
 cp "$tmp/s.hiv" "$tmp/tree/WINDOWS/system32/config/SYSTEM"
 cp "$tmp/signed.exe" "$tmp/tree/WINDOWS/system32/VendorBoot.EXE"
+cp "$tmp/native.exe" "$tmp/tree/WINDOWS/system32/smss.exe"
 run scan --format json --fail-on never --trust-file "$tmp/ca.pem" \
   "$tmp/tree/WINDOWS/system32/config/SYSTEM"
 check "folder tree: found in any case, valid, times from the host said so" \
