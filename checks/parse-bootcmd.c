@@ -56,7 +56,12 @@ static char *program_name(const char *tok, size_t len) {
     if (*c == '\\' || *c == '/')
       base = c + 1;
   size_t n = strlen(base);
-  /* Path normalisation drops trailing dots and spaces: "autochk.exe." */
+  /* Path normalisation drops trailing dots and spaces: "autochk.exe.";
+   * "::$DATA" is the file's unnamed stream, the file itself. */
+  while (n && (base[n - 1] == '.' || base[n - 1] == ' ' || base[n - 1] == '\t'))
+    n--;
+  if (sm_ascii_suffix(base, n, "::$data"))
+    n -= 7;
   while (n && (base[n - 1] == '.' || base[n - 1] == ' ' || base[n - 1] == '\t'))
     n--;
   if (sm_ascii_suffix(base, n, ".exe"))
@@ -185,7 +190,9 @@ static sm_result judge(sm_fields *out, const sm_env *env, const char *line,
     goto done;
   bool safe = sm_place_protected(sm_file_place(image));
   bool windows = sm_boot_program_windows(b->program);
+  /* A program in a stream of another file is hidden, whoever ships it. */
   int cls = !safe                             ? F_UNSAFE_IMAGES
+            : sm_path_stream(image)           ? F_MASQUERADING
             : !windows                        ? F_THIRD_PARTY
             : in_system32(image, sys32) ? F_WINDOWS_IMAGES
                                               : F_MASQUERADING;

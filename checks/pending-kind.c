@@ -114,6 +114,13 @@ static bool core_image(const char *name) {
       "urlmon.dll",   "user32.dll",   "usp10.dll",    "version.dll",
       "wininet.dll",  "wldap32.dll",  "ws2_32.dll",   "wow64.dll",
       "wow64cpu.dll", "wow64win.dll", "wowarmhw.dll", "xtajit.dll",
+      /* What Windows runs as SYSTEM at the logon screen, before anyone
+       * logs on: the logon UI, the accessibility tools it starts (the
+       * sticky-keys family of backdoors), the elevation prompt, the shell
+       * started for each logon. */
+      "logonui.exe",  "userinit.exe", "consent.exe",  "utilman.exe",
+      "sethc.exe",    "osk.exe",      "magnify.exe",  "narrator.exe",
+      "displayswitch.exe", "atbroker.exe", "explorer.exe", "winlogon.exe",
   };
   for (size_t i = 0; i < sizeof core / sizeof *core; i++)
     if (strcmp(name, core[i]) == 0)
@@ -146,7 +153,12 @@ static const char *boot_trusted(const char *r, bool *core) {
     return "code-integrity policy";
   if (under(w, "boot") || under(w, "system32\\boot"))
     return "boot file";
-  if (core_image(name) && !strchr(w + (under(w, "system32") ? 9 : 0), '\\'))
+  /* Directly in the Windows directory, System32 or its drivers folder
+   * (boot drivers live there). */
+  size_t skip = under(w, "system32\\drivers") ? 17
+                : under(w, "system32")         ? 9
+                                               : 0;
+  if (core_image(name) && !strchr(w + skip, '\\'))
     return "Windows core image or KnownDLL";
   if (core_image(name) && under(w, "syswow64"))
     return "Windows core image or KnownDLL";

@@ -381,7 +381,19 @@ char *sm_path_resolve(const sm_env *e, const char *path) {
   }
   for (char *c = out.s; *c; c++)
     *c = (char)lower((unsigned char)*c);
+  /* "x.dll::$DATA" is the file's unnamed data stream: the file itself. */
+  if (out.n > 7 && strcmp(out.s + out.n - 7, "::$data") == 0)
+    out.s[out.n - 7] = '\0';
   return out.s;
+}
+
+bool sm_path_stream(const char *r) {
+  const char *b = r ? strrchr(r, '\\') : NULL;
+  b = b ? b + 1 : r;
+  /* A drive letter's colon ("c:x.exe") is not a stream. */
+  if (b && is_letter(b[0]) && b[1] == ':')
+    b += 2;
+  return b && strchr(b, ':') != NULL;
 }
 
 /* ---- places ---- */

@@ -85,6 +85,10 @@ sm_place sm_path_place(const char *resolved);
  * file directly in C:\ or D:\, or in C:\Users itself, is
  * administrators-only even though users may create folders beside it). */
 sm_place sm_file_place(const char *resolved);
+/* Whether a resolved path names an NTFS alternate data stream
+ * ("autochk.exe:x.exe"): code hidden in a stream of another file.  The
+ * unnamed stream ("::$DATA") is removed by sm_path_resolve. */
+bool sm_path_stream(const char *resolved);
 /* "system", "admin", "user-writable", "remote", "relative". */
 const char *sm_place_name(sm_place p);
 /* Whether a place only administrators (or Windows) can write. */
