@@ -142,48 +142,13 @@ static sm_result open_in_place(sm_hive *h, int fd, sm_error *err) {
   return open_hivex(h, err);
 }
 
-/* A hive with logs to replay: read into the heap (hashed there as it
- * comes), replayed there, and only then put in the memfd hivex opens: one
- * copy of the hive besides the file, not three. */
-static sm_result read_and_replay(sm_hive *h, int fd, const struct stat *st,
-                                 const unsigned char *block,
-                                 const sm_logset *logs, sm_error *err) {
-  size_t len = h->image_len;
-  unsigned char *buf = malloc(len);
-  if (!buf)
-    return sm_error_set(err, SM_ERR_NOMEM, "%s: cannot hold %zu bytes", h->path,
-                        len);
-  h->hash_mem = buf;
-  if (!(h->flags & SM_OPEN_NO_HASH))
-    sm_image_start_hash(h);
-  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  sm_result r = sm_image_read(h, fd, buf, len, err);
-  if (r == SM_OK)
-    r = check_unchanged(fd, st, h->path, err);
-  if (r == SM_OK && memcmp(buf, block, 4096) != 0)
-    r = sm_error_set(err, SM_ERR_IO, "%s: the file changed while it was read",
-                     h->path);
-  if (r == SM_OK)
-    sm_image_hash_pending(h);
-  else
-    sm_image_stop_hash(h);
-  sm_image_finish_hash(h); /* the hash is of the file, before any replay */
-  h->hash_mem = NULL;
-  if (r == SM_OK)
-    r = sm_recover_replay(h->path, logs, h->flags & SM_OPEN_LOG_ALTERNATE, &buf,
-                          &len, &h->recovery, err);
-  if (r == SM_OK)
-    r = sm_image_memfd(h, buf, len, err);
-  free(buf);
-  return r;
-}
-
 sm_hive *sm_handle_new(const char *path, unsigned flags) {
   sm_hive *h = calloc(1, sizeof *h);
   if (!h)
     return NULL;
   h->memfd = -1;
   h->srcfd = -1;
+  h->hashfd = -1;
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->more, NULL);
   h->flags = flags;
@@ -299,6 +264,27 @@ static sm_result copy_whole(sm_hive *h, int fd, const unsigned char *block,
   return r;
 }
 
+/* A hive with logs to replay: copied into the memfd (by the kernel, no
+ * page of ours touched), replayed there (only the pages the logs change
+ * are touched), and opened by hivex.  The hash reads the evidence itself,
+ * before any replay, while the replay and the audit go on. */
+static sm_result read_and_replay(sm_hive *h, int *fd, const unsigned char *block,
+                                 const sm_logset *logs, sm_error *err) {
+  h->hashfd = *fd;
+  sm_result r = copy_whole(h, *fd, block, err);
+  h->srcfd = *fd; /* the hash's, closed with the handle */
+  *fd = -1;
+  if (r != SM_OK)
+    return r;
+  unsigned char *p = h->image;
+  size_t len = h->image_len;
+  r = sm_recover_replay_grow(h->path, logs, h->flags & SM_OPEN_LOG_ALTERNATE,
+                             &p, &len, sm_image_grow, h, &h->recovery, err);
+  h->image = p;
+  h->image_len = len;
+  return r;
+}
+
 sm_result sm_handle_load(sm_hive *h, const unsigned char *src, size_t len,
                          bool hash, sm_error *err) {
   sm_result r = sm_image_memfd(h, src, len, err);
@@ -363,11 +349,12 @@ static sm_result read_hive(sm_hive *h, int *fd, const unsigned char *block,
     return r;
   }
   if (logs.n)
-    r = read_and_replay(h, *fd, &h->file_stat, block, &logs, err);
+    r = read_and_replay(h, fd, block, &logs, err);
   else
     r = copy_whole(h, *fd, block, err);
   sm_logset_free(&logs);
-  close(*fd);
+  if (*fd >= 0)
+    close(*fd);
   *fd = -1;
   return r == SM_OK ? sm_handle_open_image(h, err) : r;
 }

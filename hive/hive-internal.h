@@ -44,7 +44,10 @@ struct sm_hive {
   pthread_cond_t more;
   size_t ready;
   bool stop;
-  const unsigned char *hash_mem; /* hash from here, not from a file */
+  size_t hash_len;               /* bytes hashed */
+  int hashfd;                    /* or from this file: the evidence, when
+                                    the image is replayed meanwhile; -1:
+                                    from the image's file */
   struct sm_child_memo *memo;    /* node.c: subkeys looked up so far */
 };
 
@@ -73,11 +76,10 @@ sm_result sm_image_share(sm_hive *h, sm_error *err);
 /* A memfd of len bytes holding src (zeros when NULL), mapped as h->image. */
 sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
                          sm_error *err);
+/* sm_txlog_grow_fn for the memfd: grow it and its mapping (h). */
+sm_result sm_image_grow(void *h, unsigned char **image, size_t len);
 /* Copy len bytes of the evidence into the memfd, publishing each step. */
 sm_result sm_image_copy(sm_hive *h, int fd, size_t len, const char *path,
-                        sm_error *err);
-/* Read len bytes of the evidence into buf, publishing each step. */
-sm_result sm_image_read(sm_hive *h, int fd, unsigned char *buf, size_t len,
                         sm_error *err);
 
 /* error.c */
@@ -119,6 +121,14 @@ sm_result sm_recover_replay(const char *path, const sm_logset *set,
                             bool alternate, unsigned char **image,
                             size_t *image_len, sm_recovery_info *info,
                             sm_error *err);
+/* The same onto an image grown by fn (txlog.c: sm_txlog_grow_fn). */
+typedef sm_result (*sm_txlog_grow_fn)(void *ctx, unsigned char **image,
+                                      size_t len);
+sm_result sm_recover_replay_grow(const char *path, const sm_logset *set,
+                                 bool alternate, unsigned char **image,
+                                 size_t *image_len, sm_txlog_grow_fn fn,
+                                 void *ctx, sm_recovery_info *info,
+                                 sm_error *err);
 /* Both: find the logs, then replay them. */
 sm_result sm_recover_apply(const char *path, unsigned char **image,
                            size_t *image_len, sm_recovery_info *info,
@@ -153,6 +163,14 @@ uint64_t sm_marvin32(uint64_t seed, const unsigned char *p, size_t len);
 sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
                           const sm_txlog *logs, size_t nlogs, bool alternate,
                           sm_recovery_info *info, sm_error *err);
+/* The same with the image grown by fn: make *image (of fewer bytes) len
+ * bytes long, what is new reading as zeros, and return SM_OK, or leave it
+ * as it is and return an error. */
+sm_result sm_txlog_replay_grow(unsigned char **image, size_t *image_len,
+                               sm_txlog_grow_fn fn, void *ctx,
+                               const sm_txlog *logs, size_t nlogs,
+                               bool alternate, sm_recovery_info *info,
+                               sm_error *err);
 /* Append "; "-separated text to info->warning, truncating when full. */
 void sm_recovery_warn(sm_recovery_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -178,8 +178,8 @@ static bool hash_range(sm_hive *h, struct sha256_ctx *ctx, unsigned char *buf,
                        size_t off, size_t n) {
   for (size_t done = 0; done < n;) {
     size_t k = n - done < CHUNK ? n - done : CHUNK;
-    if (sm_read_full(sm_image_fd(h), buf, k, (off_t)(off + done), NULL, NULL) !=
-        SM_OK)
+    int fd = h->hashfd >= 0 ? h->hashfd : sm_image_fd(h);
+    if (sm_read_full(fd, buf, k, (off_t)(off + done), NULL, NULL) != SM_OK)
       return false;
     sha256_update(ctx, k, buf);
     done += k;
@@ -187,11 +187,11 @@ static bool hash_range(sm_hive *h, struct sha256_ctx *ctx, unsigned char *buf,
   return true;
 }
 
-/* SHA-256 of the image as hivex will read it: the memfd as the copy
- * fills it, the evidence read in place, or the heap buffer a hive with
- * logs to replay is read into (hash_mem).  A file is read in steps of at
- * most HASH_WINDOW bytes, each published step at a time; no mapping of it
- * is touched, so the hive does not count twice in the resident set. */
+/* SHA-256 of the hive as read: the memfd as the copy fills it, or the
+ * evidence (read in place, or replayed meanwhile in the memfd: hashfd),
+ * hash_len bytes, in steps of at most HASH_WINDOW bytes as they are
+ * published; no mapping of it is touched, so the hive does not count
+ * twice in the resident set. */
 #define HASH_WINDOW ((size_t)2 << 20)
 static void *hash_image(void *arg) {
   sm_hive *h = arg;
@@ -204,16 +204,14 @@ static void *hash_image(void *arg) {
   sha256_init(&ctx);
   /* Asks before each window: a stop (a failed copy, a handle closed
    * without asking for the digest) ends the hash at once. */
-  for (size_t off = 0; off < h->image_len;) {
+  for (size_t off = 0; off < h->hash_len;) {
     size_t ready = wait_ready(h, off);
     size_t n = ready - off < HASH_WINDOW ? ready - off : HASH_WINDOW;
     if (!ready) {
       free(buf);
       return NULL;
     }
-    if (h->hash_mem) {
-      sha256_update(&ctx, n, h->hash_mem + off);
-    } else if (!hash_range(h, &ctx, buf, off, n)) {
+    if (!hash_range(h, &ctx, buf, off, n)) {
       free(buf);
       return NULL;
     }
@@ -235,6 +233,7 @@ static void *hash_image(void *arg) {
  * starts, sm_image_hash_pending() hashes on this one once the image is
  * complete. */
 void sm_image_start_hash(sm_hive *h) {
+  h->hash_len = h->image_len; /* a replay may grow the image meanwhile */
   if (h->image_len < HASH_THREAD_MIN)
     return; /* hashed by sm_image_hash_pending(), on this thread */
   sigset_t all, old;
@@ -246,8 +245,10 @@ void sm_image_start_hash(sm_hive *h) {
 
 /* The image is complete: hash it now if no thread could. */
 void sm_image_hash_pending(sm_hive *h) {
-  if (!(h->flags & SM_OPEN_NO_HASH) && !h->hashing)
+  if (!(h->flags & SM_OPEN_NO_HASH) && !h->hashing) {
+    h->hash_len = h->image_len;
     hash_image(h);
+  }
 }
 
 /* Wait for the hash: before the copy changes, and before it is read. */
@@ -307,16 +308,17 @@ sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
   return SM_OK;
 }
 
-/* Read len bytes of the evidence into buf, publishing each step to the
- * hash thread. */
-sm_result sm_image_read(sm_hive *h, int fd, unsigned char *buf, size_t len,
-                        sm_error *err) {
-  for (size_t done = 0; done < len;) {
-    size_t want = len - done < COPY_STEP ? len - done : COPY_STEP;
-    sm_result r = sm_read_full(fd, buf + done, want, -1, h->path, err);
-    if (r != SM_OK)
-      return r;
-    sm_image_publish(h, done += want);
+sm_result sm_image_grow(void *arg, unsigned char **image, size_t len) {
+  sm_hive *h = arg;
+  if (ftruncate(h->memfd, (off_t)len) != 0)
+    return SM_ERR_NOMEM;
+  void *p = mremap(h->image, h->image_len, len, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED) {
+    if (ftruncate(h->memfd, (off_t)h->image_len) != 0)
+      return SM_ERR_IO;
+    return SM_ERR_NOMEM;
   }
+  *image = h->image = p;
+  h->image_len = len;
   return SM_OK;
 }

@@ -273,20 +273,29 @@ void sm_logset_free(sm_logset *set) {
   set->n = 0;
 }
 
-sm_result sm_recover_replay(const char *path, const sm_logset *set,
-                            bool alternate, unsigned char **image,
-                            size_t *image_len, sm_recovery_info *info,
-                            sm_error *err) {
+sm_result sm_recover_replay_grow(const char *path, const sm_logset *set,
+                                 bool alternate, unsigned char **image,
+                                 size_t *image_len, sm_txlog_grow_fn fn,
+                                 void *ctx, sm_recovery_info *info,
+                                 sm_error *err) {
   if (set->n == 0)
     return SM_OK;
-  sm_result r = sm_txlog_replay(image, image_len, set->logs, set->n, alternate,
-                                info, err);
+  sm_result r = sm_txlog_replay_grow(image, image_len, fn, ctx, set->logs,
+                                     set->n, alternate, info, err);
   if (r != SM_OK && err) {
     char why[sizeof err->msg];
     memcpy(why, err->msg, sizeof why);
     sm_error_set(err, r, "%s: %s", path, why);
   }
   return r;
+}
+
+sm_result sm_recover_replay(const char *path, const sm_logset *set,
+                            bool alternate, unsigned char **image,
+                            size_t *image_len, sm_recovery_info *info,
+                            sm_error *err) {
+  return sm_recover_replay_grow(path, set, alternate, image, image_len, NULL,
+                                NULL, info, err);
 }
 
 sm_result sm_recover_apply(const char *path, unsigned char **image,

@@ -56,19 +56,30 @@ static void note_log_used(sm_recovery_info *info, const char *name) {
            name);
 }
 
+/* The image a replay writes: a heap buffer grown with realloc, or memory
+ * grown by the caller's function (a memory file: sm_txlog_grow_fn). */
+typedef struct timg {
+  unsigned char *p;
+  size_t len;
+  sm_txlog_grow_fn grow;
+  void *ctx;
+} timg;
+
 /* Make the image at least len bytes long, zero-filling what is new. */
-static sm_result grow(unsigned char **image, size_t *image_len, size_t len,
-                      const char *log, sm_error *err) {
-  if (len <= *image_len)
+static sm_result grow(timg *m, size_t len, const char *log, sm_error *err) {
+  if (len <= m->len)
     return SM_OK;
-  unsigned char *p = realloc(*image, len);
-  if (!p)
+  unsigned char *p = NULL;
+  if (m->grow ? m->grow(m->ctx, &m->p, len) != SM_OK
+              : !(p = realloc(m->p, len)))
     return sm_error_set(err, SM_ERR_NOMEM,
                         "%s: out of memory growing the hive to %zu bytes", log,
                         len);
-  memset(p + *image_len, 0, len - *image_len);
-  *image = p;
-  *image_len = len;
+  if (p) {
+    memset(p + m->len, 0, len - m->len);
+    m->p = p;
+  }
+  m->len = len;
   return SM_OK;
 }
 
@@ -278,11 +289,9 @@ static sm_result scan_log(const sm_txlog *log, size_t idx, uint32_t start,
   return SM_OK;
 }
 
-static sm_result apply_entry(unsigned char **image, size_t *image_len,
-                             const sm_txlog *log, const entry *en,
+static sm_result apply_entry(timg *m, const sm_txlog *log, const entry *en,
                              sm_recovery_info *info, sm_error *err) {
-  sm_result r =
-      grow(image, image_len, BASE_SIZE + (size_t)en->hbins, log->name, err);
+  sm_result r = grow(m, BASE_SIZE + (size_t)en->hbins, log->name, err);
   if (r != SM_OK)
     return r;
   const unsigned char *e = log->data + en->off;
@@ -290,11 +299,11 @@ static sm_result apply_entry(unsigned char **image, size_t *image_len,
   for (uint32_t k = 0; k < en->npages; k++) {
     uint32_t off = sm_le32(e + ENTRY_HEADER + 8 * k);
     uint32_t len = sm_le32(e + ENTRY_HEADER + 8 * k + 4);
-    memcpy(*image + BASE_SIZE + off, page, len);
+    memcpy(m->p + BASE_SIZE + off, page, len);
     page += len;
     info->pages++;
   }
-  unsigned char *img = *image;
+  unsigned char *img = m->p;
   sm_put_le32(img + 4, en->seq);
   sm_put_le32(img + 8, en->seq);
   sm_put_le32(img + 40, en->hbins);
@@ -324,8 +333,8 @@ static int run_cmp(const run *x, const run *y) {
 
 /* Apply the entries of r from its first at or after start; when *any, the
  * first must continue the replay (sequence *last + 1).  Stops at a gap. */
-static sm_result apply_run(unsigned char **image, size_t *image_len,
-                           const sm_txlog *logs, const run *r, uint32_t start,
+static sm_result apply_run(timg *m, const sm_txlog *logs, const run *r,
+                           uint32_t start,
                            uint32_t *last, bool *any, sm_recovery_info *info,
                            sm_error *err) {
   size_t i = 0;
@@ -350,7 +359,7 @@ static sm_result apply_run(unsigned char **image, size_t *image_len,
                        log->name, *last, en->seq, en->off);
       break;
     }
-    sm_result rc = apply_entry(image, image_len, log, en, info, err);
+    sm_result rc = apply_entry(m, log, en, info, err);
     if (rc != SM_OK)
       return rc;
     *last = en->seq;
@@ -366,15 +375,14 @@ static sm_result apply_run(unsigned char **image, size_t *image_len,
  * block replaces the primary's.  Where two logs cannot be told apart, the
  * logs allow more than one outcome: alternate picks the other order (or the
  * other log), and info->outcomes says there are two. */
-static sm_result replay_new(unsigned char **image, size_t *image_len,
-                            const sm_txlog *logs, size_t nlogs,
+static sm_result replay_new(timg *m, const sm_txlog *logs, size_t nlogs,
                             const enum log_kind *kind, uint64_t limit,
                             bool primary_ok, bool alternate,
                             sm_recovery_info *info, sm_error *err) {
   run runs[8];
   size_t nruns = 0;
   sm_result r = SM_OK;
-  uint32_t start = sm_le32(*image + 8);
+  uint32_t start = sm_le32(m->p + 8);
   for (size_t i = 0; i < nlogs && r == SM_OK; i++) {
     if (kind[i] != LOG_NEW)
       continue;
@@ -408,9 +416,9 @@ static sm_result replay_new(unsigned char **image, size_t *image_len,
   if (!primary_ok) {
     /* Only the log with the latest entries; its base block is the one. */
     first = nruns - 1;
-    memcpy(*image, logs[runs[first].log].data, SECTOR);
-    sm_put_le32(*image + 28, 0);
-    start = sm_le32(*image + 8);
+    memcpy(m->p, logs[runs[first].log].data, SECTOR);
+    sm_put_le32(m->p + 28, 0);
+    start = sm_le32(m->p + 8);
     nruns = first + 1;
     for (size_t i = 0; i < first; i++)
       if (runs[i].e.n)
@@ -422,8 +430,7 @@ static sm_result replay_new(unsigned char **image, size_t *image_len,
   bool any = false;
   uint32_t last = 0;
   for (size_t i = first; i < nruns && r == SM_OK; i++)
-    r = apply_run(image, image_len, logs, &runs[i], start, &last, &any, info,
-                  err);
+    r = apply_run(m, logs, &runs[i], start, &last, &any, info, err);
   if (r == SM_OK && !any)
     sm_recovery_warn(info, "no log entry at or after sequence %u", start);
   info->recovered = any;
@@ -436,8 +443,7 @@ out:
 /* The old format: a bitmap of dirty 512-byte pages of the hive bins data,
  * then those pages in order.  The whole log is checked before any byte of
  * the image changes. */
-static sm_result replay_old(unsigned char **image, size_t *image_len,
-                            const sm_txlog *log, uint64_t limit,
+static sm_result replay_old(timg *m, const sm_txlog *log, uint64_t limit,
                             sm_recovery_info *info, sm_error *err) {
   const unsigned char *d = log->data;
   uint32_t hbins = sm_le32(d + 40);
@@ -486,19 +492,18 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
                      first > log->len ? 0 : (log->len - first) / SECTOR);
     return SM_OK;
   }
-  sm_result r =
-      grow(image, image_len, BASE_SIZE + (size_t)hbins, log->name, err);
+  sm_result r = grow(m, BASE_SIZE + (size_t)hbins, log->name, err);
   if (r != SM_OK)
     return r;
   const unsigned char *page = d + first;
   for (size_t b = 0; b < bits; b++) {
     if (!((bitmap[b / 8] >> (b % 8)) & 1))
       continue;
-    memcpy(*image + BASE_SIZE + b * SECTOR, page, SECTOR);
+    memcpy(m->p + BASE_SIZE + b * SECTOR, page, SECTOR);
     page += SECTOR;
     info->pages++;
   }
-  unsigned char *img = *image;
+  unsigned char *img = m->p;
   sm_put_le32(img + 8, sm_le32(img + 4));
   sm_put_le32(img + 40, hbins);
   info->entries = 1;
@@ -507,12 +512,12 @@ static sm_result replay_old(unsigned char **image, size_t *image_len,
   return SM_OK;
 }
 
-sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
-                          const sm_txlog *logs, size_t nlogs, bool alternate,
-                          sm_recovery_info *info, sm_error *err) {
+static sm_result replay(timg *m, const sm_txlog *logs, size_t nlogs,
+                        bool alternate, sm_recovery_info *info,
+                        sm_error *err) {
   info->attempted = true;
   info->outcomes = 1;
-  if (*image_len < BASE_SIZE || memcmp(*image, "regf", 4) != 0) {
+  if (m->len < BASE_SIZE || memcmp(m->p, "regf", 4) != 0) {
     sm_recovery_warn(info, "the primary file has no base block");
     return SM_OK;
   }
@@ -520,9 +525,9 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
     sm_recovery_warn(info, "no transaction logs found beside the hive");
     return SM_OK;
   }
-  unsigned char *img = *image;
+  unsigned char *img = m->p;
   bool primary_ok = sm_base_block_checksum(img) == sm_le32(img + 508);
-  uint64_t limit = replay_limit(*image_len, logs, nlogs);
+  uint64_t limit = replay_limit(m->len, logs, nlogs);
   enum log_kind kind[8];
   if (nlogs > sizeof kind / sizeof kind[0])
     nlogs = sizeof kind / sizeof kind[0];
@@ -549,14 +554,14 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
 
   sm_result r = SM_OK;
   if (any_new)
-    r = replay_new(image, image_len, logs, nlogs, kind, limit, primary_ok,
-                   alternate, info, err);
+    r = replay_new(m, logs, nlogs, kind, limit, primary_ok, alternate, info,
+                   err);
   if (r != SM_OK)
     return r;
-  uint64_t ts = sm_le64(*image + 12);
-  if (!primary_ok && *image_len >= BASE_SIZE + 32 &&
-      memcmp(*image + BASE_SIZE, "hbin", 4) == 0)
-    ts = sm_le64(*image + BASE_SIZE + 20);
+  uint64_t ts = sm_le64(m->p + 12);
+  if (!primary_ok && m->len >= BASE_SIZE + 32 &&
+      memcmp(m->p + BASE_SIZE, "hbin", 4) == 0)
+    ts = sm_le64(m->p + BASE_SIZE + 20);
   for (size_t i = 0; i < nlogs && !info->recovered; i++) {
     if (kind[i] != LOG_OLD)
       continue;
@@ -568,13 +573,32 @@ sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
                        logs[i].name);
       continue;
     }
-    r = replay_old(image, image_len, &logs[i], limit, info, err);
+    r = replay_old(m, &logs[i], limit, info, err);
     if (r != SM_OK)
       return r;
   }
   if (info->recovered)
-    sm_put_le32(*image + 508, sm_base_block_checksum(*image));
+    sm_put_le32(m->p + 508, sm_base_block_checksum(m->p));
   else if (!any_new && !info->warning[0])
     sm_recovery_warn(info, "no usable transaction log");
   return SM_OK;
+}
+
+sm_result sm_txlog_replay_grow(unsigned char **image, size_t *image_len,
+                               sm_txlog_grow_fn fn, void *ctx,
+                               const sm_txlog *logs, size_t nlogs,
+                               bool alternate, sm_recovery_info *info,
+                               sm_error *err) {
+  timg m = {.p = *image, .len = *image_len, .grow = fn, .ctx = ctx};
+  sm_result r = replay(&m, logs, nlogs, alternate, info, err);
+  *image = m.p;
+  *image_len = m.len;
+  return r;
+}
+
+sm_result sm_txlog_replay(unsigned char **image, size_t *image_len,
+                          const sm_txlog *logs, size_t nlogs, bool alternate,
+                          sm_recovery_info *info, sm_error *err) {
+  return sm_txlog_replay_grow(image, image_len, NULL, NULL, logs, nlogs,
+                              alternate, info, err);
 }
