@@ -26,6 +26,16 @@ void sm_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "smaudit: FILE: reason", FILE escaped. */
 void sm_cli_fault_line(char *buf, size_t size, const char *file,
                        const char *reason);
+/* A number option of cmd from 0 to max ("--timeout"): true and *out, or
+ * false after saying what it takes. */
+bool sm_cli_parse_count(const char *cmd, const char *opt, const char *s,
+                        unsigned long max, unsigned long *out);
+/* Bound this process as scan bounds each worker (bounds.c): after timeout
+ * seconds of wall clock or CPU (0: none) it ends, exit 2, saying
+ * "smaudit: TARGET: gave up after N seconds (--timeout): ..."; its address
+ * space is max_memory MiB (0: none; not set under AddressSanitizer). */
+void sm_cli_bound(const char *target, unsigned timeout,
+                  unsigned long max_memory);
 /* A usage error: "smaudit: MESSAGE" and a one-line hint to see
  * "smaudit CMD --help" (cmd NULL: "smaudit --help").  Returns
  * SM_EXIT_ERROR. */

@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/batch.h"
 #include "checks/sig.h"
+#include "cli/batch.h"
 #include "cli/cli.h"
-#include "source/discover.h"
 #include "cli/outfile.h"
 #include "cli/plan.h"
 #include "cli/scan.h"
+#include "source/discover.h"
 
 static void usage_scan(FILE *f) {
   fprintf(f,
@@ -149,20 +149,6 @@ enum {
   OPT_MINSEV,
 };
 
-static bool parse_count(const char *opt, const char *s, unsigned long max,
-                        unsigned long *out) {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (!*s || *end || *s == '-' || errno || v > max) {
-    sm_cli_error("scan: %s takes a number from 0 to %lu, not '%s'", opt, max,
-                 s);
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 /* -o FILE: refuse a target, a place inside a target folder or volume or
  * beside a hive (cli/outfile.h), or an existing FILE unless force; then a
  * new file. */
@@ -196,11 +182,11 @@ typedef struct scan_args {
   sm_format format;
   const char *output;
   bool recursive, quiet, force;
-  bool plan;               /* smaudit plan: render the boot plan */
-  int color;               /* -1 auto */
-  int min_severity;        /* --min-severity: findings shown (0: all) */
-  unsigned shard, shards;  /* --shard K/N; 0/0 none */
-  sm_anchors *anchors;     /* --trust-file */
+  bool plan;              /* smaudit plan: render the boot plan */
+  int color;              /* -1 auto */
+  int min_severity;       /* --min-severity: findings shown (0: all) */
+  unsigned shard, shards; /* --shard K/N; 0/0 none */
+  sm_anchors *anchors;    /* --trust-file */
 } scan_args;
 
 static bool parse_enum_option(int c, const char *arg, scan_args *a) {
@@ -284,7 +270,9 @@ static bool load_trust(const char *path, scan_args *a) {
   if (!f || !text || !a->anchors ||
       sm_anchors_add_pem(a->anchors, text, len, &err) != SM_OK) {
     sm_cli_error("%s: %s", path,
-                 !f ? strerror(errno) : err.msg[0] ? err.msg : "out of memory");
+                 !f           ? strerror(errno)
+                 : err.msg[0] ? err.msg
+                              : "out of memory");
     free(text);
     return false;
   }
@@ -315,18 +303,18 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
     a->recursive = true;
     return true;
   case 'j':
-    if (!parse_count("--jobs", arg, 1024, &v))
+    if (!sm_cli_parse_count("scan", "--jobs", arg, 1024, &v))
       return false;
     a->bo.jobs = v ? (unsigned)v : a->bo.jobs;
     return true;
   case OPT_TIMEOUT:
-    if (!parse_count("--timeout", arg, 86400, &v))
+    if (!sm_cli_parse_count("scan", "--timeout", arg, 86400, &v))
       return false;
     a->bo.timeout = (unsigned)v;
     a->bo.in_process = false;
     return true;
   case OPT_MAXMEM:
-    if (!parse_count("--max-memory", arg, 1048576, &v))
+    if (!sm_cli_parse_count("scan", "--max-memory", arg, 1048576, &v))
       return false;
     a->bo.max_memory = v;
     a->bo.in_process = false;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "source/image-pick.h"
 #include "cli/scan.h"
+#include "source/image-pick.h"
 
 /* The Session Manager keys that show prints, below CurrentControlSet. */
 static const char *const sm_keys[] = {
@@ -25,9 +25,14 @@ static const char *const setup_values[] = {"CmdLine", "SetupType"};
 
 static void usage_show(FILE *f) {
   fprintf(f,
-          "Usage: %s show [--format %s] HIVE\n"
+          "Usage: %s show [--format %s] [--timeout SECONDS] "
+          "[--max-memory MB] HIVE\n"
           "Print the base block, Select, the resolved CurrentControlSet and "
-          "the decoded\nSession Manager values of an offline SYSTEM hive.\n",
+          "the decoded\nSession Manager values of an offline SYSTEM hive.\n"
+          "  --timeout SECONDS   give up after SECONDS, wall clock or CPU "
+          "(default 120;\n                      0: none), exit 2\n"
+          "  --max-memory MB     address space in MiB (default 4096; 0: "
+          "none)\n",
           sm_progname, sm_format_list(true, "|"));
 }
 
@@ -299,11 +304,14 @@ int sm_cmd_show(int argc, char **argv) {
       {"format", required_argument, NULL, 'f'},
       {"unsafe", no_argument, NULL, 'U'},
       {"no-recover", no_argument, NULL, 'R'},
+      {"timeout", required_argument, NULL, 'T'},
+      {"max-memory", required_argument, NULL, 'M'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   bool json = false;
   unsigned flags = 0;
+  unsigned long timeout = 120, max_memory = 4096; /* as scan's */
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, ":f:h", opts, NULL)) != -1) {
@@ -318,6 +326,15 @@ int sm_cmd_show(int argc, char **argv) {
     case 'R':
       flags |= SM_OPEN_NO_RECOVER;
       break;
+    case 'T':
+      if (!sm_cli_parse_count("show", "--timeout", optarg, 86400, &timeout))
+        return SM_EXIT_ERROR;
+      break;
+    case 'M':
+      if (!sm_cli_parse_count("show", "--max-memory", optarg, 1048576,
+                              &max_memory))
+        return SM_EXIT_ERROR;
+      break;
     case 'h':
       usage_show(stdout);
       return SM_EXIT_OK;
@@ -328,5 +345,8 @@ int sm_cmd_show(int argc, char **argv) {
   if (argc - optind != 1)
     return sm_cli_usage_error("show", "show takes one hive, %d given",
                               argc - optind);
+  /* An image or a hostile hive is bounded as in scan's worker (a flood of
+   * partitions had no limit at all in show). */
+  sm_cli_bound(argv[optind], (unsigned)timeout, max_memory);
   return show(argv[optind], json, flags);
 }

@@ -356,5 +356,32 @@ limited scan --format json "$tmp/flood.img"
 check "300 distinct partitions: exit 2 within $limit_s s ($rc)" [ "$rc" = 2 ]
 check "300 distinct partitions: 256 read, the other 44 said" \
   grep -q "44 partitions past the first 256 volumes were not read" "$tmp/out"
+run show "$tmp/flood.img"
+check "300 distinct partitions: show exits 2, the flood said ($rc)" \
+  sh -c '[ "$1" = 2 ] && grep -q "44 partitions past the first 256 volumes were not read" "$2"' _ "$rc" "$tmp/err"
+
+# show is bounded as scan's workers are (it had no limit at all): every
+# read of the image made slow (strace delays each system call on it), show
+# --timeout 1 gives up after a second, exit 2, saying so; --max-memory caps
+# its address space (an allocation past it is an error, exit 2).
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+  rc=0
+  strace -f -o /dev/null -P "$tmp/win.ntfs" -e inject=all:delay_enter=3000000 \
+    $SMAUDIT show --timeout 1 "$tmp/win.ntfs" >/dev/null 2>"$tmp/err" || rc=$?
+  check "show --timeout 1 of a slow image: exit 2 ($rc)" [ "$rc" = 2 ]
+  check "show --timeout 1 of a slow image: said, naming it" \
+    grep -q "win.ntfs: gave up after 1 seconds (--timeout): the audit is incomplete" "$tmp/err"
+else
+  skip "show --timeout" "strace cannot run here"
+fi
+if [ "${SMAUDIT_VALGRIND:-0}" != 1 ] && [ "${SMAUDIT_ASAN:-}" != yes ]; then
+  run show --max-memory 1 "$tmp/win.ntfs"
+  check "show --max-memory 1: exit 2, one line ($rc)" \
+    sh -c '[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "^smaudit: .*win.ntfs: " "$2"' _ "$rc" "$tmp/err"
+else
+  skip "show --max-memory" "not set under AddressSanitizer; valgrind's own address space does not fit 1 MiB"
+fi
+run show "$tmp/win.ntfs"
+check "show within the default bounds: exit 0 ($rc)" [ "$rc" = 0 ]
 
 done_testing

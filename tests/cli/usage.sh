@@ -64,7 +64,7 @@ check "scan --format xml: exit 2, the formats named" sh -c '[ "$1" = 2 ] && grep
 run show --format sarif "$FIXTURES/sample.hiv"
 check "show --format sarif: text or json only" sh -c '[ "$1" = 2 ] && grep -qxF "smaudit: show: unknown format '"'sarif'"' (text or json)" "$2"' _ "$rc" "$tmp/err"
 run show --help
-check "show --help: the formats from the table" grep -q "^Usage: smaudit show \[--format text|json\] HIVE" "$tmp/out"
+check "show --help: the formats from the table" grep -q "^Usage: smaudit show \[--format text|json\] \[--timeout SECONDS\] \[--max-memory MB\] HIVE" "$tmp/out"
 
 # --baseline FILE of any name; an unknown name lists the known ones.
 cp "$top_srcdir/baselines/windows-10.yaml" "$tmp/notes.txt"
