@@ -11,6 +11,7 @@
  * files; others show the files they name (files-refs.c). */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,7 @@ static bool finding_files(const sm_files_ctx *c, const sm_boot_plan *plan,
                         .key = f->key,
                         .value = f->value,
                         .last_write = f->last_write};
+  size_t shadow_at = SIZE_MAX; /* a copy found first along the search */
   if (ai >= 0) {
     const sm_boot_action *a = &plan->actions[ai];
     if (!(f->files = calloc(a->n_files, sizeof *f->files)))
@@ -204,6 +206,8 @@ static bool finding_files(const sm_files_ctx *c, const sm_boot_plan *plan,
         continue;
       if (!sm_file_fact_copy(&f->files[f->n_files], bf->fact))
         return false;
+      if (shadow_at == SIZE_MAX && strcmp(bf->role, "searched-first") == 0)
+        shadow_at = f->n_files;
       f->n_files++;
     }
     src.name = dest_name(a);
@@ -231,11 +235,12 @@ static bool finding_files(const sm_files_ctx *c, const sm_boot_plan *plan,
       return false;
   }
   /* A file a finding names: Windows needs it unless it is a pending
-   * rename's. */
+   * rename's, or a copy found earlier in the search runs instead. */
   for (size_t i = 0; i < f->n_files; i++) {
     sm_file_fact ff = rep->findings[idx].files[i]; /* adding moves them */
     src.must_exist = ff.role != SM_FILE_RENAME_SOURCE &&
-                     ff.role != SM_FILE_RENAME_DEST;
+                     ff.role != SM_FILE_RENAME_DEST &&
+                     (shadow_at == SIZE_MAX || i <= shadow_at);
     const char *name = src.name;
     if (ff.role != SM_FILE_RENAME_SOURCE)
       src.name = NULL;

@@ -236,17 +236,21 @@ sm_volume *sm_volume_folder_open(const char *root) {
 }
 
 sm_volume *sm_volume_of_hive(const char *path) {
-  static const char *const tail[] = {"config", "system32", "windows"};
+  /* The Windows folder is named at installation ("WINNT" on NT 4 and
+   * 2000): any name above System32. */
+  static const char *const tail[] = {"config", "system32", NULL};
   char *p = strdup(path);
   if (!p)
     return NULL;
   sm_volume *v = NULL;
   char *slash = strrchr(p, '/');
-  for (int i = 0; slash && i < 3; i++) {
+  for (int i = 0; i < 3; i++) {
+    if (!slash)
+      goto out; /* fewer folders than WINDIR/System32/config */
     *slash = '\0';
     slash = strrchr(p, '/');
     const char *comp = slash ? slash + 1 : p;
-    if (strcasecmp(comp, tail[i]) != 0)
+    if (tail[i] ? strcasecmp(comp, tail[i]) != 0 : !*comp)
       goto out;
   }
   if (slash) {

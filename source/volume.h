@@ -61,7 +61,8 @@ struct sm_volume {
  * tree).  NULL when it cannot be opened. */
 sm_volume *sm_volume_folder_open(const char *root);
 /* The volume a hive file at path lies in, when path ends in
- * Windows/System32/config/<hive> (any case): its root; else NULL. */
+ * WINDIR/System32/config/<hive> (any case; WINDIR the Windows folder,
+ * whatever its name): its root; else NULL. */
 sm_volume *sm_volume_of_hive(const char *path);
 void sm_volume_close(sm_volume *v);
 /* The next component of the path *p ('\\' or '/' separated) into comp

@@ -7,41 +7,8 @@
 # hive.
 . "$(dirname "$0")/setup.sh"
 . "$(dirname "$0")/images-lib.sh"
+. "$(dirname "$0")/pe-lib.sh"
 
-PE=${SMAUDIT_PE:-$(dirname "$CORPUS")/pe}
-CAT=115fe8649854ad531fb7ecd1318fbee6b33c9cbd78f02ed582092a96d5eb5899.cat
-for t in clang lld-link llvm-rc openssl osslsigncode; do
-  if ! command -v "$t" >/dev/null; then
-    echo "1..0 # SKIP $t is not installed (Debian clang, lld, llvm, openssl, osslsigncode)"
-    exit 0
-  fi
-done
-GEN_HIVE="$top_builddir/testdata/gen-hive"
-
-# pe OUT SUBSYSTEM ORIGINAL: a small x64 PE with a version resource.
-pe() {
-  cat >"$tmp/v.rc" <<EOF2
-1 VERSIONINFO
-FILEVERSION 1,0,0,1
-BEGIN
-  BLOCK "StringFileInfo"
-  BEGIN
-    BLOCK "040904B0"
-    BEGIN
-      VALUE "CompanyName", "Contoso Ltd\0"
-      VALUE "FileVersion", "1.0.0.1\0"
-      VALUE "OriginalFilename", "$3\0"
-      VALUE "ProductName", "Contoso Boot\0"
-    END
-  END
-END
-EOF2
-  printf 'int Start(void *p) { (void)p; return 0; }\n' >"$tmp/n.c"
-  clang --target=x86_64-pc-windows-msvc -c -O1 -o "$tmp/n.obj" "$tmp/n.c" &&
-    llvm-rc /FO "$tmp/v.res" "$tmp/v.rc" &&
-    lld-link /subsystem:"$2" /entry:Start /nodefaultlib /out:"$1" \
-      "$tmp/n.obj" "$tmp/v.res" >/dev/null
-}
 pe "$tmp/native.exe" native vendorboot.exe &&
   pe "$tmp/gui.exe" windows cmd.exe &&
   pe "$tmp/trunc-src.dll" windows trunc.dll
@@ -51,31 +18,7 @@ head -c 100 "$tmp/trunc-src.dll" >"$tmp/notpe.dll"
 
 # A test CA (root and code-signing leaf) and the vendor's boot program
 # signed with it.
-cat >"$tmp/ca.cnf" <<'EOF2'
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = codeSigning
-authorityKeyIdentifier = keyid
-EOF2
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" \
-  -out "$tmp/ca.pem" -days 3650 -subj "/CN=Contoso Test Root" \
-  -config "$tmp/ca.cnf" -extensions ca 2>/dev/null &&
-  openssl req -newkey rsa:2048 -nodes -keyout "$tmp/leaf.key" \
-    -out "$tmp/leaf.csr" -subj "/CN=Contoso Code Signing" \
-    -config "$tmp/ca.cnf" 2>/dev/null &&
-  openssl x509 -req -in "$tmp/leaf.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" \
-    -CAcreateserial -out "$tmp/leaf.pem" -days 3650 -extfile "$tmp/ca.cnf" \
-    -extensions leaf 2>/dev/null &&
-  osslsigncode sign -certs "$tmp/leaf.pem" -key "$tmp/leaf.key" -h sha256 \
-    -in "$tmp/native.exe" -out "$tmp/signed.exe" >/dev/null 2>&1
+test_ca && sign "$tmp/native.exe" "$tmp/signed.exe"
 check "a test CA signs a native PE (osslsigncode)" [ $? = 0 ]
 osslsigncode verify -CAfile "$tmp/ca.pem" -in "$tmp/signed.exe" >/dev/null 2>&1
 check "osslsigncode verifies it with the test root" [ $? = 0 ]
@@ -98,7 +41,6 @@ EOF2
 "$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/s.hiv" "$tmp/o.reg"
 check "the planted hive is made" [ $? = 0 ]
 
-S=Windows/System32
 # smss.exe marks a whole Windows volume: without it, an absent file
 # proves nothing (a triage collection).
 ntfs "$tmp/win.ntfs" 24 "$S/config/SYSTEM=$tmp/s.hiv" "$S/smss.exe=$tmp/native.exe" \
@@ -106,27 +48,6 @@ ntfs "$tmp/win.ntfs" 24 "$S/config/SYSTEM=$tmp/s.hiv" "$S/smss.exe=$tmp/native.e
   "$S/tampered.exe=$tmp/tampered.exe" "$S/trunc.dll=$tmp/trunc.dll" \
   "$S/notpe.dll=$tmp/notpe.dll"
 check "an NTFS volume holds the hive and the planted files" [ $? = 0 ]
-
-# q EXPR: a Python expression on the first result (r), and on the files of
-# every finding (files: path -> file) and the rules found (rules).
-q() {
-  "$PYTHON3" -c '
-import json, sys
-r = json.loads(open(sys.argv[1]).readline())
-files = {}
-for f in r["findings"]:
-    for x in f.get("files", []):
-        files[x["path"]] = x
-rules = {(f["rule"], f["observed"]) for f in r["findings"]}
-print(eval(sys.argv[2]))' "$tmp/out" "$1"
-}
-# is_true EXPR: q says True (else the files are shown, for the log).
-is_true() {
-  [ "$(q "$1")" = True ] && return 0
-  q "[(p, x[\"exists\"], x[\"reason\"], x[\"pe\"] and x[\"pe\"][\"error\"], x[\"signature\"]) for p, x in files.items()]" | sed "s/^/# /"
-  return 1
-}
-P='c:\\windows\\system32\\'
 
 run scan --format json --fail-on never --trust-file "$tmp/ca.pem" "$tmp/win.ntfs"
 check "image: audited" [ "$rc" = 0 ]
@@ -214,16 +135,7 @@ check "--trust-file missing: exit 2 naming it" \
 # The real files: a Microsoft driver, a catalog-signed DLL, the
 # CVE-2020-0601 spoof, with the legacy roots (pinned by fingerprint).
 if [ -d "$PE" ]; then
-  "$PYTHON3" - "$PE/DXCore.dll" "$tmp" <<'EOF2'
-import struct, sys
-d = bytearray(open(sys.argv[1], "rb").read())
-o = struct.unpack_from("<I", d, 0x3c)[0] + 24 + 112 + 32
-off = struct.unpack_from("<I", d, o)[0]
-d[o:o + 8] = bytes(8)
-open(sys.argv[2] + "/dxcore.dll", "wb").write(d[:off])
-d[0x1000] ^= 1
-open(sys.argv[2] + "/dxcore-changed.dll", "wb").write(d[:off])
-EOF2
+  dxcore_plain "$tmp/dxcore.dll" && dxcore_plain "$tmp/dxcore-changed.dll" changed
   cat >"$tmp/k.reg" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager\KnownDLLs]

@@ -1,0 +1,153 @@
+#!/bin/sh
+# The files of every action of the boot plan, behind a normal registry:
+# Windows 10's own configuration (the win-10 fixture, unchanged) in NTFS
+# volumes built here, with a replaced KnownDLL, a replaced csrss.exe, a
+# Win32 autochk.exe and a timestomped ServerDll; a clean volume with only
+# genuine files (../shared/pe); the hive's Path deciding which autochk
+# runs; 8.3 short names; a Windows folder not named Windows; a triage copy
+# without smss.exe.
+. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/images-lib.sh"
+. "$(dirname "$0")/pe-lib.sh"
+
+pe "$tmp/smss.exe" native smss.exe &&
+  pe "$tmp/kernel32.dll" windows kernel32 dll &&
+  pe "$tmp/csrss.exe" native CSRSS.Exe &&
+  pe "$tmp/autochk.exe" windows autochk.exe &&
+  pe "$tmp/basesrv.dll" windows basesrv.dll dll
+check "PEs are built" [ $? = 0 ]
+
+# Normal registry, tampered files.
+ntfs "$tmp/t.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "$S/smss.exe=$tmp/smss.exe" "$S/kernel32.dll=$tmp/kernel32.dll" \
+  "$S/csrss.exe=$tmp/csrss.exe" "$S/autochk.exe=$tmp/autochk.exe" \
+  "$S/basesrv.dll~1262304000=$tmp/basesrv.dll"
+check "a volume with Windows 10's registry and tampered files" [ $? = 0 ]
+
+run scan --format json --fail-on never "$FIXTURES/win-10.hiv"
+q "sorted((f['rule'], f['key'], f['value'], f['observed']) for f in r['findings'])" >"$tmp/lone"
+run scan --format json --fail-on never "$tmp/t.ntfs"
+check "image: audited" [ "$rc" = 0 ]
+check "the registry is normal: the other findings are the lone hive's" \
+  is_true "sorted((f['rule'], f['key'], f['value'], f['observed']) for f in r['findings'] if not f['rule'].startswith('SM-FILE')) == $(cat "$tmp/lone")"
+KD='ControlSet001\\Control\\Session Manager\\KnownDLLs'
+SS='ControlSet001\\Control\\Session Manager\\SubSystems'
+SM='ControlSet001\\Control\\Session Manager'
+check "replaced KnownDLL: SM-FILE-UNSIGNED on KnownDLLs\\kernel32, with the file" \
+  is_true "ff[('SM-FILE-UNSIGNED', '${P}kernel32.dll')]['key'] == '$KD' and ff[('SM-FILE-UNSIGNED', '${P}kernel32.dll')]['value'] == 'kernel32' and ff[('SM-FILE-UNSIGNED', '${P}kernel32.dll')]['files'][0]['sha256'] == '$(sha256sum "$tmp/kernel32.dll" | cut -c1-64)'"
+check "kernel32's OriginalFilename without extension is its name" \
+  is_true "('SM-FILE-NAME-MISMATCH', '${P}kernel32.dll') not in ff"
+check "replaced csrss.exe: SM-FILE-UNSIGNED on SubSystems\\Windows" \
+  is_true "ff[('SM-FILE-UNSIGNED', '${P}csrss.exe')]['key'] == '$SS' and ff[('SM-FILE-UNSIGNED', '${P}csrss.exe')]['value'] == 'Windows' and ('SM-FILE-NAME-MISMATCH', '${P}csrss.exe') not in ff"
+check "Win32 autochk.exe: SM-FILE-NOT-NATIVE and -UNSIGNED on BootExecute" \
+  is_true "ff[('SM-FILE-NOT-NATIVE', '${P}autochk.exe')]['value'] == 'BootExecute' and ff[('SM-FILE-NOT-NATIVE', '${P}autochk.exe')]['key'] == '$SM' and ('SM-FILE-UNSIGNED', '${P}autochk.exe') in ff"
+check "timestomped ServerDll: SM-FILE-TIMESTOMPED on SubSystems\\Windows" \
+  is_true "ff[('SM-FILE-TIMESTOMPED', '${P}basesrv.dll')]['value'] == 'Windows' and ff[('SM-FILE-TIMESTOMPED', '${P}basesrv.dll')]['files'][0]['times']['si']['created'].startswith('2010-01-01T00:00:00')"
+check "absent ServerDll and Kmode: SM-FILE-MISSING" \
+  is_true "('SM-FILE-MISSING', '${P}winsrv.dll') in ff and ('SM-FILE-MISSING', '${P}win32k.sys') in ff"
+check "absent KnownDLLs of a normal list: not missing (smss.exe skips them)" \
+  is_true "not [k for k in ff if k[0] == 'SM-FILE-MISSING' and ff[k]['key'] == '$KD']"
+check "absent BootShell program: not missing (recovery only)" \
+  is_true "('SM-FILE-MISSING', '${P}bootim.exe') not in ff"
+check "pending deletes of absent files: nothing" \
+  is_true "not [k for k in ff if ff[k]['value'].startswith('PendingFileRename')]"
+
+run plan --format json --fail-on never "$tmp/t.ntfs"
+check "plan: the kernel32 action has its file and its SM-FILE finding" \
+  is_true "[(a['files'][0]['file']['sha256'], [r['findings'][i]['rule'] for i in a['findings']]) for a in r['plan']['actions'] if a['kind'] == 'known-dll' and a['value'] == 'kernel32'] == [('$(sha256sum "$tmp/kernel32.dll" | cut -c1-64)', ['SM-FILE-UNSIGNED'])]"
+check "plan: csrss.exe and each ServerDll looked up" \
+  is_true "[f['file']['exists'] for a in r['plan']['actions'] if a['kind'] in ('subsystem', 'server-dll') for f in a['files']] == [True, True, False, False]"
+check "plan: a directory and a paging file are not looked up" \
+  is_true "{f['file'] is None for a in r['plan']['actions'] for f in a['files'] if f['role'] in ('directory', 'paging-file', 'target')} == {True}"
+run plan --fail-on never "$tmp/t.ntfs"
+check "plan text: the file line under the action" \
+  grep -q "file         c:.windows.system32.kernel32.dll: .* bytes, sha256 .*windows-gui DLL \"kernel32\", unsigned" "$tmp/out"
+run scan --format json --fail-on never --no-files "$tmp/t.ntfs"
+check "--no-files: no SM-FILE finding" is_true "not ff"
+
+# The hive's Path puts C:\Tools before System32: smss.exe runs the
+# autochk.exe it finds there.
+cat >"$tmp/path.reg" <<'EOF2'
+Windows Registry Editor Version 5.00
+[ControlSet001\Control\Session Manager\Environment]
+"Path"=str(2):"C:\\Tools;%SystemRoot%\\system32;%SystemRoot%"
+EOF2
+"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/path.hiv" "$tmp/path.reg" &&
+  ntfs "$tmp/p.ntfs" 24 "$S/config/SYSTEM=$tmp/path.hiv" \
+    "$S/smss.exe=$tmp/smss.exe" "Tools/autochk.exe=$tmp/autochk.exe"
+check "a volume whose Path searches C:\\Tools first" [ $? = 0 ]
+run plan --format json --fail-on never "$tmp/p.ntfs"
+check "the copy found first along the Path is checked as the program" \
+  is_true "[(f['role'], f['file']['exists'], f['file']['pe']['subsystem']) for a in r['plan']['actions'] if a['kind'] == 'boot-program' for f in a['files'] if f['file'] and f['file']['exists']] == [('searched-first', True, 'windows-gui')]"
+check "and judged: SM-FILE-NOT-NATIVE on the copy in Tools; System32 absence is no finding" \
+  is_true "('SM-FILE-NOT-NATIVE', 'c:\\\\tools\\\\autochk.exe') in ff and ('SM-FILE-MISSING', '${P}autochk.exe') not in ff"
+
+# 8.3 short names: BootExecute names the program by its short path.
+cat >"$tmp/short.reg" <<'EOF2'
+Windows Registry Editor Version 5.00
+[ControlSet001\Control\Session Manager]
+"BootExecute"=multi:"autocheck autochk *","\\??\\C:\\PROGRA~1\\Contoso\\LONGBO~1.EXE"
+EOF2
+"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/short.hiv" "$tmp/short.reg" &&
+  ntfs "$tmp/s.ntfs" 24 "$S/config/SYSTEM=$tmp/short.hiv" \
+    "$S/smss.exe=$tmp/smss.exe" \
+    "Program Files|PROGRA~1/Contoso/LongBootProgram.exe|LONGBO~1.EXE=$tmp/autochk.exe"
+check "a volume whose names have 8.3 short names (libntfs-3g)" [ $? = 0 ]
+run scan --format json --fail-on never "$tmp/s.ntfs"
+check "a short path finds the file: its long names stored" \
+  is_true "files['c:\\\\progra~1\\\\contoso\\\\longbo~1.exe']['exists'] and files['c:\\\\progra~1\\\\contoso\\\\longbo~1.exe']['found'] == '\\\\Program Files\\\\Contoso\\\\LongBootProgram.exe'"
+check "and its name is the long one: OriginalFilename autochk.exe mismatches" \
+  is_true "('SM-FILE-NAME-MISMATCH', 'c:\\\\progra~1\\\\contoso\\\\longbo~1.exe') in ff and ('SM-FILE-NOT-NATIVE', 'c:\\\\progra~1\\\\contoso\\\\longbo~1.exe') in ff"
+
+# A Windows folder named WINNT, in a folder tree: C:\Windows is it.
+mkdir -p "$tmp/nt/WINNT/system32/config"
+cp "$FIXTURES/win-10.hiv" "$tmp/nt/WINNT/system32/config/SYSTEM"
+cp "$tmp/smss.exe" "$tmp/nt/WINNT/system32/smss.exe"
+cp "$tmp/csrss.exe" "$tmp/nt/WINNT/system32/csrss.exe"
+run scan --format json --fail-on never "$tmp/nt/WINNT/system32/config/SYSTEM"
+check "WINNT: %SystemRoot% is the folder the hive lies in" \
+  is_true "ff[('SM-FILE-UNSIGNED', '${P}csrss.exe')]['files'][0]['found'].endswith('WINNT\\\\system32\\\\csrss.exe')"
+
+# A triage copy: the hive and one program, no smss.exe.
+mkdir -p "$tmp/triage/Windows/System32/config"
+cp "$FIXTURES/win-10.hiv" "$tmp/triage/Windows/System32/config/SYSTEM"
+cp "$tmp/csrss.exe" "$tmp/triage/Windows/System32/csrss.exe"
+run scan --format json --fail-on never "$tmp/triage/Windows/System32/config/SYSTEM"
+check "triage copy: nothing missing, absent files unknown with the reason" \
+  is_true "not [k for k in ff if k[0] == 'SM-FILE-MISSING'] and ('SM-FILE-UNSIGNED', '${P}csrss.exe') in ff"
+run plan --format json --fail-on never "$tmp/triage/Windows/System32/config/SYSTEM"
+check "triage copy: an absent ServerDll is exists null, said why" \
+  is_true "[(f['file']['exists'], 'smss.exe' in f['file']['reason']) for a in r['plan']['actions'] if a['kind'] == 'server-dll' for f in a['files']][0] == (None, True)"
+
+# A clean volume with only genuine files: no Microsoft-signed csrss.exe
+# is at hand, so the registry names the real signed files of ../shared/pe
+# by their own names (a driver with an embedded signature, a DLL signed
+# through the catalog) wherever Windows code runs.
+if [ -d "$PE" ]; then
+  cat >"$tmp/clean.reg" <<'EOF2'
+Windows Registry Editor Version 5.00
+[ControlSet001\Control\Session Manager]
+"BootExecute"=multi:"autocheck pciide.sys"
+[-ControlSet001\Control\Session Manager\KnownDLLs]
+[ControlSet001\Control\Session Manager\KnownDLLs]
+"dxcore"="dxcore.dll"
+[ControlSet001\Control\Session Manager\SubSystems]
+"Kmode"=str(2):"\\SystemRoot\\System32\\pciide.sys"
+"Windows"=str(2):"%SystemRoot%\\system32\\pciide.sys ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=dxcore,1 ProfileControl=Off MaxRequestThreads=16"
+EOF2
+  dxcore_plain "$tmp/dxcore.dll" &&
+    "$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/clean.hiv" "$tmp/clean.reg" &&
+    ntfs "$tmp/c.ntfs" 24 "$S/config/SYSTEM=$tmp/clean.hiv" \
+      "$S/smss.exe=$tmp/smss.exe" "$S/pciide.sys=$PE/pciide.sys" \
+      "$S/dxcore.dll=$tmp/dxcore.dll" \
+      "$S/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/$CAT=$PE/$CAT"
+  check "a clean volume with genuine files" [ $? = 0 ]
+  run plan --format json --fail-on never --trust-file "$PE/legacy-certs.pem" \
+    "$tmp/c.ntfs"
+  check "clean: every file of code is there and valid on a pinned root" \
+    is_true "{(f['file']['path'], f['file']['signature']['status'], f['file']['signature']['trust']) for a in r['plan']['actions'] if a['kind'] in ('boot-program', 'known-dll', 'subsystem', 'server-dll', 'kernel-module') for f in a['files'] if f['file']} == {('${P}pciide.sys', 'valid', 'pinned'), ('${P}dxcore.dll', 'valid', 'pinned')}"
+  check "clean: no SM-FILE finding" is_true "not ff"
+else
+  skip "a clean volume with genuine files" "no ../shared/pe (SMAUDIT_PE)"
+fi
+done_testing
