@@ -46,6 +46,8 @@ const sm_boot_policy sm_boot_policies[] = {
      "which bits of FeatureSettingsOverride apply"},
     {SM_BK_MEMORY, "MoveImages", SM_PHASE_KERNEL,
      "ASLR of images: 0 turns it off system-wide"},
+    {SM_BK_MEMORY, "EnableCfg", SM_PHASE_KERNEL,
+     "Control Flow Guard: 0 turns it off system-wide"},
     {SM_BK_SESSION, "ProtectionMode", SM_PHASE_SMSS,
      "security of the objects smss.exe creates (DOS devices, KnownDLLs "
      "sections): 1 only administrators may change them, 0 any user"},
