@@ -36,13 +36,14 @@ stage() {
 
 # Needed to build and test (the README's "Building" table) ...
 deps="build-essential autoconf automake pkg-config
-libhivex-dev libyaml-dev libjansson-dev nettle-dev libtsk-dev libewf-dev libssl-dev libcmocka-dev
+libhivex-dev libyaml-dev libjansson-dev nettle-dev libtsk-dev libewf-dev libssl-dev
+libvshadow-dev libbfio-dev libcmocka-dev
 libhivex-bin python3 python3-jsonschema"
 # ... and optional tools whose tests skip without them (the disk-image
 # tests: NTFS volumes, partition tables, VHD/VHDX/VMDK, E01, and icat for
 # the benchmark).
 [ "$mode" = check ] && deps="$deps strace groff-base man-db ntfs-3g-dev
-ntfs-3g fdisk qemu-utils ewf-tools sleuthkit clang lld llvm osslsigncode python3-yaml"
+ntfs-3g fdisk qemu-utils ewf-tools sleuthkit libvshadow-utils clang lld llvm osslsigncode python3-yaml"
 missing=""
 for p in $deps; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -62,14 +62,17 @@ typedef struct sm_finding {
   bool recovered; /* from a value or key deleted and recovered from the
                      hive's free cells (hive/deleted.c) */
   /* The states of the volume it was found in, oldest first
-   * (checks/history.c): source "regback", "deleted" or "live" and the
-   * time (FILETIME) of that state; n_seen 0 when no other state was
-   * compared.  removed_since: of a finding gone from the live hive, the
-   * time of the first state without it. */
+   * (checks/history.c): source "regback", "shadow", "deleted" or "live"
+   * and the time (FILETIME) of that state (a shadow copy's: its creation
+   * time; store its identifier); n_seen 0 when no other state was
+   * compared.  At most 16: beyond, the oldest and the newest are
+   * kept.  removed_since: of a finding gone from the live hive, the time
+   * of the first state without it. */
   struct sm_seen {
     const char *source; /* a static string */
     uint64_t time;
-  } seen[4];
+    char store[40]; /* a shadow copy store's identifier, or "" */
+  } seen[16];
   size_t n_seen;
   uint64_t removed_since;
   bool suppressed;

@@ -179,6 +179,7 @@ static void result_init(const sm_scan_target *t, sm_scan_result *r) {
   r->volume = dup_or_null(t->volume);
   r->origin = dup_or_null(t->origin);
   r->image = image_dup(t->image);
+  r->shadow = sm_scan_shadow_dup(t->shadow);
   r->summary.max_severity = -1;
 }
 
@@ -604,6 +605,7 @@ void sm_scan_result_free(sm_scan_result *r) {
   free(r->volume);
   free(r->origin);
   image_free(r->image);
+  sm_scan_shadow_free(r->shadow);
   free(r->hive.path);
   free(r->hive.control_sets);
   sm_host_free(&r->host);

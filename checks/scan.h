@@ -54,6 +54,17 @@ typedef struct sm_scan_image {
   char *path;        /* inside the volume, as stored; NULL: no hive */
 } sm_scan_image;
 
+/* The volume shadow copy store a hive was read from (source/ says). */
+typedef struct sm_scan_shadow {
+  char *id;         /* the store's identifier, "{...}"; NULL unknown */
+  uint64_t created; /* its creation time (FILETIME); 0 unknown */
+  char *volume;     /* the volume it belongs to, as results name it */
+  unsigned store;   /* its index on the volume, 1 the oldest */
+  char *path;       /* the hive's path inside it */
+} sm_scan_shadow;
+sm_scan_shadow *sm_scan_shadow_dup(const sm_scan_shadow *s); /* NULL: NULL */
+void sm_scan_shadow_free(sm_scan_shadow *s);
+
 /* What to audit.  Only name and (without open) path are required. */
 typedef struct sm_scan_target {
   const char *name;     /* what the result calls "target" */
@@ -73,6 +84,7 @@ typedef struct sm_scan_target {
   /* How to open software; NULL: sm_hive_open(software) when set. */
   sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out);
   const sm_scan_image *image; /* from a disk image: where, else NULL */
+  const sm_scan_shadow *shadow; /* from a shadow copy store, else NULL */
   /* The live hive: its RegBack copy, audited too for the history of each
    * finding (sm_scan_history), as results name it, or NULL; open_regback
    * opens it (NULL: sm_hive_open(regback)). */
@@ -180,6 +192,7 @@ typedef struct sm_scan_result {
   /* The target, copied. */
   char *target, *role, *volume, *origin;
   sm_scan_image *image; /* NULL: not from a disk image */
+  sm_scan_shadow *shadow; /* NULL: not from a shadow copy store */
 
   bool has_hive; /* the hive opened: hive facts are valid */
   sm_scan_hive_facts hive;
@@ -264,10 +277,21 @@ bool sm_finding_same(const sm_finding *a, const sm_finding *b);
 /* The history of each finding of live across live and older (its RegBack
  * copy, audited; source "regback"): a finding found in both gets seen[]
  * (older first, each state's time the key's last write there); one found
- * only in older is added to live->removed.  Recovered findings of live
- * get seen[] "deleted".  False when out of memory. */
+ * only in older is added to live->removed (or, when an earlier older
+ * state had it too, that entry's history grows).  Recovered findings of
+ * live get seen[] "deleted".  False when out of memory. */
 bool sm_scan_history(sm_scan_result *live, const sm_scan_result *older,
                      const char *source);
+/* The same with the older state's time given (time 0: the last write of
+ * each finding's key there) and, for a shadow copy, its store's
+ * identifier (else NULL); called once per older state. */
+bool sm_scan_history_of(sm_scan_result *live, const sm_scan_result *older,
+                        const char *source, uint64_t time, const char *store);
+/* After every older state: a removed finding's removed_since becomes the
+ * time of the first of states (shadow copies that were audited) newer than
+ * its last sighting that lacks it, when that is earlier. */
+void sm_scan_history_gone(sm_scan_result *live, const struct sm_seen *states,
+                          size_t n);
 /* With t->regback: audit the RegBack copy (as sm_scan would, with the
  * options given) and take the history of r's findings from it. */
 void sm_scan_regback_history(const sm_scan_target *t,

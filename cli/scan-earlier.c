@@ -95,7 +95,8 @@ void sm_render_seen(FILE *f, const sm_finding *fd) {
   for (size_t i = 0; i < fd->n_seen; i++) {
     char ts[32];
     sm_filetime_iso8601(fd->seen[i].time, ts, sizeof ts);
-    fprintf(f, "%s%s %s", i ? ", then " : "seen in ", fd->seen[i].source,
+    fprintf(f, "%s%s%s%s %s", i ? ", then " : "seen in ", fd->seen[i].source,
+            fd->seen[i].store[0] ? " " : "", fd->seen[i].store,
             ts[0] ? ts : "(time unknown)");
   }
   fputc('\n', f);

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/scan.h"
 #include "source/image.h"
+#include "source/vss.h"
 
 /* The live SYSTEM of the last volume, kept for its RegBack copy: its
  * bytes and logs, copied (the walk frees its own after each hive). */
@@ -37,14 +38,41 @@ typedef struct image_scan {
    * for the history of its findings. */
   bool pending;
   sm_scan_result held;
+  /* The shadow copy stores of its volume audited so far, for the time a
+   * finding was gone by (sm_scan_history_gone). */
+  struct sm_seen stores[SM_VSS_MAX_STORES];
+  size_t n_stores;
+  /* The results of its older states, emitted after it (live first). */
+  sm_scan_result *later;
+  size_t n_later;
 } image_scan;
 
 static void flush(image_scan *s) {
-  if (!s->pending)
+  if (s->pending) {
+    sm_scan_history_gone(&s->held, s->stores, s->n_stores);
+    s->emit(s->ctx, &s->held);
+    sm_scan_result_free(&s->held);
+    s->pending = false;
+  }
+  s->n_stores = 0;
+  for (size_t i = 0; i < s->n_later; i++) {
+    s->emit(s->ctx, &s->later[i]);
+    sm_scan_result_free(&s->later[i]);
+  }
+  free(s->later);
+  s->later = NULL;
+  s->n_later = 0;
+}
+
+/* An older state's result r: kept until its live hive's, or emitted now
+ * when there is none held (or no memory to keep it). */
+static void after_live(image_scan *s, sm_scan_result *r) {
+  if (s->pending && sm_grow(&s->later, s->n_later, sizeof *s->later)) {
+    s->later[s->n_later++] = *r;
     return;
-  s->emit(s->ctx, &s->held);
-  sm_scan_result_free(&s->held);
-  s->pending = false;
+  }
+  s->emit(s->ctx, r);
+  sm_scan_result_free(r);
 }
 
 /* What a target's openers are handed. */
@@ -139,8 +167,8 @@ static void warn_atime(sm_scan_result *r, const char *list) {
 
 static void one_hive(void *ctx, const sm_image_hive *hv) {
   image_scan *s = ctx;
-  if (!hv->regback && !hv->error)
-    live_keep(&s->live, hv); /* for its RegBack copy, even when not named */
+  if (!hv->regback && !hv->shadow && !hv->error)
+    live_keep(&s->live, hv); /* for its older states, even when not named */
   /* One hive named: it, or the error of its volume (IMAGE:pN). */
   size_t vlen = strlen(hv->name);
   if (s->inner && (hv->error ? strncasecmp(hv->name, s->inner, vlen) != 0 ||
@@ -159,12 +187,24 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                          .description = (char *)g->description,
                          .path = (char *)g->path};
   image_item item = {.hv = hv};
-  if (hv->regback && s->live.data && s->live.partition == g->partition &&
-      s->live.offset == g->offset)
+  /* An older state of the volume whose live hive is held: its RegBack
+   * copy, or a hive or error of one of its shadow copies. */
+  bool older = (hv->regback || hv->shadow) && s->live.data &&
+               s->live.partition == g->partition && s->live.offset == g->offset;
+  if (older && !hv->error)
     item.live = &s->live;
+  const sm_vss_store *st = hv->shadow;
+  sm_scan_shadow shadow = {.id = st && st->id[0] ? (char *)st->id : NULL,
+                           .created = st ? st->created : 0,
+                           .volume = (char *)hv->shadow_volume,
+                           .store = st ? (unsigned)st->index : 0,
+                           .path = (char *)g->path};
   sm_scan_target t = {.name = hv->name,
                       .path = hv->name,
-                      .role = hv->regback ? "regback" : "system",
+                      .role = st            ? "shadow"
+                              : hv->regback ? "regback"
+                                            : "system",
+                      .shadow = st ? &shadow : NULL,
                       .origin = line,
                       .open = open_hive,
                       .open_data = &item,
@@ -174,24 +214,33 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
                       .open_live = open_live,
                       .files_volume = hv->volume};
   sm_scan_result r;
-  if (!item.live)
+  if (!older)
     flush(s); /* a new volume, or an error */
   if (hv->error)
     sm_scan_result_error(&t, hv->error, &r);
   else
     sm_scan(&t, s->o, s->set, &r);
   warn_atime(&r, hv->atime_unprotected);
-  if (!hv->regback && !hv->error) {
+  if (!hv->regback && !hv->shadow && !hv->error) {
     s->held = r;
     s->pending = true;
     return;
   }
-  if (item.live && s->pending && !r.error && !s->held.error &&
-      !sm_scan_history(&s->held, &r, "regback"))
-    sm_scan_fail(&s->held, "out of memory");
-  flush(s);
-  s->emit(s->ctx, &r);
-  sm_scan_result_free(&r);
+  if (item.live && s->pending && !r.error && !s->held.error) {
+    /* The store's own RegBack copy is a "regback" state of that store. */
+    bool store = st && !hv->regback;
+    if (!sm_scan_history_of(&s->held, &r, store ? "shadow" : "regback",
+                            store ? st->created : 0, st ? st->id : NULL))
+      sm_scan_fail(&s->held, "out of memory");
+    if (store && s->n_stores < SM_VSS_MAX_STORES) {
+      struct sm_seen *e = &s->stores[s->n_stores++];
+      *e = (struct sm_seen){.source = "shadow", .time = st->created};
+      snprintf(e->store, sizeof e->store, "%s", st->id);
+    }
+  }
+  if (!older)
+    flush(s);
+  after_live(s, &r);
 }
 
 void sm_scan_disk_image(const char *path, const char *inner,

@@ -53,8 +53,23 @@ json_t *sm_finding_data_json(const sm_finding_data *d) {
 }
 
 static json_t *seen_json(const struct sm_seen *s) {
-  return json_pack("{s:s, s:o}", "source", s->source, "time",
-                   sm_json_time(s->time));
+  json_t *o = json_pack("{s:s, s:o}", "source", s->source, "time",
+                        sm_json_time(s->time));
+  if (s->store[0])
+    json_object_set_new(o, "store", json_string(s->store));
+  return o;
+}
+
+/* "shadow": the store a hive was read from. */
+static json_t *shadow_json(const sm_scan_shadow *s) {
+  json_t *o = json_object();
+  json_object_set_new(o, "id", str_or_null(s->id));
+  json_object_set_new(o, "created",
+                      s->created ? sm_json_time(s->created) : json_null());
+  json_object_set_new(o, "volume", str_or_null(s->volume));
+  json_object_set_new(o, "store", json_integer((json_int_t)s->store));
+  json_object_set_new(o, "path", str_or_null(s->path));
+  return o;
 }
 
 /* "history": first and last seen, and every state, oldest first. */
@@ -279,6 +294,8 @@ json_t *sm_scan_json(const sm_scan_result *r) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
     json_object_set_new(res, "image", sm_scan_image_json(r->image));
+    if (r->shadow)
+      json_object_set_new(res, "shadow", shadow_json(r->shadow));
   }
   if (r->removed.n_findings) {
     json_t *a = json_array();

@@ -203,10 +203,15 @@ static void take_hive(sm_walk *w, const sm_walk_vol *v, TSK_FS_INFO *fs,
     free(data);
     return;
   }
+  char store[32] = "";
+  if (w->shadow)
+    snprintf(store, sizeof store, "vss%d:", w->shadow->index);
   if (v->part >= 0)
-    snprintf(name, sizeof name, "%s:p%ld:%s", w->path, v->part, path);
+    snprintf(name, sizeof name, "%s:p%ld:%s%s", w->path, v->part, store, path);
   else
-    snprintf(name, sizeof name, "%s:%s", w->path, path);
+    snprintf(name, sizeof name, "%s:%s%s", w->path, store, path);
+  hv.shadow = w->shadow;
+  hv.shadow_volume = w->shadow_volume;
   hv.origin = (sm_image_origin){.image = w->path,
                                 .format = w->format,
                                 .partition = v->part,

@@ -12,6 +12,7 @@
 #include <tsk/libtsk.h>
 
 #include "source/image.h"
+#include "source/vss.h"
 #include "source/volume.h"
 
 /* The most volumes read from one image: a GPT holds 128 entries as made
@@ -28,6 +29,8 @@ typedef struct sm_walk {
   void *ctx;
   unsigned emitted;  /* hives and volume errors handed to fn */
   sm_volume *volume; /* the NTFS volume being read, for the files */
+  const sm_vss_store *shadow; /* the shadow copy store being read, or NULL */
+  const char *shadow_volume;  /* with shadow: the volume's name, IMAGE:pN */
   uint64_t starts[SM_IMAGE_MAX_VOLUMES]; /* offsets of the volumes read */
   size_t nstarts;
   unsigned repeated, past_cap; /* partitions not read, and why */
@@ -37,7 +40,7 @@ typedef struct sm_walk {
 /* A volume of the image: partition part (-1: the image is the volume). */
 typedef struct sm_walk_vol {
   long part;
-  uint64_t offset;
+  uint64_t offset, size;
   const char *desc;
   char where[400]; /* "partition 2 (NTFS / exFAT (0x07), offset 1048576)" */
 } sm_walk_vol;
@@ -64,6 +67,12 @@ sm_result sm_walk_open_ewf(sm_walk *w, sm_error *err);
  * checksums, with why saying which ("damaged E01: the chunk at sectors
  * 8128 to 8191 (bytes ... of the disk) fails its checksum"). */
 bool sm_walk_ewf_damage(sm_walk *w, char *why, size_t size);
+
+/* The shadow copies of NTFS volume v, called name (image-shadow.c): the
+ * hives of each store as sm_walk_ntfs finds them, named IMAGE:pN:vssK:/PATH
+ * and handed over with shadow set; a store that cannot be read is an
+ * error result of its own. */
+void sm_walk_shadows(sm_walk *w, const sm_walk_vol *v, const char *name);
 
 /* The hives of NTFS volume v (image-ntfs.c): Windows/System32/config's
  * SYSTEM, then RegBack's; or, when its root holds no Windows, the volumes

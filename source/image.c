@@ -84,10 +84,11 @@ void sm_walk_error(sm_walk *w, const sm_walk_vol *v, const char *fmt, ...) {
   if (n > 0 && (size_t)n < sizeof msg)
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
   va_end(ap);
-  if (v->part >= 0)
-    snprintf(name, sizeof name, "%s:p%ld", w->path, v->part);
-  else
-    snprintf(name, sizeof name, "%s", w->path);
+  int n2 = v->part >= 0
+               ? snprintf(name, sizeof name, "%s:p%ld", w->path, v->part)
+               : snprintf(name, sizeof name, "%s", w->path);
+  if (w->shadow && n2 > 0 && (size_t)n2 < sizeof name)
+    snprintf(name + n2, sizeof name - (size_t)n2, ":vss%d", w->shadow->index);
   sm_image_hive hv = {.origin = {.image = w->path,
                                  .format = w->format,
                                  .partition = v->part,
@@ -95,6 +96,8 @@ void sm_walk_error(sm_walk *w, const sm_walk_vol *v, const char *fmt, ...) {
                                  .description = v->desc,
                                  .path = NULL},
                       .name = name,
+                      .shadow = w->shadow,
+                      .shadow_volume = w->shadow_volume,
                       .error = msg,
                       .atime_unprotected = sm_noatime_unprotected()};
   sm_walk_emit(w, &hv);
@@ -132,6 +135,7 @@ static void one_volume(sm_walk *w, const sm_walk_vol *v) {
     sm_walk_ntfs(w, v, fs);
     sm_volume_close(w->volume);
     w->volume = NULL;
+    sm_walk_shadows(w, v, name);
   } else
     sm_walk_note(w, "%s: %s, not NTFS", v->where,
                  tsk_fs_type_toname(fs->ftype));
@@ -157,7 +161,8 @@ static void walk_volumes(sm_walk *w) {
   }
   if (!vs) {
     tsk_error_reset();
-    sm_walk_vol v = {.part = -1, .offset = 0, .desc = ""};
+    sm_walk_vol v = {
+        .part = -1, .offset = 0, .size = (uint64_t)w->img->size, .desc = ""};
     set_where(&v);
     one_volume(w, &v);
     return;
@@ -168,6 +173,7 @@ static void walk_volumes(sm_walk *w) {
       continue;
     sm_walk_vol v = {.part = (long)p->addr,
                      .offset = (uint64_t)p->start * vs->block_size,
+                     .size = (uint64_t)p->len * vs->block_size,
                      .desc = p->desc ? p->desc : ""};
     set_where(&v);
     uint64_t end = (uint64_t)(p->start + p->len) * vs->block_size;

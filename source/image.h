@@ -42,6 +42,10 @@ typedef struct sm_image_origin {
 typedef struct sm_image_hive {
   sm_image_origin origin;
   bool regback;              /* config/RegBack/SYSTEM */
+  /* Read from a volume shadow copy store of the volume (its creation
+   * time, identifier, index), or NULL: the volume as it is. */
+  const struct sm_vss_store *shadow;
+  const char *shadow_volume; /* with shadow: the volume, IMAGE:pN */
   const char *name;          /* IMAGE:pN:/PATH, what results call it */
   const unsigned char *data; /* the hive's bytes */
   size_t len;
@@ -62,7 +66,8 @@ typedef void (*sm_image_fn)(void *ctx, const sm_image_hive *hv);
 
 /* Open the image at path read-only, find every NTFS volume with
  * Windows/System32/config/SYSTEM (any letter case) and hand each hive,
- * then its RegBack copy, to fn.  With want_software, a SOFTWARE hive beside
+ * then its RegBack copy, to fn; then those of each volume shadow copy store
+ * of the volume (source/vss.h), oldest first, each with shadow set.  With want_software, a SOFTWARE hive beside
  * each is read too.  Returns an error (naming the image) when the image
  * cannot be read at all or holds no Windows volume, and fn was never
  * called. */

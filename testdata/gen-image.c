@@ -8,7 +8,9 @@
  * seconds) and its $FILE_NAME times are left as made: a timestomped file.
  * A component written LONG|SHORT ("Program Files|PROGRA~1") is given the
  * 8.3 name SHORT as well, as Windows does.  Used by the disk-image tests
- * to build volumes from the fixture hives. */
+ * to build volumes from the fixture hives.  A file already there is
+ * written over and cut to SRC's length (the volume at a later time, for
+ * gen-vss). */
 #include <config.h>
 
 #include <errno.h>
@@ -91,6 +93,10 @@ static int put(ntfs_volume *vol, const char *dest, const char *src,
       if (ntfs_attr_pwrite(na, at, 1, "") != 1)
         rc = -1;
     if (rc == 0 && size > pos && ntfs_attr_pwrite(na, size - 1, 1, "") != 1)
+      rc = -1;
+    /* A file written again (the volume at a later time): SRC's length. */
+    if (rc == 0 && size <= pos && na->data_size > pos &&
+        ntfs_attr_truncate(na, pos) != 0)
       rc = -1;
     ntfs_attr_close(na);
   }
