@@ -52,8 +52,9 @@ typedef struct batch {
   size_t queued; /* the next index to start */
   const sm_scan_options *o;
   sm_baseline_set *set;
-  sm_progress prog; /* the progress line on stderr */
-  bool stopping;    /* after a poll failure: start nothing more */
+  sm_progress prog;     /* the progress line on stderr */
+  bool stopping;        /* after a poll failure: start nothing more */
+  size_t kept, dropped; /* results kept, and those past max_results */
 } batch;
 
 /* What a worker writes on its pipe: this header, the error (error_len

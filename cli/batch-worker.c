@@ -12,18 +12,6 @@
 #include "cli/batch-internal.h"
 #include "cli/cli.h"
 
-/* gcc says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SM_ASAN 1
-#endif
-#endif
-#ifndef SM_ASAN
-#define SM_ASAN 0
-#endif
-
 static void write_all(int fd, const char *s, size_t len) {
   while (len) {
     ssize_t r = write(fd, s, len);
@@ -36,11 +24,12 @@ static void write_all(int fd, const char *s, size_t len) {
   }
 }
 
-
 /* An audit that ran out of memory under --max-memory says the limit. */
 static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
   char *msg = NULL;
-  if (!bo->max_memory || !r->error || !strstr(r->error, strerror(ENOMEM)) ||
+  if (!bo->max_memory || !r->error ||
+      (!strstr(r->error, strerror(ENOMEM)) &&
+       !strstr(r->error, "out of memory")) ||
       asprintf(&msg,
                "%s (the worker's address space is limited to %lu MiB: "
                "--max-memory)",
@@ -122,14 +111,7 @@ static void worker_bounds(const sm_batch_opts *bo) {
   signal(SIGTERM, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
   signal(SIGXCPU, SIG_DFL);
-#if !SM_ASAN
-  /* AddressSanitizer reserves terabytes of shadow address space. */
-  if (bo->max_memory) {
-    struct rlimit r;
-    r.rlim_cur = r.rlim_max = (rlim_t)bo->max_memory << 20;
-    setrlimit(RLIMIT_AS, &r);
-  }
-#endif
+  sm_cli_limit_memory(bo->max_memory);
 }
 
 /* --timeout of CPU for the next item: SIGXCPU (whose default ends the
@@ -141,10 +123,10 @@ static void item_cpu_limit(unsigned timeout) {
   if (!timeout || getrusage(RUSAGE_SELF, &ru) != 0 ||
       getrlimit(RLIMIT_CPU, &r) != 0)
     return;
-  rlim_t want = (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 +
-                timeout;
-  r.rlim_cur = r.rlim_max != RLIM_INFINITY && want > r.rlim_max ? r.rlim_max
-                                                                 : want;
+  rlim_t want =
+      (rlim_t)ru.ru_utime.tv_sec + (rlim_t)ru.ru_stime.tv_sec + 1 + timeout;
+  r.rlim_cur =
+      r.rlim_max != RLIM_INFINITY && want > r.rlim_max ? r.rlim_max : want;
   setrlimit(RLIMIT_CPU, &r);
 }
 
@@ -203,4 +185,3 @@ void sm_batch_worker(const batch *b, int cmd, int wfd) {
   }
   _exit(0);
 }
-

@@ -34,6 +34,16 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
   const sm_found *it = &b->items[idx];
   sm_batch_stats *st = b->st;
   st->hives++;
+  /* A flood (of partitions, of hives in a tree) is not held without end:
+   * past max_results, a result is an error, counted and said once at the
+   * end, its report not kept. */
+  if (b->bo->max_results && b->kept >= b->bo->max_results) {
+    st->errors++;
+    b->dropped++;
+    free(bytes);
+    return;
+  }
+  b->kept++;
   if (sum->failed && b->bo->quiet_errors) {
     st->errors++;
   } else if (sum->failed) {
@@ -203,8 +213,8 @@ static int reap(slot *s) {
 }
 
 /* Why a worker that ended during its item wrote no whole result. */
-static void worker_fate(const batch *b, int status, bool timed_out,
-                        char *msg, size_t size) {
+static void worker_fate(const batch *b, int status, bool timed_out, char *msg,
+                        size_t size) {
   if (timed_out) {
     snprintf(msg, size, "audit exceeded the time limit of %u s",
              b->bo->timeout);
@@ -216,8 +226,7 @@ static void worker_fate(const batch *b, int status, bool timed_out,
              "the file changed while it was read in place (truncated under "
              "its mapping)");
   } else if (WIFSIGNALED(status)) {
-    snprintf(msg, size, "audit aborted: killed by signal %d",
-             WTERMSIG(status));
+    snprintf(msg, size, "audit aborted: killed by signal %d", WTERMSIG(status));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_WORKER_NOMEM) {
     snprintf(msg, size,
              "audit aborted: out of memory (limit %lu MiB, --max-memory)",
@@ -503,6 +512,11 @@ void sm_batch_run(const sm_found *items, size_t n, const sm_scan_options *o,
   clear_line(&b);
   if (bo->sort)
     emit_sorted(&b);
+  if (b.dropped)
+    sm_cli_error("%zu result%s past the first %lu of this run %s not kept "
+                 "(--max-results): the report is incomplete",
+                 b.dropped, b.dropped == 1 ? "" : "s", bo->max_results,
+                 b.dropped == 1 ? "was" : "were");
 out:
   st->elapsed = sm_batch_now() - b.prog.start;
   free(b.held);

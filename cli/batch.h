@@ -1,26 +1,28 @@
 /* Batch scanning: hives audited in a few worker processes, each reused
- * from hive to hive, each hive within bounds of time and memory, and the results handed
- * to the writer as they come (or sorted at the end). */
+ * from hive to hive, each hive within bounds of time and memory, and the
+ * results handed to the writer as they come (or sorted at the end). */
 #ifndef SM_CLI_BATCH_H
 #define SM_CLI_BATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "source/discover.h"
 #include "cli/scan.h"
+#include "source/discover.h"
 
 typedef struct sm_batch_opts {
-  unsigned jobs;            /* worker processes at a time, >= 1 */
-  unsigned timeout;         /* seconds per hive, wall clock and CPU; 0 none */
-  unsigned long max_memory; /* MiB of address space per worker; 0 none */
-  bool sort;                /* emit by target at the end, not as they come */
-  bool in_process;          /* one item: audit it here, without a worker
-                               (and so without timeout and max_memory) */
-  bool progress;            /* redraw a progress line on stderr */
-  bool quiet_errors;        /* the report on the same terminal says each
-                               hive's error: not said again on stderr */
-  int fail_on;              /* severity that fails the run, -1 never */
+  unsigned jobs;             /* worker processes at a time, >= 1 */
+  unsigned timeout;          /* seconds per hive, wall clock and CPU; 0 none */
+  unsigned long max_memory;  /* MiB of address space per worker; 0 none */
+  unsigned long max_results; /* results one run keeps; past them each is
+                                counted as an error, not kept; 0 none */
+  bool sort;                 /* emit by target at the end, not as they come */
+  bool in_process;           /* one item: audit it here, without a worker
+                                (and so without timeout and max_memory) */
+  bool progress;             /* redraw a progress line on stderr */
+  bool quiet_errors;         /* the report on the same terminal says each
+                                hive's error: not said again on stderr */
+  int fail_on;               /* severity that fails the run, -1 never */
 } sm_batch_opts;
 
 /* One host of a batch: the hives with its computer name (or, unnamed, one

@@ -36,6 +36,19 @@ static void on_limit(int sig) {
   _exit(SM_EXIT_ERROR);
 }
 
+void sm_cli_limit_memory(unsigned long max_memory) {
+#if !SM_ASAN
+  /* AddressSanitizer reserves terabytes of shadow address space. */
+  if (max_memory) {
+    struct rlimit r;
+    r.rlim_cur = r.rlim_max = (rlim_t)max_memory << 20;
+    setrlimit(RLIMIT_AS, &r);
+  }
+#else
+  (void)max_memory;
+#endif
+}
+
 bool sm_cli_parse_count(const char *cmd, const char *opt, const char *s,
                         unsigned long max, unsigned long *out) {
   char *end;
@@ -72,14 +85,5 @@ void sm_cli_bound(const char *target, unsigned timeout,
       setrlimit(RLIMIT_CPU, &r);
     }
   }
-#if !SM_ASAN
-  /* AddressSanitizer reserves terabytes of shadow address space. */
-  if (max_memory) {
-    struct rlimit r;
-    r.rlim_cur = r.rlim_max = (rlim_t)max_memory << 20;
-    setrlimit(RLIMIT_AS, &r);
-  }
-#else
-  (void)max_memory;
-#endif
+  sm_cli_limit_memory(max_memory);
 }

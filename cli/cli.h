@@ -36,6 +36,9 @@ bool sm_cli_parse_count(const char *cmd, const char *opt, const char *s,
  * space is max_memory MiB (0: none; not set under AddressSanitizer). */
 void sm_cli_bound(const char *target, unsigned timeout,
                   unsigned long max_memory);
+/* This process's address space: max_memory MiB (0: unchanged; nothing
+ * under AddressSanitizer, which reserves terabytes of shadow memory). */
+void sm_cli_limit_memory(unsigned long max_memory);
 /* A usage error: "smaudit: MESSAGE" and a one-line hint to see
  * "smaudit CMD --help" (cmd NULL: "smaudit --help").  Returns
  * SM_EXIT_ERROR. */

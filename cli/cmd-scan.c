@@ -76,6 +76,10 @@ static void usage_scan(FILE *f) {
       "without a worker\n"
       "                            unless --timeout or --max-memory is "
       "given\n"
+      "      --max-results N       keep at most N results in one run "
+      "(default 100000;\n"
+      "                            0: no limit); past them each is an "
+      "error, exit 2\n"
       "      --sort                write the results sorted by target, at "
       "the end, rather\n"
       "                            than in the order the targets were "
@@ -110,26 +114,27 @@ static void usage_scan(FILE *f) {
 }
 
 static void usage_plan(FILE *f) {
-  fprintf(f,
-          "Usage: %s plan [OPTION]... TARGET...\n"
-          "Show what Windows will do at the next boot, from the Session "
-          "Manager\nconfiguration of each SYSTEM hive: every action in the "
-          "order smss.exe, the\nkernel and the loader take it, the files "
-          "it runs, maps or changes (resolved,\nwith who can write there), "
-          "and under each action the findings that judge it.\n"
-          "Every value the plan reads is accounted for: consumed by an "
-          "action, documented\nas inert, or reported unmodelled.\n\n"
-          "TARGET is what scan takes: a hive, a volume or collection folder, "
-          "a disk image.\n\n"
-          "  -f, --format FORMAT       text (default) or json (JSON Lines, "
-          "the scan's object\n"
-          "                            with \"plan\" added)\n"
-          "The other options are scan's (smaudit scan --help): --baseline, "
-          "--control-set,\n--fail-on, --color, --no-recover, --unsafe, "
-          "--no-hash, -r, -j, --timeout,\n--max-memory, --sort, -o, "
-          "--force, --shard, -q.\n\n"
-          "Exit status: as scan's.\n",
-          sm_progname);
+  fprintf(
+      f,
+      "Usage: %s plan [OPTION]... TARGET...\n"
+      "Show what Windows will do at the next boot, from the Session "
+      "Manager\nconfiguration of each SYSTEM hive: every action in the "
+      "order smss.exe, the\nkernel and the loader take it, the files "
+      "it runs, maps or changes (resolved,\nwith who can write there), "
+      "and under each action the findings that judge it.\n"
+      "Every value the plan reads is accounted for: consumed by an "
+      "action, documented\nas inert, or reported unmodelled.\n\n"
+      "TARGET is what scan takes: a hive, a volume or collection folder, "
+      "a disk image.\n\n"
+      "  -f, --format FORMAT       text (default) or json (JSON Lines, "
+      "the scan's object\n"
+      "                            with \"plan\" added)\n"
+      "The other options are scan's (smaudit scan --help): --baseline, "
+      "--control-set,\n--fail-on, --color, --no-recover, --unsafe, "
+      "--no-hash, -r, -j, --timeout,\n--max-memory, --max-results, --sort, -o, "
+      "--force, --shard, -q.\n\n"
+      "Exit status: as scan's.\n",
+      sm_progname);
 }
 
 enum {
@@ -141,6 +146,7 @@ enum {
   OPT_NOHASH,
   OPT_TIMEOUT,
   OPT_MAXMEM,
+  OPT_MAXRES,
   OPT_SORT,
   OPT_FORCE,
   OPT_SHARD,
@@ -319,6 +325,11 @@ static bool parse_option(int c, const char *arg, scan_args *a) {
     a->bo.max_memory = v;
     a->bo.in_process = false;
     return true;
+  case OPT_MAXRES:
+    if (!sm_cli_parse_count("scan", "--max-results", arg, 1UL << 32, &v))
+      return false;
+    a->bo.max_results = v;
+    return true;
   case OPT_SORT:
     a->bo.sort = true;
     return true;
@@ -460,6 +471,7 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
       {"jobs", required_argument, NULL, 'j'},
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
       {"max-memory", required_argument, NULL, OPT_MAXMEM},
+      {"max-results", required_argument, NULL, OPT_MAXRES},
       {"sort", no_argument, NULL, OPT_SORT},
       {"output", required_argument, NULL, 'o'},
       {"force", no_argument, NULL, OPT_FORCE},
@@ -475,6 +487,7 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
                  .bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
                         .timeout = 120,
                         .max_memory = 4096,
+                        .max_results = 100000,
                         /* Isolation when bounds are asked for (and for
                          * every hive of a batch). */
                         .in_process = true,

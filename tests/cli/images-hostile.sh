@@ -310,6 +310,15 @@ paths = sorted(json.loads(l)["image"]["path"] for l in open(sys.argv[1]))
 sys.exit(0 if paths == ["/WINDOWS/System32/config/SYSTEM",
                         "/Windows/System32/config/SYSTEM"] else 1)' "$tmp/out"
 
+# A per-run cap on results (a flood of hives): past --max-results, each
+# result is an error, not kept, said once; exit 2.
+run scan --max-results 1 --format json "$tmp/cases.img"
+check "--max-results 1, two hives: exit 2 ($rc)" [ "$rc" = 2 ]
+check "--max-results 1, two hives: one result kept, the other said" \
+  sh -c '[ "$(wc -l <"$1")" = 1 ] && grep -q "1 result past the first 1 of this run was not kept (--max-results): the report is incomplete" "$2"' _ "$tmp/out" "$tmp/err"
+run scan --format json "$tmp/cases.img"
+check "default --max-results: both kept (exit $rc)" [ "$(wc -l <"$tmp/out")" = 2 ]
+
 # 11. A GPT of 2,000 entries that all name one Windows volume: the volume
 # is read once and the flood said (2,000 results before, 42 s and 412 MB
 # for 20,000); past 256 distinct volumes the rest are said, not read.
