@@ -51,10 +51,12 @@ if q=$(tool qemu-img); then
     -n scan-vhdx "'$smaudit' scan --fail-on never '$work/disk-$size.vhdx'"
 fi
 cat "$img" >/dev/null
+load=$(cut -d" " -f1 /proc/loadavg)
 hyperfine -N --warmup 1 --runs "$runs" --style none \
   --export-json "$work/images.json" \
   -n scan-file "'$smaudit' scan --fail-on never '$hive'" "$@" >/dev/null 2>&1
-python3 - "$work/images.json" "$size" <<'PY'
+load="$load → $(cut -d" " -f1 /proc/loadavg)"
+python3 - "$work/images.json" "$size" "$load" <<'PY'
 import json, statistics, sys
 res = {r["command"]: statistics.median(r["times"]) for r in json.load(open(sys.argv[1]))["results"]}
 size = int(sys.argv[2])
@@ -63,7 +65,7 @@ print("SYSTEM hive of %.1f MB in an NTFS volume behind a GPT table; `icat` "
       "of The Sleuth Kit reading that one file out of the image is the floor. "
       "`scan` audits it from the image (partition table, NTFS, the hive, its "
       "logs and SOFTWARE looked for, the audit); `scan-file` audits the hive "
-      "file itself.\n" % (size / 1e6))
+      "file itself. Load (1 min) during the runs: %s.\n" % (size / 1e6, sys.argv[3]))
 print("| image | icat (ms) | scan of the image (ms) | scan of the hive file (ms) "
       "| scan / icat | scan / (icat + scan of the file), target ≤ 1.3 |")
 print("|---|---:|---:|---:|---:|---:|")

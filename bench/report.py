@@ -72,9 +72,10 @@ print('| hive | size (MB) | in page cache | baseline | command | median (ms) '
 print('|---|---:|---:|---|---|---:|---:|---:|---:|')
 targets = []
 lin = []
-for name, size, bl, cached, _, access in hives:
+for name, size, bl, cached, _, access, *rest in hives:
     if name == 'batch':
         continue
+    load = rest[0] if rest else '?'
     m = medians(name)
     size = int(size)
     cat, hx = m['cat']['median'], m['hivexget']['median']
@@ -93,15 +94,16 @@ for name, size, bl, cached, _, access in hives:
     peak = max(rss.get((name, c), 0) for c in m if c.startswith('scan'))
     nohash = med('scan-all-nohash')
     floor = max(med('openssl-sha256') or 0, nohash)
+    copy, rr = med('scan-all-copy-nohash'), med('regripper')
     targets.append({'name': name, 'access': access, 'nohash': nohash / hx,
                     'hash': med('scan-all') / floor,
                     'logs': (med('scan-all') / med('logs-floor')
                              if med('logs-floor') else None),
-                    'copy': med('scan-all-copy-nohash') / hx,
-                    'rr': m['regripper']['median'] / med('scan-all'),
-                    'rss': peak / 1024 - size / 2**20})
+                    'copy': copy / hx if copy else None,
+                    'rr': rr / med('scan-all') if rr else None,
+                    'rss': peak / 1024 - size / 2**20, 'load': load})
     if name.startswith('generated-'):
-        lin.append((size, m['scan']['median'], m['hivexget']['median']))
+        lin.append((size, med('scan-all'), m['hivexget']['median']))
 
 
 print('\n## Targets\n')
@@ -115,26 +117,27 @@ print('Full audit (`smaudit scan --control-set all`), each against the floor '
       '`access`: in place through a read-only mount or view, or from a copy. '
       'From a private copy (`SMAUDIT_NO_VIEW=1`) and RegRipper ÷ default for '
       'comparison, without a target.\n')
-print('| hive | access | --no-hash ÷ hivexget (≤ 1.3) | default ÷ max(openssl, '
-      '--no-hash) (≤ 1.15) | with logs ÷ (cat + hivexget) (≤ 1.3) '
-      '| copy: --no-hash ÷ hivexget | RegRipper ÷ default '
+print('| hive | load (1 min, start → end) | access | --no-hash ÷ hivexget (≤ 1.3) '
+      '| default ÷ max(openssl, --no-hash) (≤ 1.15) | with logs ÷ (cat + '
+      'hivexget) (≤ 1.3) | copy: --no-hash ÷ hivexget | RegRipper ÷ default '
       '| peak RSS − hive size, MB (≤ 64) |')
-print('|---|---|---:|---:|---:|---:|---:|---:|')
+print('|---|---|---|---:|---:|---:|---:|---:|---:|')
 for t in targets:
     dirty = t['logs'] is not None
     nh = (f"{t['nohash']:.2f} ({ok(t['nohash'] <= 1.3)})" if not dirty
           else f"{t['nohash']:.2f} (dirty: next column)")
     lg = f"{t['logs']:.2f} ({ok(t['logs'] <= 1.3)})" if dirty else '–'
-    print(f"| {t['name']} | {t['access']} | {nh} "
+    opt = ['–' if t[k] is None else f'{t[k]:.2f}' for k in ('copy', 'rr')]
+    print(f"| {t['name']} | {t['load']} | {t['access']} | {nh} "
           f"| {t['hash']:.2f} ({ok(t['hash'] <= 1.15)}) | {lg} "
-          f"| {t['copy']:.2f} | {t['rr']:.2f} "
+          f"| {opt[0]} | {opt[1]} "
           f"| {t['rss']:.1f} ({ok(t['rss'] <= 64)}) |")
 
 if len(lin) >= 2:
     lin.sort()
     print('\n## Growth with hive size (generated hives)\n')
-    print('| size (MB) | scan (ms) | scan ms per MB | hivexget (ms) '
-          '| hivexget ms per MB |')
+    print('| size (MB) | scan --control-set all (ms) | scan ms per MB '
+          '| hivexget (ms) | hivexget ms per MB |')
     print('|---:|---:|---:|---:|---:|')
     for size, t, h in lin:
         print(f'| {size / 1e6:.0f} | {ms(t)} | {t * 1e3 / (size / 1e6):.2f} '
@@ -150,8 +153,10 @@ b = [h for h in hives if h[0] == 'batch']
 if b:
     m = medians('batch')
     n = len(os.listdir(b[0][4]))
+    bload = b[0][6] if len(b[0]) > 6 else '?'
     print(f'\n## Batch: {n} hives (hard links of a copy of {b[0][5]}, '
-          f'{int(b[0][1]) / 1e6:.1f} MB), baseline {b[0][2]}\n')
+          f'{int(b[0][1]) / 1e6:.1f} MB), baseline {b[0][2]}, load '
+          f'{bload}\n')
     print('| command | runs | median (s) | hives per second |')
     print('|---|---:|---:|---:|')
     for cmd, r in m.items():
@@ -168,6 +173,13 @@ if b:
                   f'-j1, {what}: {j2["median"]:.2f} s ÷ {c1 / 2:.2f} s = '
                   f'{r:.2f} ({ok(r <= 1.15)}; target ≤ 1.15); -j2 ÷ -j1 '
                   f'throughput {j1["median"] / j2["median"]:.2f}')
+
+    bp = rss.get(('batch', 'scan-j2'))
+    if bp is not None:
+        over = bp / 1024 - int(b[0][1]) / 2**20
+        print(f'\nPeak RSS of the largest process of a -j2 batch: '
+              f'{bp / 1024:.1f} MB, {over:.1f} MB over one hive '
+              f'({ok(over <= 64)}; target ≤ 64 MB per worker)')
 
 opens = open(os.path.join(raw, 'baseline-opens.txt')).read().strip()
 print(f'\nBaseline files opened by one `smaudit scan` of 3 hives: {opens} '

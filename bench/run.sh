@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/run.sh: smaudit against the tools users would pick instead.
 #
-#   bench/run.sh [--smoke] [--runs N] [--rounds N] [--sizes "10 100 500"]
-#                [--batch N] [--no-real] [--out DIR]
+#   bench/run.sh [--smoke] [--ratios] [--runs N] [--rounds N]
+#                [--sizes "10 100 500"] [--batch N] [--no-real] [--out DIR]
 #
 # See docs/performance.md.  On each hive (the real ones of the corpus, then
 # generated SYSTEM-like hives of the sizes given, in MB) measures with
@@ -25,6 +25,11 @@
 # --smoke: a 1 MB hive and a batch of 10, one run each, output to a
 # temporary directory: checks that the script works (make check runs it).
 #
+# --ratios: only what issue 24's ratios need (hivexget, openssl, the full
+# audit with and without the digest, the floor of a hive with logs, the
+# batch, the disk images), 2 rounds: every ratio in about a third of the
+# time (make bench BENCH_ARGS=--ratios).
+#
 # Environment: top_srcdir, top_builddir (default: this script's checkout,
 # built in place), SMAUDIT_BENCH_DIR (the cache of generated hives; default
 # BUILDDIR/bench/.cache), SMAUDIT_CORPUS (the real hives; default
@@ -34,17 +39,18 @@ set -eu
 me=bench/run.sh
 die() { echo "$me: $*" >&2; exit 2; }
 
-smoke=no runs= rounds= sizes="10 100 500" batch=1000 real=yes out=
+smoke=no runs= rounds= sizes="10 100 500" batch=1000 real=yes out= ratios=no
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) smoke=yes ;;
+    --ratios) ratios=yes ;;
     --runs) runs=$2; shift ;;
     --sizes) sizes=$2; shift ;;
     --batch) batch=$2; shift ;;
     --no-real) real=no ;;
     --out) out=$2; shift ;;
     --rounds) rounds=$2; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -80,6 +86,7 @@ if [ $smoke = yes ]; then
   sizes=1 batch=10 real=no
   runs=${runs:-1} rounds=${rounds:-1}
 fi
+[ $ratios = yes ] && rounds=${rounds:-2}
 runs=${runs:-5} rounds=${rounds:-4}
 hf_runs="--warmup $([ "$runs" = 1 ] && echo 0 || echo 1) --runs $runs"
 
@@ -198,31 +205,38 @@ bench_hive() { # bench_hive NAME PATH
   if [ -f "$h.LOG1" ] || [ -f "$h.LOG2" ] || [ -f "$h.LOG" ]; then
     set -- "$@" -n logs-floor "sh '$tmp/logs-floor.sh' '$h'"
   fi
+  # The comparisons beyond issue 24's ratios (--ratios leaves them out).
+  if [ $ratios = no ]; then
+    set -- "$@" -n scan "'$smaudit' scan --fail-on never $bl_opt '$h'" \
+      -n scan-all-copy "env SMAUDIT_NO_VIEW=1 '$smaudit' $all '$h'" \
+      -n scan-all-copy-nohash "env SMAUDIT_NO_VIEW=1 '$smaudit' $all --no-hash '$h'" \
+      -n regripper "regripper -r '$h' -f '$profile'" \
+      -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'"
+  fi
+  load=$(cut -d" " -f1 /proc/loadavg)
   # hyperfine -N runs each command without a shell; arguments are split as
   # a shell would, so paths are quoted.
   hf "$name" \
     -n cat "cat '$h'" \
     -n hivexget "hivexget '$h' '$sm_key' BootExecute" \
-    -n scan "'$smaudit' scan --fail-on never $bl_opt '$h'" \
     -n scan-all "'$smaudit' $all '$h'" \
     -n scan-all-nohash "'$smaudit' $all --no-hash '$h'" \
-    -n scan-all-copy "env SMAUDIT_NO_VIEW=1 '$smaudit' $all '$h'" \
-    -n scan-all-copy-nohash "env SMAUDIT_NO_VIEW=1 '$smaudit' $all --no-hash '$h'" \
-    -n regripper "regripper -r '$h' -f '$profile'" \
-    -n reglookup "reglookup -p '/ControlSet001/Control/Session Manager' '$h'" \
     "$@"
+  load="$load → $(cut -d" " -f1 /proc/loadavg)"
   peak_kb cat "$name" cat "$h"
   peak_kb hivexget "$name" hivexget "$h" "$sm_key" BootExecute
-  peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
   peak_kb scan-all "$name" "$smaudit" $all "$h"
   peak_kb scan-all-nohash "$name" "$smaudit" $all --no-hash "$h"
-  peak_kb scan-all-copy "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all "$h"
-  peak_kb scan-all-copy-nohash "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all --no-hash "$h"
-  peak_kb regripper "$name" regripper -r "$h" -f "$profile"
-  peak_kb reglookup "$name" reglookup -p '/ControlSet001/Control/Session Manager' "$h"
+  if [ $ratios = no ]; then
+    peak_kb scan "$name" "$smaudit" scan --fail-on never $bl_opt "$h"
+    peak_kb scan-all-copy "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all "$h"
+    peak_kb scan-all-copy-nohash "$name" env SMAUDIT_NO_VIEW=1 "$smaudit" $all --no-hash "$h"
+    peak_kb regripper "$name" regripper -r "$h" -f "$profile"
+    peak_kb reglookup "$name" reglookup -p '/ControlSet001/Control/Session Manager' "$h"
+  fi
   cached=$(fincore -nb -o RES "$h" 2>/dev/null | tr -d ' ' || true)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" \
-    "$h" "$access" >>"$raw/hives.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$bl_name" "${cached:-?}" \
+    "$h" "$access" "$load" >>"$raw/hives.tsv"
 }
 
 if [ $real = yes ]; then
@@ -269,6 +283,7 @@ files=$(i=1; while [ $i -le "$batch" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); d
 scan="'$smaudit' scan --fail-on never $bl_opt"
 echo "$me: batch of $batch (copies of $bsrc, baseline $bl_name)" >&2
 # Three rounds, each running every command once: -j1 and -j2 alternate.
+bload=$(cut -d" " -f1 /proc/loadavg)
 r=1
 nr=$([ $smoke = yes ] && echo 1 || echo 3)
 while [ $r -le "$nr" ]; do
@@ -280,8 +295,11 @@ while [ $r -le "$nr" ]; do
     { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
   r=$((r + 1))
 done
-printf 'batch\t%s\t%s\t?\t%s\t%s\n' "$(stat -c %s "$bsrc")" "$bl_name" "$bdir" \
-  "$(basename "$(dirname "$bsrc")")/$(basename "$bsrc")" >>"$raw/hives.tsv"
+bload="$bload → $(cut -d" " -f1 /proc/loadavg)"
+# Peak memory of the largest process of a -j2 batch (a worker).
+(cd "$bdir" && peak_kb scan-j2 batch "$smaudit" scan --fail-on never $bl_opt -j2 $files)
+printf 'batch\t%s\t%s\t?\t%s\t%s\t%s\n' "$(stat -c %s "$bsrc")" "$bl_name" "$bdir" \
+  "$(basename "$(dirname "$bsrc")")/$(basename "$bsrc")" "$bload" >>"$raw/hives.tsv"
 
 # Baselines parsed once per run: count the opens of the baseline file in a
 # scan of 3 hives.
@@ -332,7 +350,9 @@ fi
 fhive=$fixture
 [ $smoke = no ] && [ -f "$corpus/win10-1709-x64/SYSTEM" ] &&
   fhive=$corpus/win10-1709-x64/SYSTEM
-if sh "$here/files.sh" "$smaudit" "$top_builddir/testdata/gen-image" "$fhive" \
+if [ $ratios = yes ]; then
+  echo "$me: files not measured (--ratios)" >&2
+elif sh "$here/files.sh" "$smaudit" "$top_builddir/testdata/gen-image" "$fhive" \
   "$top_builddir/testdata/software-10.hiv" "${SMAUDIT_PE:-$(dirname "$corpus")/pe}" \
   "$cache/files" "$runs" >"$tmp/files.md" 2>"$tmp/files.err"; then
   { echo; cat "$tmp/files.md"; } | tee -a "$out/results-$date.md"
