@@ -100,6 +100,8 @@ typedef struct sm_txlog {
 
 typedef struct sm_logset {
   sm_txlog logs[3];
+  bool mapped[3];            /* data is a mapping of the file, not heap */
+  char *path[3];             /* the file's path (a fault names it) */
   bool atime_unprotected[3]; /* read without O_NOATIME: not its owner */
   bool dir_atime_unprotected; /* the folder, listed without O_NOATIME */
   size_t n;

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/evidence.h"
+#include "base/fault.h"
 #include "base/le.h"
 #include "hive/hive-internal.h"
 
@@ -93,25 +95,42 @@ static sm_result log_extent(const log_src *src, uint64_t budget,
   return SM_OK;
 }
 
+/* How many leading bytes of the log to read (sm_hive_read_log), within
+ * *budget; cut says when the budget cut it short. */
+static sm_result log_want(const log_src *src, uint64_t *budget, uint64_t *want,
+                          char *cut, size_t cut_size, sm_error *err) {
+  bool was_cut = false;
+  *want = 0;
+  if (cut_size)
+    cut[0] = '\0';
+  sm_result r = log_extent(src, *budget, want, &was_cut, err);
+  if (r != SM_OK)
+    return r;
+  if (*want > *budget)
+    return sm_error_set(err, SM_ERR_LIMIT,
+                        "it needs %llu bytes, more than the %llu MiB read from "
+                        "logs in all",
+                        (unsigned long long)*want,
+                        (unsigned long long)(SM_LOG_READ_MAX >> 20));
+  if (was_cut && cut_size)
+    snprintf(cut, cut_size,
+             "cut at offset %llu: logs are read up to %llu MiB in all",
+             (unsigned long long)*want,
+             (unsigned long long)(SM_LOG_READ_MAX >> 20));
+  *budget -= *want;
+  return SM_OK;
+}
+
 sm_result sm_hive_read_log(uint64_t size, sm_log_read_fn fn, void *ctx,
                            uint64_t *budget, unsigned char **data, size_t *len,
                            char *cut, size_t cut_size, sm_error *err) {
   log_src src = {.size = size, .fn = fn, .ctx = ctx};
   uint64_t want = 0;
-  bool was_cut = false;
   *data = NULL;
   *len = 0;
-  if (cut_size)
-    cut[0] = '\0';
-  sm_result r = log_extent(&src, *budget, &want, &was_cut, err);
+  sm_result r = log_want(&src, budget, &want, cut, cut_size, err);
   if (r != SM_OK)
     return r;
-  if (want > *budget)
-    return sm_error_set(err, SM_ERR_LIMIT,
-                        "it needs %llu bytes, more than the %llu MiB read from "
-                        "logs in all",
-                        (unsigned long long)want,
-                        (unsigned long long)(SM_LOG_READ_MAX >> 20));
   unsigned char *p = malloc(want ? (size_t)want : 1);
   if (!p)
     return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
@@ -125,12 +144,6 @@ sm_result sm_hive_read_log(uint64_t size, sm_log_read_fn fn, void *ctx,
     }
     done += step;
   }
-  if (was_cut && cut_size)
-    snprintf(cut, cut_size,
-             "cut at offset %llu: logs are read up to %llu MiB in all",
-             (unsigned long long)want,
-             (unsigned long long)(SM_LOG_READ_MAX >> 20));
-  *budget -= want;
   *data = p;
   *len = (size_t)want;
   return SM_OK;
@@ -146,10 +159,13 @@ static sm_result fd_read(void *ctx, void *buf, size_t len, uint64_t off,
  * use it (sm_hive_read_log), and at most *budget bytes for all logs
  * (SM_LOG_READ_MAX).  A log that cannot be read, or not within the budget,
  * is skipped with a warning naming it (and counted unread); one cut short
- * is said so. */
-static bool read_log(int dfd, const char *name, sm_txlog *log,
-                     bool *atime_unprotected, uint64_t *budget,
-                     sm_recovery_info *info) {
+ * is said so.  What is read is mapped, not copied into the heap (on a
+ * virtual machine the first touch of a fresh heap page costs several times
+ * that of a page of a file's mapping): *mapped then, and a truncation
+ * under the mapping is named (base/fault.h: path, the log's own). */
+static bool read_log(int dfd, const char *name, const char *path,
+                     sm_txlog *log, bool *atime_unprotected, bool *mapped,
+                     uint64_t *budget, sm_recovery_info *info) {
   sm_evidence_file f;
   sm_error e;
   if (sm_evidence_open(dfd, name, NULL, SM_EVIDENCE_BENEATH, &f, &e) != SM_OK) {
@@ -162,8 +178,23 @@ static bool read_log(int dfd, const char *name, sm_txlog *log,
   unsigned char *data = NULL;
   size_t len = 0;
   char cut[160];
-  sm_result r = sm_hive_read_log(size, fd_read, &f.fd, budget, &data, &len,
-                                 cut, sizeof cut, &e);
+  log_src src = {.size = size, .fn = fd_read, .ctx = &f.fd};
+  uint64_t want = 0, left = *budget;
+  sm_result r = log_want(&src, &left, &want, cut, sizeof cut, &e);
+  void *map = r == SM_OK && want
+                  ? mmap(NULL, (size_t)want, PROT_READ, MAP_PRIVATE, f.fd, 0)
+                  : MAP_FAILED;
+  if (map != MAP_FAILED) {
+    sm_fault_arm(path, "the file changed while it was read (truncated "
+                       "under its mapping)");
+    *budget = left;
+    data = map;
+    len = (size_t)want;
+    *mapped = true;
+  } else if (r == SM_OK) {
+    r = sm_hive_read_log(size, fd_read, &f.fd, budget, &data, &len, cut,
+                         sizeof cut, &e);
+  }
   close(f.fd);
   if (r != SM_OK) {
     sm_recovery_warn(info, "%s skipped: %s", name, e.msg);
@@ -242,11 +273,20 @@ sm_result sm_recover_find_logs(const char *path, sm_logset *set,
     if (!found[k].name)
       continue;
     sm_txlog *log = &set->logs[set->n];
-    if (read_log(dirfd(d), found[k].name, log, &set->atime_unprotected[set->n],
+    char *full = malloc(strlen(dir) + strlen(found[k].name) + 1);
+    if (!full) {
+      r = sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", path);
+      break;
+    }
+    strcat(strcpy(full, slash ? dir : ""), found[k].name);
+    if (read_log(dirfd(d), found[k].name, full, log,
+                 &set->atime_unprotected[set->n], &set->mapped[set->n],
                  &budget, info)) {
       log->name = found[k].name;
       found[k].name = NULL; /* the set owns it now */
-      set->n++;
+      set->path[set->n++] = full;
+    } else {
+      free(full);
     }
   }
   closedir(d);
@@ -268,7 +308,13 @@ out:
 void sm_logset_free(sm_logset *set) {
   for (size_t k = 0; k < set->n; k++) {
     free((void *)set->logs[k].name);
-    free((void *)set->logs[k].data);
+    if (set->mapped[k]) {
+      munmap((void *)set->logs[k].data, set->logs[k].len);
+      sm_fault_disarm(set->path[k]);
+    } else {
+      free((void *)set->logs[k].data);
+    }
+    free(set->path[k]);
   }
   set->n = 0;
 }
