@@ -153,7 +153,7 @@ const sm_sig *sm_catdb_check(sm_catdb *db, const unsigned char *sha1,
                              const unsigned char *sha256,
                              const sm_anchors *a) {
   long cat = lookup(db, sha256, 32);
-  if (cat < 0)
+  if (cat < 0 && sha1)
     cat = lookup(db, sha1, 20);
   if (cat < 0)
     return NULL;

@@ -27,8 +27,9 @@ void sm_sig_verify_signed(sm_der der, sm_der content, const sm_anchors *a,
 /* The digest algorithm and value of a SpcIndirectDataContent's value. */
 bool sm_sig_indirect_digest(sm_der spc, sm_der *alg_oid, sm_der *digest);
 
-/* The result of the catalog of db listing the digests (SHA-1, SHA-256),
- * its signature checked on first use; NULL when none lists them. */
+/* The result of the catalog of db listing the digests (SHA-256, then
+ * SHA-1 unless it is NULL), its signature checked on first use; NULL when
+ * none lists them. */
 const sm_sig *sm_catdb_check(sm_catdb *db, const unsigned char *sha1,
                              const unsigned char *sha256,
                              const sm_anchors *a);

@@ -82,10 +82,12 @@ void sm_sig_check(const sm_pe *pe, const sm_anchors *a, sm_catdb *db,
     sm_error err;
     const sm_sig *c = NULL;
     /* As the file is, then zero-padded to 8 bytes as signing tools hash
-     * it. */
+     * it; SHA-1 only when no catalog lists the SHA-256 digest (catalogs
+     * of Windows 8 and later list SHA-256, Windows 7's SHA-1). */
     for (int pad = 0; pad < 2 && !c; pad++)
-      if (sm_pe_digest(pe, &nettle_sha1, pad, d1, NULL, &err) == SM_OK &&
-          sm_pe_digest(pe, &nettle_sha256, pad, d256, NULL, &err) == SM_OK)
+      if (sm_pe_digest(pe, &nettle_sha256, pad, d256, NULL, &err) == SM_OK &&
+          !(c = sm_catdb_check(db, NULL, d256, a)) &&
+          sm_pe_digest(pe, &nettle_sha1, pad, d1, NULL, &err) == SM_OK)
         c = sm_catdb_check(db, d1, d256, a);
     if (c && (c->status == SM_SIG_VALID || !pe->cert_size)) {
       *out = *c;
