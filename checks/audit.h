@@ -81,6 +81,11 @@ typedef struct sm_finding {
   sm_finding_data data; /* the value as stored (kind NONE: no value) */
   struct sm_file_fact *files; /* the files it names (checks/files.h) */
   size_t n_files;
+  /* Findings of other rules about the same change, merged into this one
+   * (sm_report_merge): each of a severity no higher than this one's,
+   * owned. */
+  struct sm_finding *also;
+  size_t n_also;
 } sm_finding;
 
 /* Frees the contents of f. */
@@ -119,6 +124,15 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
  * sm_audit, such as family detection's.  SM_ERR_NOMEM only. */
 sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
                         const sm_finding *proto);
+
+/* One change, one result: the findings of rep that several rules make
+ * about the same change (control set, key, value, and the same observed
+ * item, or a value's whole-value rule beside those of its entries), of the
+ * same suppressed and recovered state, merged into the first, at the
+ * highest severity; the others in its also, in order (checks/merge.c,
+ * docs/json.md).  Findings of one rule are never merged together.
+ * SM_ERR_NOMEM: what was merged so far stays merged. */
+sm_result sm_report_merge(sm_report *rep);
 
 /* Mark f suppressed when a suppression of b covers it (or note that one
  * expired). */

@@ -119,4 +119,9 @@ void sm_finding_free(sm_finding *f) {
   sm_file_facts_free(f->files, f->n_files);
   f->files = NULL;
   f->n_files = 0;
+  for (size_t i = 0; i < f->n_also; i++)
+    sm_finding_free(&f->also[i]);
+  free(f->also);
+  f->also = NULL;
+  f->n_also = 0;
 }

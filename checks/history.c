@@ -206,7 +206,9 @@ void sm_scan_regback_history(const sm_scan_target *t, const sm_scan_options *o,
                        .open = t->open_regback,
                        .open_data = t->open_data};
   sm_scan_result rr;
-  sm_scan(&rt, o, set, &rr);
+  sm_scan_options oo = *o;
+  oo.unmerged = true; /* compared rule by rule, merged with the live hive */
+  sm_scan(&rt, &oo, set, &rr);
   if (rr.error) {
     char msg[1200];
     snprintf(msg, sizeof msg, "history: RegBack copy not compared: %s",

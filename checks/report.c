@@ -56,6 +56,8 @@ sm_result sm_report_add(sm_report *rep, const sm_baseline *b, int today_ymd,
   f->suppression = NULL;
   f->files = NULL; /* the file facts stay with the original */
   f->n_files = 0;
+  f->also = NULL; /* and so do the findings merged into it */
+  f->n_also = 0;
   const char *src[] = {proto->key, proto->value, proto->observed,
                        proto->expected, proto->detail};
   char **dst[] = {&f->key, &f->value, &f->observed, &f->expected, &f->detail};

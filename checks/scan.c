@@ -579,6 +579,12 @@ void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
     sm_scan_regback_history(t, o, set, r);
   if (r->h && !r->error && !o->no_files)
     sm_scan_files(t, o, r);
+  /* One change, one result, once every rule has spoken. */
+  for (size_t i = 0; !o->unmerged && i < r->n_reports; i++)
+    if (sm_report_merge(&r->reports[i]) != SM_OK)
+      sm_scan_fail(r, "out of memory");
+  if (!o->unmerged && sm_report_merge(&r->removed) != SM_OK)
+    sm_scan_fail(r, "out of memory");
   if (r->h) {
     /* The hash thread has been running while the hive was audited. */
     snprintf(r->hive.sha256, sizeof r->hive.sha256, "%s", sm_hive_sha256(r->h));

@@ -112,6 +112,9 @@ typedef struct sm_scan_options {
   int today;             /* YYYYMMDD, for suppression expiry */
   bool no_files;         /* do not check the files findings name */
   const struct sm_anchors *anchors; /* --trust-file roots, or NULL */
+  bool unmerged; /* keep every rule's finding apart (sm_report_merge not
+                    run): an older state that history compares rule by
+                    rule */
 } sm_scan_options;
 
 /* Baselines loaded once per run, shared by every hive (and thread): the

@@ -16,10 +16,10 @@ static const char *const columns[] = {
     "type",     "rule",   "severity",    "title",      "observed",
     "expected", "detail", "attack",      "last_write", "suppressed",
     "data",     "computer_name", "product", "build", "time_zone",
-    "shutdown_time"};
+    "shutdown_time", "rules"};
 enum { N_COLUMNS = sizeof columns / sizeof columns[0] };
 /* The columns before the host's: data is the last of them. */
-enum { N_HIVE_COLUMNS = N_COLUMNS - 5 };
+enum { N_HIVE_COLUMNS = N_COLUMNS - 6 };
 
 typedef struct csv {
   bool header_written;
@@ -117,6 +117,23 @@ static void put_host(FILE *f, const sm_host *h) {
   put_field(f, ts[0] ? ts : NULL, false);
 }
 
+/* Every rule that fired about the change, the row's own first, by ";". */
+static void put_rules(FILE *f, const sm_finding *fd) {
+  size_t len = strlen(fd->rule->id) + 1;
+  for (size_t i = 0; i < fd->n_also; i++)
+    len += strlen(fd->also[i].rule->id) + 1;
+  char *s = malloc(len);
+  if (s) {
+    strcpy(s, fd->rule->id);
+    for (size_t i = 0; i < fd->n_also; i++) {
+      strcat(s, ";");
+      strcat(s, fd->also[i].rule->id);
+    }
+  }
+  put_field(f, s ? s : fd->rule->id, false);
+  free(s);
+}
+
 static void put_row(FILE *f, const sm_scan_result *r, const sm_finding *fd) {
   char num[32], tbuf[32], ts[32];
   put_field(f, r->target, true);
@@ -139,6 +156,7 @@ static void put_row(FILE *f, const sm_scan_result *r, const sm_finding *fd) {
   put_field(f, fd->suppressed ? "true" : "false", false);
   put_data(f, &fd->data);
   put_host(f, &r->host);
+  put_rules(f, fd);
   end_row(f);
 }
 
@@ -165,6 +183,7 @@ static void hive_row(FILE *f, const sm_scan_result *r) {
       put_field(f, NULL, false);
   }
   put_host(f, &r->host);
+  put_field(f, NULL, false); /* rules */
   end_row(f);
 }
 

@@ -37,6 +37,10 @@ long *sm_plan_finding_actions(const sm_scan_result *r, size_t *n) {
           r->has_plan && r->reports[i].control_set == r->plan.control_set &&
           (f->control_set == r->plan.control_set || f->control_set == 0);
       v[k] = planned ? sm_boot_plan_action_of(&r->plan, f, taken) : -1;
+      /* A result that merges several rules' findings: the action of the
+       * first that names one. */
+      for (size_t m = 0; planned && v[k] < 0 && m < f->n_also; m++)
+        v[k] = sm_boot_plan_action_of(&r->plan, &f->also[m], taken);
       if (v[k] >= 0)
         taken[v[k]]++;
       k++;

@@ -266,6 +266,8 @@ static json_t *result_json(const sm_finding *f, json_t *phys,
     json_object_set_new(props, "image", sm_scan_image_json(image));
   json_object_set_new(props, "data", sm_finding_data_json(&f->data));
   json_object_set_new(props, "host", sm_host_json(host));
+  json_object_set_new(props, "rules", sm_finding_rules_json(f));
+  json_object_set_new(props, "also", sm_finding_also_json(f));
   json_object_set_new(r, "properties", props);
   if (f->suppressed)
     json_object_set_new(

@@ -121,7 +121,10 @@ static void print_removed(FILE *f, const sm_scan_result *r) {
       sm_fputs_escaped(f, fd->observed, true);
       fputc('"', f);
     }
-    fputc('\n', f);
+    for (size_t j = 0; j < fd->n_also; j++)
+      fprintf(f, "%s%s (%s)", j ? ", " : " (also: ", fd->also[j].rule->id,
+              sm_severity_name(fd->also[j].severity));
+    fputs(fd->n_also ? ")\n" : "\n", f);
     sm_render_seen(f, fd);
   }
 }

@@ -82,11 +82,37 @@ static json_t *history_json(const sm_finding *f) {
                    all);
 }
 
+json_t *sm_finding_rules_json(const sm_finding *f) {
+  json_t *a = json_array();
+  json_array_append_new(a, json_string(f->rule->id));
+  for (size_t i = 0; i < f->n_also; i++)
+    json_array_append_new(a, json_string(f->also[i].rule->id));
+  return a;
+}
+
+json_t *sm_finding_also_json(const sm_finding *f) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < f->n_also; i++) {
+    const sm_finding *m = &f->also[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "rule", json_string(m->rule->id));
+    json_object_set_new(o, "title", sm_json_string(m->rule->title));
+    json_object_set_new(o, "severity",
+                        json_string(sm_severity_name(m->severity)));
+    json_object_set_new(o, "observed", str_or_null(m->observed));
+    json_object_set_new(o, "expected", str_or_null(m->expected));
+    json_object_set_new(o, "detail", str_or_null(m->detail));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
 static json_t *finding_json(const sm_finding *f) {
   const sm_rule *r = f->rule;
   char tbuf[32];
   json_t *o = json_object();
   json_object_set_new(o, "rule", json_string(r->id));
+  json_object_set_new(o, "rules", sm_finding_rules_json(f));
   json_object_set_new(o, "title", sm_json_string(r->title));
   json_object_set_new(o, "severity",
                       json_string(sm_severity_name(f->severity)));
@@ -121,6 +147,7 @@ static json_t *finding_json(const sm_finding *f) {
                       d[0] ? json_string(d) : json_null());
   if (f->n_files)
     json_object_set_new(o, "files", sm_files_json(f->files, f->n_files));
+  json_object_set_new(o, "also", sm_finding_also_json(f));
   return o;
 }
 

@@ -242,6 +242,23 @@ static void put_stored(FILE *f, const sm_finding *const *v, size_t n,
   }
 }
 
+/* The other rules' findings merged into fd (one change, one result):
+ * "also:     RULE (severity): detail [observed]". */
+static void put_also(FILE *f, const sm_finding *fd) {
+  for (size_t i = 0; i < fd->n_also; i++) {
+    const sm_finding *m = &fd->also[i];
+    fprintf(f, "           also:     %s (%s): ", m->rule->id,
+            sm_severity_name(m->severity));
+    sm_fputs_escaped(f, m->detail ? m->detail : m->rule->title, false);
+    if (m->observed) {
+      fputs(" [", f);
+      sm_fputs_escaped(f, m->observed, false);
+      fputc(']', f);
+    }
+    fputc('\n', f);
+  }
+}
+
 /* The findings of a rule on a key, then what the rule says, once. */
 static void print_rule(FILE *f, flat *fl, size_t first, char *done,
                        bool color) {
@@ -270,6 +287,8 @@ static void print_rule(FILE *f, flat *fl, size_t first, char *done,
   put_findings(f, mine, n);
   if (mine && fl->shown)
     put_stored(f, mine, n, fl->shown, &fl->n_shown);
+  for (size_t j = 0; j < n; j++)
+    put_also(f, mine[j]);
   free(mine);
   put(f, "           expected: ", fd->expected);
   put(f, "           normal:   ", rule->normal);

@@ -24,6 +24,11 @@ json_t *sm_host_json(const sm_host *h);
 void sm_unix_iso8601(int64_t t, char *buf, size_t size);
 /* The "data" object of a finding: the value as stored (null: none). */
 json_t *sm_finding_data_json(const sm_finding_data *d);
+/* One change, one result: "rules", the id of every rule that fired about
+ * it, the finding's own first; "also", the other rules' findings merged
+ * into it (rule, title, severity, observed, expected, detail). */
+json_t *sm_finding_rules_json(const sm_finding *f);
+json_t *sm_finding_also_json(const sm_finding *f);
 /* How the boot plan accounts for the values it reads ("coverage"; json
  * null without a plan). */
 json_t *sm_plan_coverage_json(const sm_scan_result *r);

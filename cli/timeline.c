@@ -108,6 +108,7 @@ static void finding_line(FILE *out, const sm_scan_result *r,
   json_object_set_new(o, "data_type", json_string("smaudit:finding"));
   hive_fields(o, r);
   json_object_set_new(o, "rule", json_string(f->rule->id));
+  json_object_set_new(o, "rules", sm_finding_rules_json(f));
   json_object_set_new(o, "title", sm_json_string(f->rule->title));
   json_object_set_new(o, "severity",
                       json_string(sm_severity_name(f->severity)));

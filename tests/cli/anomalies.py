@@ -8,7 +8,7 @@ import os
 import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
-                     loud, overlay, run_json, scan_overlay, show, tap,
+                     fired, loud, overlay, run_json, scan_overlay, show, tap,
                      top_srcdir)
 
 # The details of findings about a key or a subkey, not about a value.
@@ -51,7 +51,7 @@ for label, base in bases():
             tap(False, "%s + %s: %s" % (label, name, why))
             continue
         # A finding names its value unless it is about a key or subkey.
-        nameless = sorted({f["rule"] for f in res["findings"]
+        nameless = sorted({f["rule"] for f in fired(res)
                            if f["value"] is None and not KEY_LEVEL.match(
                                f["detail"] or "")})
         tap(not nameless, "%s + %s: every finding about a value names it%s"
@@ -75,7 +75,7 @@ for label, base in bases():
                 % (label, name, " (also %s)" % ", ".join(extra) if extra
                    else ""))
         for rule, severity in expects:
-            hits = [f for f in res["findings"] if f["rule"] == rule]
+            hits = [f for f in fired(res) if f["rule"] == rule]
             good, sev = caught(res, rule, severity)
             # Keys below a control set must name the current one.
             where = all(f["control_set"] is None or f["key"].startswith(

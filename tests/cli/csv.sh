@@ -46,7 +46,7 @@ $*
 }
 py "valid UTF-8" 'raw.decode("utf-8")'
 py "one header row with the documented columns" '
-assert head == ["target", "sha256", "control_set", "key", "value", "type", "rule", "severity", "title", "observed", "expected", "detail", "attack", "last_write", "suppressed", "data", "computer_name", "product", "build", "time_zone", "shutdown_time"], head'
+assert head == ["target", "sha256", "control_set", "key", "value", "type", "rule", "severity", "title", "observed", "expected", "detail", "attack", "last_write", "suppressed", "data", "computer_name", "product", "build", "time_zone", "shutdown_time", "rules"], head'
 py "every row has every column" 'assert all(len(r) == len(head) for r in body)'
 py "one row per finding, one per failed or clean hive" '
 n = sum(len(r["findings"]) or 1 for r in results)

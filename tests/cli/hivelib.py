@@ -131,14 +131,29 @@ def scan_overlay(base, name, text, family, detect=False):
     return res, None
 
 
+def fired(res):
+    """Every rule's finding: each result, and each finding merged into it
+    (also[]: one change, one result) with its own rule, severity and
+    reasons, where the result is."""
+    out = []
+    for f in res["findings"]:
+        out.append(f)
+        for a in f.get("also", []):
+            m = dict(f)
+            m.update(a)
+            m["also"] = []
+            out.append(m)
+    return out
+
+
 def loud(res, floor=2):
     """The rules with an unsuppressed finding at floor or above."""
-    return sorted({(f["rule"], f["severity"]) for f in res["findings"]
+    return sorted({(f["rule"], f["severity"]) for f in fired(res)
                    if SEVERITIES.index(f["severity"]) >= floor
                    and not f["suppressed"]})
 
 
 def caught(res, rule, severity):
     """Whether rule fired at exactly severity only."""
-    sev = sorted({f["severity"] for f in res["findings"] if f["rule"] == rule})
+    sev = sorted({f["severity"] for f in fired(res) if f["rule"] == rule})
     return sev == [severity], sev

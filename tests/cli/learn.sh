@@ -9,7 +9,7 @@ findings() {
   if have_python; then
     "$PYTHON3" -c 'import json, sys
 for l in open(sys.argv[1]):
-  for f in json.loads(l)["findings"]: print(f["rule"])' "$1"
+  for f in json.loads(l)["findings"]: print("\n".join(f["rules"]))' "$1"
   else
     grep -o '"rule":"[^"]*"' "$1" | sed 's/"rule":"//;s/"$//'
   fi

@@ -101,8 +101,12 @@ files = {}
 for f in r["findings"]:
     for x in f.get("files", []):
         files[x["path"]] = x
-rules = {(f["rule"], f["observed"]) for f in r["findings"]}
-ff = {(f["rule"], f["observed"]): f for f in r["findings"]
+# Every rule that fired: each result, and each finding merged into it
+# (also[]: one change, one result), where the result is.
+fired = [f for f in r["findings"]] + [dict(f, **a) for f in r["findings"]
+                                      for a in f["also"]]
+rules = {(f["rule"], f["observed"]) for f in fired}
+ff = {(f["rule"], f["observed"]): f for f in fired
       if f["rule"].startswith("SM-FILE")}
 print(eval(sys.argv[2]))' "$tmp/out" "$1"
 }

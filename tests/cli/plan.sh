@@ -45,7 +45,7 @@ check "json: the BootExecute finding is on the evilprog action" "$PYTHON3" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 acts = r["plan"]["actions"]
-hits = [f for f in r["findings"] if f["rule"] == "SM-BOOT-BOOTEXECUTE"]
+hits = [f for f in r["findings"] if "SM-BOOT-BOOTEXECUTE" in f["rules"]]
 sys.exit(not hits or any(acts[f["action"]]["item"] != "evilprog -x" for f in hits))
 ' "$tmp/out"
 check "json: the rename over kernel32.dll is on the replace action" "$PYTHON3" -c '

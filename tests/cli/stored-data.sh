@@ -18,7 +18,7 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$tmp/out" "$2"
 }
 
 run scan --format json "$FIXTURES/sample.hiv"
-js "BootExecute: observed normalised, data the list as stored" '[x for x in f if x["rule"] == "SM-BOOT-BOOTEXECUTE" and x["observed"] == "c:\\windows\\system32\\bootsvc.exe" and x["data"] == {"type": "REG_MULTI_SZ", "value": ["autocheck autochk *", "bootsvc \\??\\C:\\ProgramData\\bootsvc.exe"], "hex": None, "size": x["data"]["size"], "truncated": False} and x["data"]["size"] > 80]'
+js "BootExecute: observed normalised, data the list as stored" '[x for x in f if "SM-BOOT-BOOTEXECUTE" in x["rules"] and "c:\\windows\\system32\\bootsvc.exe" in [x["observed"]] + [a["observed"] for a in x["also"]] and x["data"] == {"type": "REG_MULTI_SZ", "value": ["autocheck autochk *", "bootsvc \\??\\C:\\ProgramData\\bootsvc.exe"], "hex": None, "size": x["data"]["size"], "truncated": False} and x["data"]["size"] > 80]'
 js "csrss line: the whole REG_EXPAND_SZ as stored" '[x for x in f if x["rule"] == "SM-SUBSYS-CSRSS-SERVERDLLS" and x["data"]["type"] == "REG_EXPAND_SZ" and "ServerDll=evil,5" in x["data"]["value"] and x["data"]["value"].startswith("%SystemRoot%")]'
 js "a finding about no stored value has data null" 'all((x["data"] is None) == (x["type"] is None) for x in f)'
 
