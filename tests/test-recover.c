@@ -686,8 +686,59 @@ static void logs_found_on_disk(void **state) {
   free(l.p);
 }
 
+/* A new-format log of 300 MiB of 1 MiB HvLE entries, made as it is read
+ * (sm_log_read_fn): the base block, then each entry's header. */
+#define CAP_ENTRY ((uint64_t)1 << 20)
+static sm_result cap_read(void *ctx, void *buf, size_t len, uint64_t off,
+                          sm_error *err) {
+  (void)ctx;
+  (void)err;
+  unsigned char *b = buf;
+  memset(b, 0, len);
+  if (off == 0 && len >= 32) {
+    memcpy(b, "regf", 4);
+    b[28] = 6; /* a new-format log */
+  }
+  for (uint64_t at = 512; at < off + len; at += CAP_ENTRY)
+    if (at >= off && at + 8 <= off + len) {
+      memcpy(b + (at - off), "HvLE", 4);
+      uint32_t e = (uint32_t)CAP_ENTRY;
+      memcpy(b + (at - off) + 4, &e, 4); /* little-endian here */
+    }
+  return SM_OK;
+}
+
+/* The 256 MiB read from all of a hive's logs (SM_HIVE_LOG_READ_MAX): a
+ * 300 MiB log of valid entries is read up to the last whole entry within
+ * it, and said cut; the next log finds the budget spent. */
+static void logs_capped_at_256_mib(void **state) {
+  (void)state;
+  assert_int_equal(SM_HIVE_LOG_READ_MAX, (uint64_t)256 << 20);
+  uint64_t budget = SM_HIVE_LOG_READ_MAX;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  char cut[160];
+  sm_error err = {0};
+  assert_int_equal(sm_hive_read_log((uint64_t)300 << 20, cap_read, NULL,
+                                    &budget, &data, &len, cut, sizeof cut,
+                                    &err),
+                   SM_OK);
+  assert_int_equal(len, 512 + 255 * CAP_ENTRY);
+  assert_true(len <= SM_HIVE_LOG_READ_MAX);
+  assert_non_null(strstr(cut, "logs are read up to 256 MiB in all"));
+  assert_int_equal(budget, SM_HIVE_LOG_READ_MAX - len);
+  free(data);
+  /* a second log of the same hive: nothing of it fits any more */
+  data = NULL;
+  sm_result r = sm_hive_read_log((uint64_t)300 << 20, cap_read, NULL, &budget,
+                                 &data, &len, cut, sizeof cut, &err);
+  assert_true(r == SM_ERR_LIMIT || (r == SM_OK && len < CAP_ENTRY));
+  free(data);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(logs_capped_at_256_mib),
       cmocka_unit_test(marvin32_vectors),
       cmocka_unit_test(new_format_replay),
       cmocka_unit_test(bad_log_checksum),
