@@ -12,11 +12,12 @@
 # damaged, or (scan, when a strict open accepts it) opened tolerantly.
 # Prints one result line per hive and family: "ok|DESC" or "not ok|DESC",
 # then "# ..." lines naming each failing mutation (its name includes the
-# seeded index, so it can be made again).
+# seeded index, so it can be made again).  MUTATE_JOBS mutants run at once
+# (default: the number of cores).
+import concurrent.futures
 import json
 import os
 import random
-import resource
 import struct
 import subprocess
 import sys
@@ -225,16 +226,16 @@ def mutations(data, seed):
         yield "hbins size", "cut mid-page, bad hbin, hbins size 0xb39000", bytes(b)
 
 
-def limit():
-    if LIMIT_AS:
-        resource.setrlimit(resource.RLIMIT_AS, (MEM_LIMIT, MEM_LIMIT))
-
-
 def run(cmd, path):
     """None when the run is acceptable, else why not."""
+    if LIMIT_AS:
+        # The limit set by the shell that execs the command: preexec_fn is
+        # not safe with the threads that run mutants side by side.
+        cmd = ["sh", "-c", 'ulimit -v %d && exec "$@"' % (MEM_LIMIT // 1024),
+               "sh"] + cmd
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT, preexec_fn=limit)
+                           timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return "hung (more than %d s)" % TIMEOUT
     err = p.stderr.decode("utf-8", "replace")
@@ -288,22 +289,42 @@ def main():
             ["scan", "--fail-on", "never", "--unsafe", "-b", baseline]]
     if os.environ.get("MUTATE_RUNS") != "quick":
         runs += [["show", "--unsafe"], ["show", "--format", "json", "--unsafe"]]
+    # Mutants run MUTATE_JOBS at a time (default: the cores), each from its
+    # own file; the report keeps the mutations' order.
+    jobs = max(1, int(os.environ.get("MUTATE_JOBS", "0")) or os.cpu_count() or 1)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+
+    def check(slot, b):
+        path = os.path.join(tmpdir, "mutant-%d.hiv" % slot)
+        with open(path, "wb") as f:
+            f.write(b)
+        try:
+            return [(args, run(cmd + args + [path], path)) for args in runs]
+        finally:
+            os.unlink(path)
+
     for hive in hives:
         data = open(hive, "rb").read()
         label = os.path.basename(os.path.dirname(hive)) + "/" + \
             os.path.basename(hive)
         results = {}
-        path = os.path.join(tmpdir, "mutant.hiv")
-        for family, name, b in mutations(data, seed):
-            with open(path, "wb") as f:
-                f.write(b)
-            bad = results.setdefault(family, [0, []])
-            bad[0] += 1
-            for args in runs:
-                why = run(cmd + args + [path], path)
-                if why:
-                    bad[1].append("%s: %s: %s" % (name, " ".join(args[:2]), why))
-            os.unlink(path)
+        batch = []
+
+        def settle():
+            futures = [(family, name, pool.submit(check, k, b))
+                       for k, (family, name, b) in enumerate(batch)]
+            for family, name, fut in futures:
+                bad = results.setdefault(family, [0, []])
+                bad[0] += 1
+                for args, why in fut.result():
+                    if why:
+                        bad[1].append("%s: %s: %s" % (name, " ".join(args[:2]), why))
+            del batch[:]
+        for mutant in mutations(data, seed):
+            batch.append(mutant)
+            if len(batch) == jobs:
+                settle()
+        settle()
         for family, (n, bad) in results.items():
             print("%s|%s: %d %s mutations (seed %d): no signal, hang or "
                   "unexplained failure" % ("not ok" if bad else "ok", label,

@@ -6,20 +6,28 @@ export LC_ALL
 : "${top_srcdir:=$top_builddir}"
 : "${PYTHON3:=python3}"
 SMAUDIT_BIN="$top_builddir/smaudit"
-# SMAUDIT_VALGRIND=1 runs every smaudit call under memcheck; any report fails.
-if [ "${SMAUDIT_VALGRIND:-0}" = 1 ]; then
-  SMAUDIT="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $SMAUDIT_BIN"
+# SMAUDIT_VALGRIND=1 runs every smaudit call under memcheck; any report
+# fails.  SMAUDIT_VALGRIND=N (N > 1) runs a test's first call and every N-th
+# after it under memcheck, the others plainly (tests/cli/valgrind-some).
+SMAUDIT="$SMAUDIT_BIN"
+case ${SMAUDIT_VALGRIND:-0} in
+0 | "") ;;
+1) SMAUDIT="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $SMAUDIT_BIN" ;;
+*[!0-9]*) echo "setup.sh: SMAUDIT_VALGRIND must be a number" >&2; exit 99 ;;
+*) SMAUDIT="sh $top_srcdir/tests/cli/valgrind-some $SMAUDIT_BIN" ;;
+esac
+if [ "$SMAUDIT" != "$SMAUDIT_BIN" ]; then
   # Valgrind 3.19 does not know open_tree (it warns on stderr and fails
   # it): hives are read from a copy, which memcheck can follow.
   SMAUDIT_NO_VIEW=1
   export SMAUDIT_NO_VIEW
-else
-  SMAUDIT="$SMAUDIT_BIN"
 fi
 CORPUS="${SMAUDIT_CORPUS:-$top_srcdir/../shared/hives}"
 FIXTURES="$top_builddir/testdata"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/smaudit-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+SMAUDIT_VALGRIND_COUNT="$tmp/valgrind-count"
+export SMAUDIT_VALGRIND_COUNT
 tap_n=0
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
@@ -104,11 +112,11 @@ is() {
 # times slower: 600 s there), and 1 GiB of address space where the
 # sanitizers do not reserve more.
 limit_s=20
-[ "${SMAUDIT_VALGRIND:-0}" = 1 ] && limit_s=600
+[ "${SMAUDIT_VALGRIND:-0}" != 0 ] && limit_s=600
 limited() {
   rc=0
   (
-    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" = 1 ] ||
+    [ "${SMAUDIT_ASAN:-}" = yes ] || [ "${SMAUDIT_VALGRIND:-0}" != 0 ] ||
       ulimit -v 1048576
     exec timeout $limit_s $SMAUDIT "$@"
   ) >"$tmp/out" 2>"$tmp/err" || rc=$?
