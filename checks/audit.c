@@ -192,18 +192,26 @@ static void add_finding(audit_ctx *c, const sm_rule *r, const key_entry *k,
   f->detail = xstrdup(c, detail);
   f->last_write = k->last_write;
   rep->n_findings++;
-  if (r != sm_audit_name_rule() && r != sm_audit_link_rule())
+  if (!sm_audit_own_rule(r))
     sm_finding_suppress(c->b, c->today, f);
 }
 
-static bool name_issue(void *ctx, const sm_value *v, const char *shown,
-                       const char *detail) {
+static bool name_issue(void *ctx, const sm_rule *r, const sm_value *v,
+                       const char *shown, const char *detail) {
   void **a = ctx;
   audit_ctx *c = a[0];
   char *text = sm_value_text(v);
-  add_finding(c, sm_audit_name_rule(), a[1], v, shown, text, NULL, "%s",
-              detail);
+  add_finding(c, r, a[1], v, shown, text, NULL, "%s", detail);
   free(text);
+  return !c->nomem;
+}
+
+/* What Windows' reading of the keys read found (hive/heal.c). */
+static bool note_issue(void *ctx, const sm_rule *r, const char *key,
+                       const char *detail) {
+  audit_ctx *c = ctx;
+  key_entry k = {.root = SM_ROOT_HIVE, .full_path = (char *)key};
+  add_finding(c, r, &k, NULL, NULL, NULL, NULL, "%s", detail);
   return !c->nomem;
 }
 
@@ -585,6 +593,8 @@ sm_result sm_audit(sm_hive *h, const sm_baseline *b, unsigned cs_id,
         out->n_errors == before_err)
       out->n_pass++;
   }
+  if (!c.nomem && !sm_note_issues(h, note_issue, &c))
+    c.nomem = true;
   for (size_t i = 0; i < c.n_keys; i++) {
     free(c.keys[i].full_path);
     sm_values_free(c.keys[i].values, c.keys[i].n_values);

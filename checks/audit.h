@@ -213,15 +213,25 @@ const sm_rule *sm_audit_name_rule(void);
 /* The rule of a stored symbolic link on an audited path
  * (SM-AUDIT-REGISTRY-LINK, high): raised by the audit, never suppressed. */
 const sm_rule *sm_audit_link_rule(void);
-/* name (len bytes) with each NUL shown as "<NUL>"; caller-frees. */
-char *sm_name_shown(const char *name, size_t len);
 /* Calls fn for each value of v[0..n) whose name Windows' readers and other
- * tools read differently: a name holding a NUL, a name stored twice.
+ * tools read differently: a name holding a NUL, a name stored twice (rule
+ * SM-AUDIT-AMBIGUOUS-NAME); and whose data hivex reads differently
+ * (SM-AUDIT-READING-DIFFERS, high).
  * shown is the name as sm_name_shown gives it.  False when fn returns
  * false or memory runs out. */
-typedef bool (*sm_name_issue_fn)(void *ctx, const sm_value *v,
-                                 const char *shown, const char *detail);
+typedef bool (*sm_name_issue_fn)(void *ctx, const sm_rule *rule,
+                                 const sm_value *v, const char *shown,
+                                 const char *detail);
 bool sm_name_issues(sm_value *const *v, size_t n, sm_read_rule rule,
                     sm_name_issue_fn fn, void *ctx);
+/* Calls fn for each note of h (sm_hive_notes): a repair of Windows'
+ * load-time checker (SM-AUDIT-SELF-HEALED, high) or a key name holding a
+ * NUL (SM-AUDIT-AMBIGUOUS-NAME); key is the key's path from the root. */
+typedef bool (*sm_note_issue_fn)(void *ctx, const sm_rule *rule,
+                                 const char *key, const char *detail);
+bool sm_note_issues(sm_hive *h, sm_note_issue_fn fn, void *ctx);
+/* The rules the audit raises itself (names, links, readings, repairs):
+ * in no baseline, never suppressed. */
+bool sm_audit_own_rule(const sm_rule *r);
 
 #endif

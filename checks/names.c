@@ -83,35 +83,80 @@ static const sm_rule link_rule = {
 
 const sm_rule *sm_audit_link_rule(void) { return &link_rule; }
 
-char *sm_name_shown(const char *name, size_t len) {
-  size_t nuls = 0;
-  for (size_t i = 0; i < len; i++)
-    nuls += name[i] == '\0';
-  char *out = malloc(len + nuls * 4 + 1);
-  if (!out)
-    return NULL;
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (name[i] == '\0') {
-      memcpy(out + o, "<NUL>", 5);
-      o += 5;
-    } else {
-      out[o++] = name[i];
-    }
+static char reading_id[] = "SM-AUDIT-READING-DIFFERS",
+            reading_title[] = "Windows and hivex read a value differently",
+            reading_normal[] = "Every value of an audited key reads the same "
+                               "in Windows and in other tools.",
+            reading_message[] =
+                "The data of a value of an audited key is stored so that "
+                "Windows reads one thing and hivex (and the tools built on "
+                "it) another: a big-data record whose segments are not of "
+                "the 16,344 bytes Windows takes from each. Windows writes "
+                "none such: the hive was edited byte by byte, to show tools "
+                "one configuration and run another. The audit judged what "
+                "Windows reads.";
+static const sm_rule reading_rule = {
+    .id = reading_id,
+    .title = reading_title,
+    .normal = reading_normal,
+    .message = reading_message,
+    .severity = SM_SEV_HIGH,
+    .attack = attack,
+    .n_attack = 1,
+};
+
+static char healed_id[] = "SM-AUDIT-SELF-HEALED",
+            healed_title[] = "Windows would repair an audited key",
+            healed_normal[] = "Windows' load-time checker finds nothing to "
+                              "repair in the audited keys.",
+            healed_message[] =
+                "A key smaudit read is damaged in a way Windows' load-time "
+                "checker repairs when it loads the hive (self-healing): it "
+                "drops a list entry that is not what it should be, or a "
+                "list that cannot be read, and boots. The audit read the "
+                "key as repaired, as Windows will. Tools that refuse the "
+                "key, or skip the damage silently, show something else; "
+                "damage that only Windows' repair makes harmless, or that "
+                "hides a key or value from other tools, is a sign the hive "
+                "was edited byte by byte.";
+static const sm_rule healed_rule = {
+    .id = healed_id,
+    .title = healed_title,
+    .normal = healed_normal,
+    .message = healed_message,
+    .severity = SM_SEV_HIGH,
+    .attack = attack,
+    .n_attack = 1,
+};
+
+bool sm_audit_own_rule(const sm_rule *r) {
+  return r == &name_rule || r == &link_rule || r == &reading_rule ||
+         r == &healed_rule;
+}
+
+bool sm_note_issues(sm_hive *h, sm_note_issue_fn fn, void *ctx) {
+  const sm_hive_note *n;
+  size_t count = sm_hive_notes(h, &n);
+  for (size_t i = 0; i < count; i++) {
+    char detail[1024];
+    bool name = n[i].kind == SM_NOTE_KEY_NAME;
+    snprintf(detail, sizeof detail, "%s \"%s\" %s",
+             name ? "key name" : "key", n[i].key, n[i].text);
+    if (!fn(ctx, name ? &name_rule : &healed_rule, n[i].key, detail))
+      return false;
   }
-  out[o] = '\0';
-  return out;
+  return true;
 }
 
 /* fn for v: "value name "SHOWN" " then what. */
-static bool issue(sm_name_issue_fn fn, void *ctx, const sm_value *v,
-                  const char *what) {
+static bool issue(sm_name_issue_fn fn, void *ctx, const sm_rule *r,
+                  const sm_value *v, const char *what) {
   char detail[768];
   char *shown = sm_name_shown(v->name, v->name_len);
   if (!shown)
     return false;
   snprintf(detail, sizeof detail, "value name \"%s\" %s", shown, what);
-  bool ok = fn(ctx, v, shown, detail);
+  bool ok = fn(ctx, r, v, shown, detail);
   free(shown);
   return ok;
 }
@@ -129,7 +174,18 @@ bool sm_name_issues(sm_value *const *v, size_t n, sm_read_rule rule,
              "holds a NUL: %s read it as \"%s\", Windows' lookup by name "
              "does not",
              reader, v[i]->name);
-    if (!issue(fn, ctx, v[i], what))
+    if (!issue(fn, ctx, &name_rule, v[i], what))
+      return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!v[i] || !v[i]->hivex_differs)
+      continue;
+    snprintf(what, sizeof what,
+             "is kept in a big-data record whose segments are not of the "
+             "16,344 bytes Windows reads from each: Windows reads %zu bytes "
+             "(audited), hivex %zu bytes that differ",
+             v[i]->len, v[i]->hivex_len);
+    if (!issue(fn, ctx, &reading_rule, v[i], what))
       return false;
   }
   sm_value *const **s;
@@ -140,7 +196,7 @@ bool sm_name_issues(sm_value *const *v, size_t n, sm_read_rule rule,
   for (size_t i = 1; i < m && ok; i++) {
     const sm_value *a = *s[i - 1], *b = *s[i];
     if (sm_name_eq(a->name, a->name_len, b->name, b->name_len))
-      ok = issue(fn, ctx, b,
+      ok = issue(fn, ctx, &name_rule, b,
                  rule == SM_READ_ENUMERATED
                      ? "is stored more than once: Windows reads the first by "
                        "name, smss.exe acts on the last"

@@ -374,8 +374,13 @@ bool sm_scan_strictly_refused(const sm_scan_target *t, unsigned flags) {
   if (rc == SM_OK)
     rc = sm_hive_control_sets(h, &ids, &n, &err);
   free(ids);
+  /* Or reads it only as Windows' load-time checker repairs it. */
+  const sm_hive_note *notes;
+  bool healed = false;
+  for (size_t i = 0, k = sm_hive_notes(h, &notes); i < k; i++)
+    healed = healed || notes[i].kind == SM_NOTE_HEALED;
   sm_hive_close(h);
-  return rc == SM_ERR_CORRUPT;
+  return rc == SM_ERR_CORRUPT || healed;
 }
 
 /* A strict open refused t as corrupt: when the tolerant one opens it, say

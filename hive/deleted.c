@@ -326,8 +326,27 @@ static bool take_key(img *m, size_t off, char **name, size_t *nvals) {
   return true;
 }
 
+/* Order of the key names at rel offsets a and b of p, upcased as Windows
+ * sorts a subkey list (ASCII; other characters as stored). */
+static int name_order(const unsigned char *p, uint32_t a, uint32_t b) {
+  const unsigned char *x = p + BINS + a + 4, *y = p + BINS + b + 4;
+  bool nx = sm_le16(x + 2) & 0x20, ny = sm_le16(y + 2) & 0x20;
+  size_t lx = sm_le16(x + 72) / (nx ? 1 : 2), ly = sm_le16(y + 72) / (ny ? 1 : 2);
+  for (size_t i = 0; i < lx && i < ly; i++) {
+    unsigned cx = nx ? x[76 + i] : sm_le16(x + 76 + 2 * i);
+    unsigned cy = ny ? y[76 + i] : sm_le16(y + 76 + 2 * i);
+    cx = cx >= 'a' && cx <= 'z' ? cx - 32 : cx;
+    cy = cy >= 'a' && cy <= 'z' ? cy - 32 : cy;
+    if (cx != cy)
+      return cx < cy ? -1 : 1;
+  }
+  return (lx > ly) - (lx < ly);
+}
+
 /* A new hive bin at the end of the image holding one li list of k's
- * subkeys: the live ones and those put back (rels[0..n)). */
+ * subkeys: the live ones and those put back (rels[0..n)), sorted by name
+ * as Windows keeps a subkey list (its load-time checker drops a key out of
+ * order: hive/subkeys.c). */
 static bool relink(undo *u, sm_key k, const uint32_t *rels, size_t n) {
   img *m = &u->m;
   sm_key *live = NULL;
@@ -355,8 +374,13 @@ static bool relink(undo *u, sm_key k, const uint32_t *rels, size_t n) {
   sm_put_le16(c + 6, (uint16_t)total);
   for (size_t i = 0; i < nlive; i++)
     sm_put_le32(c + 8 + 4 * i, (uint32_t)(live[i] - BINS));
-  for (size_t i = 0; i < n; i++)
-    sm_put_le32(c + 8 + 4 * (nlive + i), rels[i]);
+  for (size_t i = 0; i < n; i++) { /* each put back in its place */
+    size_t j = nlive + i;
+    for (; j > 0 && name_order(p, sm_le32(c + 8 + 4 * (j - 1)), rels[i]) > 0;
+         j--)
+      sm_put_le32(c + 8 + 4 * j, sm_le32(c + 8 + 4 * (j - 1)));
+    sm_put_le32(c + 8 + 4 * j, rels[i]);
+  }
   sm_put_le32(c + cell, (uint32_t)(bsize - 0x20 - cell)); /* the rest free */
   free(live);
   m->len = m->end = at + bsize;

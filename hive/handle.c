@@ -388,6 +388,7 @@ void sm_hive_close(sm_hive *h) {
   sm_child_memo_free(h);
   if (h->hx)
     hivex_close(h->hx);
+  sm_hive_notes_free(h);
   if (h->image)
     munmap(h->image, h->image_len);
   if (h->memfd >= 0)

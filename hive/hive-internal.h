@@ -49,6 +49,9 @@ struct sm_hive {
                                     the image is replayed meanwhile; -1:
                                     from the image's file */
   struct sm_child_memo *memo;    /* node.c: subkeys looked up so far */
+  sm_hive_note *notes;           /* what reading the keys read so far
+                                    found (hive/heal.c) */
+  size_t n_notes, cap_notes;
 };
 
 /* handle.c, for the other ways of opening a hive (memory.c). */
@@ -142,6 +145,51 @@ sm_result sm_recover_apply(const char *path, unsigned char **image,
  * holding its whole name within the image, ENOMEM. */
 char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len);
 char *sm_nk_name(const sm_hive *h, uint64_t off, size_t *len);
+/* The stored name bytes of the key record at off (*len bytes, Latin-1 when
+ * *narrow, else UTF-16LE); false as sm_nk_name fails.  any_sig: of a
+ * record whatever its signature (one Windows' checker would mend). */
+bool sm_nk_raw(const sm_hive *h, uint64_t off, bool any_sig,
+               const unsigned char **p, size_t *len, bool *narrow);
+
+/* subkeys.c: the subkeys of node as Windows holds them after its
+ * load-time checker (hivex's list, or the list as the checker repairs it
+ * where hivex cannot read it; then without a subkey out of order after its
+ * prior sibling, each removal noted).  *out is caller-frees. */
+sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
+                          sm_error *err);
+/* The subkey of node whose stored name is name (counted, case-insensitive,
+ * as Windows compares), or *found 0; a sibling whose name cut at a NUL is
+ * name is noted (SM_NOTE_KEY_NAME). */
+sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
+                       sm_key *found, sm_error *err);
+
+/* heal.c: Windows' load-time checker, for the keys that are read. */
+/* Bytes of value data per big-data segment: each but the last holds
+ * this many (msuhanov/regf, "Data segment"). */
+#define SM_BIG_SEGMENT 16344u
+/* The allocated cell at hive-bins offset off as Windows' checker sees it
+ * (HvIsCellAllocated): 8-aligned within the hive bins, its size negative
+ * and within them.  *data is past the size field, *size its bytes. */
+bool sm_cell_at(const sm_hive *h, uint32_t off, const unsigned char **data,
+                uint32_t *size);
+/* Whether data of len (a vk's data size field) is kept in a big-data
+ * record: not resident, over SM_BIG_SEGMENT, hive version 1.4 or later. */
+bool sm_big_data(const sm_hive *h, uint32_t len);
+/* Note what reading key found (sm_hive_notes), once.  SM_ERR_NOMEM. */
+sm_result sm_hive_note_add(sm_hive *h, sm_note_kind kind, uint64_t key,
+                           const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void sm_hive_notes_free(sm_hive *h);
+/* The value records (file offsets, 0-terminated, caller-frees) of key that
+ * the checker keeps, each entry it removes noted. */
+sm_result sm_heal_values(sm_hive *h, sm_key key, size_t **out, size_t *n,
+                         sm_error *err);
+/* The subkeys of key that the checker keeps from its subkey list, each
+ * entry it removes noted (not yet the order: subkeys.c).  An entry whose
+ * record lacks the nk signature is kept: the checker rewrites the
+ * signature, which is not modelled (sm_key_child fails closed on it). */
+sm_result sm_heal_subkeys(sm_hive *h, sm_key key, sm_key **out, size_t *n,
+                          sm_error *err);
 
 /* node.c: forget the subkeys looked up (the handle is closing). */
 void sm_child_memo_free(sm_hive *h);

@@ -278,6 +278,12 @@ typedef struct sm_value {
   bool invalid_utf16;  /* a lone surrogate was replaced */
   uint64_t num;        /* DWORD (either endianness), QWORD */
   bool has_num;
+
+  /* hivex reads the data differently from Windows (a big-data record
+   * whose segments are not of the size Windows reads: docs/reading.md):
+   * data is Windows' reading, hivex_len what hivex reads. */
+  bool hivex_differs;
+  size_t hivex_len;
 } sm_value;
 
 void sm_value_free(sm_value *v); /* NULL is a no-op */
@@ -372,6 +378,24 @@ typedef struct sm_undelete {
 sm_result sm_hive_undelete(sm_hive *h, const sm_key *keys, size_t n,
                            sm_undelete *out, sm_error *err);
 void sm_undelete_free(sm_undelete *u); /* NULL is a no-op */
+
+/* What reading the keys read so far found where Windows reads the hive
+ * differently from hivex (docs/reading.md): each once, in the order found.
+ *   SM_NOTE_HEALED    a repair of Windows' load-time checker, modelled on
+ *                     the key as it is read (hive/heal.c);
+ *   SM_NOTE_KEY_NAME  a subkey whose name holds a NUL and reads, cut at the
+ *                     NUL, as the name looked up (a decoy for hivex). */
+typedef enum sm_note_kind { SM_NOTE_HEALED, SM_NOTE_KEY_NAME } sm_note_kind;
+typedef struct sm_hive_note {
+  sm_note_kind kind;
+  char *key;  /* the key's path from the root (by its parents), each NUL
+                 shown as <NUL> */
+  char *text; /* what was found */
+} sm_hive_note;
+/* Valid until sm_hive_close; later reads may add more. */
+size_t sm_hive_notes(const sm_hive *h, const sm_hive_note **notes);
+/* name (len bytes) with each NUL shown as "<NUL>"; caller-frees. */
+char *sm_name_shown(const char *name, size_t len);
 
 /* FILETIME to "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes); "" for 0. */
 void sm_filetime_iso8601(uint64_t ft, char *buf, size_t size);

@@ -19,7 +19,7 @@
 /* The name bytes of the record at file offset off: hdr is the offset of
  * the name in the cell, len_at of its 16-bit length, flag the bit of
  * flags_at that marks a Latin-1 name.  False when the cell is not an
- * allocated record of sig[0..1] holding the whole name within the image. */
+ * allocated record of sig[0..1] (any when NULL) holding the whole name within the image. */
 static bool raw_name(const sm_hive *h, uint64_t off, const char *sig,
                      size_t hdr, size_t len_at, size_t flags_at,
                      unsigned flag, const unsigned char **p, size_t *len,
@@ -29,7 +29,7 @@ static bool raw_name(const sm_hive *h, uint64_t off, const char *sig,
   const unsigned char *c = h->bytes + off;
   int32_t size = -(int32_t)sm_le32(c);
   if (size < (int32_t)hdr || (uint64_t)size > h->image_len - off ||
-      c[4] != (unsigned char)sig[0] || c[5] != (unsigned char)sig[1])
+      (sig && (c[4] != (unsigned char)sig[0] || c[5] != (unsigned char)sig[1])))
     return false;
   size_t n = sm_le16(c + len_at);
   if (n > (size_t)size - hdr)
@@ -74,12 +74,38 @@ static char *record_name(const sm_hive *h, uint64_t off, bool key,
   return s;
 }
 
+bool sm_nk_raw(const sm_hive *h, uint64_t off, bool any_sig,
+               const unsigned char **p, size_t *len, bool *narrow) {
+  return raw_name(h, off, any_sig ? NULL : "nk", 80, 76, 6, 0x20, p, len,
+                  narrow);
+}
+
 char *sm_vk_name(const sm_hive *h, uint64_t off, size_t *len) {
   return record_name(h, off, false, len);
 }
 
 char *sm_nk_name(const sm_hive *h, uint64_t off, size_t *len) {
   return record_name(h, off, true, len);
+}
+
+char *sm_name_shown(const char *name, size_t len) {
+  size_t nuls = 0;
+  for (size_t i = 0; i < len; i++)
+    nuls += name[i] == '\0';
+  char *out = malloc(len + nuls * 4 + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (name[i] == '\0') {
+      memcpy(out + o, "<NUL>", 5);
+      o += 5;
+    } else {
+      out[o++] = name[i];
+    }
+  }
+  out[o] = '\0';
+  return out;
 }
 
 /* Upcase one character as Windows' table does for the scripts names are

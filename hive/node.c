@@ -13,87 +13,6 @@
 /* Longest key path we walk; Windows allows 512 levels of 255 characters. */
 #define SM_PATH_MAX 4096
 
-/* The subkey of node whose stored name is name (hive/name.c: counted, so a
- * name holding a NUL never passes for its part before it, and
- * case-insensitive as Windows compares): 0 with errno 0 when there is
- * none, 0 with errno set when hivex cannot list the children.  In
- * tolerant mode hivex_node_children skips a subkey entry that is not a
- * key, where hivex_node_get_child would give up. */
-static sm_key child_counted(sm_hive *h, sm_key node, const char *name) {
-  errno = 0;
-  hive_node_h *children = hivex_node_children(h->hx, node);
-  if (!children)
-    return 0;
-  size_t len = strlen(name);
-  sm_key found = 0;
-  int bad = 0;
-  for (size_t i = 0; children[i] && !found && !bad; i++) {
-    size_t n = 0;
-    errno = 0;
-    char *cn = sm_nk_name(h, children[i], &n);
-    if (!cn && errno == ENOMEM)
-      bad = ENOMEM;
-    if (!cn && !bad && (cn = hivex_node_name(h->hx, children[i])))
-      n = strlen(cn);
-    if (cn && sm_name_eq(cn, n, name, len))
-      found = children[i];
-    free(cn);
-  }
-  free(children);
-  errno = bad;
-  return found;
-}
-
-static unsigned fold_ascii(unsigned c) {
-  return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* The subkey of node named name (ASCII), compared by stored length and
- * case-insensitively, read from the key records in the image instead of
- * decoding every child's name through iconv (a third of the audit's
- * instructions): 0 with errno 0 when there is none, 0 with errno set when
- * hivex cannot list the children.  (sm_key)-1 when this cannot decide (a
- * name that is not ASCII, a record hivex would read differently), for
- * child_counted to do it. */
-static sm_key child_ascii(sm_hive *h, sm_key node, const char *name) {
-  const sm_key undecided = (sm_key)-1;
-  size_t len = strlen(name);
-  for (size_t i = 0; i < len; i++)
-    if ((unsigned char)name[i] >= 0x80)
-      return undecided;
-  errno = 0;
-  hive_node_h *children = hivex_node_children(h->hx, node);
-  if (!children)
-    return 0; /* errno says why */
-  sm_key found = 0;
-  for (size_t i = 0; children[i] && !found; i++) {
-    /* The key record (nk) of the child: cell size, "nk", flags at 6,
-     * name length at 76, name at 80, all within the cell and the image. */
-    uint64_t at = (uint64_t)children[i]; /* a file offset */
-    const unsigned char *nk = h->bytes + at;
-    uint32_t cell = at + 80 <= h->image_len ? -sm_le32(nk) : 0;
-    uint16_t nlen = cell ? sm_le16(nk + 76) : 0;
-    if (cell < 80 || cell > h->image_len - at || 80u + nlen > cell ||
-        nk[4] != 'n' || nk[5] != 'k') {
-      found = undecided;
-      break;
-    }
-    bool narrow = sm_le16(nk + 6) & 0x20; /* Latin-1, else UTF-16LE */
-    if ((narrow ? nlen : nlen / 2u) != len || (!narrow && nlen % 2))
-      continue;
-    bool same = true;
-    for (size_t k = 0; k < len && same; k++) {
-      unsigned c = narrow ? nk[80 + k] : sm_le16(nk + 80 + 2 * k);
-      same = c < 0x80 && fold_ascii(c) == fold_ascii((unsigned char)name[k]);
-    }
-    if (same)
-      found = children[i];
-  }
-  free(children);
-  errno = 0;
-  return found;
-}
-
 /* Whether the key record at node is flagged KEY_SYM_LINK (0x0010). */
 static bool is_link(const sm_hive *h, sm_key node) {
   uint64_t at = (uint64_t)node;
@@ -215,23 +134,21 @@ void sm_child_memo_free(sm_hive *h) {
   h->memo = NULL;
 }
 
-/* One path component below node; 0 with errno as the lookups say (only
- * answers, found or not, are remembered; an error is asked again). */
-static sm_key child_of(sm_hive *h, sm_key node, const char *part) {
+/* One path component below node (hive/subkeys.c), *child 0 when there is
+ * none; only answers, found or not, are remembered (an error is asked
+ * again). */
+static sm_result child_of(sm_hive *h, sm_key node, const char *part,
+                          sm_key *child, sm_error *err) {
   size_t slot = memo_hash(node, part);
   memo_entry *e = memo_find(h, node, part, slot);
   if (e) {
-    errno = 0;
-    return e->child;
+    *child = e->child;
+    return SM_OK;
   }
-  sm_key child = child_ascii(h, node, part);
-  if (child == (sm_key)-1)
-    child = child_counted(h, node, part);
-  int saved = errno;
-  if (child || !saved)
-    memo_add(h, node, part, slot, child);
-  errno = saved;
-  return child;
+  sm_result r = sm_key_child(h, node, part, child, err);
+  if (r == SM_OK)
+    memo_add(h, node, part, slot, *child);
+  return r;
 }
 
 /* Stored links followed on one lookup, at most: Windows bounds the depth
@@ -251,14 +168,13 @@ static sm_result lookup(sm_hive *h, sm_key parent, const char *path,
   char *save = NULL;
   for (char *part = strtok_r(buf, "\\", &save); part;
        part = strtok_r(NULL, "\\", &save)) {
-    /* hivex returns 0 with errno untouched when the name is absent. */
-    sm_key child = child_of(h, node, part);
-    if (child == 0) {
-      if (errno != 0)
-        return sm_error_from_errno(err, errno, h->path);
+    sm_key child;
+    sm_result cr = child_of(h, node, part, &child, err);
+    if (cr != SM_OK)
+      return cr;
+    if (child == 0)
       return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: key '%s' not found",
                           h->path, path);
-    }
     if (is_link(h, child)) {
       /* Windows opens what the link names; the rest of the path goes on
        * from there. */
@@ -316,32 +232,6 @@ uint64_t sm_key_last_write(sm_hive *h, sm_key key) {
   errno = 0;
   int64_t t = hivex_node_timestamp(h->hx, key);
   return t < 0 ? 0 : (uint64_t)t;
-}
-
-sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
-                         sm_error *err) {
-  *keys = NULL;
-  *n = 0;
-  errno = 0;
-  hive_node_h *children = hivex_node_children(h->hx, key);
-  if (!children)
-    return sm_error_from_errno(err, errno, h->path);
-  size_t count = 0;
-  while (children[count])
-    count++;
-  if (count > SM_LIST_MAX) {
-    free(children);
-    char *name = sm_key_name(h, key);
-    sm_result r = sm_error_set(err, SM_ERR_LIMIT,
-                               "%s: key '%s': too many subkeys (%zu; smaudit "
-                               "reads at most %u from one key)",
-                               h->path, name ? name : "?", count, SM_LIST_MAX);
-    free(name);
-    return r;
-  }
-  *keys = (sm_key *)children; /* hive_node_h is size_t, as sm_key */
-  *n = count;
-  return SM_OK;
 }
 
 static sm_result dword_of(sm_hive *h, sm_key key, const char *name,

@@ -160,6 +160,80 @@ static sm_result read_name(sm_hive *h, hive_value_h hv, sm_value *v) {
   return SM_OK;
 }
 
+/* Windows' reading of a value kept in a big-data record (db): the data
+ * size's bytes taken SM_BIG_SEGMENT at a time from the cells of its
+ * segments in turn, the last one the rest (msuhanov/regf, "Big data" and
+ * "Data segment": every segment but the last has the maximum size).  hivex
+ * takes each segment's cell size less 8 instead, which is the same for a
+ * cell of the usual size and not for a padded one.  NULL when the value is
+ * not big data; NULL with *bad when Windows could not read it so (too few
+ * segments, a segment smaller than what is taken from it). */
+static unsigned char *big_data(const sm_hive *h, uint64_t vk, size_t *len,
+                               bool *bad) {
+  const unsigned char *c, *d, *l, *s;
+  uint32_t n, dn, ln, sn;
+  *bad = false;
+  if (vk < 4096 || vk - 4096 > UINT32_MAX ||
+      !sm_cell_at(h, (uint32_t)(vk - 4096), &c, &n) || n < 20 ||
+      !sm_big_data(h, sm_le32(c + 4)))
+    return NULL;
+  uint32_t want = sm_le32(c + 4);
+  *bad = true;
+  if (want > SM_KEY_MAX_DATA || !sm_cell_at(h, sm_le32(c + 8), &d, &dn) ||
+      dn < 8 || d[0] != 'd' || d[1] != 'b')
+    return NULL;
+  uint32_t count = sm_le16(d + 2);
+  if (!sm_cell_at(h, sm_le32(d + 4), &l, &ln) || 4ull * count > ln ||
+      (uint64_t)count * SM_BIG_SEGMENT < want)
+    return NULL;
+  unsigned char *out = malloc(want);
+  if (!out) {
+    *bad = false;
+    errno = ENOMEM;
+    return NULL;
+  }
+  for (size_t o = 0, j = 0; o < want; j++) {
+    size_t take = want - o < SM_BIG_SEGMENT ? want - o : SM_BIG_SEGMENT;
+    if (!sm_cell_at(h, sm_le32(l + 4 * j), &s, &sn) || sn < take) {
+      free(out);
+      return NULL;
+    }
+    memcpy(out + o, s, take);
+    o += take;
+  }
+  *bad = false;
+  *len = want;
+  return out;
+}
+
+/* The value's data as Windows reads it: hivex's, or for big data our own
+ * reading, with hivex_differs where the two differ. */
+static sm_result windows_data(sm_hive *h, hive_value_h hv, sm_value *v,
+                              char **data, size_t *len) {
+  bool bad;
+  size_t blen = 0;
+  errno = 0;
+  unsigned char *w = big_data(h, hv, &blen, &bad);
+  if (!w && errno == ENOMEM)
+    return SM_ERR_NOMEM;
+  if (w) {
+    if (!*data || *len != blen || memcmp(*data, w, blen) != 0) {
+      v->hivex_differs = true;
+      v->hivex_len = *data ? *len : 0;
+    }
+    free(*data);
+    *data = (char *)w;
+    *len = blen;
+    v->status = SM_OK;
+  } else if (bad) {
+    free(*data);
+    *data = NULL;
+    *len = 0;
+    v->status = SM_ERR_CORRUPT;
+  }
+  return SM_OK;
+}
+
 /* hivex's string decoders refuse invalid UTF-16 and drop trailing data
  * after a missing terminator, so strings are decoded from the raw bytes
  * that hivex returns. */
@@ -184,6 +258,11 @@ static sm_result read_value(sm_hive *h, hive_value_h hv, sm_value **out) {
     /* One unreadable value marks that value, not the hive. */
     v->status = len == 0 && errno == 0 ? SM_OK : SM_ERR_CORRUPT;
     len = 0;
+  }
+  if (windows_data(h, hv, v, &data, &len) != SM_OK) {
+    free(data);
+    sm_value_free(v);
+    return SM_ERR_NOMEM;
   }
   v->data = (unsigned char *)data;
   v->len = len;
@@ -223,10 +302,13 @@ sm_result sm_key_value(sm_hive *h, sm_key key, const char *name, sm_value **out,
   *out = NULL;
   if (strcmp(name, "@") == 0)
     name = "";
-  errno = 0;
-  hive_value_h *hvs = hivex_node_values(h->hx, key);
+  size_t *hvs, nh;
+  sm_result lr = sm_heal_values(h, key, &hvs, &nh, err);
+  if (lr != SM_OK)
+    return lr;
   if (!hvs)
-    return sm_error_from_errno(err, errno, h->path);
+    return sm_error_set(err, SM_ERR_NOT_FOUND, "%s: value '%s' not found",
+                        h->path, name);
   /* The first whose stored name is name: hivex_node_get_value compares C
    * strings, so a name holding a NUL would pass for its part before it. */
   size_t len = strlen(name);
@@ -253,7 +335,7 @@ sm_result sm_key_value(sm_hive *h, sm_key key, const char *name, sm_value **out,
 /* A key over SM_KEY_MAX_VALUES values, or whose values hold over
  * SM_KEY_MAX_DATA bytes of data (values may share one data cell), is
  * refused before any value is read. */
-static sm_result check_bounds(sm_hive *h, sm_key key, const hive_value_h *hvs,
+static sm_result check_bounds(sm_hive *h, sm_key key, const size_t *hvs,
                               size_t count, sm_error *err) {
   const char *why = NULL;
   size_t total = 0;
@@ -284,14 +366,11 @@ sm_result sm_key_values(sm_hive *h, sm_key key, sm_value ***vals, size_t *n,
                         sm_error *err) {
   *vals = NULL;
   *n = 0;
-  errno = 0;
-  hive_value_h *hvs = hivex_node_values(h->hx, key);
-  if (!hvs)
-    return sm_error_from_errno(err, errno, h->path);
-  size_t count = 0;
-  while (hvs[count])
-    count++;
-  sm_result r = check_bounds(h, key, hvs, count, err);
+  size_t *hvs, count;
+  sm_result r = sm_heal_values(h, key, &hvs, &count, err);
+  if (r != SM_OK)
+    return r;
+  r = check_bounds(h, key, hvs, count, err);
   if (r != SM_OK) {
     free(hvs);
     return r;

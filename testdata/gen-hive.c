@@ -303,18 +303,23 @@ static char *parse_quoted(const char **s) {
     if (*p == '"')
       break;
     if (*p == '\\') {
-      /* \0 and \| mark a name for the byte-level pass (regf-raw.c). */
-      static const char from[] = "\\\"0|", to[] = "\\\"\x01\x02";
+      /* \0, \|, \P, \F and \^ mark a name for the byte-level pass
+       * (regf-raw.c). */
+      static const char from[] = "\\\"0|PF^",
+                        to[] = "\\\"\x01\x02\x03\x04\x05";
       const char *e = p[1] ? strchr(from, p[1]) : NULL;
       if (!e)
-        die("unknown escape '\\%c' in a string (only \\\\, \\\", \\0, \\|)",
+        die("unknown escape '\\%c' in a string (only \\\\, \\\", \\0, \\|, "
+            "\\P, \\F, \\^)",
             p[1] ? p[1] : ' ');
       buf_byte(&b, (unsigned char)to[e - from]);
       p += 2;
       continue;
     }
-    if (*p == 0x01 || *p == 0x02)
-      die("control character 0x%02x in a string (write \\0 or \\|)", *p);
+    if (*p >= 0x01 && *p <= 0x05)
+      die("control character 0x%02x in a string (write \\0, \\|, \\P, \\F "
+          "or \\^)",
+          *p);
     buf_byte(&b, (unsigned char)*p++);
   }
   buf_byte(&b, 0);
@@ -484,6 +489,24 @@ static const char *relative_path(const char *path) {
 
 /* Walk path below the root; create missing keys when create is set.
  * Returns 0 when absent and not created. */
+/* A key name of a .reg path, where the backslash separates keys: %0, %|,
+ * %P, %F and %^ mark it for the byte-level pass as \0 ... do in a quoted
+ * name (regf-raw.c), %% is a percent sign.  Rewritten in place. */
+static void key_part(char *part) {
+  static const char from[] = "%0|PF^", to[] = "%\x01\x02\x03\x04\x05";
+  char *o = part;
+  for (const char *p = part; *p; p++) {
+    const char *e = *p == '%' && p[1] ? strchr(from, p[1]) : NULL;
+    if (*p == '%' && !e)
+      die("unknown escape '%%%c' in a key name (only %%%%, %%0, %%|, %%P, "
+          "%%F, %%^)",
+          p[1] ? p[1] : ' ');
+    *o++ = e ? to[e - from] : *p;
+    p += e != NULL;
+  }
+  *o = '\0';
+}
+
 static hive_node_h walk(hive_h *h, const char *path, bool create) {
   hive_node_h node = hivex_root(h);
   char *copy = strdup(path), *save = NULL;
@@ -491,6 +514,7 @@ static hive_node_h walk(hive_h *h, const char *path, bool create) {
     die("out of memory");
   for (char *part = strtok_r(copy, "\\", &save); part;
        part = strtok_r(NULL, "\\", &save)) {
+    key_part(part);
     hive_node_h child = find_child(h, node, part);
     if (child == 0) {
       if (!create) {

@@ -9,8 +9,11 @@
 # With NAME: the one value a consumer takes (by-name: the first whose
 # stored name is NAME; enumerated: the last whose name cut at its first NUL
 # is NAME, as smss.exe reads the keys it enumerates), or "null".
-# Resident data (length bit 31) and data of one cell only: the fixtures
-# here hold nothing larger.
+# Resident data (length bit 31), data of one cell, and big data (a "db"
+# record, hive version 1.4 and later, data over 16,344 bytes) as Windows
+# assembles it: 16,344 bytes from each segment's cell, the last one the rest
+# (msuhanov/regf, "Data segment").  Value-list entries Windows' load-time
+# checker would drop (a free cell, not a value record) are left out.
 import json
 import struct
 import sys
@@ -25,6 +28,23 @@ def cell(b, off):
     if size >= 0:
         raise ValueError("free cell at 0x%x" % off)
     return b[at + 4:at - size]
+
+
+SEGMENT = 16344
+
+
+def big_data(b, db, dlen):
+    if db[:2] != b"db":
+        raise ValueError("no big-data record")
+    count, lst = struct.unpack_from("<HI", db, 2)
+    segs = cell(b, lst)
+    out = b""
+    for j in range(count):
+        take = min(SEGMENT, dlen - len(out))
+        if take <= 0:
+            break
+        out += cell(b, struct.unpack_from("<I", segs, 4 * j)[0])[:take]
+    return out
 
 
 def name_of(raw, narrow):
@@ -51,7 +71,15 @@ def subkeys(b, nk):
         else:
             step = 4 if sig == b"li" else 8
             out += [struct.unpack_from("<I", rec, 4 + step * i)[0] for i in range(n)]
-    return [cell(b, o) for o in out]
+    keys = []
+    for o in out:
+        try:
+            c = cell(b, o)
+        except ValueError:
+            continue  # a free cell: Windows' checker drops the entry
+        if c[:2] == b"nk":
+            keys.append(c)
+    return keys
 
 
 def fold(s):
@@ -74,11 +102,18 @@ def values(b, nk):
         return out
     offs = cell(b, lst)
     for i in range(count):
-        vk = cell(b, struct.unpack_from("<I", offs, 4 * i)[0])
+        try:
+            vk = cell(b, struct.unpack_from("<I", offs, 4 * i)[0])
+        except ValueError:
+            continue  # a free cell: Windows' checker drops the entry
+        if vk[:2] != b"vk":
+            continue
         nlen, dlen, doff, typ, flags = struct.unpack_from("<HIIIH", vk, 2)
         name = name_of(vk[20:20 + nlen], flags & 1)
         if dlen & 0x80000000:
             data = struct.pack("<I", doff)[:dlen & 0x7FFFFFFF]
+        elif dlen > SEGMENT and struct.unpack_from("<I", b, 24)[0] >= 4:
+            data = big_data(b, cell(b, doff), dlen)
         else:
             data = cell(b, doff)[:dlen]
         out.append((name, typ, data))
