@@ -34,14 +34,19 @@ static void resolves_to(const sm_env *e, const char *path, const char *want) {
   free(r);
 }
 
-static void place_is(const char *path, sm_place want) {
+/* The place of path, as a folder or (file) as a file. */
+static void place_of_is(const char *path, bool file, sm_place want) {
   char *r = sm_path_resolve(NULL, path);
   assert_non_null(r);
-  sm_place p = sm_path_place(r);
+  sm_place p = file ? sm_file_place(r) : sm_path_place(r);
   if (p != want)
-    fail_msg("\"%s\" (%s) is %s, not %s", path, r, sm_place_name(p),
-             sm_place_name(want));
+    fail_msg("%s\"%s\" (%s) is %s, not %s", file ? "file " : "", path, r,
+             sm_place_name(p), sm_place_name(want));
   free(r);
+}
+
+static void place_is(const char *path, sm_place want) {
+  place_of_is(path, false, want);
 }
 
 /* Every spelling of System32 that Windows opens as System32. */
@@ -166,13 +171,7 @@ static void places(void **state) {
 }
 
 static void file_place_is(const char *path, sm_place want) {
-  char *r = sm_path_resolve(NULL, path);
-  assert_non_null(r);
-  sm_place p = sm_file_place(r);
-  if (p != want)
-    fail_msg("file \"%s\" (%s) is %s, not %s", path, r, sm_place_name(p),
-             sm_place_name(want));
-  free(r);
+  place_of_is(path, true, want);
 }
 
 /* A file's place is its folder's: users may create folders at a drive
