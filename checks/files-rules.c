@@ -123,19 +123,27 @@ static bool add(sm_report *rep, const sm_file_source *src, const sm_rule *r,
   return true;
 }
 
-/* Whether OriginalFilename names the file: the same name in any case,
- * ".mui" dropped, or without its extension where OriginalFilename has
- * none (kernel32.dll's is "kernel32"). */
-static bool same_name(const char *orig, const char *name) {
-  size_t ol = strlen(orig), nl = strlen(name);
-  if (ol > 4 && strcasecmp(orig + ol - 4, ".mui") == 0)
-    ol -= 4;
+/* Whether OriginalFilename orig (ol bytes) is name: in any case, or
+ * without name's extension where orig has none (kernel32.dll's is
+ * "kernel32"). */
+static bool same_name_n(const char *orig, size_t ol, const char *name) {
+  size_t nl = strlen(name);
   if (!memchr(orig, '.', ol)) {
     const char *dot = strrchr(name, '.');
     if (dot)
       nl = (size_t)(dot - name);
   }
   return nl == ol && strncasecmp(orig, name, ol) == 0;
+}
+
+/* Whether OriginalFilename names the file: as it is, or with ".mui"
+ * dropped (a language-neutral file's version resource comes from its
+ * MUI file: kernel32.dll says "kernel32.dll.mui"). */
+static bool same_name(const char *orig, const char *name) {
+  size_t ol = strlen(orig);
+  return same_name_n(orig, ol, name) ||
+         (ol > 4 && strcasecmp(orig + ol - 4, ".mui") == 0 &&
+          same_name_n(orig, ol - 4, name));
 }
 
 static bool rules_for(sm_report *rep, const sm_file_source *src,

@@ -14,6 +14,9 @@
 
 #define MAX_FILE ((size_t)256 << 20) /* read and hashed; larger: size only */
 #define MAX_CATALOG ((size_t)64 << 20)
+/* Files described per volume: a hive naming more (thousands of pending
+ * renames) gets the rest unchecked, said so, in bounded time. */
+#define MAX_FILES 4096
 #define CATROOT "Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
 
 const char *sm_file_role_name(sm_file_role r) {
@@ -240,6 +243,11 @@ bool sm_file_describe(const sm_files_ctx *c, const char *path,
       out->role = role;
       return (out->path = strdup(path)) != NULL;
     }
+  if (vc->n >= MAX_FILES) {
+    out->role = role;
+    return (out->path = strdup(path)) &&
+           set_reason(out, "not checked: more than 4096 files named");
+  }
   sm_file_fact ff = {.role = role, .path = strdup(path)};
   if (!ff.path || !describe(&ff, vpath, c->vol, c->anchors) ||
       (ff.exists == 0 && !whole_volume(c, vc) &&

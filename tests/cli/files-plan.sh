@@ -82,6 +82,25 @@ check "the copy found first along the Path is checked as the program" \
 check "and judged: SM-FILE-NOT-NATIVE on the copy in Tools; System32 absence is no finding" \
   is_true "('SM-FILE-NOT-NATIVE', 'c:\\\\tools\\\\autochk.exe') in ff and ('SM-FILE-MISSING', '${P}autochk.exe') not in ff"
 
+# Pending renames: a source is built as its destination, or it is a
+# renamed copy (cmd.exe queued to replace sethc.exe).
+pe "$tmp/cmd.exe" windows cmd.exe && pe "$tmp/winlogon.exe" windows winlogon.exe
+cat >"$tmp/pfro.reg" <<'EOF2'
+Windows Registry Editor Version 5.00
+[ControlSet001\Control\Session Manager]
+"PendingFileRenameOperations"=multi:"\\??\\C:\\Windows\\Temp\\a.tmp","!\\??\\C:\\Windows\\System32\\sethc.exe","\\??\\C:\\Windows\\Temp\\b.tmp","!\\??\\C:\\Windows\\System32\\winlogon.exe"
+EOF2
+"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/pfro.hiv" "$tmp/pfro.reg" &&
+  ntfs "$tmp/r.ntfs" 24 "$S/config/SYSTEM=$tmp/pfro.hiv" \
+    "$S/smss.exe=$tmp/smss.exe" "Windows/Temp/a.tmp=$tmp/cmd.exe" \
+    "Windows/Temp/b.tmp=$tmp/winlogon.exe"
+check "a volume with pending replacements" [ $? = 0 ]
+run scan --format json --fail-on never "$tmp/r.ntfs"
+check "a rename's source built as another file: SM-FILE-NAME-MISMATCH" \
+  is_true "('SM-FILE-NAME-MISMATCH', 'c:\\\\windows\\\\temp\\\\a.tmp') in ff and ('SM-FILE-NAME-MISMATCH', 'c:\\\\windows\\\\temp\\\\b.tmp') not in ff"
+check "absent destinations are no finding" \
+  is_true "not [k for k in ff if k[0] == 'SM-FILE-MISSING' and 'PendingFile' in ff[k]['value']]"
+
 # 8.3 short names: BootExecute names the program by its short path.
 cat >"$tmp/short.reg" <<'EOF2'
 Windows Registry Editor Version 5.00
