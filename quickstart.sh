@@ -37,6 +37,7 @@ stage() {
 # Needed to build and test (the README's "Building" table) ...
 deps="build-essential autoconf automake pkg-config
 libhivex-dev libyaml-dev libjansson-dev nettle-dev libtsk-dev libewf-dev libssl-dev
+libarchive-dev
 libvshadow-dev libbfio-dev libcmocka-dev
 libhivex-bin python3 python3-jsonschema"
 # ... and optional tools whose tests skip without them (the disk-image

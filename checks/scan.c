@@ -177,6 +177,7 @@ static void result_init(const sm_scan_target *t, sm_scan_result *r) {
   r->target = strdup(t->name);
   r->role = dup_or_null(t->role);
   r->volume = dup_or_null(t->volume);
+  r->volume_name = dup_or_null(t->volume_name);
   r->origin = dup_or_null(t->origin);
   r->image = image_dup(t->image);
   r->shadow = sm_scan_shadow_dup(t->shadow);
@@ -614,6 +615,7 @@ void sm_scan_result_free(sm_scan_result *r) {
   free(r->target);
   free(r->role);
   free(r->volume);
+  free(r->volume_name);
   free(r->origin);
   image_free(r->image);
   sm_scan_shadow_free(r->shadow);

@@ -72,6 +72,8 @@ typedef struct sm_scan_target {
   const char *software; /* a SOFTWARE hive beside it, for detection, or NULL */
   const char *role;     /* "system", "regback", or NULL (not reported) */
   const char *volume;   /* the volume root it was found in, or NULL */
+  const char *volume_name; /* a collection's volume as Windows named it
+                              (\\.\C:), or NULL */
   const char *origin;   /* where its bytes came from when not a plain file
                            ("disk.E01, partition 2, Windows/System32/config/
                            SYSTEM"), or NULL */
@@ -194,6 +196,7 @@ const sm_rule *sm_scan_damaged_rule(void);
 typedef struct sm_scan_result {
   /* The target, copied. */
   char *target, *role, *volume, *origin;
+  char *volume_name; /* t->volume_name, copied */
   sm_scan_image *image; /* NULL: not from a disk image */
   sm_scan_shadow *shadow; /* NULL: not from a shadow copy store */
 

@@ -85,12 +85,28 @@ static sm_result open_found(const sm_scan_target *t, unsigned flags,
   return sm_found_open(t->open_data, flags, out, err);
 }
 
+/* A shadow copy a collection holds as a volume of its own: what is known
+ * of its store (its number, the hive's path), for one target at a time. */
+static const sm_scan_shadow *collected_shadow(const sm_found *it) {
+  static sm_scan_shadow s;
+  if (it->role != SM_ROLE_SHADOW || it->image)
+    return NULL;
+  s = (sm_scan_shadow){
+      .volume = it->volume,
+      .store = it->shadow_store,
+      .path = it->shadow_regback ? "/Windows/System32/config/RegBack/SYSTEM"
+                                 : "/Windows/System32/config/SYSTEM"};
+  return &s;
+}
+
 void sm_batch_item_target(const sm_found *it, sm_scan_target *t) {
   *t = (sm_scan_target){.name = it->target,
                         .path = it->path,
                         .software = it->software,
                         .role = sm_role_name(it->role),
                         .volume = it->volume,
+                        .volume_name = it->volume_name,
+                        .shadow = collected_shadow(it),
                         .live = it->live,
                         .regback = it->regback,
                         .open = it->held ? open_found : NULL,

@@ -320,6 +320,7 @@ json_t *sm_scan_json(const sm_scan_result *r) {
   if (r->role) {
     json_object_set_new(res, "role", json_string(r->role));
     json_object_set_new(res, "volume", str_or_null(r->volume));
+    json_object_set_new(res, "volume_name", str_or_null(r->volume_name));
     json_object_set_new(res, "image", sm_scan_image_json(r->image));
     if (r->shadow)
       json_object_set_new(res, "shadow", shadow_json(r->shadow));

@@ -19,6 +19,7 @@
 #include "source/discover.h"
 #include "source/image-pick.h"
 #include "source/image.h"
+#include "source/zip.h"
 
 /* A triage collection keeps volumes a few levels down (<host>/C/Windows);
  * -r walks deeper, but not without end. */
@@ -430,6 +431,13 @@ static bool add_image(sm_found_list *l, const char *target, const char *path) {
   return true;
 }
 
+/* A collection zip is looked for under a .zip name only: the content of
+ * every file of a tree is not read for it. */
+static bool zip_name(const char *name) {
+  size_t n = strlen(name);
+  return n > 4 && strcasecmp(name + n - 4, ".zip") == 0;
+}
+
 static void walk(walker *w, int dfd, const char *path, int depth) {
   /* A volume's own tree (half a million files) is not walked. */
   if (probe_volume(w, dfd, path))
@@ -474,6 +482,10 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       }
     } else if (S_ISREG(st.st_mode) && images && images[i]) {
       if (!add_image(w->l, child, child))
+        w->oom = true;
+    } else if (S_ISREG(st.st_mode) && w->recursive && zip_name(names[i]) &&
+               sm_zip_sniff(child)) {
+      if (!sm_discover_zip(child, w->l))
         w->oom = true;
     } else if (S_ISREG(st.st_mode) && w->recursive &&
                strcasecmp(names[i], "system") == 0 &&
@@ -562,6 +574,9 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
   /* A disk image, known by its content: the worker finds its hives. */
   if (S_ISREG(st.st_mode) && sm_image_sniff(target) != NULL)
     return add_image(l, target, target);
+  /* A Velociraptor collection kept as a zip file. */
+  if (S_ISREG(st.st_mode) && sm_zip_sniff(target))
+    return sm_discover_zip(target, l);
   if (S_ISREG(st.st_mode))
     return add_file(l, target);
   if (!S_ISDIR(st.st_mode)) {

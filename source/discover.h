@@ -30,6 +30,8 @@ typedef struct sm_found {
   char *path;     /* the file to open (resolved when found via a link) */
   char *software; /* a SOFTWARE hive beside it, or NULL */
   char *volume;   /* the volume root it was found in, or NULL */
+  char *volume_name; /* a collection's volume: the name Windows gave it,
+                        %-decoded from its folder (\\.\C:), or NULL */
   char *error;    /* set when it cannot be audited at all (then path NULL) */
   char *live;      /* role regback: the live SYSTEM's target, or NULL */
   char *live_path; /* and the file to open */
@@ -74,6 +76,10 @@ typedef struct sm_found_list {
    * dropped. */
   void (*note)(void *ctx, const char *msg);
   void *note_ctx;
+  /* Private folders the hives of collection zips were written to
+   * (source/zip.h), removed with the list. */
+  char **tmpdirs;
+  size_t n_tmpdirs;
 } sm_found_list;
 
 /* Add the hives of one target to l.  A target that does not exist or holds

@@ -2,6 +2,7 @@
  * entry once, however many targets name or find it. */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "source/discover.h"
+#include "source/zip.h"
 
 void sm_found_note(const sm_found_list *l, const char *fmt, ...) {
   if (!l->note)
@@ -80,6 +82,41 @@ static bool seen_before(sm_found_list *l, const struct stat *st,
   return dup;
 }
 
+/* The name Windows gave a volume a Velociraptor collection holds, from
+ * its folder uploads/<accessor>/<%-encoded name> ("%5C%5C.%5CC%3A" is
+ * \\.\C:), or NULL when volume is no such folder. */
+static char *collection_volume_name(const char *volume) {
+  const char *c[3] = {NULL, NULL, NULL}, *end = volume + strlen(volume);
+  while (end > volume && end[-1] == '/')
+    end--;
+  const char *p = end;
+  for (int i = 2; i >= 0; i--) {
+    const char *stop = p;
+    while (p > volume && p[-1] != '/')
+      p--;
+    c[i] = p;
+    if (i == 0 && (size_t)(stop - p) == 7 && !strncmp(p, "uploads", 7))
+      break;
+    if (i == 0 || p == volume)
+      return NULL;
+    p--;
+  }
+  char *out = malloc((size_t)(end - c[2]) + 1), *o = out;
+  for (const char *q = c[2]; out && q < end; q++) {
+    unsigned v;
+    if (q[0] == '%' && q + 2 < end + 0 && sscanf(q + 1, "%2x", &v) == 1 &&
+        v && isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2])) {
+      *o++ = (char)v;
+      q += 2;
+    } else {
+      *o++ = *q;
+    }
+  }
+  if (out)
+    *o = '\0';
+  return out;
+}
+
 bool sm_found_add(sm_found_list *l, const char *target, const char *path,
                   const char *software, const char *volume, const char *error,
                   sm_role role) {
@@ -102,6 +139,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
   f->path = dup_or_null(path);
   f->software = dup_or_null(software);
   f->volume = dup_or_null(volume);
+  f->volume_name = volume ? collection_volume_name(volume) : NULL;
   f->error = dup_or_null(error);
   f->role = role;
   f->image = false;
@@ -117,6 +155,7 @@ bool sm_found_add(sm_found_list *l, const char *target, const char *path,
     free(f->path);
     free(f->software);
     free(f->volume);
+    free(f->volume_name);
     free(f->error);
     return false;
   }
@@ -168,6 +207,7 @@ static void found_free(sm_found *f) {
   free(f->path);
   free(f->software);
   free(f->volume);
+  free(f->volume_name);
   free(f->error);
   free(f->live);
   free(f->live_path);
@@ -192,5 +232,10 @@ void sm_found_list_free(sm_found_list *l) {
   free(l->v);
   free(l->dirs);
   free(l->seen);
+  for (size_t i = 0; i < l->n_tmpdirs; i++) {
+    sm_zip_remove(l->tmpdirs[i]);
+    free(l->tmpdirs[i]);
+  }
+  free(l->tmpdirs);
   memset(l, 0, sizeof *l);
 }
