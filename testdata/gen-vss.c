@@ -1,4 +1,5 @@
-/* gen-vss OUT LIVE [OLD[@UNIXTIME]]... [--empty N] [--torn K]: a volume
+/* gen-vss OUT LIVE [OLD[@UNIXTIME]]... [--empty N] [--torn K] [--remote K]
+ * [--tear K]: a volume
  * with Volume Shadow Copy stores, written from the on-disk format as
  * libyal/libvshadow documents it ("Volume Shadow Snapshot (VSS) format"):
  * the volume header at 0x1e00, a catalog, and per store a store header
@@ -13,7 +14,11 @@
  * down reads OLD k back.  @UNIXTIME is store k's creation time (default
  * 2020-01-0k).  --empty N adds N stores without blocks (each reads as the
  * live volume), oldest; --torn K damages the block list of store K (1 the
- * oldest): that store cannot be read, the others can.  For the tests of
+ * oldest): that store cannot be read, the others can; --remote K leaves
+ * out store K's catalog entry of type 3, as for a store whose data lies on
+ * another volume; --tear K zeroes store K's copies of the blocks that
+ * begin a hive's base block or a hive bin ("regf", "hbin"): the store
+ * reads, the hives in it are torn.  For the tests of
  * source/vss.c; nothing here is read by smaudit itself. */
 #include <errno.h>
 #include <stdint.h>
@@ -103,7 +108,7 @@ typedef struct store {
 /* Store k: its header and information, block list (the blocks of old
  * that differ from next), range list and bitmap, and the data. */
 static void write_store(store *s, uint32_t k, const unsigned char *next,
-                        int torn) {
+                        int torn, int tear) {
   s->header = new_block();
   block_header(s->header, 4, 0, 0);
   unsigned char *info = out + s->header + HDR;
@@ -145,6 +150,9 @@ static void write_store(store *s, uint32_t k, const unsigned char *next,
     }
     uint64_t data = new_block();
     memcpy(out + data, s->old + b, BLOCK);
+    if (tear && (memcmp(out + data, "regf", 4) == 0 ||
+                 memcmp(out + data, "hbin", 4) == 0))
+      memset(out + data, 0, BLOCK);
     unsigned char *d = out + list + HDR + 32 * used++;
     le64(d, b);         /* original offset */
     le64(d + 8, rel);   /* relative store data offset */
@@ -156,7 +164,7 @@ static void write_store(store *s, uint32_t k, const unsigned char *next,
 }
 
 /* The catalog: for each store an entry of type 2 and one of type 3. */
-static uint64_t write_catalog(store *st, uint32_t n) {
+static uint64_t write_catalog(store *st, uint32_t n, int remote) {
   uint64_t first = new_block(), at = first, rel = 0;
   block_header(at, 2, rel, 0);
   unsigned slot = 1; /* entry 0 is the header */
@@ -170,6 +178,8 @@ static uint64_t write_catalog(store *st, uint32_t n) {
       slot = 1;
     }
     const store *s = &st[k / 2];
+    if (k % 2 == 1 && (int)(k / 2) + 1 == remote)
+      continue;
     unsigned char *e = out + at + HDR * slot++;
     if (k % 2 == 0) {
       le64(e, 2);
@@ -194,7 +204,7 @@ static uint64_t write_catalog(store *st, uint32_t n) {
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: gen-vss OUT LIVE [OLD[@UNIXTIME]]... [--empty N] "
-                    "[--torn K]\n");
+                    "[--torn K] [--remote K] [--tear K]\n");
     return 1;
   }
   out = slurp(argv[2], &live_size);
@@ -206,11 +216,19 @@ int main(int argc, char **argv) {
   out_size = live_size;
   store st[600];
   uint32_t n = 0;
-  int torn = 0;
+  int torn = 0, remote = 0, tear = 0;
   for (int i = 3; i < argc; i++) {
     if (strcmp(argv[i], "--empty") == 0 && i + 1 < argc) {
       for (long e = strtol(argv[++i], NULL, 10); e > 0 && n < 600; e--, n++)
         st[n] = (store){.old = NULL};
+      continue;
+    }
+    if (strcmp(argv[i], "--tear") == 0 && i + 1 < argc) {
+      tear = atoi(argv[++i]);
+      continue;
+    }
+    if (strcmp(argv[i], "--remote") == 0 && i + 1 < argc) {
+      remote = atoi(argv[++i]);
       continue;
     }
     if (strcmp(argv[i], "--torn") == 0 && i + 1 < argc) {
@@ -246,9 +264,9 @@ int main(int argc, char **argv) {
     for (uint32_t j = k + 1; j < n && next == live_copy; j++)
       if (st[j].old)
         next = st[j].old;
-    write_store(&st[k], k + 1, next, torn == (int)k + 1);
+    write_store(&st[k], k + 1, next, torn == (int)k + 1, tear == (int)k + 1);
   }
-  uint64_t catalog = n ? write_catalog(st, n) : 0;
+  uint64_t catalog = n ? write_catalog(st, n, remote) : 0;
   unsigned char *h = out + 0x1e00; /* the volume header */
   memset(h, 0, 512);
   memcpy(h, vss_guid, 16);

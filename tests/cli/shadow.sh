@@ -153,6 +153,28 @@ PY
 check "torn store: its own error result, the rest audited" grep -qx ok "$tmp/py" || cat "$tmp/py" >&2
 check "torn store: exit 2 (part of the audit could not run)" [ "$rc" = 2 ]
 
+# A store whose hives are torn (a scoped snapshot keeps no copy of them):
+# that hive's error, the rest audited.
+"$VSSGEN" "$tmp/tear.img" "$tmp/live.img" "$tmp/old.img@$T1" "$tmp/mid.img@$T2" --tear 1
+run scan --format json --fail-on never "$tmp/tear.img"
+"$PYTHON3" - "$tmp/out" >"$tmp/py" 2>&1 <<'PY'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+bad = [r for r in rs if r["error"]]
+assert len(bad) == 1 and bad[0]["target"].endswith(":vss1:/Windows/System32/config/SYSTEM"), bad
+assert "not a registry hive" in bad[0]["error"] and bad[0]["shadow"]["store"] == 1, bad[0]
+assert sorted(r["role"] for r in rs if not r["error"]) == ["shadow", "system"]
+print("ok")
+PY
+check "torn hive in a store: that hive's error, the rest audited" grep -qx ok "$tmp/py" || cat "$tmp/py" >&2
+check "torn hive in a store: exit 2" [ "$rc" = 2 ]
+
+# A store whose data lies on another volume: said, not read.
+"$VSSGEN" "$tmp/remote.img" "$tmp/live.img" "$tmp/old.img@$T1" "$tmp/mid.img@$T2" --remote 1
+run scan --format json --fail-on never "$tmp/remote.img"
+check "store on another volume: said as its own error" grep -q 'shadow copy store 1 ({[0-9a-f-]*}): its data lies on another volume' "$tmp/err"
+check "store on another volume: exit 2, store 2 audited" sh -c "[ $rc = 2 ] && grep -q ':vss2:/Windows/System32/config/SYSTEM' '$tmp/out'"
+
 # 4. More stores than Windows keeps (64): the newest 64 read, the rest
 # said.  A volume without Windows keeps this fast.
 ntfs "$tmp/data.img" 16 "notes.txt=$FIXTURES/win-10.hiv"
