@@ -26,6 +26,9 @@ static bool error_of(const sm_image_hive *hv, const char *only) {
  * over (a damaged second Windows volume made show pick the first). */
 static void keep(void *ctx, const sm_image_hive *hv) {
   sm_image_pick *p = ctx;
+  /* Unnamed, the volume as it is is meant, not its shadow copies. */
+  if (!p->only && hv->shadow)
+    return;
   if (hv->error && (p->only ? error_of(hv, p->only) : !hv->regback)) {
     if (!p->n_errors++)
       snprintf(p->error, sizeof p->error, "%s", hv->error);
@@ -65,12 +68,18 @@ static void keep(void *ctx, const sm_image_hive *hv) {
 size_t sm_image_name_split(const char *name) {
   struct stat st;
   for (const char *c = strstr(name, ":/"); c; c = strstr(c + 1, ":/")) {
-    size_t len = (size_t)(c - name);
-    const char *p = c;
-    /* ":pN" before ":/" names the partition */
+    const char *p = c, *q = c;
+    /* ":vssK" before ":/" names a shadow copy store of the volume */
+    while (q > name && isdigit((unsigned char)q[-1]))
+      q--;
+    if (q < c && q - name >= 4 && strncasecmp(q - 4, ":vss", 4) == 0)
+      p = q - 4;
+    size_t len = (size_t)(p - name);
+    const char *end = p;
+    /* ":pN" before that names the partition */
     while (p > name && isdigit((unsigned char)p[-1]))
       p--;
-    if (p < c && p - name >= 3 && p[-1] == 'p' && p[-2] == ':')
+    if (p < end && p - name >= 3 && p[-1] == 'p' && p[-2] == ':')
       len = (size_t)(p - 2 - name);
     char *image = strndup(name, len);
     bool ok = image && stat(image, &st) == 0 && S_ISREG(st.st_mode) &&

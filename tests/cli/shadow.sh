@@ -96,6 +96,7 @@ else
 fi
 run scan --format json --fail-on never "$img"
 check "scan: exit 0" [ "$rc" = 0 ]
+cp "$tmp/out" "$tmp/scan.json"
 "$PYTHON3" - "$tmp/out" "$img" >"$tmp/py" 2>&1 <<'PY'
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
@@ -135,6 +136,16 @@ PY
 check "json: role shadow, the shadow object, history and removed since the next store" grep -qx ok "$tmp/py" || cat "$tmp/py" >&2
 run scan --fail-on never "$img"
 check "text: removed since the next store's time, seen in the store" sh -c "grep -q 'removed since 2019-09-01T00:00:00Z: high *SM-SUBSYS-UNLISTED' '$tmp/out' && grep -q 'history: seen in shadow {[0-9a-f-]*} 2019-06-01T00:00:00Z' '$tmp/out'"
+
+# The commands that take one hive take the volume as it is, not its
+# stores; a store's hive is named as results name it.
+run show "$img"
+check "show IMAGE: the live SYSTEM, not a store's" sh -c "[ $rc = 0 ] && grep -q '^hive: .*:/Windows/System32/config/SYSTEM' '$tmp/out' && ! grep -q vss '$tmp/out'"
+store1=$(sed -n 's/.*"target":"\([^"]*:vss1:\)\/Windows\/System32\/config\/SYSTEM".*/\1\/WINDOWS\/system32\/config\/SYSTEM/p' "$tmp/scan.json")
+run show "$store1"
+check "show IMAGE:pN:vss1:/PATH (any case): store 1's hive, with the subsystem" sh -c "[ $rc = 0 ] && grep -q 'evil.exe' '$tmp/out'"
+run scan --format json --fail-on never "$store1"
+check "scan IMAGE:pN:vss1:/PATH: that hive alone, role shadow" sh -c "[ \$(wc -l <'$tmp/out') = 1 ] && grep -q '\"role\":\"shadow\"' '$tmp/out'"
 
 # 3. A torn store is that store's error: the other store and the live
 # hive are audited, and the run is not called clean.
