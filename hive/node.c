@@ -45,6 +45,7 @@ static sm_result link_target(sm_hive *h, sm_key node, char *buf, size_t size,
     return r;
   }
   const char *rest = t[m] ? t + m + 1 : "";
+  int n;
   static const char ccs[] = "CurrentControlSet";
   size_t c = sizeof ccs - 1;
   sm_select sel;
@@ -65,11 +66,18 @@ static sm_result link_target(sm_hive *h, sm_key node, char *buf, size_t size,
       sm_value_free(v);
       return r;
     }
-    snprintf(buf, size, "ControlSet%03u%s", sel.current, rest + c);
+    n = snprintf(buf, size, "ControlSet%03u%s", sel.current, rest + c);
   } else {
-    snprintf(buf, size, "%s", rest);
+    n = snprintf(buf, size, "%s", rest);
   }
   sm_value_free(v);
+  /* Cut short, the target could name another key (a padded path ending
+   * in a name the cut drops): refused, never followed in part. */
+  if (n < 0 || (size_t)n >= size)
+    return sm_error_set(err, SM_ERR_LIMIT,
+                        "%s: a stored symbolic link's target is too long "
+                        "(%d bytes; key paths are followed up to %zu bytes)",
+                        h->path, n, size - 1);
   return SM_OK;
 }
 

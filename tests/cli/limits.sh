@@ -118,6 +118,28 @@ limited show "$tmp/strs.hiv"
 check "show: 65,000 strings are read (exit $rc)" \
   sh -c '[ "$1" = 0 ] && grep -q "BootExecute  REG_MULTI_SZ" "$2" && ! grep -q "limit reached" "$2"' _ "$rc" "$tmp/out"
 
+# Key paths are followed up to 4,096 bytes: a stored symbolic link whose
+# target is longer (here the path of ControlSet002's Session Manager, then
+# 4,100 backslashes and a name "X") is refused, naming the bound, the keys
+# below it failed closed; it was cut at 4,096 bytes before, and the cut
+# path (without "X") followed to another key than the one named.
+hexpath() { "$PYTHON3" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' "$1"; }
+long=$("$PYTHON3" -c 'print("\\Registry\\Machine\\System\\ControlSet002\\Control\\Session Manager" + "\\" * 4100 + "X")')
+cat >"$tmp/link.reg" <<REG
+Windows Registry Editor Version 5.00
+[ControlSet002\\Control\\Session Manager]
+"BootExecute"=multi:"autocheck autochk *","evil \\\\??\\\\C:\\\\ProgramData\\\\evil.exe"
+[-ControlSet001\\Control\\Session Manager]
+[ControlSet001\\Control\\Session Manager]
+"SymbolicLinkValue"=hex(6):$(hexpath "$long")
+REG
+"$GEN" --base "$FIXTURES/win-10.hiv" "$tmp/link.hiv" "$tmp/link.reg"
+limited scan "$tmp/link.hiv"
+check "a link target past 4,096 bytes: exit 2 ($rc)" [ "$rc" = 2 ]
+check "a link target past 4,096 bytes: refused, the bound named, not followed in part" \
+  sh -c 'grep -q "target is too long ([0-9]* bytes; key paths are followed up to 4095 bytes)" "$1" &&
+    ! grep -q "evil.exe" "$1"' _ "$tmp/out"
+
 # A 16 KiB log whose one valid entry declares 2 GiB of hive bins (12 s and
 # "mmap: Cannot allocate memory" before, naming the hive, not the log).
 mkdir "$tmp/hl"
