@@ -45,51 +45,6 @@ import json, sys
 r = json.loads(open(sys.argv[1]).readline())
 sys.exit(0 if "too many values" not in json.dumps(r) else 1)' "$tmp/out"
 
-# At most 64 MiB of value data from one key, counted from what each value
-# declares before any is read: five values declaring 14 MiB each (their
-# vk records patched; the data is not there) are refused as too much data,
-# naming the key, the audit failed closed; five of 12 MiB (60 MiB) are not.
-# big EACH: win-10 with five KnownDLLs values declaring EACH bytes.
-big() {
-  {
-    echo 'Windows Registry Editor Version 5.00'
-    echo
-    echo '[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Control\Session Manager\KnownDLLs]'
-    for i in 0 1 2 3 4; do echo "\"big$i\"=\"big$i.dll\""; done
-  } >"$tmp/big.reg"
-  "$GEN" "$tmp/big.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/big.reg" &&
-    "$PYTHON3" -c '
-import struct, sys
-p, each = sys.argv[1], int(sys.argv[2])
-b = bytearray(open(p, "rb").read())
-hit = 0
-for i in range(5):
-    name = ("big%d" % i).encode()
-    at = b.find(b"vk")
-    while at >= 0:
-        if (b[at + 0x14:at + 0x14 + len(name)] == name and
-                struct.unpack_from("<H", b, at + 2)[0] == len(name)):
-            struct.pack_into("<I", b, at + 4, each)  # the data length
-            hit += 1
-            break
-        at = b.find(b"vk", at + 2)
-open(p, "wb").write(b)
-sys.exit(0 if hit == 5 else 1)' "$tmp/big.hiv" "$1"
-}
-big $((14 << 20))
-check "five values declaring 14 MiB each are made" [ $? = 0 ]
-limited scan "$tmp/big.hiv"
-check "scan: 70 MiB of declared value data fail closed (exit $rc)" [ "$rc" = 2 ]
-check "scan: too much value data, naming the key and the bound" \
-  grep -q "key 'KnownDLLs': too much value data (.*64 MiB of their data from one key)" "$tmp/out"
-limited show "$tmp/big.hiv"
-check "show: the key's values are said unreadable, too much data (exit $rc)" \
-  grep -q "<values unreadable: .*too much value data" "$tmp/out"
-big $((12 << 20))
-limited scan "$tmp/big.hiv"
-check "scan: 60 MiB of declared value data is within the bound" \
-  sh -c '! grep -q "too much value data" "$1"' _ "$tmp/out"
-
 # At most 65,536 strings from one REG_MULTI_SZ: BootExecute with 65,537
 # is unreadable, the rules on it not evaluated, the audit failed closed;
 # with 65,000 it is read.
