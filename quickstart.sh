@@ -44,7 +44,8 @@ libhivex-bin python3 python3-jsonschema"
 # tests: NTFS volumes, partition tables, VHD/VHDX/VMDK, E01, and icat for
 # the benchmark).
 [ "$mode" = check ] && deps="$deps strace groff-base man-db ntfs-3g-dev
-ntfs-3g fdisk qemu-utils ewf-tools sleuthkit libvshadow-utils clang lld llvm osslsigncode python3-yaml"
+ntfs-3g fdisk qemu-utils ewf-tools sleuthkit libvshadow-utils clang lld llvm osslsigncode python3-yaml
+reglookup"
 missing=""
 for p in $deps; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

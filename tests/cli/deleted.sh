@@ -3,8 +3,8 @@
 # hives in which values and keys were deleted the way Windows deletes them
 # (testdata/delete-cells.py) or with hivex's writer (gen-hive), audited with
 # each recovered finding marked.  The recovered values are checked against
-# hivexget's reading of the hive before the deletion and against a reader
-# of the cell written here.
+# hivexget's reading of the hive before the deletion, against a reader
+# of the cell written here and against reglookup-recover.
 . "$(dirname "$0")/setup.sh"
 . "$(dirname "$0")/formats-lib.sh"
 SM='ControlSet001\Control\Session Manager'
@@ -53,6 +53,28 @@ PY
 check "json: recovered findings marked, what was recovered listed" [ $? = 0 ] || cat "$tmp/py" >&2
 want="Evil 1 $(hivexget "$tmp/before.hiv" "$SM\\SubSystems" Evil)"
 check "the recovered cell holds what hivexget read before the deletion" [ "$(tail -n 1 "$tmp/py")" = "$want" ]
+# A second implementation: reglookup-recover (Debian's reglookup) lists
+# the same cells, at file offset 0x1000 + cell, with the same names and data.
+if command -v reglookup-recover >/dev/null 2>&1; then
+  reglookup-recover "$tmp/after.hiv" >"$tmp/rr.csv" 2>/dev/null
+  "$PYTHON3" - "$tmp/after.json" "$tmp/rr.csv" <<'PY'
+import csv, json, sys
+r = json.loads(open(sys.argv[1]).readline())
+rows = {int(x["OFFSET"], 16): x for x in csv.DictReader(open(sys.argv[2]))}
+assert r["deleted"], "nothing recovered"
+for d in r["deleted"]:
+    row = rows[0x1000 + d["cell"]]
+    if "value" in d:
+        assert (row["REC_TYPE"], row["NAME"], row["VK_VALUE"]) == \
+            ("VALUE", d["value"], "C:\\Windows\\evil.exe"), row
+    else:
+        assert (row["REC_TYPE"], row["NAME"], int(row["NK_NVAL"])) == \
+            ("KEY", d["subkey"], d["values"]), row
+PY
+  check "reglookup-recover finds each recovered cell, with its name and data" [ $? = 0 ]
+else
+  skip "reglookup-recover finds each recovered cell" "reglookup-recover is not installed (Debian package reglookup)"
+fi
 "$PYTHON3" -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 print([f["observed"] for f in r["findings"]
