@@ -25,15 +25,9 @@ static void write_all(int fd, const char *s, size_t len) {
 }
 
 /* An audit that ran out of memory under --max-memory says the limit. */
-static void name_memory_limit(sm_scan_result *r, const sm_batch_opts *bo) {
-  char *msg = NULL;
-  if (!bo->max_memory || !r->error ||
-      (!strstr(r->error, strerror(ENOMEM)) &&
-       !strstr(r->error, "out of memory")) ||
-      asprintf(&msg,
-               "%s (the worker's address space is limited to %lu MiB: "
-               "--max-memory)",
-               r->error, bo->max_memory) < 0)
+static void name_memory_limit(sm_scan_result *r) {
+  char *msg = sm_cli_memory_named(r->error, "the worker's");
+  if (!msg)
     return;
   free(r->error);
   r->error = msg;
@@ -48,7 +42,7 @@ struct frame_ctx {
 
 static void write_frame(void *ctx, sm_scan_result *res) {
   const struct frame_ctx *c = ctx;
-  name_memory_limit(res, c->b->bo);
+  name_memory_limit(res);
   char *report;
   size_t len;
   if (!sm_writer_render(c->b->w, res, &report, &len))

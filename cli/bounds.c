@@ -36,8 +36,27 @@ static void on_limit(int sig) {
   _exit(SM_EXIT_ERROR);
 }
 
+/* The address space set by sm_cli_limit_memory, in MiB (0: none). */
+static unsigned long memory_limit;
+
+char *sm_cli_memory_named(const char *msg, const char *whose) {
+  char *out = NULL;
+  /* "failed to map segment": the dynamic loader's words when a library
+   * loaded on first use does not fit */
+  if (!memory_limit || !msg ||
+      (!strstr(msg, strerror(ENOMEM)) && !strstr(msg, "out of memory") &&
+       !strstr(msg, "failed to map segment")) ||
+      strstr(msg, "--max-memory") ||
+      asprintf(&out, "%s (%s address space is limited to %lu MiB: "
+                     "--max-memory)",
+               msg, whose, memory_limit) < 0)
+    return NULL;
+  return out;
+}
+
 void sm_cli_limit_memory(unsigned long max_memory) {
 #if !SM_ASAN
+  memory_limit = max_memory;
   /* AddressSanitizer reserves terabytes of shadow address space. */
   if (max_memory) {
     struct rlimit r;

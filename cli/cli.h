@@ -39,6 +39,11 @@ void sm_cli_bound(const char *target, unsigned timeout,
 /* This process's address space: max_memory MiB (0: unchanged; nothing
  * under AddressSanitizer, which reserves terabytes of shadow memory). */
 void sm_cli_limit_memory(unsigned long max_memory);
+/* msg, an out-of-memory error of a process whose address space
+ * sm_cli_limit_memory limited, with the limit and the option that sets it:
+ * "MSG (WHOSE address space is limited to N MiB: --max-memory)"; NULL when
+ * msg is no such error or no limit is set.  Caller frees. */
+char *sm_cli_memory_named(const char *msg, const char *whose);
 /* A usage error: "smaudit: MESSAGE" and a one-line hint to see
  * "smaudit CMD --help" (cmd NULL: "smaudit --help").  Returns
  * SM_EXIT_ERROR. */

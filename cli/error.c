@@ -26,9 +26,12 @@ void sm_cli_error(const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  /* show and scan's workers run under --max-memory: its errors say so */
+  char *named = sm_cli_memory_named(buf, "the");
   fprintf(stderr, "%s: ", sm_progname);
-  sm_fputs_escaped(stderr, buf, false);
+  sm_fputs_escaped(stderr, named ? named : buf, false);
   fputc('\n', stderr);
+  free(named);
 }
 
 static void hint(const char *cmd) {

@@ -387,6 +387,9 @@ if [ "${SMAUDIT_VALGRIND:-0}" != 1 ] && [ "${SMAUDIT_ASAN:-}" != yes ]; then
   run show --max-memory 1 "$tmp/win.ntfs"
   check "show --max-memory 1: exit 2, one line ($rc)" \
     sh -c '[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "^smaudit: .*win.ntfs: " "$2"' _ "$rc" "$tmp/err"
+  # as scan's workers do, the error names the limit and its option
+  check "show --max-memory 1: the error names the limit and --max-memory ($(cat "$tmp/err"))" \
+    grep -q "(the address space is limited to 1 MiB: --max-memory)$" "$tmp/err"
 else
   skip "show --max-memory" "not set under AddressSanitizer; valgrind's own address space does not fit 1 MiB"
 fi
