@@ -1,3 +1,6 @@
+/* The scan pipeline's steps on one hive: open it and read its facts, pick
+ * the control set, audit the control sets (with a finding per damaged
+ * key), and sm_scan, which runs them all (checks/scan.h). */
 #include <config.h>
 
 #include <limits.h>
@@ -8,83 +11,6 @@
 #include "base/grow.h"
 #include "checks/controlsets.h"
 #include "checks/scan.h"
-
-int sm_baseline_set_init(sm_baseline_set *s, const char *const *names, size_t n,
-                         sm_error *err) {
-  memset(s, 0, sizeof *s);
-  pthread_mutex_init(&s->lock, NULL);
-  /* Without it (out of memory), each load parses its files itself. */
-  s->parsed = sm_baseline_parse_cache_new();
-  if (n && sm_baseline_load_many_cached(s->parsed, names, n, &s->given, err) !=
-               SM_OK)
-    return -1;
-  /* Over each hive's family: loaded again for each family met. */
-  if (s->given && s->given->overlay) {
-    if (!(s->names = calloc(n, sizeof *s->names)))
-      return sm_error_set(err, SM_ERR_NOMEM, "out of memory"), -1;
-    for (; s->n_names < n; s->n_names++)
-      if (!(s->names[s->n_names] = strdup(names[s->n_names])))
-        return sm_error_set(err, SM_ERR_NOMEM, "out of memory"), -1;
-  }
-  return 0;
-}
-
-void sm_baseline_set_destroy(sm_baseline_set *s) {
-  sm_baseline_parse_cache_free(s->parsed);
-  sm_baseline_free(s->given);
-  for (size_t i = 0; i < s->n_names; i++)
-    free(s->names[i]);
-  free(s->names);
-  for (size_t i = 0; i < s->n_family; i++) {
-    free(s->family[i].name);
-    sm_baseline_free(s->family[i].b);
-    free(s->family[i].error);
-  }
-  pthread_mutex_destroy(&s->lock);
-}
-
-/* A family's shipped baseline, loaded the first time a hive needs it. */
-static const sm_baseline *family_baseline(sm_baseline_set *s, const char *name,
-                                          char *errbuf, size_t size) {
-  const sm_baseline *b = NULL;
-  pthread_mutex_lock(&s->lock);
-  size_t i = 0;
-  for (; i < s->n_family; i++)
-    if (strcmp(s->family[i].name, name) == 0)
-      break;
-  if (i == s->n_family && i < sizeof s->family / sizeof s->family[0]) {
-    sm_error err = {0};
-    s->family[i].name = strdup(name);
-    sm_result rc =
-        s->given && s->given->overlay
-            ? sm_baseline_load_over(s->parsed, (const char *const *)s->names,
-                                    s->n_names, name, &s->family[i].b, &err)
-            : sm_baseline_load_cached(s->parsed, name, &s->family[i].b, &err);
-    if (rc != SM_OK)
-      s->family[i].error = strdup(err.msg);
-    s->n_family++;
-  }
-  if (i < s->n_family) {
-    b = s->family[i].b;
-    if (!b)
-      snprintf(errbuf, size, "%s",
-               s->family[i].error ? s->family[i].error : "out of memory");
-  } else {
-    snprintf(errbuf, size, "too many baselines");
-  }
-  pthread_mutex_unlock(&s->lock);
-  return b;
-}
-
-void sm_baseline_set_preload(sm_baseline_set *s) {
-  char errbuf[600];
-  if (s->given && !s->given->overlay)
-    return;
-  for (size_t i = 0; i < SM_N_FAMILY_BASELINES; i++)
-    family_baseline(s, sm_family_baselines[i], errbuf, sizeof errbuf);
-}
-
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 /* The finding of a key whose rules could not be evaluated: it belongs to
  * no baseline and no suppression covers it, so a damaged key can never
@@ -148,61 +74,6 @@ static bool add_damage_findings(sm_report *rep) {
     rep->n_findings++;
   }
   return true;
-}
-
-static sm_scan_image *image_dup(const sm_scan_image *g) {
-  sm_scan_image *c = g ? calloc(1, sizeof *c) : NULL;
-  if (!c)
-    return NULL;
-  *c = *g;
-  c->file = dup_or_null(g->file);
-  c->format = dup_or_null(g->format);
-  c->description = dup_or_null(g->description);
-  c->path = dup_or_null(g->path);
-  return c;
-}
-
-static void image_free(sm_scan_image *g) {
-  if (!g)
-    return;
-  free(g->file);
-  free(g->format);
-  free(g->description);
-  free(g->path);
-  free(g);
-}
-
-static void result_init(const sm_scan_target *t, sm_scan_result *r) {
-  memset(r, 0, sizeof *r);
-  r->target = strdup(t->name);
-  r->role = dup_or_null(t->role);
-  r->volume = dup_or_null(t->volume);
-  r->volume_name = dup_or_null(t->volume_name);
-  r->origin = dup_or_null(t->origin);
-  r->image = image_dup(t->image);
-  r->shadow = sm_scan_shadow_dup(t->shadow);
-  r->summary.max_severity = -1;
-}
-
-void sm_scan_fail(sm_scan_result *r, const char *msg) {
-  if (!r->error)
-    r->error = strdup(msg && msg[0] ? msg : "error");
-}
-
-void sm_scan_warn(sm_scan_result *r, const char *msg) {
-  char *m = strdup(msg);
-  if (!m || !sm_grow(&r->warnings, r->n_warnings, sizeof *r->warnings)) {
-    free(m);
-    return;
-  }
-  r->warnings[r->n_warnings++] = m;
-}
-
-void sm_scan_result_error(const sm_scan_target *t, const char *msg,
-                          sm_scan_result *r) {
-  result_init(t, r);
-  sm_scan_fail(r, msg);
-  sm_scan_summarise(r);
 }
 
 static void read_facts(const sm_scan_target *t, sm_scan_result *r) {
@@ -312,50 +183,6 @@ static void identify(const sm_scan_target *t, sm_key detect_key,
   sm_hive_close(sw);
 }
 
-/* A given baseline written for one family, used on a hive of another: its
- * rules and suppressions were not written for what that hive holds. */
-static void warn_other_family(const sm_baseline *b, sm_scan_result *r) {
-  if (!b->family || strcmp(b->family, r->family.baseline) == 0)
-    return;
-  char msg[1400];
-  snprintf(msg, sizeof msg,
-           "the baseline %s is for %s, but the hive is %s (%s); its rules "
-           "may not hold there (extends: detected applies a baseline over "
-           "each hive's own family)",
-           b->name, b->family, sm_family_label(r->family.rank),
-           r->family.why);
-  sm_scan_warn(r, msg);
-}
-
-static bool choose_baseline(sm_baseline_set *set, sm_scan_result *r) {
-  r->has_baseline = true;
-  if (set->given && !set->given->overlay) {
-    r->baseline = set->given;
-    r->baseline_given = true;
-    r->baseline_name = strdup(set->given->name);
-    r->baseline_reason = strdup("--baseline");
-    r->family_of_given = set->given->family;
-    warn_other_family(set->given, r);
-    return true;
-  }
-  char berr[600];
-  r->detected = true;
-  r->baseline_reason = strdup(r->family.why);
-  r->baseline = family_baseline(set, r->family.baseline, berr, sizeof berr);
-  if (set->given) { /* an overlay, on the family detected */
-    r->baseline_given = true;
-    r->overlay = true;
-    r->baseline_name = strdup(set->given->name);
-  } else {
-    r->baseline_name = strdup(r->family.baseline);
-  }
-  if (!r->baseline) {
-    sm_scan_fail(r, berr);
-    return false;
-  }
-  return true;
-}
-
 /* Tolerant mode skips what it cannot read without a word: with --unsafe,
  * the hive is called damaged only when a strict open, or the strict
  * reading of its control sets, refuses it as corrupt (or, later, when a
@@ -411,7 +238,7 @@ static void unsafe_hint(const sm_scan_target *t, unsigned flags,
 bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
                   sm_baseline_set *set, sm_scan_result *r) {
   sm_error err = {0};
-  result_init(t, r);
+  sm_scan_result_init(t, r);
   sm_result rc = t->open ? t->open(t, o->open_flags, &r->h, &err)
                          : sm_hive_open(t->path, o->open_flags, &r->h, &err);
   if (rc != SM_OK) {
@@ -428,7 +255,7 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
   if (!select_control_set(o, r, &detect_key))
     return false;
   identify(t, detect_key, r);
-  return choose_baseline(set, r);
+  return sm_scan_choose_baseline(set, r);
 }
 
 /* How each other control set differs from the current one, in the keys the
@@ -544,35 +371,6 @@ bool sm_scan_audit(const sm_scan_options *o, sm_scan_result *r) {
   return true;
 }
 
-void sm_scan_summarise(sm_scan_result *r) {
-  sm_scan_summary *s = &r->summary;
-  memset(s, 0, sizeof *s);
-  s->max_severity = -1;
-  for (size_t i = 0; i < r->n_reports; i++) {
-    const sm_report *rep = &r->reports[i];
-    for (size_t j = 0; j < rep->n_findings; j++) {
-      const sm_finding *fd = &rep->findings[j];
-      if (fd->suppressed) {
-        s->suppressed++;
-        continue;
-      }
-      s->by_severity[fd->severity]++;
-      if ((int)fd->severity > s->max_severity)
-        s->max_severity = (int)fd->severity;
-    }
-    s->rule_errors += rep->n_errors;
-    s->passed += rep->n_pass;
-    s->not_applicable += rep->n_not_applicable;
-  }
-  s->failed = r->error != NULL;
-  snprintf(s->computer_name, sizeof s->computer_name, "%s",
-           r->host.computer_name ? r->host.computer_name : "");
-  if (r->has_hive)
-    s->unread_logs = r->hive.recovery.unread;
-  if (s->rule_errors)
-    r->hive.damaged = true;
-}
-
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r) {
   if (sm_scan_open(t, o, set, r) && sm_scan_audit(o, r)) {
@@ -601,50 +399,4 @@ void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
   }
   sm_scan_close_hive(r);
   sm_scan_summarise(r);
-}
-
-void sm_scan_close_hive(sm_scan_result *r) {
-  sm_hive_close(r->h);
-  r->h = NULL;
-}
-
-void sm_scan_result_free(sm_scan_result *r) {
-  if (!r)
-    return;
-  sm_scan_close_hive(r);
-  free(r->target);
-  free(r->role);
-  free(r->volume);
-  free(r->volume_name);
-  free(r->origin);
-  image_free(r->image);
-  sm_scan_shadow_free(r->shadow);
-  free(r->hive.path);
-  free(r->hive.control_sets);
-  sm_host_free(&r->host);
-  free(r->baseline_name);
-  free(r->baseline_reason);
-  for (size_t i = 0; i < r->n_reports; i++)
-    sm_report_free(&r->reports[i]);
-  free(r->reports);
-  for (size_t i = 0; i < r->n_differences; i++) {
-    sm_diff_free(&r->differences[i].diff);
-    free(r->differences[i].error);
-  }
-  free(r->differences);
-  for (size_t i = 0; i < r->n_deleted; i++) {
-    free(r->deleted[i].key);
-    free(r->deleted[i].name);
-  }
-  free(r->deleted);
-  sm_report_free(&r->removed);
-  free(r->live);
-  sm_diff_free(&r->live_diff);
-  free(r->live_error);
-  sm_boot_plan_free(&r->plan);
-  for (size_t i = 0; i < r->n_warnings; i++)
-    free(r->warnings[i]);
-  free(r->warnings);
-  free(r->error);
-  memset(r, 0, sizeof *r);
 }

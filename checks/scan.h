@@ -13,7 +13,11 @@
  *                  the same baseline for the same hive.
  *
  * Where each concern lives:
- *   checks/scan.c     this pipeline and the baseline set;
+ *   checks/scan.c     this pipeline;
+ *   checks/scan-baseline.c   the baseline set, and the baseline each hive
+ *                     is audited against;
+ *   checks/scan-result.c     the result's life: made, failed, warned,
+ *                     summarised, freed;
  *   checks/audit.c    one control set against one baseline (sm_report);
  *   checks/detect.c   which family a hive belongs to;
  *   checks/diff.c     what differs between two control sets;
@@ -328,6 +332,11 @@ void sm_scan_files(const sm_scan_target *t, const sm_scan_options *o,
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r);
 
+/* Part of sm_scan_open: r made from t, nothing read yet. */
+void sm_scan_result_init(const sm_scan_target *t, sm_scan_result *r);
+/* Part of sm_scan_open: the baseline given, or that of the family
+ * detected (r->family), from set.  Returns false with r->error set. */
+bool sm_scan_choose_baseline(sm_baseline_set *set, sm_scan_result *r);
 /* A result for a target that could not be audited at all (msg). */
 void sm_scan_result_error(const sm_scan_target *t, const char *msg,
                           sm_scan_result *r);
