@@ -122,4 +122,24 @@ head -c 3000 "$tmp/Collection-HOST1.zip" >"$tmp/cut.zip"
 run scan -b "$tmp/b.yaml" --no-hash "$tmp/cut.zip"
 check "a truncated zip: exit 2, one line naming it" [ "$rc" = 2 ] && grep -q "cut.zip: " "$tmp/err"
 check "nothing left in TMPDIR at the end" [ -z "$(ls -A "$tmp/t")" ]
+
+# Ended by a signal while its hives are held: the private folder goes too
+# (it holds copies of the evidence).
+for sig in TERM HUP; do
+  rm -f "$tmp/fifo" "$tmp/err"
+  mkfifo "$tmp/fifo"
+  SMAUDIT_TEST_PAUSE="$tmp/fifo" $SMAUDIT scan -q --no-hash -b "$tmp/b.yaml" \
+    "$tmp/Collection-HOST1.zip" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  i=0
+  while ! grep -q "test: discovered" "$tmp/err" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  check "SIG$sig: the hives were taken out before it" [ -n "$(ls -A "$tmp/t")" ]
+  kill -$sig $pid
+  wait $pid
+  check "SIG$sig: ends the run, by that signal" [ $? -gt 128 ]
+  check "SIG$sig: nothing left in TMPDIR" [ -z "$(ls -A "$tmp/t")" ]
+done
 done_testing
