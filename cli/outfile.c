@@ -12,44 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "cli/cli.h"
 #include "cli/outfile.h"
 
-/* The temporary file being written, and the process that writes it, for
- * the signal handler (a worker forked meanwhile inherits the handler, and
- * must not remove its parent's file). */
+/* The temporary file being written: removed on a signal that ends the
+ * process (base/cleanup.h). */
 static char tmp_path[PATH_MAX];
-static pid_t tmp_owner;
-
-static void on_signal(int sig) {
-  int saved = errno;
-  if (tmp_path[0] && getpid() == tmp_owner)
-    unlink(tmp_path);
-  signal(sig, SIG_DFL);
-  raise(sig);
-  errno = saved;
-}
-
-/* Every signal whose default action ends the process, but the faults
- * (SIGSEGV, SIGBUS, SIGFPE, SIGILL), left to the sanitizers' handlers.
- * SIGXFSZ is ignored instead, so that a file too large is a write error
- * (EFBIG) said on stderr.  SIGKILL cannot be caught: nothing can clean up
- * after it. */
-static void catch_signals(void) {
-  static const int sigs[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGTRAP, SIGABRT,
-                             SIGUSR1, SIGUSR2,   SIGPIPE, SIGALRM, SIGTERM,
-                             SIGXCPU, SIGVTALRM, SIGPROF, SIGIO,   SIGPWR,
-                             SIGSYS,  SIGSTKFLT};
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigfillset(&sa.sa_mask);
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-    sigaction(sigs[i], &sa, NULL);
-  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
-    sigaction(s, &sa, NULL);
-  signal(SIGXFSZ, SIG_IGN);
-}
 
 bool sm_outfile_create(sm_outfile *o, const char *path, bool replace) {
   struct stat st;
@@ -83,12 +52,17 @@ bool sm_outfile_create(sm_outfile *o, const char *path, bool replace) {
     sm_cli_error("%s: name too long", path);
     return false;
   }
-  tmp_owner = getpid();
-  catch_signals();
+  /* A file too large is a write error (EFBIG) said on stderr. */
+  signal(SIGXFSZ, SIG_IGN);
   o->fd = mkostemp(tmp_path, O_CLOEXEC);
-  if (o->fd < 0) {
+  if (o->fd < 0 || !sm_cleanup_hold(tmp_path)) {
     sm_cli_error("%s: cannot create a temporary file beside it: %s", path,
-                 strerror(errno));
+                 o->fd < 0 ? strerror(errno) : "out of memory");
+    if (o->fd >= 0) {
+      close(o->fd);
+      o->fd = -1;
+      unlink(tmp_path);
+    }
     tmp_path[0] = '\0';
     return false;
   }
@@ -177,6 +151,7 @@ bool sm_outfile_finish(sm_outfile *o, FILE *f, bool ok) {
   if (ok)
     ok = put_in_place(o);
   unlink(tmp_path); /* after a rename, there is nothing left to remove */
+  sm_cleanup_release(tmp_path);
   tmp_path[0] = '\0';
   return ok;
 }

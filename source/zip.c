@@ -5,7 +5,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/dl.h"
 #include "base/evidence.h"
 #include "source/discover.h"
@@ -233,18 +233,11 @@ static bool read_zip(job *j, int fd) {
   }
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  remove(path);
-  return 0;
-}
-
 void sm_zip_remove(const char *dir) {
-  if (dir)
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  if (!dir)
+    return;
+  sm_cleanup_remove(dir);
+  sm_cleanup_release(dir);
 }
 
 char *sm_zip_extract(const char *path, char *err, size_t n, char **notes) {
@@ -265,6 +258,12 @@ char *sm_zip_extract(const char *path, char *err, size_t n, char **notes) {
   } else if (!mkdtemp(j.dir)) {
     fail(&j, "cannot make a private folder for its hives: %s",
          strerror(errno));
+    free(j.dir);
+    j.dir = NULL;
+  } else if (!sm_cleanup_hold(j.dir)) {
+    /* held until removed: a signal that ends the run removes it too */
+    fail(&j, "out of memory");
+    rmdir(j.dir);
     free(j.dir);
     j.dir = NULL;
   } else if ((j.dfd = open(j.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
