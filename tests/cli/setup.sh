@@ -85,6 +85,22 @@ YAML
 }
 have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/README.md" ]; }
 done_testing() { echo "1..$tap_n"; }
+# paused_scan FIFO OUT ERR SCAN-ARGS...: smaudit scan in the background,
+# stopped once discovery is done (SMAUDIT_TEST_PAUSE); returns when it says
+# so (at most 60 s), its pid in $pid.  Writing a line to FIFO lets it go on.
+paused_scan() {
+  _fifo=$1 _out=$2 _err=$3
+  shift 3
+  rm -f "$_fifo" "$_err"
+  mkfifo "$_fifo"
+  SMAUDIT_TEST_PAUSE="$_fifo" $SMAUDIT scan "$@" >"$_out" 2>"$_err" &
+  pid=$!
+  _i=0
+  while ! grep -q "test: discovered" "$_err" 2>/dev/null && [ $_i -lt 600 ]; do
+    sleep 0.1
+    _i=$((_i + 1))
+  done
+}
 # nobody_why: nothing when this run can become nobody (root, setpriv, and
 # uid 65534 mapped: a user namespace of a rootless container maps only
 # root); else why not, for a skip.

@@ -23,16 +23,7 @@ swap() {
   mk "$tmp/tree/h39/C/Windows/System32/config/SYSTEM" win-10
   mk "$tmp/tree/h40/C/Windows/System32/config/SYSTEM" win-10
   mk "$tmp/outside/Windows/System32/config/SYSTEM" sample
-  rm -f "$tmp/fifo" "$tmp/err"
-  mkfifo "$tmp/fifo"
-  SMAUDIT_TEST_PAUSE="$tmp/fifo" $SMAUDIT scan -q --format json --sort "$@" "$tmp/tree" \
-    >"$tmp/out" 2>"$tmp/err" &
-  pid=$!
-  i=0
-  while ! grep -q "test: discovered" "$tmp/err" 2>/dev/null && [ $i -lt 300 ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
+  paused_scan "$tmp/fifo" "$tmp/out" "$tmp/err" -q --format json --sort "$@" "$tmp/tree"
   (cd "$tmp" && eval "$_cmd")
   echo go >"$tmp/fifo"
   rc=0

@@ -126,16 +126,8 @@ check "nothing left in TMPDIR at the end" [ -z "$(ls -A "$tmp/t")" ]
 # Ended by a signal while its hives are held: the private folder goes too
 # (it holds copies of the evidence).
 for sig in TERM HUP; do
-  rm -f "$tmp/fifo" "$tmp/err"
-  mkfifo "$tmp/fifo"
-  SMAUDIT_TEST_PAUSE="$tmp/fifo" $SMAUDIT scan -q --no-hash -b "$tmp/b.yaml" \
-    "$tmp/Collection-HOST1.zip" >"$tmp/out" 2>"$tmp/err" &
-  pid=$!
-  i=0
-  while ! grep -q "test: discovered" "$tmp/err" 2>/dev/null && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
+  paused_scan "$tmp/fifo" "$tmp/out" "$tmp/err" -q --no-hash -b "$tmp/b.yaml" \
+    "$tmp/Collection-HOST1.zip"
   check "SIG$sig: the hives were taken out before it" [ -n "$(ls -A "$tmp/t")" ]
   kill -$sig $pid
   wait $pid
