@@ -61,8 +61,9 @@ void sm_render_scan_earlier(FILE *f, const sm_scan_result *r);
 /* A finding's history on one line ("history: seen in regback T, then live
  * T"), when other states were compared. */
 void sm_render_seen(FILE *f, const sm_finding *fd);
-/* Text s[0..len) with each line longer than width columns wrapped at a
- * space, its continuation indented under the line's text. */
+/* cli/text-wrap.c: text s[0..len) with each line longer than width
+ * columns wrapped at a space, its continuation indented under the line's
+ * text. */
 void sm_text_wrap(FILE *f, const char *s, size_t len, unsigned width);
 
 /* An output format: results are handed over one at a time, as each hive
