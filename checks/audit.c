@@ -176,19 +176,22 @@ static size_t key_rule(sm_au_ctx *c, const sm_rule *r, sm_au_key *k) {
       return found;
     }
     for (size_t i = 0; i < n; i++) {
-      char *name = sm_key_name(c->h, subs[i]);
-      if (!name) {
+      /* Counted: a name holding a NUL is named by no rule or glob. */
+      size_t len;
+      char *name = sm_key_name_counted(c->h, subs[i], &len);
+      char *shown = name ? sm_name_shown(name, len) : NULL;
+      if (!shown) {
         c->nomem = true;
-        continue;
-      }
-      if (!subkey_named(c, r, name) &&
-          !listed(r->subkeys.allow, r->subkeys.n_allow, name) &&
-          !listed(r->subkeys.ignore, r->subkeys.n_ignore, name)) {
-        sm_au_finding(c, r, k, NULL, NULL, name, NULL,
-                      "unexpected subkey \"%s\"", name);
+      } else if (strlen(name) < len ||
+                 (!subkey_named(c, r, name) &&
+                  !listed(r->subkeys.allow, r->subkeys.n_allow, name) &&
+                  !listed(r->subkeys.ignore, r->subkeys.n_ignore, name))) {
+        sm_au_finding(c, r, k, NULL, NULL, shown, NULL,
+                      "unexpected subkey \"%s\"", shown);
         found++;
       }
       free(name);
+      free(shown);
     }
     free(subs);
   }

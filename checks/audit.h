@@ -207,6 +207,13 @@ void sm_expect_resolved_free(sm_expect *e);
  * SubSystems, KnownDLLs, DOS Devices below a control set), else
  * SM_READ_BY_NAME. */
 sm_read_rule sm_key_read_rule(sm_root root, const char *path);
+/* The values of v[0..n) a consumer reading by rule acts on, in stored
+ * order: enumerated, those of sm_values_enumerated (named by their name
+ * cut at the NUL); by name, the first of each stored name, leaving out the
+ * names holding a NUL, which no lookup by a name without one finds.
+ * *out holds *nout pointers into v: free() the array only.  SM_ERR_NOMEM. */
+sm_result sm_values_as_read(sm_value *const *v, size_t n, sm_read_rule rule,
+                            sm_value ***out, size_t *nout);
 /* The rule of the finding (SM-AUDIT-AMBIGUOUS-NAME, high): raised by the
  * audit, in no baseline, never suppressed. */
 const sm_rule *sm_audit_name_rule(void);

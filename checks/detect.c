@@ -161,35 +161,43 @@ static void structure_of(sm_hive *h, sm_key cs_key, structure *st) {
   free(ids);
 }
 
-static char *string_of(sm_hive *h, sm_key key, const char *name) {
-  sm_value *v = NULL;
+/* The values of a key, read as its consumer reads them (docs/reading.md):
+ * by name, the first of a stored name (a decoy CurrentBuildNumber<NUL>x is
+ * not CurrentBuildNumber); in a key smss.exe enumerates (SubSystems,
+ * KnownDLLs), the last of a name cut at its NUL. */
+typedef struct key_values {
+  sm_value **v;
+  size_t n;
+  sm_read_rule rule;
+} key_values;
+
+static void load(sm_hive *h, sm_key key, sm_read_rule rule, key_values *out) {
+  *out = (key_values){.rule = rule};
+  if (key && sm_key_values(h, key, &out->v, &out->n, NULL) != SM_OK)
+    *out = (key_values){.rule = rule};
+}
+
+static void unload(key_values *k) { sm_values_free(k->v, k->n); }
+
+static const char *string_of(const key_values *k, const char *name) {
+  const sm_value *v = sm_values_pick(k->v, k->n, name, k->rule);
   const char *s;
-  char *out = NULL;
-  if (key && sm_key_value(h, key, name, &v, NULL) == SM_OK &&
-      sm_value_string(v, &s) == SM_OK)
-    out = strdup(s);
-  sm_value_free(v);
-  return out;
+  return v && sm_value_string(v, &s) == SM_OK ? s : NULL;
 }
 
-static bool has_value(sm_hive *h, sm_key key, const char *name) {
-  sm_value *v = NULL;
-  bool has = key && sm_key_value(h, key, name, &v, NULL) == SM_OK;
-  sm_value_free(v);
-  return has;
+static bool has_value(const key_values *k, const char *name) {
+  return sm_values_pick(k->v, k->n, name, k->rule) != NULL;
 }
 
-static bool multi_has(sm_hive *h, sm_key key, const char *name,
+static bool multi_has(const key_values *k, const char *name,
                       const char *item) {
-  sm_value *v = NULL;
+  const sm_value *v = sm_values_pick(k->v, k->n, name, k->rule);
   char *const *strv;
   size_t n;
   bool has = false;
-  if (key && sm_key_value(h, key, name, &v, NULL) == SM_OK &&
-      sm_value_multi(v, &strv, &n) == SM_OK)
+  if (v && sm_value_multi(v, &strv, &n) == SM_OK)
     for (size_t i = 0; i < n && !has; i++)
       has = strcasecmp(strv[i], item) == 0;
-  sm_value_free(v);
   return has;
 }
 
@@ -211,19 +219,21 @@ static void software_of(sm_hive *sw, sm_family *out) {
   sm_key cv;
   if (sm_key_lookup(sw, sm_hive_root(sw), key, &cv, NULL) != SM_OK)
     return;
+  key_values vals;
+  load(sw, cv, SM_READ_BY_NAME, &vals);
   const char *name = "CurrentBuildNumber";
-  char *build = string_of(sw, cv, name);
+  const char *build = string_of(&vals, name);
   if (!build) {
     name = "CurrentBuild";
-    build = string_of(sw, cv, name);
+    build = string_of(&vals, name);
   }
-  if (!build)
-    return;
-  out->software_build = strtol(build, NULL, 10);
-  out->software = rank_of_build(out->software_build);
-  snprintf(out->software_key, sizeof out->software_key, "%s", key);
-  snprintf(out->software_value, sizeof out->software_value, "%s", name);
-  free(build);
+  if (build) {
+    out->software_build = strtol(build, NULL, 10);
+    out->software = rank_of_build(out->software_build);
+    snprintf(out->software_key, sizeof out->software_key, "%s", key);
+    snprintf(out->software_value, sizeof out->software_value, "%s", name);
+  }
+  unload(&vals);
 }
 
 /* What the audited Session Manager values suggest; they are the values an
@@ -236,19 +246,28 @@ static sm_family_rank values_of(sm_hive *h, sm_key cs_key, char *why,
     sm_key_lookup(h, sm, "SubSystems", &subsys, NULL);
     sm_key_lookup(h, sm, "KnownDLLs", &known, NULL);
   }
-  char *csrss = string_of(h, subsys, "Windows");
-  char *kmode = string_of(h, subsys, "Kmode");
+  key_values smv, subv, knownv;
+  load(h, sm, SM_READ_BY_NAME, &smv);
+  load(h, subsys, sm_key_read_rule(SM_ROOT_CONTROL_SET,
+                                   "Control\\Session Manager\\SubSystems"),
+       &subv);
+  load(h, known, sm_key_read_rule(SM_ROOT_CONTROL_SET,
+                                  "Control\\Session Manager\\KnownDLLs"),
+       &knownv);
+  const char *csrss = string_of(&subv, "Windows");
+  const char *kmode = string_of(&subv, "Kmode");
   bool conserver = csrss && strcasestr(csrss, "ConServerDllInitialization");
   bool sxssrv = csrss && strcasestr(csrss, "ServerDll=sxssrv");
   bool kmode_xp = kmode && strncasecmp(kmode, "%SystemRoot%", 12) == 0;
-  bool os2 = multi_has(h, subsys, "Optional", "Os2");
-  bool posix = multi_has(h, subsys, "Optional", "Posix");
-  bool lpk = has_value(h, known, "LPK") || has_value(h, known, "USP10");
-  bool win10 = has_value(h, sm, "InitConsoleFlags") ||
-               has_value(h, sm, "AutoChkSkipSystemPartition") ||
-               has_value(h, known, "coml2") || has_value(h, known, "SHCORE");
-  free(csrss);
-  free(kmode);
+  bool os2 = multi_has(&subv, "Optional", "Os2");
+  bool posix = multi_has(&subv, "Optional", "Posix");
+  bool lpk = has_value(&knownv, "LPK") || has_value(&knownv, "USP10");
+  bool win10 = has_value(&smv, "InitConsoleFlags") ||
+               has_value(&smv, "AutoChkSkipSystemPartition") ||
+               has_value(&knownv, "coml2") || has_value(&knownv, "SHCORE");
+  unload(&smv);
+  unload(&subv);
+  unload(&knownv);
   sm_family_rank r;
   const char *s;
   if (os2) {

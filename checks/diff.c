@@ -83,35 +83,60 @@ static bool same_data(const sm_value *x, const sm_value *y) {
          (x->len == 0 || memcmp(x->data, y->data, x->len) == 0);
 }
 
-static char **subkey_names(sm_hive *h, sm_key k, size_t *n, sm_error *err,
+/* A value's or subkey's name, counted as Windows counts it: a name
+ * holding a NUL is not the name before the NUL (docs/reading.md). */
+typedef struct cname {
+  char *s;
+  size_t len;
+} cname;
+
+static bool same_name(const cname *x, const cname *y) {
+  return sm_name_eq(x->s, x->len, y->s, y->len);
+}
+
+static void free_names(cname *v, size_t n) {
+  for (size_t i = 0; v && i < n; i++)
+    free(v[i].s);
+  free(v);
+}
+
+static cname *subkey_names(sm_hive *h, sm_key k, size_t *n, sm_error *err,
                            sm_result *rc) {
   sm_key *subs = NULL;
   *rc = sm_key_subkeys(h, k, &subs, n, err);
   if (*rc != SM_OK)
     return NULL;
-  char **names = calloc(*n ? *n : 1, sizeof *names);
-  if (!names) {
-    free(subs);
-    *rc = SM_ERR_NOMEM;
-    return NULL;
-  }
-  for (size_t i = 0; i < *n; i++)
-    if (!(names[i] = sm_key_name(h, subs[i]))) {
-      for (size_t j = 0; j < i; j++)
-        free(names[j]);
-      free(names);
-      free(subs);
-      *rc = SM_ERR_NOMEM;
-      return NULL;
+  cname *names = calloc(*n ? *n : 1, sizeof *names);
+  for (size_t i = 0; names && i < *n; i++)
+    if (!(names[i].s = sm_key_name_counted(h, subs[i], &names[i].len))) {
+      free_names(names, i);
+      names = NULL;
     }
   free(subs);
+  if (!names)
+    *rc = SM_ERR_NOMEM;
   return names;
 }
 
-static void free_names(char **v, size_t n) {
-  for (size_t i = 0; v && i < n; i++)
-    free(v[i]);
-  free(v);
+/* A difference about a value or subkey, named as shown (each NUL as
+ * <NUL>): a name holding a NUL is no rule's value, so never tunable. */
+static sm_difference *add_named(dctx *c, sm_root root, const char *key,
+                                const char *name, size_t len, bool value,
+                                sm_change change) {
+  char *shown = sm_name_shown(name, len);
+  if (!shown) {
+    c->nomem = true;
+    return NULL;
+  }
+  sm_difference *d = add(c, root, key, value ? shown : NULL,
+                         value ? NULL : shown, change);
+  free(shown);
+  return d;
+}
+
+static sm_difference *add_value(dctx *c, sm_root root, const char *key,
+                                const sm_value *v, sm_change change) {
+  return add_named(c, root, key, v->name, v->name_len, true, change);
 }
 
 /* One audited key on both sides. */
@@ -146,11 +171,11 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
   for (size_t i = 0; i < na; i++) {
     size_t j = 0;
     for (; j < nb; j++)
-      if (!matched[j] && sm_value_name_eq(va[i]->name, vb[j]->name))
+      if (!matched[j] && sm_name_eq(va[i]->name, va[i]->name_len,
+                                    vb[j]->name, vb[j]->name_len))
         break;
     if (j == nb) {
-      sm_difference *d =
-          add(c, root, path, va[i]->name, NULL, SM_CHANGE_REMOVED);
+      sm_difference *d = add_value(c, root, path, va[i], SM_CHANGE_REMOVED);
       if (d) {
         d->a = va[i];
         va[i] = NULL;
@@ -160,7 +185,7 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
     matched[j] = true;
     if (same_data(va[i], vb[j]))
       continue;
-    sm_difference *d = add(c, root, path, va[i]->name, NULL, SM_CHANGE_CHANGED);
+    sm_difference *d = add_value(c, root, path, va[i], SM_CHANGE_CHANGED);
     if (d) {
       d->a = va[i];
       d->b = vb[j];
@@ -170,7 +195,7 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
   for (size_t j = 0; j < nb; j++) {
     if (matched[j])
       continue;
-    sm_difference *d = add(c, root, path, vb[j]->name, NULL, SM_CHANGE_ADDED);
+    sm_difference *d = add_value(c, root, path, vb[j], SM_CHANGE_ADDED);
     if (d) {
       d->b = vb[j];
       vb[j] = NULL;
@@ -180,7 +205,7 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
 
   /* Subkeys by name: what appeared or went below an audited key. */
   size_t nsa = 0, nsb = 0;
-  char **sa = NULL, **sb = NULL;
+  cname *sa = NULL, *sb = NULL;
   if (ra == SM_OK && !(sa = subkey_names(ha, ka, &nsa, c->err, &rc)))
     goto out;
   if (rb == SM_OK && !(sb = subkey_names(hb, kb, &nsb, c->err, &rc))) {
@@ -190,16 +215,16 @@ static sm_result diff_key(dctx *c, sm_root root, const char *path, sm_hive *ha,
   for (size_t i = 0; i < nsa; i++) {
     bool found = false;
     for (size_t j = 0; j < nsb && !found; j++)
-      found = strcasecmp(sa[i], sb[j]) == 0;
+      found = same_name(&sa[i], &sb[j]);
     if (!found && rb == SM_OK)
-      add(c, root, path, NULL, sa[i], SM_CHANGE_REMOVED);
+      add_named(c, root, path, sa[i].s, sa[i].len, false, SM_CHANGE_REMOVED);
   }
   for (size_t j = 0; j < nsb; j++) {
     bool found = false;
     for (size_t i = 0; i < nsa && !found; i++)
-      found = strcasecmp(sa[i], sb[j]) == 0;
+      found = same_name(&sa[i], &sb[j]);
     if (!found && ra == SM_OK)
-      add(c, root, path, NULL, sb[j], SM_CHANGE_ADDED);
+      add_named(c, root, path, sb[j].s, sb[j].len, false, SM_CHANGE_ADDED);
   }
   free_names(sa, nsa);
   free_names(sb, nsb);

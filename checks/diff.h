@@ -3,7 +3,9 @@
  *
  * The keys compared are those the baseline has rules on (below the control
  * set, or at the hive root), plus Select and Setup at the root.  Key and
- * value names compare case-insensitively, as Windows compares them.
+ * value names compare as Windows compares them: case-insensitively, by
+ * their stored length (a name holding a NUL is not the name before it;
+ * docs/reading.md).
  */
 #ifndef SM_DIFF_H
 #define SM_DIFF_H
@@ -30,7 +32,8 @@ typedef struct sm_difference {
   char *value;  /* the value name ("" default), or NULL when the
                    difference is about a key */
   char *subkey; /* with value NULL: the subkey added or removed, or NULL
-                   when the key itself was */
+                   when the key itself was; value and subkey names are
+                   shown with each NUL they hold as <NUL> */
   sm_change change;
   sm_value *a, *b; /* the value on each side, NULL where absent */
   bool tunable;    /* a tunable rule of the baseline names the value */

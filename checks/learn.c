@@ -381,8 +381,10 @@ static void pin_values(lctx *c, sm_root root, const char *path, sm_value **vals,
 }
 
 static void forbid_missing(lctx *c, sm_root root, const char *path,
-                           sm_value **vals, size_t nv) {
-  /* Values the inherited rules name that this hive does not have. */
+                           sm_value *const *vals, size_t nv,
+                           sm_read_rule rule) {
+  /* Values the inherited rules name that this hive does not have, as the
+   * key's consumer reads it: a decoy BootExecute<NUL>x is no BootExecute. */
   char **done = calloc(c->ext->n_rules + 1, sizeof *done);
   size_t ndone = 0;
   if (!done)
@@ -391,15 +393,36 @@ static void forbid_missing(lctx *c, sm_root root, const char *path,
     const sm_rule *r = &c->ext->rules[j];
     if (!on_key(r, root, path) || !r->value || r->tunable)
       continue;
-    bool present = false;
-    for (size_t i = 0; i < nv && !present; i++)
-      present = sm_value_name_eq(vals[i]->name, r->value);
-    if (present || value_done(done, ndone, r->value))
+    if (sm_values_pick(vals, nv, r->value, rule) ||
+        value_done(done, ndone, r->value))
       continue;
     done[ndone++] = r->value;
     forbid_value(c, root, path, r->value);
   }
   free(done);
+}
+
+/* The values of the key no rule can name, said in a comment: a name
+ * holding a NUL, or a name stored again after the one Windows reads (the
+ * audit reports both, SM-AUDIT-AMBIGUOUS-NAME). */
+static void not_learned(lctx *c, sm_value *const *vals, size_t nv,
+                        sm_value *const *read, size_t nr) {
+  for (size_t i = 0; i < nv; i++) {
+    bool is_read = false;
+    for (size_t j = 0; j < nr && !is_read; j++)
+      is_read = read[j] == vals[i];
+    if (is_read)
+      continue;
+    char *shown = sm_name_shown(vals[i]->name, vals[i]->name_len);
+    if (!shown) {
+      c->nomem = true;
+      return;
+    }
+    fputs("  # not learned: value ", c->f);
+    sm_yaml_quote(c->f, shown);
+    fputs(", a name Windows' readers read differently\n", c->f);
+    free(shown);
+  }
 }
 
 /* Any other value or subkey is new. */
@@ -433,21 +456,24 @@ static void key_policy(lctx *c, sm_root root, const char *path,
   if (any_ignore)
     fputs("]\n", f);
   fputs("    subkeys:\n      report: true\n", f);
-  if (ns) {
-    fputs("      allow: [", f);
-    for (size_t i = 0; i < ns; i++) {
-      char *name = sm_key_name(c->h, subs[i]);
-      if (!name) {
-        c->nomem = true;
-        continue;
-      }
-      if (i)
-        fputs(", ", f);
-      sm_yaml_literal_glob(f, name);
-      free(name);
+  bool any = false;
+  for (size_t i = 0; i < ns; i++) {
+    size_t len;
+    char *name = sm_key_name_counted(c->h, subs[i], &len);
+    if (!name) {
+      c->nomem = true;
+      continue;
     }
-    fputs("]\n", f);
+    /* A glob cannot hold a NUL: such a subkey stays new. */
+    if (strlen(name) == len) {
+      fputs(any ? ", " : "      allow: [", f);
+      sm_yaml_literal_glob(f, name);
+      any = true;
+    }
+    free(name);
   }
+  if (any)
+    fputs("]\n", f);
 }
 
 static sm_result learn_key(lctx *c, sm_root root, const char *path,
@@ -475,9 +501,20 @@ static sm_result learn_key(lctx *c, sm_root root, const char *path,
     return rc;
   }
 
-  pin_values(c, root, path, vals, nv);
-  forbid_missing(c, root, path, vals, nv);
+  /* The values as the key's consumer reads them: one per name. */
+  sm_read_rule rule = sm_key_read_rule(root, path);
+  sm_value **read = NULL;
+  size_t nr = 0;
+  if (sm_values_as_read(vals, nv, rule, &read, &nr) != SM_OK) {
+    free(subs);
+    sm_values_free(vals, nv);
+    return sm_error_set(err, SM_ERR_NOMEM, "out of memory");
+  }
+  not_learned(c, vals, nv, read, nr);
+  pin_values(c, root, path, read, nr);
+  forbid_missing(c, root, path, vals, nv, rule);
   key_policy(c, root, path, subs, ns);
+  free(read);
   free(subs);
   sm_values_free(vals, nv);
   return SM_OK;

@@ -32,6 +32,41 @@ sm_read_rule sm_key_read_rule(sm_root root, const char *path) {
   return SM_READ_BY_NAME;
 }
 
+sm_result sm_values_as_read(sm_value *const *v, size_t n, sm_read_rule rule,
+                            sm_value ***out, size_t *nout) {
+  *out = NULL;
+  *nout = 0;
+  if (rule == SM_READ_ENUMERATED)
+    return sm_values_enumerated(v, n, out, nout);
+  sm_value *const **s;
+  size_t m;
+  bool *keep = calloc(n ? n : 1, sizeof *keep);
+  if (!keep || sm_values_by_name(v, n, false, &s, &m) != SM_OK) {
+    free(keep);
+    return SM_ERR_NOMEM;
+  }
+  /* Sorted by name, equal names by position: the first of each run. */
+  for (size_t i = 0; i < m; i++) {
+    const sm_value *a = *s[i];
+    const sm_value *prev = i ? *s[i - 1] : NULL;
+    keep[s[i] - v] = !a->name_nul &&
+                     !(prev && sm_name_eq(prev->name, prev->name_len, a->name,
+                                          a->name_len));
+  }
+  free(s);
+  sm_value **o = malloc((n ? n : 1) * sizeof *o);
+  if (!o) {
+    free(keep);
+    return SM_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (keep[i])
+      o[(*nout)++] = v[i];
+  free(keep);
+  *out = o;
+  return SM_OK;
+}
+
 static char attack_id[] = "T1112";
 static char *attack[] = {attack_id};
 static char rule_id[] = "SM-AUDIT-AMBIGUOUS-NAME",

@@ -244,8 +244,14 @@ typedef struct sm_key_link {
 /* sm_key_lookup, saying in *link which stored link it followed. */
 sm_result sm_key_lookup_link(sm_hive *h, sm_key parent, const char *path,
                              sm_key *out, sm_key_link *link, sm_error *err);
-/* Stored name (UTF-8, caller-frees). */
+/* Stored name (UTF-8, caller-frees), as hivex reads it: a C string, cut
+ * at a NUL the name holds. */
 char *sm_key_name(sm_hive *h, sm_key key);
+/* The stored name in full, counted as Windows counts it (hive/name.c):
+ * *len bytes of UTF-8, NULs included (and a NUL after them); where the
+ * record cannot be read so, hivex's name.  Caller-frees; NULL when out of
+ * memory.  Compare with sm_name_eq, show with sm_name_shown. */
+char *sm_key_name_counted(sm_hive *h, sm_key key, size_t *len);
 /* Last-write time as a Windows FILETIME; 0 when unknown. */
 uint64_t sm_key_last_write(sm_hive *h, sm_key key);
 /* Subkeys; *keys is caller-frees. */

@@ -236,6 +236,16 @@ char *sm_key_name(sm_hive *h, sm_key key) {
   return name;
 }
 
+char *sm_key_name_counted(sm_hive *h, sm_key key, size_t *len) {
+  errno = 0;
+  char *name = sm_nk_name(h, key, len);
+  if (name || errno == ENOMEM)
+    return name;
+  if ((name = sm_key_name(h, key)))
+    *len = strlen(name);
+  return name;
+}
+
 uint64_t sm_key_last_write(sm_hive *h, sm_key key) {
   errno = 0;
   int64_t t = hivex_node_timestamp(h->hx, key);
