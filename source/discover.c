@@ -1,22 +1,21 @@
+/* Which hives a target holds: a hive file, a disk image, a collection
+ * zip, or a folder tree walked for volumes (Windows/System32/config) and,
+ * with -r, every hive named SYSTEM, image and collection zip
+ * (source/discover.h). */
 #include <config.h>
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#include "base/evidence.h"
 #include "source/discover-image.h"
-#include "source/discover.h"
+#include "source/discover-internal.h"
 #include "source/image-pick.h"
 #include "source/image.h"
 #include "source/zip.h"
@@ -25,226 +24,10 @@
  * -r walks deeper, but not without end. */
 enum { TREE_DEPTH = 6, RECURSIVE_DEPTH = 32 };
 
-typedef struct walker {
-  sm_found_list *l;
-  char *root; /* realpath of the target folder */
-  size_t root_len;
-  bool recursive;
-  bool oom;
-  char **reported; /* paths already reported as skipped */
-  size_t n_reported;
-  size_t n_unreadable;        /* folders that could not be read */
-  char first_unreadable[600]; /* "PATH (reason)" of the first */
-} walker;
-
 const char *sm_role_name(sm_role r) {
   return r == SM_ROLE_REGBACK  ? "regback"
          : r == SM_ROLE_SHADOW ? "shadow"
                                : "system";
-}
-
-static char *join(const char *dir, const char *name) {
-  size_t n = strlen(dir);
-  bool slash = n && dir[n - 1] == '/';
-  char *s = malloc(n + strlen(name) + 2);
-  if (s)
-    sprintf(s, "%s%s%s", dir, slash ? "" : "/", name);
-  return s;
-}
-
-static void skip(walker *w, const char *path, const char *why) {
-  for (size_t i = 0; i < w->n_reported; i++)
-    if (strcmp(w->reported[i], path) == 0)
-      return;
-  char **r = realloc(w->reported, (w->n_reported + 1) * sizeof *r);
-  if (!r || !(r[w->n_reported] = strdup(path))) {
-    w->reported = r ? r : w->reported;
-    w->oom = true;
-    return;
-  }
-  w->reported = r;
-  w->n_reported++;
-  w->l->skipped++;
-  sm_found_note(w->l, "%s: skipped: %s", path, why);
-}
-
-/* Where a link met below the root leads, when that stays inside the root;
- * else NULL, and the link is reported. */
-static char *resolve_inside(walker *w, const char *path) {
-  char *real = realpath(path, NULL);
-  if (!real) {
-    skip(w, path, "broken symbolic link");
-    return NULL;
-  }
-  if (strcmp(w->root, "/") == 0 ||
-      (strncmp(real, w->root, w->root_len) == 0 &&
-       (real[w->root_len] == '/' || real[w->root_len] == '\0')))
-    return real;
-  free(real);
-  skip(w, path, "symbolic link leaving the target");
-  return NULL;
-}
-
-/* A folder that could not be read (as an ordinary user, say): said by
- * name, counted as skipped, and remembered for the target's message when
- * nothing is found. */
-static void unreadable(walker *w, const char *path, const char *why) {
-  char msg[600];
-  size_t before = w->l->skipped;
-  snprintf(msg, sizeof msg, "cannot read this folder: %s", why);
-  skip(w, path, msg);
-  if (w->l->skipped > before)
-    w->l->unreadable++;
-  if (w->l->skipped > before && !w->n_unreadable++)
-    snprintf(w->first_unreadable, sizeof w->first_unreadable, "%s (%s)", path,
-             why);
-}
-
-/* Listing a folder reads it: the evidence-safe open keeps its access
- * time, where the kernel allows it.  nofollow: name is an entry found in
- * dfd, opened beneath it without following a link.  With w, a failure is
- * reported as the folder path that could not be read. */
-static int open_dir(walker *w, int dfd, const char *name, const char *path,
-                    bool nofollow) {
-  sm_evidence_file f;
-  sm_error err = {0};
-  unsigned flags = SM_EVIDENCE_DIR | (nofollow ? SM_EVIDENCE_BENEATH : 0);
-  if (sm_evidence_open(dfd, name, NULL, flags, &f, &err) != SM_OK) {
-    if (w && path)
-      unreadable(w, path, err.msg);
-    return -1;
-  }
-  return f.fd;
-}
-
-static int cmp_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of dfd (the folder dir) named want in any case, in byte
- * order: NTFS mounts show the case as stored (WINDOWS/system32/CONFIG/
- * system), and a copy on a case-sensitive file system may hold two that
- * differ only in case.  *n their count; caller-frees. */
-static char **find_names(walker *w, int dfd, const char *dir, const char *want,
-                         size_t *n) {
-  *n = 0;
-  int fd = open_dir(w, dfd, ".", dir, false);
-  if (fd < 0)
-    return NULL;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return NULL;
-  }
-  char **v = NULL;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcasecmp(e->d_name, want) == 0) {
-      char **nv = realloc(v, (*n + 1) * sizeof *v);
-      if (!nv || !(nv[*n] = strdup(e->d_name))) {
-        v = nv ? nv : v;
-        w->oom = true;
-        break;
-      }
-      v = nv;
-      (*n)++;
-    }
-  closedir(d);
-  if (*n > 1)
-    qsort(v, *n, sizeof *v, cmp_name);
-  return v;
-}
-
-static void free_names(char **v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
-}
-
-/* The first of find_names, or NULL. */
-static char *find_name(walker *w, int dfd, const char *dir, const char *want) {
-  size_t n;
-  char **v = find_names(w, dfd, dir, want, &n);
-  char *first = n ? v[0] : NULL;
-  if (n)
-    v[0] = NULL;
-  free_names(v, n);
-  return first;
-}
-
-/* The real subfolder name of dfd: its fd and path.  A link is never
- * followed; with report, it is reported when it leaves the root. */
-static int open_named(walker *w, int dfd, const char *dir, const char *name,
-                      bool report, char **path) {
-  int fd = -1;
-  struct stat st;
-  *path = join(dir, name);
-  if (!*path)
-    w->oom = true;
-  else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(st.st_mode))
-      fd = open_dir(w, dfd, name, *path, true);
-    else if (S_ISLNK(st.st_mode) && report)
-      free(resolve_inside(w, *path));
-  }
-  if (fd < 0) {
-    free(*path);
-    *path = NULL;
-  }
-  return fd;
-}
-
-/* A real subfolder of dfd named want in any case (the first in byte
- * order), as open_named. */
-static int open_subdir(walker *w, int dfd, const char *dir, const char *want,
-                       bool report, char **path) {
-  char *name = find_name(w, dfd, dir, want);
-  if (!name)
-    return -1;
-  int fd = open_named(w, dfd, dir, name, report, path);
-  free(name);
-  return fd;
-}
-
-/* A regular file of dfd named want in any case (or a link to one inside
- * the root): the path as found and the path to open.  FIFOs and devices
- * are never opened. */
-static bool find_file(walker *w, int dfd, const char *dir, const char *want,
-                      char **target, char **open_path, off_t *size) {
-  char *name = find_name(w, dfd, dir, want);
-  struct stat st;
-  bool ok = false;
-  *target = *open_path = NULL;
-  if (!name)
-    return false;
-  if (!(*target = join(dir, name))) {
-    w->oom = true;
-    goto out;
-  }
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-    goto out;
-  if (S_ISREG(st.st_mode)) {
-    ok = (*open_path = strdup(*target)) != NULL;
-  } else if (S_ISLNK(st.st_mode)) {
-    char *real = resolve_inside(w, *target);
-    if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode)) {
-      *open_path = real;
-      ok = true;
-    } else {
-      free(real);
-    }
-  } else if (!S_ISDIR(st.st_mode)) {
-    skip(w, *target, "not a regular file");
-  }
-  if (ok)
-    *size = st.st_size;
-out:
-  if (!ok) {
-    free(*target);
-    *target = NULL;
-  }
-  free(name);
-  return ok;
 }
 
 /* f was found in the folder dfd through real folders: it is read through
@@ -260,15 +43,15 @@ static void hold(sm_found *f, int dfd) {
 
 /* The hives of a config (or RegBack) folder: SYSTEM, with SOFTWARE beside
  * it for version detection. */
-static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
+static bool add_from(sm_walker *w, int dfd, const char *dir, const char *volume,
                      sm_role role, bool need_content) {
   char *t = NULL, *p = NULL, *st = NULL, *sp = NULL;
   off_t size = 0, ssize;
-  if (!find_file(w, dfd, dir, "system", &t, &p, &size))
+  if (!sm_walk_find_file(w, dfd, dir, "system", &t, &p, &size))
     return false;
   bool taken = false;
   if (!need_content || size > 0) {
-    find_file(w, dfd, dir, "software", &st, &sp, &ssize);
+    sm_walk_find_file(w, dfd, dir, "software", &st, &sp, &ssize);
     size_t n0 = w->l->n;
     if (!sm_found_add(w->l, t, p, sp, volume, NULL, role))
       w->oom = true;
@@ -285,14 +68,14 @@ static bool add_from(walker *w, int dfd, const char *dir, const char *volume,
 
 /* The hives of the config folder cfd (path cpath) of the volume vol:
  * SYSTEM, then RegBack's non-empty copy, compared with it. */
-static bool probe_config(walker *w, int cfd, const char *cpath,
+static bool probe_config(sm_walker *w, int cfd, const char *cpath,
                          const char *vol, unsigned store) {
   size_t sys = w->l->n;
   if (!add_from(w, cfd, cpath, vol, store ? SM_ROLE_SHADOW : SM_ROLE_SYSTEM,
                 false))
     return false;
   char *rp = NULL;
-  int rfd = open_subdir(w, cfd, cpath, "regback", true, &rp);
+  int rfd = sm_walk_open_subdir(w, cfd, cpath, "regback", true, &rp);
   if (rfd >= 0) {
     /* Windows 10 1803 and later keep an empty RegBack\SYSTEM. */
     size_t rb = w->l->n;
@@ -317,13 +100,13 @@ static bool probe_config(walker *w, int cfd, const char *cpath,
 /* Windows, System32, config below dfd (path), from level on, in any case.
  * Folders that differ only in case are each followed (never one of them
  * silently): said, and every one with hives audited. */
-static bool probe_level(walker *w, int dfd, const char *path, int level,
+static bool probe_level(sm_walker *w, int dfd, const char *path, int level,
                         const char *vol, unsigned store) {
   static const char *const comp[] = {"windows", "system32", "config"};
   if (level == 3)
     return probe_config(w, dfd, path, vol, store);
   size_t n;
-  char **names = find_names(w, dfd, path, comp[level], &n);
+  char **names = sm_walk_find_names(w, dfd, path, comp[level], &n);
   if (n > 1)
     sm_found_note(w->l,
                   "%s: %zu folders named %s that differ only in case (%s, "
@@ -332,93 +115,26 @@ static bool probe_level(walker *w, int dfd, const char *path, int level,
   bool found = false;
   for (size_t i = 0; i < n && !w->oom; i++) {
     char *sub = NULL;
-    int fd = open_named(w, dfd, path, names[i], level > 0, &sub);
+    int fd = sm_walk_open_named(w, dfd, path, names[i], level > 0, &sub);
     if (fd >= 0) {
       found |= probe_level(w, fd, sub, level + 1, vol, store);
       close(fd);
     }
     free(sub);
   }
-  free_names(names, n);
+  sm_walk_free_names(names, n);
   return found;
 }
 
 /* dfd is a volume root when Windows\System32\config\SYSTEM is there, in
  * any case.  Adds its hives (and RegBack's non-empty copy). */
-static bool probe_volume(walker *w, int dfd, const char *path) {
+static bool probe_volume(sm_walker *w, int dfd, const char *path) {
   if (!probe_level(w, dfd, path, 0, path, sm_shadow_store(path)))
     return false;
   struct stat st;
   if (fstat(dfd, &st) == 0 && !sm_found_add_dir(w->l, &st))
     w->oom = true;
   return true;
-}
-
-/* Pseudo file systems hold no evidence and some never end. */
-static bool special_fs(int fd) {
-  struct statfs s;
-  if (fstatfs(fd, &s) != 0)
-    return true;
-  switch ((unsigned long)s.f_type) {
-  case PROC_SUPER_MAGIC:
-  case SYSFS_MAGIC:
-  case DEBUGFS_MAGIC:
-  case TRACEFS_MAGIC:
-  case CGROUP_SUPER_MAGIC:
-  case CGROUP2_SUPER_MAGIC:
-  case DEVPTS_SUPER_MAGIC:
-  case SECURITYFS_MAGIC:
-  case BPF_FS_MAGIC:
-    return true;
-  }
-  return false;
-}
-
-static bool begins_regf(int dfd, const char *name) {
-  sm_evidence_file f;
-  unsigned flags = dfd == AT_FDCWD ? 0 : SM_EVIDENCE_BENEATH;
-  if (sm_evidence_open(dfd, name, NULL, flags, &f, NULL) != SM_OK)
-    return false;
-  char sig[4];
-  bool ok = sm_read_full(f.fd, sig, 4, 0, NULL, NULL) == SM_OK &&
-            memcmp(sig, "regf", 4) == 0;
-  close(f.fd);
-  return ok;
-}
-
-
-/* The names in dfd, sorted so that discovery is in a stable order. */
-static char **list_dir(walker *w, int dfd, const char *path, size_t *n) {
-  *n = 0;
-  int fd = open_dir(w, dfd, ".", path, false);
-  if (fd < 0)
-    return NULL;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return NULL;
-  }
-  char **v = NULL;
-  size_t cap = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-      continue;
-    if (*n == cap) {
-      cap = cap ? 2 * cap : 32;
-      char **nv = realloc(v, cap * sizeof *nv);
-      if (!nv)
-        break;
-      v = nv;
-    }
-    if (!(v[*n] = strdup(e->d_name)))
-      break;
-    (*n)++;
-  }
-  closedir(d);
-  if (*n)
-    qsort(v, *n, sizeof *v, cmp_name);
-  return v;
 }
 
 /* A disk image: the worker finds its hives. */
@@ -438,14 +154,14 @@ static bool zip_name(const char *name) {
   return n > 4 && strcasecmp(name + n - 4, ".zip") == 0;
 }
 
-static void walk(walker *w, int dfd, const char *path, int depth) {
+static void walk(sm_walker *w, int dfd, const char *path, int depth) {
   /* A volume's own tree (half a million files) is not walked. */
   if (probe_volume(w, dfd, path))
     return;
-  if (depth >= (w->recursive ? RECURSIVE_DEPTH : TREE_DEPTH) || special_fs(dfd))
+  if (depth >= (w->recursive ? RECURSIVE_DEPTH : TREE_DEPTH) || sm_walk_special_fs(dfd))
     return;
   size_t n;
-  char **names = list_dir(w, dfd, path, &n);
+  char **names = sm_walk_list_dir(w, dfd, path, &n);
   /* With -r, disk images (by content) are audited too. */
   unsigned char *images = w->recursive ? sm_folder_images(dfd, names, n) : NULL;
   if (w->recursive && !images && n)
@@ -454,7 +170,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
   base = base ? base + 1 : path;
   for (size_t i = 0; i < n && !w->oom; i++) {
     struct stat st;
-    char *child = join(path, names[i]);
+    char *child = sm_walk_join(path, names[i]);
     if (!child) {
       w->oom = true;
       break;
@@ -462,12 +178,12 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
     if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
       /* gone since listed */
     } else if (S_ISLNK(st.st_mode)) {
-      char *real = resolve_inside(w, child);
+      char *real = sm_walk_resolve_inside(w, child);
       /* A link to a hive inside the root may be taken; a linked folder is
        * never walked (it is inside the root, so walked anyway). */
       if (real && w->recursive && strcasecmp(names[i], "system") == 0 &&
           stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
-          begins_regf(AT_FDCWD, real)) {
+          sm_walk_begins_regf(AT_FDCWD, real)) {
         if (!sm_found_add(w->l, child, real, NULL, NULL, NULL,
                           strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
                                                            : SM_ROLE_SYSTEM))
@@ -475,7 +191,7 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
       }
       free(real);
     } else if (S_ISDIR(st.st_mode)) {
-      int fd = open_dir(w, dfd, names[i], child, true);
+      int fd = sm_walk_open_dir(w, dfd, names[i], child, true);
       if (fd >= 0) {
         walk(w, fd, child, depth + 1);
         close(fd);
@@ -489,10 +205,10 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
         w->oom = true;
     } else if (S_ISREG(st.st_mode) && w->recursive &&
                strcasecmp(names[i], "system") == 0 &&
-               begins_regf(dfd, names[i])) {
+               sm_walk_begins_regf(dfd, names[i])) {
       char *t = NULL, *sw = NULL;
       off_t size;
-      find_file(w, dfd, path, "software", &t, &sw, &size);
+      sm_walk_find_file(w, dfd, path, "software", &t, &sw, &size);
       size_t n0 = w->l->n;
       if (!sm_found_add(w->l, child, child, sw, NULL, NULL,
                         strcasecmp(base, "regback") == 0 ? SM_ROLE_REGBACK
@@ -511,30 +227,23 @@ static void walk(walker *w, int dfd, const char *path, int depth) {
   free(images);
 }
 
-static void walker_free(walker *w) {
-  free(w->root);
-  for (size_t i = 0; i < w->n_reported; i++)
-    free(w->reported[i]);
-  free(w->reported);
-}
-
 /* A hive named on the command line: SOFTWARE beside it only when it is
  * itself called SYSTEM, as in a config folder. */
 static bool add_file(sm_found_list *l, const char *target) {
   char *copy = strdup(target), *copy2 = strdup(target);
   char *t = NULL, *sw = NULL;
-  walker w = {.l = l};
+  sm_walker w = {.l = l};
   bool ok = false;
   if (!copy || !copy2)
     goto out;
   const char *dir = dirname(copy);
   if (strcasecmp(basename(copy2), "system") == 0 &&
       (w.root = realpath(dir, NULL))) {
-    int dfd = open_dir(NULL, AT_FDCWD, w.root, NULL, false);
+    int dfd = sm_walk_open_dir(NULL, AT_FDCWD, w.root, NULL, false);
     off_t size;
     w.root_len = strlen(w.root);
     if (dfd >= 0) {
-      find_file(&w, dfd, dir, "software", &t, &sw, &size);
+      sm_walk_find_file(&w, dfd, dir, "software", &t, &sw, &size);
       close(dfd);
     }
   }
@@ -543,7 +252,7 @@ static bool add_file(sm_found_list *l, const char *target) {
 out:
   free(t);
   free(sw);
-  walker_free(&w);
+  sm_walker_free(&w);
   free(copy);
   free(copy2);
   return ok;
@@ -583,16 +292,16 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
     snprintf(msg, sizeof msg, "%s: not a regular file or a folder", target);
     return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
-  walker w = {.l = l, .recursive = recursive};
+  sm_walker w = {.l = l, .recursive = recursive};
   if (!(w.root = realpath(target, NULL))) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
     return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   w.root_len = strlen(w.root);
-  int fd = open_dir(NULL, AT_FDCWD, w.root, NULL, false);
+  int fd = sm_walk_open_dir(NULL, AT_FDCWD, w.root, NULL, false);
   if (fd < 0) {
     snprintf(msg, sizeof msg, "%s: %s", target, strerror(errno));
-    walker_free(&w);
+    sm_walker_free(&w);
     return sm_found_add(l, target, NULL, NULL, NULL, msg, SM_ROLE_SYSTEM);
   }
   if (!sm_found_add_dir(l, &st))
@@ -620,6 +329,6 @@ bool sm_discover(const char *target, bool recursive, sm_found_list *l) {
       w.oom = true;
   }
   bool ok = !w.oom;
-  walker_free(&w);
+  sm_walker_free(&w);
   return ok;
 }
