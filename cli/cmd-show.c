@@ -127,10 +127,34 @@ static void print_base_text(const sm_hive *h) {
   putchar('\n');
 }
 
+/* The key at path below parent, 0 when absent; when it cannot be looked
+ * up (a key on the way with too many subkeys, a stored link that cannot
+ * be followed) 0 with why in err->msg, said on standard error the first
+ * time, and *rc SM_EXIT_ERROR: never said absent. */
+static sm_key lookup(sm_hive *h, sm_key parent, const char *path,
+                     sm_error *err, int *rc) {
+  sm_key k = 0;
+  sm_result r = sm_key_lookup(h, parent, path, &k, err);
+  if (r == SM_OK || r == SM_ERR_NOT_FOUND) {
+    err->msg[0] = '\0';
+    return r == SM_OK ? k : 0;
+  }
+  if (*rc != SM_EXIT_ERROR) /* one line: the first reason */
+    sm_cli_error("%s", err->msg);
+  *rc = SM_EXIT_ERROR;
+  return 0;
+}
+
 static json_t *key_json(sm_hive *h, sm_key key, const char *path,
-                        const char *const *only, size_t nonly) {
+                        const char *why, const char *const *only,
+                        size_t nonly) {
   json_t *o = json_object();
   json_object_set_new(o, "path", sm_json_string(path));
+  if (!key && why && why[0]) { /* not known to be absent */
+    json_object_set_new(o, "present", json_null());
+    json_object_set_new(o, "error", sm_json_string(why));
+    return o;
+  }
   if (!key) {
     json_object_set_new(o, "present", json_false());
     return o;
@@ -165,10 +189,16 @@ static json_t *key_json(sm_hive *h, sm_key key, const char *path,
 }
 
 static void key_text(sm_hive *h, sm_key key, const char *path,
-                     const char *const *only, size_t nonly) {
+                     const char *why, const char *const *only, size_t nonly) {
   printf("\n[");
   sm_fputs_escaped(stdout, path, false);
   printf("]");
+  if (!key && why && why[0]) {
+    printf("  <unreadable: ");
+    sm_fputs_escaped(stdout, why, false);
+    printf(">\n");
+    return;
+  }
   if (!key) {
     printf("  (absent)\n");
     return;
@@ -223,8 +253,8 @@ static int show(const char *path, bool json, unsigned open_flags) {
 
   char ccs_name[32];
   snprintf(ccs_name, sizeof ccs_name, "ControlSet%03u", ccs);
-  sm_key setup = 0;
-  sm_key_lookup(h, sm_hive_root(h), "Setup", &setup, NULL);
+  sm_error serr;
+  sm_key setup = lookup(h, sm_hive_root(h), "Setup", &serr, &rc);
 
   if (json) {
     json_t *o = json_object();
@@ -261,11 +291,11 @@ static int show(const char *path, bool json, unsigned open_flags) {
     for (size_t i = 0; i < sizeof sm_keys / sizeof sm_keys[0]; i++) {
       char full[512];
       snprintf(full, sizeof full, "%s\\%s", ccs_name, sm_keys[i]);
-      sm_key k = 0;
-      sm_key_lookup(h, ccs_key, sm_keys[i], &k, NULL);
-      json_array_append_new(keys, key_json(h, k, full, NULL, 0));
+      sm_error kerr;
+      sm_key k = lookup(h, ccs_key, sm_keys[i], &kerr, &rc);
+      json_array_append_new(keys, key_json(h, k, full, kerr.msg, NULL, 0));
     }
-    json_array_append_new(keys, key_json(h, setup, "Setup", setup_values, 2));
+    json_array_append_new(keys, key_json(h, setup, "Setup", serr.msg, setup_values, 2));
     json_object_set_new(o, "keys", keys);
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
     putchar('\n');
@@ -281,11 +311,11 @@ static int show(const char *path, bool json, unsigned open_flags) {
     for (size_t i = 0; i < sizeof sm_keys / sizeof sm_keys[0]; i++) {
       char full[512];
       snprintf(full, sizeof full, "%s\\%s", ccs_name, sm_keys[i]);
-      sm_key k = 0;
-      sm_key_lookup(h, ccs_key, sm_keys[i], &k, NULL);
-      key_text(h, k, full, NULL, 0);
+      sm_error kerr;
+      sm_key k = lookup(h, ccs_key, sm_keys[i], &kerr, &rc);
+      key_text(h, k, full, kerr.msg, NULL, 0);
     }
-    key_text(h, setup, "Setup", setup_values, 2);
+    key_text(h, setup, "Setup", serr.msg, setup_values, 2);
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {
     sm_cli_error("write error on standard output");

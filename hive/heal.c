@@ -278,7 +278,16 @@ static sm_result list_entries(sm_hive *h, sm_key key, const unsigned char *nk,
     return r == SM_OK ? SM_OK : sm_error_set(err, r, "%s: out of memory",
                                              h->path);
   }
-  size_t cap = SM_LIST_MAX + 1;
+  size_t total = l[0] == 'r' ? 0 : sm_le16(l + 2);
+  for (uint32_t i = 0; l[0] == 'r' && i < sm_le16(l + 2) &&
+                       8 + 4 * (uint64_t)i <= ln;
+       i++) {
+    sm_cell_at(h, sm_le32(l + 4 + 4 * i), &s, &sn);
+    total += sm_le16(s + 2);
+  }
+  if (total > SM_LIST_MAX) /* counted before any is read */
+    return sm_key_too_many(h, key, total, err);
+  size_t cap = SM_LIST_MAX;
   if (!(*v = malloc(cap * sizeof **v)))
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
   bool ok = true;

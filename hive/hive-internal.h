@@ -157,6 +157,10 @@ bool sm_nk_raw(const sm_hive *h, uint64_t off, bool any_sig,
  * prior sibling, each removal noted).  *out is caller-frees. */
 sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
                           sm_error *err);
+/* The error of a key with count subkeys, more than SM_LIST_MAX:
+ * "too many subkeys", SM_ERR_LIMIT. */
+sm_result sm_key_too_many(sm_hive *h, sm_key key, size_t count,
+                          sm_error *err);
 /* The subkey of node whose stored name is name (counted, case-insensitive,
  * as Windows compares), or *found 0; a sibling whose name cut at a NUL is
  * name is noted (SM_NOTE_KEY_NAME). */

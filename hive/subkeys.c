@@ -93,6 +93,28 @@ static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
   return SM_OK;
 }
 
+sm_result sm_key_too_many(sm_hive *h, sm_key key, size_t count,
+                          sm_error *err) {
+  char *name = sm_key_name(h, key);
+  sm_result r = sm_error_set(err, SM_ERR_LIMIT,
+                             "%s: key '%s': too many subkeys (%zu; smaudit "
+                             "reads at most %u from one key)",
+                             h->path, name ? name : "?", count, SM_LIST_MAX);
+  free(name);
+  return r;
+}
+
+static sm_result too_many(sm_hive *h, sm_key key, sm_key **out, size_t *n,
+                          size_t count, sm_error *err) {
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return sm_key_too_many(h, key, count, err);
+}
+
+/* Every lookup and listing of a key's subkeys comes here: a key with more
+ * than SM_LIST_MAX is an error (docs/security.md), whether listed or
+ * looked into. */
 sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
                           sm_error *err) {
   *out = NULL;
@@ -113,6 +135,8 @@ sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
   } else if ((r = sm_heal_subkeys(h, node, out, n, err)) != SM_OK) {
     return r;
   }
+  if (*n > SM_LIST_MAX)
+    return too_many(h, node, out, n, *n, err);
   if (*out && drop_unordered(h, node, *out, n) != SM_OK) {
     free(*out);
     *out = NULL;
@@ -200,18 +224,5 @@ sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
 
 sm_result sm_key_subkeys(sm_hive *h, sm_key key, sm_key **keys, size_t *n,
                          sm_error *err) {
-  sm_result r = sm_key_children(h, key, keys, n, err);
-  if (r != SM_OK || *n <= SM_LIST_MAX)
-    return r;
-  size_t count = *n;
-  free(*keys);
-  *keys = NULL;
-  *n = 0;
-  char *name = sm_key_name(h, key);
-  r = sm_error_set(err, SM_ERR_LIMIT,
-                   "%s: key '%s': too many subkeys (%zu; smaudit reads at "
-                   "most %u from one key)",
-                   h->path, name ? name : "?", count, SM_LIST_MAX);
-  free(name);
-  return r;
+  return sm_key_children(h, key, keys, n, err);
 }

@@ -303,22 +303,22 @@ static char *parse_quoted(const char **s) {
     if (*p == '"')
       break;
     if (*p == '\\') {
-      /* \0, \|, \P, \F and \^ mark a name for the byte-level pass
-       * (regf-raw.c). */
-      static const char from[] = "\\\"0|PF^",
-                        to[] = "\\\"\x01\x02\x03\x04\x05";
+      /* \0, \|, \P, \F, \^ and \# mark a name for the byte-level
+       * pass (regf-raw.c). */
+      static const char from[] = "\\\"0|PF^#",
+                        to[] = "\\\"\x01\x02\x03\x04\x05\x06";
       const char *e = p[1] ? strchr(from, p[1]) : NULL;
       if (!e)
         die("unknown escape '\\%c' in a string (only \\\\, \\\", \\0, \\|, "
-            "\\P, \\F, \\^)",
+            "\\P, \\F, \\^, \\#)",
             p[1] ? p[1] : ' ');
       buf_byte(&b, (unsigned char)to[e - from]);
       p += 2;
       continue;
     }
-    if (*p >= 0x01 && *p <= 0x05)
-      die("control character 0x%02x in a string (write \\0, \\|, \\P, \\F "
-          "or \\^)",
+    if (*p >= 0x01 && *p <= 0x06)
+      die("control character 0x%02x in a string (write \\0, \\|, \\P, \\F, "
+          "\\^ or \\#)",
           *p);
     buf_byte(&b, (unsigned char)*p++);
   }
@@ -490,16 +490,17 @@ static const char *relative_path(const char *path) {
 /* Walk path below the root; create missing keys when create is set.
  * Returns 0 when absent and not created. */
 /* A key name of a .reg path, where the backslash separates keys: %0, %|,
- * %P, %F and %^ mark it for the byte-level pass as \0 ... do in a quoted
+ * %P, %F, %^ and %# mark it for the byte-level pass as \0 ... do in a quoted
  * name (regf-raw.c), %% is a percent sign.  Rewritten in place. */
 static void key_part(char *part) {
-  static const char from[] = "%0|PF^", to[] = "%\x01\x02\x03\x04\x05";
+  static const char from[] = "%0|PF^#",
+                    to[] = "%\x01\x02\x03\x04\x05\x06";
   char *o = part;
   for (const char *p = part; *p; p++) {
     const char *e = *p == '%' && p[1] ? strchr(from, p[1]) : NULL;
     if (*p == '%' && !e)
       die("unknown escape '%%%c' in a key name (only %%%%, %%0, %%|, %%P, "
-          "%%F, %%^)",
+          "%%F, %%^, %%#)",
           p[1] ? p[1] : ' ');
     *o++ = e ? to[e - from] : *p;
     p += e != NULL;

@@ -57,13 +57,14 @@ static bool name_of(unsigned char *c, size_t size, unsigned char **name,
   return true;
 }
 
-enum { EDITED = 1, PAD = 2, FREE = 4, EARLIER = 8 };
+enum { EDITED = 1, PAD = 2, FREE = 4, EARLIER = 8, BULK = 16 };
 
 /* Apply the markers of one name: what was done and is to do (EDITED, PAD,
- * FREE, EARLIER), 0 when nothing. */
+ * FREE, EARLIER, BULK with *count, the number after its marker), 0 when
+ * nothing. */
 static unsigned edit_name(unsigned char *c, unsigned char *name,
-                          size_t len_at, bool narrow) {
-  static const unsigned todo[] = {0, 0, EDITED, PAD, FREE, EARLIER};
+                          size_t len_at, bool narrow, unsigned long *count) {
+  static const unsigned todo[] = {0, 0, EDITED, PAD, FREE, EARLIER, BULK};
   size_t len = sm_le16(c + len_at), unit = narrow ? 1 : 2;
   unsigned changed = 0;
   for (size_t i = 0; i + unit <= len; i += unit) {
@@ -71,17 +72,23 @@ static unsigned edit_name(unsigned char *c, unsigned char *name,
     if (ch == 0x01) {
       memset(name + i, 0, unit);
       changed = EDITED;
-    } else if (ch >= 0x02 && ch <= 0x05) {
+    } else if (ch >= 0x02 && ch <= 0x06) {
       sm_put_le16(c + len_at, (uint16_t)i);
+      *count = 0;
+      for (size_t j = i + unit; ch == 0x06 && j + unit <= len; j += unit) {
+        unsigned d = narrow ? name[j] : sm_le16(name + j);
+        if (d < '0' || d > '9' || *count > 100000000ul)
+          break;
+        *count = *count * 10 + (d - '0');
+      }
       return EDITED | todo[ch];
     }
   }
   return changed;
 }
 
-/* The allocated cell at hive offset off, or NULL; *size its size. */
-static unsigned char *cell_at(unsigned char *p, size_t len, uint32_t off,
-                              size_t *size) {
+unsigned char *regf_raw_cell(unsigned char *p, size_t len, uint32_t off,
+                             size_t *size) {
   uint64_t at = 4096 + (uint64_t)off;
   if (at + 4 > len)
     return NULL;
@@ -98,9 +105,9 @@ static bool link_flag(unsigned char *p, size_t len, unsigned char *c) {
   static const char want[] = "SymbolicLinkValue";
   size_t lsize, vsize;
   uint32_t count = sm_le32(c + 40);
-  unsigned char *list = count ? cell_at(p, len, sm_le32(c + 44), &lsize) : NULL;
+  unsigned char *list = count ? regf_raw_cell(p, len, sm_le32(c + 44), &lsize) : NULL;
   for (uint32_t i = 0; list && i < count && 8 + 4 * (size_t)i <= lsize; i++) {
-    unsigned char *vk = cell_at(p, len, sm_le32(list + 4 + 4 * i), &vsize);
+    unsigned char *vk = regf_raw_cell(p, len, sm_le32(list + 4 + 4 * i), &vsize);
     if (!vk || vsize < 24 + sizeof want - 1 || vk[4] != 'v' || vk[5] != 'k' ||
         sm_le16(vk + 6) != sizeof want - 1 || !(sm_le16(vk + 20) & 1) ||
         sm_le32(vk + 16) != 6 || memcmp(vk + 24, want, sizeof want - 1) != 0)
@@ -118,10 +125,10 @@ static bool link_flag(unsigned char *p, size_t len, unsigned char *c) {
  * when it moved. */
 static bool move_earlier(unsigned char *p, size_t len, uint32_t key) {
   size_t ks, ps, ls;
-  unsigned char *nk = cell_at(p, len, key, &ks);
-  unsigned char *parent = nk ? cell_at(p, len, sm_le32(nk + 20), &ps) : NULL;
+  unsigned char *nk = regf_raw_cell(p, len, key, &ks);
+  unsigned char *parent = nk ? regf_raw_cell(p, len, sm_le32(nk + 20), &ps) : NULL;
   unsigned char *l =
-      parent && ps >= 80 ? cell_at(p, len, sm_le32(parent + 32), &ls) : NULL;
+      parent && ps >= 80 ? regf_raw_cell(p, len, sm_le32(parent + 32), &ls) : NULL;
   if (!l || ls < 8 || l[4] != 'l')
     return false;
   size_t step = l[5] == 'i' ? 4 : 8, n = sm_le16(l + 6);
@@ -136,37 +143,23 @@ static bool move_earlier(unsigned char *p, size_t len, uint32_t key) {
   return false;
 }
 
-/* A cell of size bytes (8-aligned) at *at of the bin being filled. */
-static unsigned char *new_cell(unsigned char *p, size_t *at, size_t size) {
+unsigned char *regf_raw_new_cell(unsigned char *p, size_t *at, size_t size) {
   unsigned char *c = p + *at;
   sm_put_le32(c, (uint32_t)-(int32_t)size);
   *at += size;
   return c + 4;
 }
 
-#define SEGMENT 16344u
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
-/* Rewrite the data of the value at hive offset vk (one cell, as hivex
- * writes it) as a big-data record in a hive bin appended to *p; pad bytes
- * of zeros after the first segment's 16,344.  False when it cannot. */
-static bool to_big_data(unsigned char **p, size_t *len, uint32_t vk,
-                        size_t pad) {
-  size_t vs, ds;
-  unsigned char *v = cell_at(*p, *len, vk, &vs);
-  uint32_t dlen = v ? sm_le32(v + 8) : 0, doff = v ? sm_le32(v + 12) : 0;
-  unsigned char *d = v ? cell_at(*p, *len, doff, &ds) : NULL;
-  if (!d || ds < 4 + (size_t)dlen || (d[4] == 'd' && d[5] == 'b'))
-    return false;
-  size_t nseg = (dlen + SEGMENT - 1) / SEGMENT;
-  size_t need = 32 + ALIGN8(4 + 8) + ALIGN8(4 + 4 * nseg) + pad + 8;
-  need += nseg * ALIGN8(4 + SEGMENT);
-  size_t bin = sm_le32(*p + 40), bsize = (need + 4095) / 4096 * 4096;
-  if (4096 + bin > *len)
-    return false;
+unsigned char *regf_raw_bin(unsigned char **p, size_t *len, size_t need,
+                            size_t *at) {
+  size_t bin = sm_le32(*p + 40), bsize = (32 + need + 8 + 4095) / 4096 * 4096;
+  if (4096 + bin > *len || bsize > UINT32_MAX - bin)
+    return NULL;
   unsigned char *q = realloc(*p, 4096 + bin + bsize);
   if (!q)
-    return false;
+    return NULL;
   memset(q + 4096 + bin, 0, bsize);
   *p = q;
   *len = 4096 + bin + bsize;
@@ -174,34 +167,60 @@ static bool to_big_data(unsigned char **p, size_t *len, uint32_t vk,
   memcpy(h, "hbin", 4);
   sm_put_le32(h + 4, (uint32_t)bin);
   sm_put_le32(h + 8, (uint32_t)bsize);
-  size_t at = 4096 + bin + 32;
+  sm_put_le32(q + 40, (uint32_t)(bin + bsize));
+  *at = 4096 + bin + 32;
+  return h;
+}
+
+void regf_raw_bin_done(unsigned char *p, size_t len, size_t at) {
+  if (at + 4 <= len)
+    sm_put_le32(p + at, (uint32_t)(len - at)); /* the rest: a free cell */
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 508; i += 4)
+    sum ^= sm_le32(p + i);
+  sm_put_le32(p + 508, sum);
+}
+
+/* Rewrite the data of the value at hive offset vk (one cell, as hivex
+ * writes it) as a big-data record in a hive bin appended to *p; pad bytes
+ * of zeros after the first segment's 16,344.  False when it cannot. */
+static bool to_big_data(unsigned char **p, size_t *len, uint32_t vk,
+                        size_t pad) {
+  size_t vs, ds;
+  unsigned char *v = regf_raw_cell(*p, *len, vk, &vs);
+  uint32_t dlen = v ? sm_le32(v + 8) : 0, doff = v ? sm_le32(v + 12) : 0;
+  unsigned char *d = v ? regf_raw_cell(*p, *len, doff, &ds) : NULL;
+  if (!d || ds < 4 + (size_t)dlen || (d[4] == 'd' && d[5] == 'b'))
+    return false;
+  size_t nseg = (dlen + REGF_SEGMENT - 1) / REGF_SEGMENT;
+  size_t need = ALIGN8(4 + 8) + ALIGN8(4 + 4 * nseg) + pad;
+  need += nseg * ALIGN8(4 + REGF_SEGMENT);
+  size_t at;
+  if (!regf_raw_bin(p, len, need, &at))
+    return false;
+  unsigned char *q = *p;
   uint32_t db_off = (uint32_t)(at - 4096);
-  unsigned char *db = new_cell(q, &at, ALIGN8(4 + 8));
+  unsigned char *db = regf_raw_new_cell(q, &at, ALIGN8(4 + 8));
   uint32_t list_off = (uint32_t)(at - 4096);
-  unsigned char *list = new_cell(q, &at, ALIGN8(4 + 4 * nseg));
+  unsigned char *list = regf_raw_new_cell(q, &at, ALIGN8(4 + 4 * nseg));
   memcpy(db, "db", 2);
   sm_put_le16(db + 2, (uint16_t)nseg);
   sm_put_le32(db + 4, list_off);
   const unsigned char *src = q + 4096 + doff + 4;
   for (size_t i = 0, o = 0; i < nseg; i++) {
-    size_t take = i + 1 < nseg ? SEGMENT : dlen - o;
+    size_t take = i + 1 < nseg ? REGF_SEGMENT : dlen - o;
     size_t extra = i == 0 ? pad : 0;
     sm_put_le32(list + 4 * i, (uint32_t)(at - 4096));
     /* Each cell with room for a whole segment, the last one too, as
      * Windows' offline writer makes them. */
-    unsigned char *seg = new_cell(q, &at, ALIGN8(4 + SEGMENT + extra));
+    unsigned char *seg = regf_raw_new_cell(q, &at, ALIGN8(4 + REGF_SEGMENT + extra));
     memcpy(seg, src + o, take); /* the padding stays zeros */
     o += take;
   }
-  sm_put_le32(q + at, (uint32_t)(4096 + bin + bsize - at)); /* free rest */
   sm_put_le32(q + 4096 + vk + 12, db_off);
   int32_t was = (int32_t)sm_le32(q + 4096 + doff);
   sm_put_le32(q + 4096 + doff, (uint32_t)(was < 0 ? -was : was));
-  sm_put_le32(q + 40, (uint32_t)(bin + bsize));
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 508; i += 4)
-    sum ^= sm_le32(q + i);
-  sm_put_le32(q + 508, sum);
+  regf_raw_bin_done(q, *len, at);
   return true;
 }
 
@@ -209,6 +228,7 @@ static bool to_big_data(unsigned char **p, size_t *len, uint32_t vk,
 typedef struct todo_list {
   uint32_t at[256];
   unsigned what[256];
+  unsigned long count[256]; /* BULK's */
   size_t n;
 } todo_list;
 
@@ -227,8 +247,9 @@ static unsigned walk(unsigned char *p, size_t size, todo_list *todo) {
       unsigned char *name;
       size_t len_at;
       bool narrow;
+      unsigned long count = 0;
       unsigned what = cs < 0 && name_of(p + at, csize, &name, &len_at, &narrow)
-                          ? edit_name(p + at, name, len_at, narrow)
+                          ? edit_name(p + at, name, len_at, narrow, &count)
                           : 0;
       edits += what != 0;
       if (cs < 0 && csize >= 80 && p[at + 4] == 'n' && p[at + 5] == 'k' &&
@@ -236,8 +257,9 @@ static unsigned walk(unsigned char *p, size_t size, todo_list *todo) {
         edits++;
       bool big = cs < 0 && csize >= 24 && p[at + 4] == 'v' &&
                  p[at + 5] == 'k' && !(sm_le32(p + at + 8) & 0x80000000u) &&
-                 sm_le32(p + at + 8) > SEGMENT && sm_le32(p + 24) >= 4;
+                 sm_le32(p + at + 8) > REGF_SEGMENT && sm_le32(p + 24) >= 4;
       if ((what & ~(unsigned)EDITED || big) && todo->n < 256) {
+        todo->count[todo->n] = count;
         todo->at[todo->n] = (uint32_t)(at - 4096);
         todo->what[todo->n++] = what | (big ? PAD << 8 : 0);
       }
@@ -273,6 +295,11 @@ unsigned regf_raw_names(const char *path, char *err, size_t errsize) {
       edits++;
     if ((what & (PAD << 8)) &&
         to_big_data(&p, &len, at, (what & PAD) ? 128 : 0))
+      edits++;
+    if ((what & BULK) &&
+        (p[4096 + at + 4] == 'n'
+             ? regf_bulk_siblings(&p, &len, at, todo.count[i])
+             : regf_bulk_data(&p, &len, at, todo.count[i])))
       edits++;
   }
   for (size_t i = 0; i < todo.n; i++) /* last: a freed cell is not read */

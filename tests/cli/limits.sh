@@ -45,6 +45,70 @@ import json, sys
 r = json.loads(open(sys.argv[1]).readline())
 sys.exit(0 if "too many values" not in json.dumps(r) else 1)' "$tmp/out"
 
+# At most 64 MiB of value data from one key, counted from what each value
+# declares before any is read: five KnownDLLs values declaring 14 MiB
+# each, in big-data records whose segments share one 16 KiB cell (valid
+# as Windows' load-time checker sees them: gen-hive's \#, testdata/README.md),
+# are refused as too much data, naming the key, the audit failed closed;
+# five of 12 MiB (60 MiB) are read whole.
+# big EACH: win-10 with five KnownDLLs values declaring EACH bytes.
+big() {
+  {
+    echo 'Windows Registry Editor Version 5.00'
+    echo
+    echo '[HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001\Control\Session Manager\KnownDLLs]'
+    for i in 0 1 2 3 4; do echo "\"big$i\\#$1\"=hex:61,62,63,64,65,66,67,68"; done
+  } >"$tmp/big.reg"
+  "$GEN" "$tmp/big.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/big.reg"
+}
+big $((14 << 20))
+check "five values declaring 14 MiB each are made ($(wc -c <"$tmp/big.hiv") bytes)" \
+  [ "$(wc -c <"$tmp/big.hiv")" -lt 1048576 ]
+limited scan "$tmp/big.hiv"
+check "scan: 70 MiB of declared value data fail closed (exit $rc)" [ "$rc" = 2 ]
+check "scan: too much value data, naming the key and the bound" \
+  grep -q "key 'KnownDLLs': too much value data (.*64 MiB of their data from one key)" "$tmp/out"
+limited show "$tmp/big.hiv"
+check "show: the key's values are said unreadable, too much data (exit $rc)" \
+  grep -q "<values unreadable: .*too much value data" "$tmp/out"
+big $((12 << 20))
+limited show "$tmp/big.hiv"
+check "show: 60 MiB of value data are within the bound, each value read whole (exit $rc)" \
+  sh -c '[ "$1" = 0 ] && ! grep -q "too much value data" "$2" &&
+    [ "$(grep -c "big[0-4]  REG_BINARY  hex:6162636465666768.*(12582912 bytes)" "$2")" = 5 ]' \
+  _ "$rc" "$tmp/out"
+
+# At most 65,536 subkeys of one key, whether listed or looked into: a
+# Control key with 65,537 (its own, a key K and 65,534 siblings K00000...,
+# written in an index root of hash leaves by gen-hive's %#) fails closed,
+# naming the key and the bound, in scan and show, strict and tolerant; at
+# 65,536 it is read.
+# subkeys N: win-10 with K and N siblings under ControlSet001\Control.
+subkeys() {
+  printf 'Windows Registry Editor Version 5.00\n\n[ControlSet001\\Control\\K%%#%s]\n' \
+    "$1" >"$tmp/subkeys.reg"
+  "$GEN" "$tmp/subkeys.hiv" "$top_srcdir/testdata/reg/win-10.reg" "$tmp/subkeys.reg"
+}
+subkeys 65534
+check "a key with 65,537 subkeys is made" [ $? = 0 ]
+for mode in "" --unsafe; do
+  limited scan $mode "$tmp/subkeys.hiv"
+  check "scan $mode: 65,537 subkeys of Control fail closed (exit $rc)" [ "$rc" = 2 ]
+  check "scan $mode: too many subkeys, naming the key and the bound" \
+    grep -q "key 'Control': too many subkeys (65537; smaudit reads at most 65536 from one key)" "$tmp/out"
+done
+limited show "$tmp/subkeys.hiv"
+check "show: exit 2, one line naming the hive and the bound ($rc)" \
+  sh -c '[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] &&
+    grep -q "^smaudit: .*subkeys.hiv: key .Control.: too many subkeys (65537;" "$2"' _ "$rc" "$tmp/err"
+check "show: the keys below are unreadable, never said absent" \
+  sh -c 'grep -q "Session Manager\]  <unreadable: .*too many subkeys" "$1" &&
+    ! grep -q "(absent)" "$1"' _ "$tmp/out"
+subkeys 65533
+limited scan --format json "$tmp/subkeys.hiv"
+check "scan: 65,536 subkeys of Control are read (exit $rc)" \
+  sh -c '[ "$1" != 2 ] && ! grep -q "too many subkeys" "$2"' _ "$rc" "$tmp/out"
+
 # At most 65,536 strings from one REG_MULTI_SZ: BootExecute with 65,537
 # is unreadable, the rules on it not evaluated, the audit failed closed;
 # with 65,000 it is read.
