@@ -1,5 +1,6 @@
-/* The boot plan in the audit: which values a baseline's rules judge, the
- * findings of unmodelled values, and the action each finding judges. */
+/* The boot plan in the audit: which values a baseline's rules judge, and
+ * the findings of unmodelled values (the action each finding judges:
+ * bootplan-index.c). */
 #include <config.h>
 
 #include <stdio.h>
@@ -75,57 +76,4 @@ sm_result sm_boot_plan_findings(const sm_boot_plan *p, const sm_baseline *b,
       return SM_ERR_NOMEM;
   }
   return SM_OK;
-}
-
-static bool contains_ci(const char *hay, const char *needle) {
-  if (!hay || !needle || !*needle)
-    return false;
-  size_t n = strlen(needle);
-  for (; *hay; hay++)
-    if (strncasecmp(hay, needle, n) == 0)
-      return true;
-  return false;
-}
-
-/* How well action a fits observed: 2 an item, file or argument named, 1
- * from the value only. */
-static int fit(const sm_boot_action *a, const char *observed) {
-  if (!observed)
-    return 1;
-  if (contains_ci(observed, a->item) || contains_ci(observed, a->args))
-    return 2;
-  for (size_t i = 0; i < a->n_files; i++)
-    if (contains_ci(observed, a->files[i].resolved) ||
-        contains_ci(observed, a->files[i].written))
-      return 2;
-  return 1;
-}
-
-long sm_boot_plan_action_of(const sm_boot_plan *p, const sm_finding *f,
-                            const unsigned *taken) {
-  if (!p || !f->key)
-    return -1;
-  /* ControlSet001\Control\...: the key below the control set. */
-  const char *key = f->key;
-  if (strncasecmp(key, "ControlSet", 10) == 0 && strchr(key, '\\'))
-    key = strchr(key, '\\') + 1;
-  long best = -1;
-  int best_fit = 0;
-  for (size_t i = 0; i < p->n_actions; i++) {
-    const sm_boot_action *a = &p->actions[i];
-    if (!a->key || strcasecmp(a->key, key) != 0)
-      continue;
-    bool by_value =
-        f->value && a->value && sm_value_name_eq(a->value, f->value);
-    bool by_also = f->value && a->also && sm_value_name_eq(a->also, f->value);
-    if (!by_value && !by_also && f->value)
-      continue;
-    int q = fit(a, f->observed) + (by_value ? 1 : 0);
-    if (q > best_fit ||
-        (q == best_fit && taken && taken[i] < taken[(size_t)best])) {
-      best_fit = q;
-      best = (long)i;
-    }
-  }
-  return best;
 }

@@ -76,4 +76,9 @@ void sm_bp_appcert(sm_bp_build *b);
 /* Setup\CmdLine and RespecializeCmdLine (at the hive root). */
 void sm_bp_setup(sm_bp_build *b);
 
+/* bootplan-index.c: index the actions of p by key and value (p->index),
+ * once they are all there; SM_ERR_NOMEM only. */
+sm_result sm_boot_index_build(sm_boot_plan *p);
+void sm_boot_index_free(sm_boot_index *x);
+
 #endif

@@ -222,6 +222,8 @@ sm_result sm_boot_plan_build(sm_hive *h, unsigned cs_id, sm_key cs_key,
     sm_bp_phases(&b);
   if (!b.nomem)
     account(&b);
+  if (!b.nomem && sm_boot_index_build(out) != SM_OK)
+    b.nomem = true;
   for (int i = 0; i < SM_BK_COUNT; i++) {
     sm_values_free(b.keys[i].v, b.keys[i].n);
     free(b.keys[i].used);
@@ -262,5 +264,6 @@ void sm_boot_plan_free(sm_boot_plan *p) {
   for (size_t i = 0; i < p->n_errors; i++)
     free(p->errors[i]);
   free(p->errors);
+  sm_boot_index_free(p->index);
   memset(p, 0, sizeof *p);
 }

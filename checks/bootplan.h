@@ -104,6 +104,9 @@ typedef struct sm_plan_value {
   bool judged;        /* a rule of the baseline evaluates it */
 } sm_plan_value;
 
+/* The actions by key and value (bootplan-index.c), built with the plan. */
+typedef struct sm_boot_index sm_boot_index;
+
 typedef struct sm_boot_plan {
   unsigned control_set;
   sm_boot_action *actions; /* in order: by phase, then as Windows goes */
@@ -113,6 +116,7 @@ typedef struct sm_boot_plan {
   size_t n_consumed, n_inert, n_unmodelled, n_judged;
   char **errors; /* keys that could not be read: the plan is incomplete */
   size_t n_errors;
+  sm_boot_index *index;
 } sm_boot_plan;
 
 /* The keys the plan reads, below the control set (Setup: at the hive
@@ -144,6 +148,10 @@ sm_result sm_boot_plan_findings(const sm_boot_plan *p, const sm_baseline *b,
  * with one entry twice gets one finding each). */
 long sm_boot_plan_action_of(const sm_boot_plan *p, const sm_finding *f,
                             const unsigned *taken);
+
+/* How many actions of p come from the key and value of action i, spelled
+ * exactly so (the entries of one list value), i included. */
+size_t sm_boot_plan_same(const sm_boot_plan *p, size_t i);
 
 /* bootplan-table.c: how a value outside the modelled ones is accounted
  * for: the reason it is inert, or NULL; *policy says whether the key sets

@@ -173,13 +173,7 @@ long sm_files_action_of(const sm_boot_plan *plan, const sm_report *rep,
   /* Of a list (BootExecute), only the entry the finding names: a finding
    * on the whole list names the files of every entry (files-refs.c). */
   const sm_boot_action *a = &plan->actions[i];
-  size_t same = 0;
-  for (size_t k = 0; k < plan->n_actions; k++) {
-    const sm_boot_action *b = &plan->actions[k];
-    same += b->key && b->value && a->value && strcmp(b->key, a->key) == 0 &&
-            strcmp(b->value, a->value) == 0;
-  }
-  if (same > 1 && (!a->item || !f->observed || !strcasestr(f->observed, a->item)))
+  if (sm_boot_plan_same(plan, (size_t)i) > 1 && (!a->item || !f->observed || !strcasestr(f->observed, a->item)))
     return -1;
   return i;
 }

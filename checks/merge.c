@@ -5,6 +5,7 @@
  * others kept in its `also` with their own rule, severity and reasons. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -101,29 +102,97 @@ static bool join(sm_finding *head, sm_finding *f) {
   return true;
 }
 
+/* NULL before any name, else case-insensitive (as same_name). */
+static int cmp_name(const char *a, const char *b) {
+  if (!a || !b)
+    return (a != NULL) - (b != NULL);
+  return strcasecmp(a, b);
+}
+
+/* The order of findings that may be about one change (same_change's first
+ * conditions): control set, key, value, suppressed, recovered. */
+static int cmp_change(const void *x, const void *y) {
+  const sm_finding *a = *(const sm_finding *const *)x,
+                   *b = *(const sm_finding *const *)y;
+  int c = (a->control_set > b->control_set) - (a->control_set < b->control_set);
+  c = c ? c : cmp_name(a->key, b->key);
+  c = c ? c : cmp_name(a->value, b->value);
+  c = c ? c : (int)a->suppressed - (int)b->suppressed;
+  c = c ? c : (int)a->recovered - (int)b->recovered;
+  return c ? c : (a > b) - (a < b);
+}
+
+/* The group of each finding of rep: findings of one group have the same
+ * control set, key, value, suppressed and recovered state; NULL when out
+ * of memory. */
+static size_t *groups(const sm_report *rep) {
+  size_t n = rep->n_findings;
+  size_t *g = malloc((n ? n : 1) * sizeof *g);
+  const sm_finding **v = malloc((n ? n : 1) * sizeof *v);
+  if (!g || !v) {
+    free(g);
+    free(v);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    v[i] = &rep->findings[i];
+  qsort(v, n, sizeof *v, cmp_change);
+  for (size_t i = 0, id = 0; i < n; i++) {
+    const sm_finding *a = v[i];
+    if (i && (a->control_set != v[i - 1]->control_set ||
+              cmp_name(a->key, v[i - 1]->key) ||
+              cmp_name(a->value, v[i - 1]->value) ||
+              a->suppressed != v[i - 1]->suppressed ||
+              a->recovered != v[i - 1]->recovered))
+      id++;
+    g[a - rep->findings] = id;
+  }
+  free(v);
+  return g;
+}
+
+/* Each finding is compared only with the results of its group (a key of
+ * 4,000 KnownDLLs does not compare each with every other), in the order
+ * they were kept: heads[g] the first of group g, next[k] the one after
+ * result k. */
 sm_result sm_report_merge(sm_report *rep) {
+  size_t n = rep->n_findings, *group = groups(rep);
+  size_t *head = malloc((n ? n : 1) * sizeof *head),
+         *tail = malloc((n ? n : 1) * sizeof *tail),
+         *next = malloc((n ? n : 1) * sizeof *next);
+  sm_result rc = group && head && tail && next ? SM_OK : SM_ERR_NOMEM;
   size_t kept = 0;
-  sm_result rc = SM_OK;
-  for (size_t i = 0; i < rep->n_findings; i++) {
+  for (size_t i = 0; rc == SM_OK && i < n; i++)
+    head[i] = SIZE_MAX;
+  for (size_t i = 0; group && head && tail && next && i < n; i++) {
     sm_finding *f = &rep->findings[i];
+    size_t id = group[i], g = rc == SM_OK ? head[id] : SIZE_MAX;
     /* The same observed item first, else a value judged whole. */
-    size_t g = 0;
-    while (rc == SM_OK && g < kept &&
-           !same_change(&rep->findings[g], f, false))
-      g++;
-    if (g == kept)
-      for (g = 0; rc == SM_OK && g < kept; g++)
-        if (same_change(&rep->findings[g], f, true))
-          break;
-    if (rc == SM_OK && g < kept) {
+    while (g != SIZE_MAX && !same_change(&rep->findings[g], f, false))
+      g = next[g];
+    for (size_t h = rc == SM_OK && g == SIZE_MAX ? head[id] : SIZE_MAX;
+         h != SIZE_MAX && g == SIZE_MAX; h = next[h])
+      if (same_change(&rep->findings[h], f, true))
+        g = h;
+    if (g != SIZE_MAX) {
       if (join(&rep->findings[g], f))
         continue;
-      rc = SM_ERR_NOMEM; /* f is kept as it is */
+      rc = SM_ERR_NOMEM; /* f and those after it are kept as they are */
     }
     if (kept != i)
       rep->findings[kept] = *f;
-    kept++;
+    next[kept] = SIZE_MAX;
+    if (head[id] == SIZE_MAX)
+      head[id] = kept;
+    else
+      next[tail[id]] = kept;
+    tail[id] = kept++;
   }
-  rep->n_findings = kept;
+  if (group && head && tail && next)
+    rep->n_findings = kept;
+  free(group);
+  free(head);
+  free(tail);
+  free(next);
   return rc;
 }
