@@ -35,6 +35,46 @@ seed_file() {
   if [ $# -ge 2 ]; then head -c "$2" "$1" | seed; else seed <"$1"; fi
 }
 
+# hive_edits: seeds written byte by byte by gen-hive over win-10.hiv
+# (testdata/README.md, "Byte-level edits"), each reaching a place where
+# Windows reads otherwise than hivex (docs/reading.md): big data as Windows
+# writes it and with a padded first segment (\P), value- and subkey-list
+# entries to free cells (\F, %F), subkeys out of order (%^), names holding
+# a NUL (\0, %0) or stored twice (\|), a stored symbolic link; and all of
+# them in one hive.  Without gen-hive the run fails: it would not reach
+# hive/heal.c, hive/subkeys.c nor the big-data reading.
+hive_edits() {
+  gen=$builddir/testdata/gen-hive
+  base=$builddir/testdata/win-10.hiv
+  if [ ! -x "$gen" ] || [ ! -f "$base" ]; then
+    echo "$0: fuzz-hive: testdata/gen-hive or testdata/win-10.hiv not built (make fuzz)" >&2
+    exit 2
+  fi
+  sm='ControlSet001\Control\Session Manager'
+  # A BootExecute of 17 KB (a big-data record of two segments).
+  big=$(awk 'BEGIN { for (i = 0; i < 430; i++) printf "\"autocheck autochk *\","; printf "\"evil.exe\"" }')
+  link=$("${PYTHON3:-python3}" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' \
+    '\Registry\Machine\System\ControlSet001\Control\Session Manager\Environment') || exit 2
+  printf '[%s]\n"BootExecute"=multi:%s\n' "$sm" "$big" >"$tmp/big.reg"
+  printf '[%s]\n"BootExecute"=-\n"BootExecute\\P"=multi:%s\n' "$sm" "$big" >"$tmp/pad.reg"
+  printf '[%s]\n"Decoy\\F"="x"\n"ExcludeFromKnownDlls\\F"=multi:"a"\n[%s\\Junk%%F]\n[%s\\KnownDLLs]\n"zz\\F"="z.dll"\n' \
+    "$sm" "$sm" "$sm" >"$tmp/free.reg"
+  printf '[%s\\Zeta%%^]\n"a"="b"\n[%s\\Environment%%0x%%^]\n[%s\\SubSystems\\Yy%%^]\n' \
+    "$sm" "$sm" "$sm" >"$tmp/order.reg"
+  printf '[%s]\n"BootExecute"=-\n"BootExecute\\0x"=multi:"a"\n"BootExecute"=multi:"b"\n[%s\\Environment]\n"Path\\0x"=str(2):"C:\\\\x"\n[%s\\SubSystems]\n"Windows\\|2"="w"\n[%s%%0x]\n"BootExecute"=multi:"c"\n[Select]\n"Current"=-\n"Current\\0"=dword:00000002\n"Current"=dword:00000001\n' \
+    "$sm" "$sm" "$sm" "$sm" >"$tmp/names.reg"
+  printf '[-%s\\KnownDLLs]\n[%s\\KnownDLLs]\n"SymbolicLinkValue"=hex(6):%s\n' \
+    "$sm" "$sm" "$link" >"$tmp/link.reg"
+  for e in big pad free order names link; do
+    { printf 'Windows Registry Editor Version 5.00\n'; cat "$tmp/$e.reg"; } >"$tmp/e.reg"
+    "$gen" --base "$base" "$tmp/$e.hiv" "$tmp/e.reg" >/dev/null || exit 2
+    seed_file "$tmp/$e.hiv"
+  done
+  { printf 'Windows Registry Editor Version 5.00\n'; cat "$tmp/pad.reg" "$tmp/free.reg" "$tmp/order.reg" "$tmp/names.reg"; } >"$tmp/e.reg"
+  "$gen" --base "$base" "$tmp/all.hiv" "$tmp/e.reg" >/dev/null || exit 2
+  seed_file "$tmp/all.hiv"
+}
+
 max_len=
 dict=
 case $harness in
@@ -47,6 +87,7 @@ fuzz-hive)
     find "$hives" -type f ! -name '*.md' ! -name SHA256SUMS | sort |
       while IFS= read -r f; do seed_file "$f" "$max_len"; done
   fi
+  hive_edits
   dict=$tmp/hive.dict
   printf '"regf"\n"hbin"\n"nk"\n"vk"\n"lf"\n"lh"\n"li"\n"ri"\n"sk"\n"db"\n"HvLE"\n"DIRT"\n"Select"\n"Current"\n"ControlSet001"\n"Session Manager"\n"SubSystems"\n"BootExecute"\n"KnownDLLs"\n"\\xff\\xff\\xff\\x7f"\n"\\x00\\x00\\x00\\x80"\n' >"$dict"
   ;;
