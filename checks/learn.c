@@ -420,7 +420,7 @@ static void not_learned(lctx *c, sm_value *const *vals, size_t nv,
     }
     fputs("  # not learned: value ", c->f);
     sm_yaml_quote(c->f, shown);
-    fputs(", a name Windows' readers read differently\n", c->f);
+    fputs(": not the value of its name that Windows reads\n", c->f);
     free(shown);
   }
 }
