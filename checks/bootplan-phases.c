@@ -233,17 +233,9 @@ static void paging_files(sm_bp_build *b) {
     snprintf(sizes, sizeof sizes, "%llu %llu MB", (unsigned long long)pf.min_mb,
              (unsigned long long)pf.max_mb);
     sm_bp_args(b, a, pf.has_sizes ? sizes : NULL);
-    /* "?:" is smss.exe's spelling of the system drive. */
-    bool any = pf.path[0] == '?' && pf.path[1] == ':';
-    char *path = NULL;
-    if (asprintf(&path, "%s%s", any ? "%SystemDrive%" : "",
-                 pf.path + (any ? 2 : 0)) < 0) {
-      b->nomem = true;
-      path = NULL;
-    }
-    sm_bp_file(b, a, "paging-file", pf.path,
-               path ? sm_path_resolve(&b->env, path) : NULL);
-    free(path);
+    char *path = sm_pagingfile_resolve(&b->env, pf.path);
+    b->nomem |= !path;
+    sm_bp_file(b, a, "paging-file", pf.path, path);
     sm_pagingfile_free(&pf);
   }
 }

@@ -22,12 +22,14 @@ enum {
   F_WEAKENED,
   F_SETTINGS,
   F_PATHEXT_FIRST,
+  F_COMMAND,
+  F_COMMAND_UNSAFE,
 };
 
 static const char *const field_names[] = {
     "code-loading", "search-paths-unsafe", "search-paths",   "relocated",
     "temp-unsafe",  "weakened",            "runtime-settings",
-    "pathext-before-programs", NULL};
+    "pathext-before-programs", "runs-command", "runs-command-unsafe", NULL};
 
 static bool ieq(const char *a, const char *b) {
   return sm_ascii_casecmp(a, b) == 0;
@@ -425,6 +427,12 @@ static int judge(const sm_env *env, const char *name, const char *value,
     f = powershell(name, value);
   if (f == -1)
     f = other(name);
+  if (f == -1) {
+    sm_env_command c = sm_env_command_judge(env, name, value, nomem);
+    f = c == SM_ENV_COMMAND_UNSAFE ? F_COMMAND_UNSAFE
+        : c == SM_ENV_COMMAND      ? F_COMMAND
+                                   : -1;
+  }
   if (f == F_SEARCH && search_unsafe(env, name, value, nomem))
     f = F_SEARCH_UNSAFE;
   return f;

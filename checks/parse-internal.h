@@ -49,6 +49,19 @@ sm_boot_arg sm_boot_program_arg(const struct sm_env *e, const char *program,
  * on the network is judged (SM_BOOT_ARG_UNSAFE). */
 sm_boot_arg sm_boot_other_arg(const struct sm_env *e, const char *tok);
 
+/* env-commands.c: a variable whose value is a command line (or script) a
+ * tool runs: GIT_SSH_COMMAND, EDITOR, PAGER, LESSOPEN, BASH_ENV and their
+ * families; UNSAFE when what it runs lies where users can write, on the
+ * network or relative, or is a shell, script host or interpreter. */
+typedef enum sm_env_command {
+  SM_ENV_COMMAND_NONE,
+  SM_ENV_COMMAND,
+  SM_ENV_COMMAND_UNSAFE,
+} sm_env_command;
+sm_env_command sm_env_command_judge(const struct sm_env *env,
+                                    const char *name, const char *value,
+                                    bool *nomem);
+
 /* The definition each checks/parse-*.c exports (checks/parsers.def). */
 #define SM_PARSER(id, def) extern const sm_parser_def def;
 #include "checks/parsers.def"

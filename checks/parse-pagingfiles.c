@@ -1,11 +1,18 @@
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
-static const char *const field_names[] = {"entries", "paths", NULL};
+enum { F_ENTRIES, F_PATHS, F_OVER_BOOT, F_OVER_EVIDENCE, F_OTHER };
+
+/* Each path is in "paths", and in one of the three others. */
+static const char *const field_names[] = {
+    "entries", "paths", "over-boot-files", "over-evidence", "other-paths",
+    NULL};
 
 void sm_pagingfile_free(sm_pagingfile *p) {
   if (!p)
@@ -60,6 +67,38 @@ sm_result sm_pagingfile_parse(const char *entry, sm_pagingfile *out) {
   return SM_OK;
 }
 
+char *sm_pagingfile_resolve(const struct sm_env *env, const char *path) {
+  /* "?:" is smss.exe's spelling of the system drive. */
+  bool any = path[0] == '?' && path[1] == ':';
+  char *p = NULL;
+  if (asprintf(&p, "%s%s", any ? "%SystemDrive%" : "", path + (any ? 2 : 0)) <
+      0)
+    return NULL;
+  char *r = sm_path_resolve(env, p);
+  free(p);
+  return r;
+}
+
+/* The memory manager creates each paging file over whatever file has its
+ * name (NtCreatePagingFile supersedes it): a paging file named after a
+ * hive, the kernel or an event log destroys it at boot. */
+static sm_result judge(const sm_parse_args *a, sm_fields *out,
+                       const char *path) {
+  char *r = sm_pagingfile_resolve(a->in->env, path);
+  if (!r)
+    return SM_ERR_NOMEM;
+  sm_result res = SM_OK;
+  const char *why;
+  if ((why = sm_file_boot_trusted(r)))
+    res = sm_field_pushf(&out->v[F_OVER_BOOT], "%s: %s", why, path);
+  else if ((why = sm_file_evidence(r)))
+    res = sm_field_pushf(&out->v[F_OVER_EVIDENCE], "%s: %s", why, path);
+  else
+    res = sm_field_push(&out->v[F_OTHER], path);
+  free(r);
+  return res;
+}
+
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
   char *const *strv = a->strv;
   size_t n = a->n;
@@ -68,11 +107,11 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
     if (!*strv[i])
       continue;
     sm_pagingfile pf;
-    if ((r = sm_field_push(&out->v[0], strv[i])) != SM_OK ||
+    if ((r = sm_field_push(&out->v[F_ENTRIES], strv[i])) != SM_OK ||
         (r = sm_pagingfile_parse(strv[i], &pf)) != SM_OK)
       break;
-    if (*pf.path)
-      r = sm_field_push(&out->v[1], pf.path);
+    if (*pf.path && (r = sm_field_push(&out->v[F_PATHS], pf.path)) == SM_OK)
+      r = judge(a, out, pf.path);
     sm_pagingfile_free(&pf);
   }
   if (r != SM_OK)
@@ -83,4 +122,5 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
 const sm_parser_def sm_parser_paging_files = {.name = "paging-files",
                                               .fields = field_names,
                                               .input = SM_INPUT_LIST,
+                                              .needs = SM_NEEDS_ENVIRONMENT,
                                               .run = run};

@@ -15,12 +15,15 @@ enum {
   F_AUTOSTART,
   F_SECURITY,
   F_SERVICING,
-  F_UNPAIRED
+  F_UNPAIRED,
+  F_EVIDENCE,
+  F_SHARED_CODE
 };
 
 static const char *const field_names[] = {
     "sources",   "destinations", "deletes",   "renames",  "system-code",
-    "autostart", "security",     "servicing", "unpaired", NULL};
+    "autostart", "security",     "servicing", "unpaired",
+    "evidence",  "shared-code",  NULL};
 
 /* The field each kind of operation goes to: one field per operation, so
  * one rule reports it. */
@@ -31,6 +34,8 @@ static const int kind_field[] = {
     [SM_PENDING_SYSTEM_CODE] = F_SYSTEM_CODE,
     [SM_PENDING_RENAME] = F_RENAMES,
     [SM_PENDING_DELETE] = F_DELETES,
+    [SM_PENDING_EVIDENCE] = F_EVIDENCE,
+    [SM_PENDING_SHARED_CODE] = F_SHARED_CODE,
 };
 
 void sm_pending_free(sm_pending *p) {
@@ -50,8 +55,9 @@ void sm_pending_free(sm_pending *p) {
 static int kind_rank(sm_pending_kind k) {
   static const int rank[] = {
       [SM_PENDING_SECURITY] = 0,    [SM_PENDING_AUTOSTART] = 0,
-      [SM_PENDING_SYSTEM_CODE] = 2, [SM_PENDING_RENAME] = 3,
-      [SM_PENDING_DELETE] = 4,      [SM_PENDING_SERVICING] = 5,
+      [SM_PENDING_SYSTEM_CODE] = 2, [SM_PENDING_EVIDENCE] = 3,
+      [SM_PENDING_SHARED_CODE] = 3, [SM_PENDING_RENAME] = 4,
+      [SM_PENDING_DELETE] = 5,      [SM_PENDING_SERVICING] = 6,
   };
   return rank[k];
 }

@@ -165,6 +165,11 @@ typedef struct sm_pagingfile {
 
 sm_result sm_pagingfile_parse(const char *entry, sm_pagingfile *out);
 void sm_pagingfile_free(sm_pagingfile *p);
+/* The file a PagingFiles path names, resolved (checks/winpath.h); "?:",
+ * smss.exe's spelling of the system drive, is %SystemDrive%.  NULL on
+ * NOMEM. */
+struct sm_env;
+char *sm_pagingfile_resolve(const struct sm_env *env, const char *path);
 
 /* PendingFileRenameOperations: pairs of source and destination; an empty
  * destination deletes the source; a destination starting with '!' replaces
@@ -183,12 +188,22 @@ typedef enum sm_pending_kind {
                              .dll, .sys ...) in the Windows directory */
   SM_PENDING_RENAME,      /* any other rename */
   SM_PENDING_DELETE,      /* any other delete */
+  SM_PENDING_EVIDENCE,    /* deletes, moves away or replaces evidence Windows
+                             keeps (event logs, SRUM, Prefetch, Amcache ...) */
+  SM_PENDING_SHARED_CODE, /* replaces shared code (Program Files\Common
+                             Files) from a protected folder */
 } sm_pending_kind;
 
 /* The kind of one operation on resolved paths (checks/winpath.h; dst NULL
  * for a delete); *why names the pattern or the reason, or NULL. */
 sm_pending_kind sm_pending_classify(const char *src, const char *dst,
                                     const char **why);
+/* What a file at a resolved path is, when replacing it at boot (a paging
+ * file created over it, a pending rename onto it) destroys something
+ * Windows loads or trusts at boot (the reason: "registry hive replaced"),
+ * or evidence Windows keeps ("event log replaced"); NULL when neither. */
+const char *sm_file_boot_trusted(const char *resolved);
+const char *sm_file_evidence(const char *resolved);
 
 typedef struct sm_pending_op {
   char *source;

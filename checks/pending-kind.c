@@ -84,7 +84,8 @@ static bool data_folder(const char *w) {
   for (size_t i = 0; i < sizeof data / sizeof *data; i++)
     if (under(w, data[i]))
       return true;
-  return has_suffix(w, ".log") || strcmp(w, "memory.dmp") == 0;
+  return has_suffix(w, ".log") || strcmp(w, "memory.dmp") == 0 ||
+         (under(w, "system32\\config") && has_suffix(w, ".evt"));
 }
 
 /* Windows' own images every boot maps: the kernel and boot loaders, the
@@ -169,6 +170,47 @@ static const char *boot_trusted(const char *r, bool *core) {
     return "driver";
   return "Windows file";
 }
+
+/* Evidence Windows keeps of what ran and who did what, which an intruder
+ * removes (ATT&CK T1070): the event logs (winevt\Logs, XP's config\*.evt),
+ * the System Resource Usage Monitor's database (sru), the Prefetch files,
+ * Amcache and RecentFileCache.bcf, the Program Compatibility Assistant's
+ * launch records (appcompat\pca), the firewall and User Access Logging
+ * logs, and a user's PowerShell command history.  Windows rotates these
+ * itself, never through a pending operation.  The reasons (replaced, moved
+ * away, deleted), or NULL. */
+#define EVIDENCE(what) {what " replaced", what " moved away", what " deleted"}
+static const char *const *evidence(const char *r) {
+  static const struct {
+    const char *dir, *why[3];
+  } dirs[] = {
+      {"system32\\winevt\\logs", EVIDENCE("event log")},
+      {"system32\\sru", EVIDENCE("SRUM database")},
+      {"prefetch", EVIDENCE("Prefetch file")},
+      {"appcompat\\pca", EVIDENCE("Program Compatibility Assistant record")},
+      {"system32\\logfiles\\firewall", EVIDENCE("firewall log")},
+      {"system32\\logfiles\\sum", EVIDENCE("User Access Logging database")},
+      {"system32\\config", EVIDENCE("event log")},   /* *.evt only */
+      {"appcompat\\programs", EVIDENCE("Amcache")}, /* its files only */
+      {"", EVIDENCE("PowerShell command history")},
+  };
+  enum { CONFIG = 6, AMCACHE = 7, HISTORY = 8 };
+  const char *b = below_root(r), *name = base_name(r);
+  if (b && strstr(b, "\\appdata\\roaming\\microsoft\\windows\\powershell\\"
+                     "psreadline\\"))
+    return dirs[HISTORY].why;
+  const char *w = b ? in_windir(b) : NULL;
+  for (size_t i = 0; w && i < HISTORY; i++) {
+    if (!under(w, dirs[i].dir) ||
+        (i == CONFIG && !has_suffix(name, ".evt")) ||
+        (i == AMCACHE && strncmp(name, "amcache.hve", 11) != 0 &&
+         strcmp(name, "recentfilecache.bcf") != 0))
+      continue;
+    return dirs[i].why;
+  }
+  return NULL;
+}
+#undef EVIDENCE
 
 /* Security products' folders, as the first components below a volume
  * root (Program Files, Program Files (x86), ProgramData) and Windows'
@@ -293,6 +335,29 @@ static bool same_dir(const char *a, const char *b) {
   return la == lb && strncmp(a, b, la) == 0;
 }
 
+/* Program Files\Common Files (and its x86 and Arm twins): shared code the
+ * programs of many vendors load, services running as SYSTEM among them. */
+static bool common_files(const char *r) {
+  const char *b = below_root(r);
+  return under(b, "program files\\common files") ||
+         under(b, "program files (x86)\\common files") ||
+         under(b, "program files (arm)\\common files");
+}
+
+/* An installer's replacement of a file in use: the new file staged by
+ * Windows Installer (%windir%\Installer, C:\Config.Msi's .rbf files) or
+ * under a temporary name in the destination's own folder (SETxxxx.tmp,
+ * ~x.tmp, x.rbf): folders only administrators write. */
+static bool installer_copy(const char *src, const char *dst) {
+  const char *b = below_root(src), *n = base_name(src);
+  if (under(b, "config.msi") && has_suffix(n, ".rbf"))
+    return true;
+  if (b && in_windows(src) && under(in_windir(b), "installer"))
+    return true;
+  return same_dir(src, dst) &&
+         (has_suffix(n, ".tmp") || has_suffix(n, ".rbf") || n[0] == '~');
+}
+
 /* The spooler's driver update: ...\spool\drivers\ARCH\3\New\F ->
  * ...\spool\drivers\ARCH\3\F (the same path without the "New" folder). */
 static bool spooler_update(const char *src, const char *dst) {
@@ -350,6 +415,8 @@ static const char *servicing(const char *src, const char *dst) {
       (!dst || (same_dir(src, dst) &&
                 strcmp(base_name(dst), "amcache.hve") == 0)))
     return "Amcache hive update";
+  if (dst && common_files(dst) && installer_copy(src, dst))
+    return "installer replacing a shared file in use";
   if (under(b, "config.msi") && (!dst || under(below_root(dst), "config.msi")))
     return "Windows Installer rollback file (Config.Msi)";
   if (!dst && under(b, "windows\\system32\\driverstore\\temp"))
@@ -415,6 +482,29 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
     *why = trusted_why(w, dst ? 1 : 2);
     return SM_PENDING_SYSTEM_CODE;
   }
+  const char *const *ev;
+  if ((dst && (ev = evidence(dst))) || (ev = evidence(src))) {
+    *why = ev[dst && evidence(dst) ? 0 : dst ? 1 : 2];
+    return SM_PENDING_EVIDENCE;
+  }
+  if (dst && common_files(dst)) {
+    bool safe = sm_place_protected(sm_file_place(src));
+    *why = safe ? "shared code replaced in Common Files"
+                : "shared code in Common Files replaced from a folder users "
+                  "can write";
+    return safe ? SM_PENDING_SHARED_CODE : SM_PENDING_SYSTEM_CODE;
+  }
   *why = NULL;
   return dst ? SM_PENDING_RENAME : SM_PENDING_DELETE;
+}
+
+const char *sm_file_boot_trusted(const char *resolved) {
+  bool core;
+  const char *w = boot_trusted(resolved, &core);
+  return w ? trusted_why(w, 0) : NULL;
+}
+
+const char *sm_file_evidence(const char *resolved) {
+  const char *const *ev = evidence(resolved);
+  return ev ? ev[0] : NULL;
 }
