@@ -55,7 +55,34 @@ sm_result sm_audit_env_load(sm_hive *h, sm_key cs_key, sm_env *out) {
   }
   sm_result r = sm_env_init(out, vals, n);
   sm_values_free(vals, n);
+  if (r == SM_OK)
+    sm_audit_volume_letters(h, out);
   return r;
+}
+
+void sm_audit_volume_letters(sm_hive *h, sm_env *env) {
+  sm_key k;
+  sm_value **vals = NULL;
+  size_t n = 0, o = 0;
+  /* MountedDevices, at the root of the SYSTEM hive: the mount manager's
+   * letter for each volume it has seen, as "\DosDevices\X:". */
+  if (sm_key_lookup(h, sm_hive_root(h), "MountedDevices", &k, NULL) !=
+          SM_OK ||
+      sm_key_values(h, k, &vals, &n, NULL) != SM_OK)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    const char *nm = vals[i]->name;
+    char low[13] = "";
+    for (size_t j = 0; nm && j < 12 && nm[j]; j++)
+      low[j] = (char)(nm[j] >= 'A' && nm[j] <= 'Z' ? nm[j] + 32 : nm[j]);
+    char l = nm && strlen(nm) == 14 ? (char)(nm[12] | 32) : 0;
+    if (l >= 'a' && l <= 'z' && nm[13] == ':' &&
+        strcmp(low, "\\dosdevices\\") == 0 &&
+        !strchr(env->volume_letters, l) && o < sizeof env->volume_letters - 1)
+      env->volume_letters[o++] = l;
+  }
+  env->volume_letters[o] = '\0';
+  sm_values_free(vals, n);
 }
 
 /* Resolved copies of n strings; NULL on NOMEM (or when n is 0). */

@@ -196,6 +196,9 @@ char *sm_value_text(const sm_value *v);
  * rules on a parser's path fields.  SM_ERR_NOMEM only. */
 struct sm_env;
 sm_result sm_audit_env_load(sm_hive *h, sm_key cs_key, struct sm_env *out);
+/* Fill env's volume_letters from the hive's MountedDevices (left empty
+ * when the key is absent or cannot be read). */
+void sm_audit_volume_letters(sm_hive *h, struct sm_env *env);
 sm_result sm_expect_resolve(const sm_expect *in, const struct sm_env *env,
                             sm_expect *out);
 /* Frees what sm_expect_resolve made (not the shared regex). */

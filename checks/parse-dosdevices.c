@@ -12,11 +12,23 @@
 #include <string.h>
 
 #include "checks/parse-internal.h"
+#include "checks/winpath.h"
 
-enum { F_NAMES, F_DRIVES, F_SHADOWING, F_REDIRECTS, F_DEVICE_LINKS };
+enum {
+  F_NAMES,
+  F_DRIVES,
+  F_SHADOWING,
+  F_REDIRECTS,
+  F_DEVICE_LINKS,
+  F_DRIVES_UNSAFE,
+  F_DRIVES_FOLDER,
+  F_DRIVES_DEVICE
+};
 
 static const char *const field_names[] = {
-    "names", "drives", "shadowing", "redirects", "device-links", NULL};
+    "names",          "drives",        "shadowing",     "redirects",
+    "device-links",   "drives-unsafe", "drives-folder", "drives-device",
+    NULL};
 
 static bool ieq(const char *a, const char *b) {
   return sm_ascii_casecmp(a, b) == 0;
@@ -77,6 +89,41 @@ static bool device_object(const char *t) {
   return *t && !strpbrk(t, "\\/");
 }
 
+/* A drive letter, graded by what it redirects (its "X:=target" goes to
+ * one of three fields, the reason first where it is unsafe):
+ * - over the system drive (C:, as the hive does not say otherwise), or a
+ *   letter the mount manager gives a volume (MountedDevices) pointed at
+ *   anything but a device: every program opening that drive reaches the
+ *   target instead;
+ * - a folder (subst-style, \??\C:\dir) or network path, by who can write
+ *   it: users, the network, relative is unsafe, else an administrator's
+ *   persistent subst (drives-folder);
+ * - a device object (\Device\CdRom0, \Device\HarddiskVolume3, a virtual
+ *   drive's \Device\ImDisk0): drives-device. */
+static sm_result judge_drive(const sm_parse_args *a, sm_fields *out,
+                             const char *name, const char *target) {
+  char letter = (char)(name[0] | 32);
+  const char *why = NULL;
+  if (letter == 'c')
+    why = "shadows the system drive";
+  else if (device_object(target))
+    return sm_field_pushf(&out->v[F_DRIVES_DEVICE], "%s=%s", name, target);
+  else if (sm_env_volume_letter(a->in->env, letter))
+    why = "shadows a volume's drive letter (MountedDevices)";
+  if (!why) {
+    char *r = sm_path_resolve(a->in->env, target);
+    if (!r)
+      return SM_ERR_NOMEM;
+    if (!sm_place_protected(sm_path_place(r)))
+      why = "a folder users can write, the network or a relative path";
+    free(r);
+  }
+  if (!why)
+    return sm_field_pushf(&out->v[F_DRIVES_FOLDER], "%s=%s", name, target);
+  return sm_field_pushf(&out->v[F_DRIVES_UNSAFE], "%s: %s=%s", why, name,
+                        target);
+}
+
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
   sm_result r = sm_fields_init(out, field_names);
   for (size_t i = 0; r == SM_OK && i < a->n_values; i++) {
@@ -98,6 +145,8 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
             : !device_object(target) ? F_REDIRECTS
                                     : F_DEVICE_LINKS;
     r = sm_field_pushf(&out->v[f], "%s=%s", name, target);
+    if (r == SM_OK && f == F_DRIVES)
+      r = judge_drive(a, out, name, target);
   }
   if (r != SM_OK)
     sm_fields_free(out);
@@ -107,4 +156,5 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
 const sm_parser_def sm_parser_dos_devices = {.name = "dos-devices",
                                              .fields = field_names,
                                              .input = SM_INPUT_KEY,
+                                             .needs = SM_NEEDS_ENVIRONMENT,
                                              .run = run};

@@ -127,6 +127,12 @@ nomem:
   return SM_ERR_NOMEM;
 }
 
+bool sm_env_volume_letter(const sm_env *e, char letter) {
+  letter = (char)(letter | 32);
+  return e && letter >= 'a' && letter <= 'z' &&
+         strchr(e->volume_letters, letter) != NULL;
+}
+
 static const char *env_get(const sm_env *e, const char *name, size_t len) {
   for (size_t i = 0; e && i < e->n; i++)
     if (ieq_n(e->names[i], name, len))

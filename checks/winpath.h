@@ -28,12 +28,18 @@ typedef struct sm_env {
   char **names;
   char **values;
   size_t n;
+  /* The drive letters the mount manager gives volumes (MountedDevices'
+   * \DosDevices\X: values, lowercase), when known: "cdea". */
+  char volume_letters[27];
 } sm_env;
 
 /* Build the environment from the values of the Environment key (v may be
  * NULL with n 0: Windows' own variables only).  SM_ERR_NOMEM only. */
 sm_result sm_env_init(sm_env *e, sm_value *const *v, size_t n);
 void sm_env_free(sm_env *e);
+/* Whether the mount manager gives a volume drive letter (a-z, any case);
+ * false when e is NULL or MountedDevices was not read. */
+bool sm_env_volume_letter(const sm_env *e, char letter);
 
 /* s with every %NAME% that e defines replaced by its value, expanded again
  * where a value refers to other variables (to a bounded depth); an
