@@ -90,7 +90,7 @@ static bool device_object(const char *t) {
 }
 
 /* A drive letter, graded by what it redirects (its "X:=target" goes to
- * one of three fields, the reason first where it is unsafe):
+ * one of three fields, with the reason after it where it is unsafe):
  * - over the system drive (C:, as the hive does not say otherwise), or a
  *   letter the mount manager gives a volume (MountedDevices) pointed at
  *   anything but a device: every program opening that drive reaches the
@@ -120,8 +120,8 @@ static sm_result judge_drive(const sm_parse_args *a, sm_fields *out,
   }
   if (!why)
     return sm_field_pushf(&out->v[F_DRIVES_FOLDER], "%s=%s", name, target);
-  return sm_field_pushf(&out->v[F_DRIVES_UNSAFE], "%s: %s=%s", why, name,
-                        target);
+  return sm_field_pushf(&out->v[F_DRIVES_UNSAFE], "%s=%s (%s)", name, target,
+                        why);
 }
 
 static sm_result run(const sm_parse_args *a, sm_fields *out) {
