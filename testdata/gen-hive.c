@@ -23,21 +23,14 @@
 #include <unistd.h>
 
 #include "base/le.h"
-#include "base/utf8.h"
+#include "testdata/gen-hive.h"
 #include "testdata/regf-raw.h"
 
-#define EXIT_ERROR 2
+const char *cur_file = "";
+unsigned cur_line;
+char *tmp_path;
 
-/* 2020-01-01T00:00:00Z as a FILETIME: fixtures need a fixed, nonzero time. */
-#define FIXED_FILETIME 132223104000000000ULL
-
-static const char *cur_file = "";
-static unsigned cur_line;
-static char *tmp_path;
-
-static void die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...) {
+void die(const char *fmt, ...) {
   va_list ap;
   fprintf(stderr, "gen-hive: ");
   if (cur_line)
@@ -53,27 +46,21 @@ static void die(const char *fmt, ...) {
   exit(EXIT_ERROR);
 }
 
-static void *xmalloc(size_t n) {
+void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (!p)
     die("out of memory");
   return p;
 }
 
-static void *xrealloc(void *p, size_t n) {
+void *xrealloc(void *p, size_t n) {
   p = realloc(p, n ? n : 1);
   if (!p)
     die("out of memory");
   return p;
 }
 
-/* A growable byte buffer. */
-typedef struct buf {
-  unsigned char *p;
-  size_t len, cap;
-} buf;
-
-static void buf_add(buf *b, const void *data, size_t n) {
+void buf_add(buf *b, const void *data, size_t n) {
   if (n == 0)
     return;
   if (b->len + n > b->cap) {
@@ -84,382 +71,7 @@ static void buf_add(buf *b, const void *data, size_t n) {
   b->len += n;
 }
 
-static void buf_byte(buf *b, unsigned char c) { buf_add(b, &c, 1); }
-
-/* The empty hive.  Offsets of cells are relative to the first hbin. */
-enum {
-  BLOCK = 4096,
-  HBIN_HEADER = 32,
-  ROOT_OFF = HBIN_HEADER,
-  ROOT_NAME_LEN = 4, /* "ROOT" */
-  ROOT_CELL = 88,    /* 4 + 76 + 4, rounded up to 8 */
-  SK_OFF = ROOT_OFF + ROOT_CELL,
-};
-
-/* A SID as stored: revision 1, count, 48-bit authority, sub-authorities. */
-static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
-                      uint8_t nsub) {
-  p[0] = 1;
-  p[1] = nsub;
-  memset(p + 2, 0, 5);
-  p[7] = authority;
-  for (uint8_t i = 0; i < nsub; i++)
-    sm_put_le32(p + 8 + 4 * i, sub[i]);
-  return 8 + 4 * (size_t)nsub;
-}
-
-/* An access-allowed ACE that containers inherit. */
-static size_t put_ace(unsigned char *p, uint32_t mask, uint8_t authority,
-                      const uint32_t *sub, uint8_t nsub) {
-  p[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
-  p[1] = 0x02; /* CONTAINER_INHERIT_ACE */
-  sm_put_le32(p + 4, mask);
-  size_t n = 8 + put_sid(p + 8, authority, sub, nsub);
-  sm_put_le16(p + 2, (uint16_t)n);
-  return n;
-}
-
-/* A self-relative security descriptor: owner Administrators, group SYSTEM,
- * DACL granting full control to SYSTEM and Administrators, read to
- * Everyone.  Returns its length. */
-static size_t put_security_descriptor(unsigned char *sd) {
-  static const uint32_t system[] = {18}, admins[] = {32, 544}, world[] = {0};
-  const uint32_t key_all_access = 0xF003F, key_read = 0x20019;
-  size_t acl = 20, n = acl + 8;
-  n += put_ace(sd + n, key_all_access, 5, system, 1);
-  n += put_ace(sd + n, key_all_access, 5, admins, 2);
-  n += put_ace(sd + n, key_read, 1, world, 1);
-  sd[acl] = 2; /* ACL_REVISION */
-  sm_put_le16(sd + acl + 2, (uint16_t)(n - acl));
-  sm_put_le16(sd + acl + 4, 3);
-  size_t owner = n;
-  n += put_sid(sd + n, 5, admins, 2);
-  size_t group = n;
-  n += put_sid(sd + n, 5, system, 1);
-  sd[0] = 1;                   /* revision */
-  sm_put_le16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
-  sm_put_le32(sd + 4, (uint32_t)owner);
-  sm_put_le32(sd + 8, (uint32_t)group);
-  sm_put_le32(sd + 12, 0); /* no SACL */
-  sm_put_le32(sd + 16, (uint32_t)acl);
-  return n;
-}
-
-/* XOR-32 of the first 508 bytes of the base block, 0 and ~0 remapped. */
-static uint32_t base_checksum(const unsigned char *p) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 508; i += 4)
-    sum ^= sm_le32(p + i);
-  if (sum == 0)
-    return 1;
-  if (sum == 0xFFFFFFFFu)
-    return 0xFFFFFFFEu;
-  return sum;
-}
-
-static void write_empty_hive(FILE *f) {
-  static unsigned char img[2 * BLOCK];
-  unsigned char *base = img, *bin = img + BLOCK;
-
-  memcpy(base, "regf", 4);
-  sm_put_le32(base + 4, 1); /* primary sequence number */
-  sm_put_le32(base + 8, 1); /* secondary: equal, so the hive is clean */
-  sm_put_le64(base + 12, FIXED_FILETIME);
-  sm_put_le32(base + 20, 1); /* format 1.5 */
-  sm_put_le32(base + 24, 5);
-  sm_put_le32(base + 28, 0); /* primary file */
-  sm_put_le32(base + 32, 1); /* direct memory load */
-  sm_put_le32(base + 36, ROOT_OFF);
-  sm_put_le32(base + 40, BLOCK); /* hive bins data size */
-  sm_put_le32(base + 44, 1);     /* clustering factor */
-  static const char fname[] = "SYSTEM";
-  for (size_t i = 0; fname[i]; i++)
-    sm_put_le16(base + 48 + 2 * i, (uint16_t)fname[i]);
-  sm_put_le32(base + 508, base_checksum(base));
-
-  memcpy(bin, "hbin", 4);
-  sm_put_le32(bin + 4, 0);     /* offset of this bin */
-  sm_put_le32(bin + 8, BLOCK); /* size of this bin */
-  sm_put_le64(bin + 20, FIXED_FILETIME);
-
-  unsigned char *nk = bin + ROOT_OFF;
-  sm_put_le32(nk, (uint32_t)-ROOT_CELL); /* negative: allocated */
-  unsigned char *k = nk + 4;
-  memcpy(k, "nk", 2);
-  sm_put_le16(k + 2,
-              0x0004 | 0x0008 | 0x0020); /* HIVE_ENTRY|NO_DELETE|COMP_NAME */
-  sm_put_le64(k + 4, FIXED_FILETIME);
-  sm_put_le32(k + 16, 0xFFFFFFFFu); /* parent: none */
-  sm_put_le32(k + 28, 0xFFFFFFFFu); /* subkeys list */
-  sm_put_le32(k + 32, 0xFFFFFFFFu); /* volatile subkeys list */
-  sm_put_le32(k + 40, 0xFFFFFFFFu); /* values list */
-  sm_put_le32(k + 44, SK_OFF);
-  sm_put_le32(k + 48, 0xFFFFFFFFu); /* class name */
-  sm_put_le16(k + 72, ROOT_NAME_LEN);
-  memcpy(k + 76, "ROOT", ROOT_NAME_LEN);
-
-  unsigned char *sk = bin + SK_OFF;
-  unsigned char *s = sk + 4;
-  memcpy(s, "sk", 2);
-  /* The only security cell: the list of them is this cell alone. */
-  sm_put_le32(s + 4, SK_OFF);
-  sm_put_le32(s + 8, SK_OFF);
-  sm_put_le32(s + 12, 1); /* referenced by the root key */
-  size_t sdlen = put_security_descriptor(s + 20);
-  sm_put_le32(s + 16, (uint32_t)sdlen);
-  size_t sk_cell = (4 + 20 + sdlen + 7) & ~(size_t)7;
-  sm_put_le32(sk, (uint32_t) - (int32_t)sk_cell);
-
-  size_t free_off = SK_OFF + sk_cell;
-  sm_put_le32(bin + free_off,
-              (uint32_t)(BLOCK - free_off)); /* positive: free */
-
-  if (fwrite(img, sizeof img, 1, f) != 1)
-    die("%s: %s", tmp_path, strerror(errno));
-}
-
-/* Text handling: the whole input as UTF-8, then logical lines. */
-
-/* regedit writes UTF-16LE with a BOM; turn that into UTF-8. */
-static char *utf16_file_to_utf8(const unsigned char *p, size_t len) {
-  if (len % 2)
-    die("UTF-16 file with an odd number of bytes");
-  for (size_t i = 0; i < len; i += 2)
-    if (sm_le16(p + i) == 0)
-      die("NUL character in the file at byte %zu", i);
-  bool bad;
-  char *s = sm_utf16le_decode(p, len, false, &bad);
-  if (!s)
-    die("out of memory");
-  if (bad)
-    die("UTF-16 file with a lone surrogate");
-  return s;
-}
-
-static char *read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    die("%s", strerror(errno));
-  buf b = {0};
-  unsigned char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_add(&b, chunk, n);
-  if (ferror(f))
-    die("%s", strerror(errno));
-  fclose(f);
-  if (b.len >= 2 && b.p[0] == 0xFF && b.p[1] == 0xFE) {
-    char *s = utf16_file_to_utf8(b.p + 2, b.len - 2);
-    free(b.p);
-    return s;
-  }
-  buf_byte(&b, 0);
-  if (memchr(b.p, 0, b.len - 1))
-    die("NUL byte in the file (UTF-16 without a BOM?)");
-  if (b.len >= 4 && memcmp(b.p, "\xEF\xBB\xBF", 3) == 0)
-    memmove(b.p, b.p + 3, b.len - 3);
-  return (char *)b.p;
-}
-
-/* Decode one UTF-8 sequence at *s, advancing it; die on invalid input. */
-static uint32_t next_utf8(const char **s) {
-  uint32_t c;
-  size_t n = sm_utf8_decode((const unsigned char *)*s, SIZE_MAX, &c);
-  if (n == 0)
-    die("invalid UTF-8");
-  *s += n;
-  return c;
-}
-
-static void put_utf16(buf *b, uint32_t c) {
-  unsigned char u[2];
-  if (c >= 0x10000) {
-    c -= 0x10000;
-    sm_put_le16(u, (uint16_t)(0xD800 + (c >> 10)));
-    buf_add(b, u, 2);
-    c = 0xDC00 + (c & 0x3FF);
-  }
-  sm_put_le16(u, (uint16_t)c);
-  buf_add(b, u, 2);
-}
-
-static const char *skip_space(const char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return s;
-}
-
-/* A quoted string with regedit's escapes (\\ and \"), as UTF-8 in out.
- * *s points at the opening quote; on return just past the closing one. */
-static char *parse_quoted(const char **s) {
-  const char *p = *s;
-  if (*p != '"')
-    die("expected '\"'");
-  p++;
-  buf b = {0};
-  for (;;) {
-    if (*p == '\0')
-      die("unterminated string");
-    if (*p == '"')
-      break;
-    if (*p == '\\') {
-      /* \0, \|, \P, \F, \^ and \# mark a name for the byte-level
-       * pass (regf-raw.c). */
-      static const char from[] = "\\\"0|PF^#",
-                        to[] = "\\\"\x01\x02\x03\x04\x05\x06";
-      const char *e = p[1] ? strchr(from, p[1]) : NULL;
-      if (!e)
-        die("unknown escape '\\%c' in a string (only \\\\, \\\", \\0, \\|, "
-            "\\P, \\F, \\^, \\#)",
-            p[1] ? p[1] : ' ');
-      buf_byte(&b, (unsigned char)to[e - from]);
-      p += 2;
-      continue;
-    }
-    if (*p >= 0x01 && *p <= 0x06)
-      die("control character 0x%02x in a string (write \\0, \\|, \\P, \\F, "
-          "\\^ or \\#)",
-          *p);
-    buf_byte(&b, (unsigned char)*p++);
-  }
-  buf_byte(&b, 0);
-  *s = p + 1;
-  return (char *)b.p;
-}
-
-/* UTF-8 text to UTF-16LE, appended to b, without a terminator. */
-static void utf8_to_utf16(buf *b, const char *s) {
-  while (*s)
-    put_utf16(b, next_utf8(&s));
-}
-
-static bool parse_hex_type(const char **s, uint32_t *type) {
-  const char *p = *s;
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(p, &end, 16);
-  if (end == p || *end != ')' || errno || v > 0xFFFFFFFFul)
-    return false;
-  *type = (uint32_t)v;
-  *s = end + 1;
-  return true;
-}
-
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* "61,00,62,00" (possibly empty) into b. */
-static void parse_hex_bytes(const char *s, buf *b) {
-  s = skip_space(s);
-  if (*s == '\0')
-    return;
-  for (;;) {
-    s = skip_space(s);
-    int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
-    if (hi < 0 || lo < 0)
-      die("bad hex byte near '%.10s'", s);
-    buf_byte(b, (unsigned char)(hi << 4 | lo));
-    s = skip_space(s + 2);
-    if (*s == '\0')
-      return;
-    if (*s != ',')
-      die("expected ',' between hex bytes near '%.10s'", s);
-    s++;
-  }
-}
-
-/* Trailing spaces allowed after a value, nothing else. */
-static void expect_end(const char *s) {
-  s = skip_space(s);
-  if (*s != '\0')
-    die("unexpected text after the value: '%.20s'", s);
-}
-
-/* Parse the data after '=' into type and bytes; false for "-" (delete). */
-static bool parse_data(const char *s, uint32_t *type, buf *data) {
-  s = skip_space(s);
-  if (strcmp(s, "-") == 0 || (s[0] == '-' && *skip_space(s + 1) == '\0'))
-    return false;
-  if (*s == '"') {
-    char *str = parse_quoted(&s);
-    expect_end(s);
-    *type = 1; /* REG_SZ */
-    utf8_to_utf16(data, str);
-    put_utf16(data, 0);
-    free(str);
-    return true;
-  }
-  if (strncasecmp(s, "dword:", 6) == 0) {
-    s += 6;
-    size_t n = 0;
-    uint32_t v = 0;
-    while (hexval(s[n]) >= 0) {
-      v = v << 4 | (uint32_t)hexval(s[n]);
-      n++;
-    }
-    if (n == 0 || n > 8)
-      die("dword needs 1 to 8 hex digits");
-    expect_end(s + n);
-    unsigned char le[4];
-    sm_put_le32(le, v);
-    buf_add(data, le, 4);
-    *type = 4; /* REG_DWORD */
-    return true;
-  }
-  if (strncasecmp(s, "hex:", 4) == 0) {
-    *type = 3; /* REG_BINARY */
-    parse_hex_bytes(s + 4, data);
-    return true;
-  }
-  if (strncasecmp(s, "hex(", 4) == 0) {
-    s += 4;
-    if (!parse_hex_type(&s, type) || *s != ':')
-      die("expected hex(N): with N a hex type number");
-    parse_hex_bytes(s + 1, data);
-    return true;
-  }
-  if (strncasecmp(s, "str(", 4) == 0) {
-    s += 4;
-    if (!parse_hex_type(&s, type) || *s != ':')
-      die("expected str(N):\"...\" with N a hex type number");
-    s = skip_space(s + 1);
-    char *str = parse_quoted(&s);
-    expect_end(s);
-    utf8_to_utf16(data, str);
-    put_utf16(data, 0);
-    free(str);
-    return true;
-  }
-  if (strncasecmp(s, "multi:", 6) == 0) {
-    s = skip_space(s + 6);
-    *type = 7; /* REG_MULTI_SZ */
-    while (*s == '"') {
-      /* An empty string is only its NUL: PendingFileRenameOperations
-       * stores one for each file to delete. */
-      char *str = parse_quoted(&s);
-      utf8_to_utf16(data, str);
-      put_utf16(data, 0);
-      free(str);
-      s = skip_space(s);
-      if (*s != ',')
-        break;
-      s = skip_space(s + 1);
-      if (*s != '"')
-        die("expected a string after ',' in multi:");
-    }
-    expect_end(s);
-    put_utf16(data, 0); /* the empty string that ends the list */
-    return true;
-  }
-  die("unknown value data '%.20s'", s);
-}
+void buf_byte(buf *b, unsigned char c) { buf_add(b, &c, 1); }
 
 /* Keys. */
 
@@ -680,41 +292,6 @@ static void set_value(hive_h *h, pending *p, hive_node_h node, const char *name,
     p->v = xrealloc(p->v, p->cap * sizeof *p->v);
   }
   p->v[p->n++] = v;
-}
-
-/* One .reg file. */
-
-static char *next_logical_line(char **pos, unsigned *line, unsigned *first) {
-  char *p = *pos;
-  if (*p == '\0')
-    return NULL;
-  buf b = {0};
-  *first = *line;
-  for (;;) {
-    char *nl = strchr(p, '\n');
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    char *next = nl ? nl + 1 : p + n;
-    (*line)++;
-    if (n && p[n - 1] == '\r')
-      n--;
-    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-      n--;
-    bool more = n && p[n - 1] == '\\' && *next != '\0';
-    /* Only a hex list is ever continued; a key or string line never ends
-     * with a bare backslash. */
-    if (more && (b.len || (n && p[0] != '[' && p[0] != ';')))
-      n--;
-    else
-      more = false;
-    const char *start = b.len ? skip_space(p) : p;
-    buf_add(&b, start, n - (size_t)(start - p));
-    p = next;
-    if (!more)
-      break;
-  }
-  buf_byte(&b, 0);
-  *pos = p;
-  return (char *)b.p;
 }
 
 static void apply_reg(hive_h *h, const char *path) {
