@@ -122,6 +122,62 @@ static char *key_label(const sm_hive *h, uint64_t key) {
   return strdup(path);
 }
 
+/* FNV-1a of a note: its kind, key record and text. */
+static uint64_t note_hash(sm_note_kind kind, uint64_t key, const char *text) {
+  uint64_t x = 0xcbf29ce484222325ull;
+  x = (x ^ (unsigned)kind) * 0x100000001b3ull;
+  for (int i = 0; i < 8; i++)
+    x = (x ^ ((key >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    x = (x ^ *p) * 0x100000001b3ull;
+  return x;
+}
+
+/* The slot of the table that holds the note (kind, key, text), or the
+ * empty one where it goes. */
+static uint32_t *note_slot(const sm_hive *h, sm_note_kind kind, uint64_t key,
+                           const char *text, uint64_t hash) {
+  size_t mask = h->note_slots - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t *s = &h->note_slot[i];
+    if (!*s || (h->notes[*s - 1].kind == kind && h->note_at[*s - 1] == key &&
+                strcmp(h->notes[*s - 1].text, text) == 0))
+      return s;
+  }
+}
+
+/* Room for one more note: the arrays grown, the table at most half full
+ * (rebuilt twice as large when it would be more). */
+static bool note_room(sm_hive *h) {
+  if (h->n_notes == h->cap_notes) {
+    size_t cap = h->cap_notes * 2 + 4;
+    sm_hive_note *n = realloc(h->notes, cap * sizeof *n);
+    if (!n)
+      return false;
+    h->notes = n;
+    uint64_t *at = realloc(h->note_at, cap * sizeof *at);
+    if (!at)
+      return false;
+    h->note_at = at;
+    h->cap_notes = cap;
+  }
+  if (2 * (h->n_notes + 1) <= h->note_slots)
+    return true;
+  size_t slots = h->note_slots ? 2 * h->note_slots : 64;
+  uint32_t *table = calloc(slots, sizeof *table), *old = h->note_slot;
+  if (!table)
+    return false;
+  h->note_slot = table;
+  h->note_slots = slots;
+  for (size_t i = 0; i < h->n_notes; i++) {
+    const sm_hive_note *n = &h->notes[i];
+    *note_slot(h, n->kind, h->note_at[i], n->text,
+               note_hash(n->kind, h->note_at[i], n->text)) = (uint32_t)i + 1;
+  }
+  free(old);
+  return true;
+}
+
 sm_result sm_hive_note_add(sm_hive *h, sm_note_kind kind, uint64_t key,
                            const char *fmt, ...) {
   char text[768];
@@ -129,31 +185,23 @@ sm_result sm_hive_note_add(sm_hive *h, sm_note_kind kind, uint64_t key,
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  char *label = key_label(h, key);
-  if (!label)
+  /* A key read again notes the same again: found by its hash, not
+   * compared with every note before it. */
+  uint64_t hash = note_hash(kind, key, text);
+  if (h->note_slots && *note_slot(h, kind, key, text, hash))
+    return SM_OK;
+  if (!note_room(h))
     return SM_ERR_NOMEM;
-  for (size_t i = 0; i < h->n_notes; i++)
-    if (h->notes[i].kind == kind && strcmp(h->notes[i].key, label) == 0 &&
-        strcmp(h->notes[i].text, text) == 0) {
-      free(label);
-      return SM_OK;
-    }
-  if (h->n_notes == h->cap_notes) {
-    size_t cap = h->cap_notes * 2 + 4;
-    sm_hive_note *n = realloc(h->notes, cap * sizeof *n);
-    if (!n) {
-      free(label);
-      return SM_ERR_NOMEM;
-    }
-    h->notes = n;
-    h->cap_notes = cap;
-  }
-  char *t = strdup(text);
-  if (!t) {
+  char *label = key_label(h, key), *t = strdup(text);
+  if (!label || !t) {
     free(label);
+    free(t);
     return SM_ERR_NOMEM;
   }
+  uint32_t *slot = note_slot(h, kind, key, text, hash);
+  h->note_at[h->n_notes] = key;
   h->notes[h->n_notes++] = (sm_hive_note){kind, label, t};
+  *slot = (uint32_t)h->n_notes;
   return SM_OK;
 }
 
@@ -168,8 +216,12 @@ void sm_hive_notes_free(sm_hive *h) {
     free(h->notes[i].text);
   }
   free(h->notes);
+  free(h->note_at);
+  free(h->note_slot);
   h->notes = NULL;
-  h->n_notes = h->cap_notes = 0;
+  h->note_at = NULL;
+  h->note_slot = NULL;
+  h->n_notes = h->cap_notes = h->note_slots = 0;
 }
 
 /* The key record at file offset key: its cell data, or NULL. */
@@ -210,17 +262,25 @@ sm_result sm_heal_values(sm_hive *h, sm_key key, size_t **out, size_t *n,
                          ln, count);
   else if (!(*out = malloc(((size_t)count + 1) * sizeof **out)))
     r = SM_ERR_NOMEM;
+  uint32_t dropped = 0;
   for (uint32_t i = 0; *out && i < count && r == SM_OK; i++) {
     uint32_t off = sm_le32(l + 4 * i);
     const char *why = value_dropped(h, off);
     if (!why)
       (*out)[(*n)++] = 4096 + (size_t)off;
-    else
+    else if (dropped++ < SM_HEAL_LISTED)
       r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
                            "value-list entry %u (cell 0x%x) %s: Windows' "
                            "load-time checker removes it from the list",
                            i, off, why);
   }
+  if (r == SM_OK && dropped > SM_HEAL_LISTED)
+    r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
+                         "%u more value-list entries (not listed) are empty "
+                         "or do not point to a value whose cells are "
+                         "allocated: Windows' load-time checker removes "
+                         "them from the list",
+                         dropped - SM_HEAL_LISTED);
   if (*out)
     (*out)[*n] = 0;
   if (r != SM_OK) {
@@ -329,7 +389,7 @@ sm_result sm_heal_subkeys(sm_hive *h, sm_key key, sm_key **out, size_t *n,
   sm_result r = list_entries(h, key, nk, &v, &m, err);
   if (r != SM_OK || !v)
     return r;
-  size_t k = 0;
+  size_t k = 0, dropped = 0;
   for (size_t i = 0; i < m && r == SM_OK; i++) {
     const unsigned char *c;
     uint32_t cn;
@@ -339,14 +399,21 @@ sm_result sm_heal_subkeys(sm_hive *h, sm_key key, sm_key **out, size_t *n,
       why = "points to a free cell";
     else if (cn < 76 || sm_le16(c + 72) == 0 || 76u + sm_le16(c + 72) > cn)
       why = "points to a key whose name does not fit its cell";
-    if (why)
+    if (!why)
+      v[k++] = v[i];
+    else if (dropped++ < SM_HEAL_LISTED)
       r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
                            "subkey-list entry %zu (cell 0x%x) %s: Windows' "
                            "load-time checker removes it from the list",
                            i, off, why);
-    else
-      v[k++] = v[i];
   }
+  if (r == SM_OK && dropped > SM_HEAL_LISTED)
+    r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
+                         "%zu more subkey-list entries (not listed) point to "
+                         "free cells or to keys whose names do not fit their "
+                         "cells: Windows' load-time checker removes them "
+                         "from the list",
+                         dropped - SM_HEAL_LISTED);
   if (r != SM_OK) {
     free(v);
     return sm_error_set(err, r, "%s: out of memory", h->path);

@@ -52,6 +52,10 @@ struct sm_hive {
   sm_hive_note *notes;           /* what reading the keys read so far
                                     found (hive/heal.c) */
   size_t n_notes, cap_notes;
+  uint64_t *note_at;             /* the key record of each note */
+  uint32_t *note_slot;           /* heal.c: notes by hash (number + 1, 0
+                                    empty), note_slots of them */
+  size_t note_slots;
 };
 
 /* handle.c, for the other ways of opening a hive (memory.c). */
@@ -168,6 +172,10 @@ sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
                        sm_key *found, sm_error *err);
 
 /* heal.c: Windows' load-time checker, for the keys that are read. */
+/* Repairs listed one by one per list (values, subkeys, their order); the
+ * rest of a list's are counted in one note: a hostile list of 100,000
+ * broken entries is no flood of notes. */
+#define SM_HEAL_LISTED 32u
 /* Bytes of value data per big-data segment: each but the last holds
  * this many (msuhanov/regf, "Data segment"). */
 #define SM_BIG_SEGMENT 16344u
@@ -179,7 +187,8 @@ bool sm_cell_at(const sm_hive *h, uint32_t off, const unsigned char **data,
 /* Whether data of len (a vk's data size field) is kept in a big-data
  * record: not resident, over SM_BIG_SEGMENT, hive version 1.4 or later. */
 bool sm_big_data(const sm_hive *h, uint32_t len);
-/* Note what reading key found (sm_hive_notes), once.  SM_ERR_NOMEM. */
+/* Note what reading key found (sm_hive_notes), once: the same note again
+ * (the key read again) is found by its hash.  SM_ERR_NOMEM. */
 sm_result sm_hive_note_add(sm_hive *h, sm_note_kind kind, uint64_t key,
                            const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

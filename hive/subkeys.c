@@ -62,13 +62,16 @@ static int order(const raw *a, const raw *b) {
  * last one kept. */
 static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
                                 size_t *n) {
-  size_t k = 0;
+  size_t k = 0, dropped = 0;
   raw prior = {0};
   bool have = false;
   for (size_t i = 0; i < *n; i++) {
     raw cur;
     bool ok = key_raw(h, v[i], false, &cur);
-    if (ok && have && order(&prior, &cur) != 2 && order(&prior, &cur) >= 0) {
+    int o = ok && have ? order(&prior, &cur) : 2;
+    if (o != 2 && o >= 0 && dropped++ >= SM_HEAL_LISTED)
+      continue; /* removed, counted below */
+    if (o != 2 && o >= 0) {
       size_t len;
       char *name = sm_nk_name(h, v[i], &len);
       char *shown = name ? sm_name_shown(name, len) : NULL;
@@ -90,6 +93,13 @@ static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
     v[k++] = v[i];
   }
   *n = k;
+  if (dropped > SM_HEAL_LISTED &&
+      sm_hive_note_add(h, SM_NOTE_HEALED, node,
+                       "%zu more subkeys (not listed) do not sort after the "
+                       "subkey before them: Windows' load-time checker "
+                       "removes them from the list",
+                       dropped - SM_HEAL_LISTED) != SM_OK)
+    return SM_ERR_NOMEM;
   return SM_OK;
 }
 
