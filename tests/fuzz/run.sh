@@ -53,8 +53,9 @@ hive_edits() {
   sm='ControlSet001\Control\Session Manager'
   # A BootExecute of 17 KB (a big-data record of two segments).
   big=$(awk 'BEGIN { for (i = 0; i < 430; i++) printf "\"autocheck autochk *\","; printf "\"evil.exe\"" }')
-  link=$("${PYTHON3:-python3}" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' \
-    '\Registry\Machine\System\ControlSet001\Control\Session Manager\Environment') || exit 2
+  # The link's target as REG_LINK data (UTF-16LE, "5c,00,52,00,...").
+  link=$(printf '%s' '\Registry\Machine\System\ControlSet001\Control\Session Manager\Environment' |
+    od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/^ //; s/ $//; s/ /,00,/g; s/$/,00/')
   printf '[%s]\n"BootExecute"=multi:%s\n' "$sm" "$big" >"$tmp/big.reg"
   printf '[%s]\n"BootExecute"=-\n"BootExecute\\P"=multi:%s\n' "$sm" "$big" >"$tmp/pad.reg"
   printf '[%s]\n"Decoy\\F"="x"\n"ExcludeFromKnownDlls\\F"=multi:"a"\n[%s\\Junk%%F]\n[%s\\KnownDLLs]\n"zz\\F"="z.dll"\n' \
