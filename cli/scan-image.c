@@ -216,10 +216,22 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
   sm_scan_result r;
   if (!older)
     flush(s); /* a new volume, or an error */
-  if (hv->error)
+  char why[1024];
+  if (hv->error) {
     sm_scan_result_error(&t, hv->error, &r);
-  else
+  } else {
     sm_scan(&t, s->o, s->set, &r);
+    if (hv->damaged && hv->damaged(hv, why, sizeof why)) {
+      /* the audit's own reads (the files it checks) met the damage: it
+       * lands here, not on the next result */
+      char msg[4096];
+      snprintf(msg, sizeof msg,
+               "%s: %s: read for the audit of %s, which is not complete",
+               g->image, why, hv->name);
+      sm_scan_result_free(&r);
+      sm_scan_result_error(&t, msg, &r);
+    }
+  }
   warn_atime(&r, hv->atime_unprotected);
   if (!hv->regback && !hv->shadow && !hv->error) {
     s->held = r;

@@ -22,19 +22,22 @@
 #include "source/ext-image.h"
 #include "source/image-walk.h"
 #include "source/noatime.h"
+#include "source/volume.h"
 
-/* Checksum-error ranges remembered as said: past this many, a range is
- * said again with the next hive (never dropped). */
-enum { MAX_SAID = 64 };
+/* Damaged chunks met by the reads since the last look, at most this many
+ * told apart (past them, counted). */
+enum { MAX_HIT = 64 };
 
 typedef struct sm_ewf {
   libewf_handle_t *handle;
   char **names; /* the segment files, as libewf_glob found them */
   int nnames;
+  uint32_t bps; /* bytes per sector */
   struct {
     uint64_t start, count;
-  } said[MAX_SAID];
-  size_t nsaid;
+  } hit[MAX_HIT];
+  size_t nhit;
+  unsigned more; /* hits past MAX_HIT */
 } sm_ewf;
 
 /* libewf's error as one line, freed. */
@@ -47,6 +50,41 @@ static void ewf_why(libewf_error_t **e, char *why, size_t size) {
   libewf_error_free(e);
 }
 
+/* Remember each range of sectors libewf knows to fail its checksum that
+ * the read of sectors [first, end) met: whoever asked for those bytes
+ * (the walk for a hive, or the audit of a volume's files) is told, however
+ * often the chunk is read, not only the first time libewf finds it. */
+static void note_hits(sm_ewf *x, uint64_t first, uint64_t end) {
+  uint32_t n = 0;
+  libewf_error_t *e = NULL;
+  if (libewf_handle_get_number_of_checksum_errors(x->handle, &n, &e) != 1) {
+    libewf_error_free(&e);
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t start = 0, count = 0;
+    if (libewf_handle_get_checksum_error(x->handle, i, &start, &count, &e) !=
+        1) {
+      libewf_error_free(&e);
+      continue;
+    }
+    if (count == 0 || start >= end || start + count <= first)
+      continue;
+    size_t k = 0;
+    while (k < x->nhit &&
+           (x->hit[k].start != start || x->hit[k].count != count))
+      k++;
+    if (k < x->nhit)
+      continue;
+    if (x->nhit == MAX_HIT) {
+      x->more++;
+      continue;
+    }
+    x->hit[x->nhit].start = start;
+    x->hit[x->nhit++].count = count;
+  }
+}
+
 static ssize_t ewf_read(void *ctx, uint64_t off, void *buf, size_t len,
                         char *why, size_t why_size) {
   sm_ewf *x = ctx;
@@ -54,6 +92,8 @@ static ssize_t ewf_read(void *ctx, uint64_t off, void *buf, size_t len,
   ssize_t r = libewf_handle_read_random(x->handle, buf, len, (off64_t)off, &e);
   if (r < 0)
     ewf_why(&e, why, why_size);
+  else if (r > 0 && x->bps)
+    note_hits(x, off / x->bps, (off + (uint64_t)r + x->bps - 1) / x->bps);
   return r;
 }
 
@@ -180,6 +220,7 @@ sm_result sm_walk_open_ewf(sm_walk *w, sm_error *err) {
     ewf_close(x);
     return r;
   }
+  x->bps = sector;
   w->img = sm_ext_image_open(w->path, size, sector, &ewf_ops, x, err);
   if (!w->img)
     return SM_ERR_IO;
@@ -187,45 +228,21 @@ sm_result sm_walk_open_ewf(sm_walk *w, sm_error *err) {
   return SM_OK;
 }
 
-static bool said_before(sm_ewf *x, uint64_t start, uint64_t count) {
-  for (size_t i = 0; i < x->nsaid; i++)
-    if (x->said[i].start == start && x->said[i].count == count)
-      return true;
-  if (x->nsaid < MAX_SAID) {
-    x->said[x->nsaid].start = start;
-    x->said[x->nsaid].count = count;
-    x->nsaid++;
-  }
-  return false;
-}
-
 bool sm_walk_ewf_damage(sm_walk *w, char *why, size_t size) {
   sm_ewf *x = w->ewf;
-  uint32_t n = 0;
-  libewf_error_t *e = NULL;
-  if (!x) /* not an E01 (and libewf perhaps not loaded) */
+  if (!x || !x->nhit) /* not an E01 (libewf perhaps not loaded), or whole */
     return false;
-  if (libewf_handle_get_number_of_checksum_errors(x->handle, &n, &e) != 1) {
-    libewf_error_free(&e);
-    return false;
-  }
-  uint32_t bps = w->img->sector_size;
-  unsigned shown = 0, more = 0;
+  uint32_t bps = x->bps;
+  unsigned shown = 0, more = x->more;
   size_t used = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    uint64_t start = 0, count = 0;
-    if (libewf_handle_get_checksum_error(x->handle, i, &start, &count, &e) !=
-        1) {
-      libewf_error_free(&e);
-      continue;
-    }
-    if (count == 0 || said_before(x, start, count))
-      continue;
-    if (shown++ == 3) {
-      shown--;
+  why[0] = '\0';
+  for (size_t i = 0; i < x->nhit; i++) {
+    uint64_t start = x->hit[i].start, count = x->hit[i].count;
+    if (shown == 3) {
       more++;
       continue;
     }
+    shown++;
     int k = snprintf(why + used, size - used,
                      "%ssectors %llu to %llu (bytes %llu to %llu of the disk)",
                      used ? ", " : "", (unsigned long long)start,
@@ -235,8 +252,13 @@ bool sm_walk_ewf_damage(sm_walk *w, char *why, size_t size) {
     if (k > 0 && (size_t)k < size - used)
       used += (size_t)k;
   }
-  if (!shown)
-    return false;
+  x->nhit = 0;
+  x->more = 0;
+  /* TSK's read cache may hold the damaged bytes: dropped, so that the next
+   * reader of them comes here again and is told too; */
+  for (size_t i = 0; i < TSK_IMG_INFO_CACHE_NUM; i++)
+    w->img->cache_len[i] = 0;
+  sm_volume_forget(w->volume); /* nor what the audit kept of the files */
   char list[512];
   snprintf(list, sizeof list, "%s", why);
   if (more)

@@ -22,11 +22,18 @@
 #include "source/image-walk.h"
 #include "source/noatime.h"
 
+static bool read_damaged(const sm_image_hive *hv, char *why, size_t size) {
+  return sm_walk_ewf_damage(hv->walk, why, size);
+}
+
 /* What the caller opens (hivex its memory file, baselines) is no image
  * file: open() is as ever while it has the hive. */
 void sm_walk_emit(sm_walk *w, const sm_image_hive *hv) {
   char why[1024], msg[4096];
-  sm_image_hive damaged;
+  sm_image_hive damaged, with = *hv;
+  with.damaged = read_damaged;
+  with.walk = w;
+  hv = &with;
   if (sm_walk_ewf_damage(w, why, sizeof why)) {
     /* what was read for hv went through a damaged chunk: the container
      * is to blame, and nothing read through it is audited */
@@ -41,6 +48,8 @@ void sm_walk_emit(sm_walk *w, const sm_image_hive *hv) {
                strstr(why, "chunks at") ? "them" : "it");
     damaged = (sm_image_hive){.origin = hv->origin,
                               .regback = hv->regback,
+                              .shadow = hv->shadow,
+                              .shadow_volume = hv->shadow_volume,
                               .name = hv->name,
                               .error = msg,
                               .atime_unprotected = hv->atime_unprotected};

@@ -58,6 +58,13 @@ typedef struct sm_image_hive {
    * their owner, no read-only view): "; "-separated, or "". */
   const char *atime_unprotected;
   struct sm_volume *volume; /* the volume's files, during the call */
+  /* During the call: whether what was read from the image since the hive
+   * was handed over (the volume's files, for its audit) went through
+   * damaged parts of the container (an E01's chunks failing their
+   * checksums), why saying which; false when not, or not known.  Called
+   * after the audit, so that the damage lands on this result. */
+  bool (*damaged)(const struct sm_image_hive *hv, char *why, size_t size);
+  void *walk; /* for damaged */
 } sm_image_hive;
 
 /* Called once per hive found and once per volume that cannot be read

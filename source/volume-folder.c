@@ -279,11 +279,17 @@ size_t sm_path_next(const char **p, char *comp, size_t size) {
   return n;
 }
 
+void sm_volume_forget(sm_volume *v) {
+  if (v && v->cache_free && v->cache)
+    v->cache_free(v->cache);
+  if (v)
+    v->cache = NULL;
+}
+
 void sm_volume_close(sm_volume *v) {
   if (!v)
     return;
-  if (v->cache_free && v->cache)
-    v->cache_free(v->cache);
+  sm_volume_forget(v);
   if (v->destroy)
     v->destroy(v);
   else

@@ -260,33 +260,72 @@ sys.exit(0 if len(ok) == 1 and len(bad) == 1 else 1)' "$tmp/out"
 fi
 
 # 10. A chunk of an E01 that fails its checksum (bytes flipped inside the
-# hive's data) is blamed on the container, naming the chunk, exit 2; the
-# hive read through it is not audited (before: "corrupt hive structure",
-# or a clean audit of damaged bytes).
+# chunk holding the hive's first bin: stored, or compressed by zlib at its
+# start, middle or checksum) is blamed on the container, naming the chunk,
+# exit 2; the hive read through it is not audited (before: "corrupt hive
+# structure", or a clean audit of damaged bytes).
 if EWF=$(tool ewfacquirestream); then
-  for comp in none; do
-    mkdir -p "$tmp/chunk-$comp"
-    "$EWF" -q -t "$tmp/chunk-$comp/disk" -c "$comp" <"$tmp/win.ntfs" >/dev/null 2>&1
-    "$PYTHON3" -c '
-import sys
-p = sys.argv[1]
-b = bytearray(open(p, "rb").read())
-# the chunk holding the hive: its first bin, stored as is (no compression)
-hive = open(sys.argv[2], "rb").read()
-i = b.find(hive[4096:4096 + 512])
-if i < 0:
-    sys.exit(1)
-b[i + 200:i + 216] = bytes(x ^ 0xFF for x in b[i + 200:i + 216])
-open(p, "wb").write(b)' "$tmp/chunk-$comp/disk.E01" "$FIXTURES/win-10.hiv"
-    run scan --format json "$tmp/chunk-$comp/disk.E01"
-    check "E01 ($comp) with a damaged chunk: exit 2 ($rc)" [ "$rc" = 2 ]
-    check "E01 ($comp) with a damaged chunk: the container and the chunk named, never the hive" \
+  for damage in none:mid fast:head fast:tail; do
+    comp=${damage%:*} where=${damage#*:}
+    rm -rf "$tmp/chunk" && mkdir -p "$tmp/chunk"
+    "$EWF" -q -t "$tmp/chunk/disk" -c "$comp" <"$tmp/win.ntfs" >/dev/null 2>&1
+    kind=$("$PYTHON3" "$top_srcdir/tests/cli/ewf-damage.py" "$tmp/chunk/disk.E01" \
+      "$tmp/win.ntfs" "$FIXTURES/win-10.hiv" 4096 "$where")
+    run scan --format json "$tmp/chunk/disk.E01"
+    check "E01 ($comp, chunk $kind, $where damaged): exit 2 ($rc)" [ "$rc" = 2 ]
+    check "E01 ($comp, $where damaged): the container and the chunk named, never the hive" \
       sh -c 'grep -q "disk.E01: damaged E01: the chunk at sectors [0-9]* to [0-9]* (bytes [0-9]* to [0-9]* of the disk) fails its checksum" "$1" &&
         ! grep -qi "corrupt hive\|damaged hive" "$1" "$2"' _ "$tmp/err" "$tmp/out"
-    run show "$tmp/chunk-$comp/disk.E01"
-    check "E01 ($comp) with a damaged chunk: show exits 2, blaming the container ($rc)" \
+    is "E01 ($comp, $where damaged): never clean, no finding from damaged bytes" \
+      '(r["error"] is not None and r["findings"] == [])' True
+    run show "$tmp/chunk/disk.E01"
+    check "E01 ($comp, $where damaged): show exits 2, blaming the container ($rc)" \
       sh -c '[ "$1" = 2 ] && grep -q "damaged E01: the chunk at sectors" "$2"' _ "$rc" "$tmp/err"
   done
+
+  # Damage met by the audit itself (the files it checks, read from the
+  # volume after the hive) lands on that result, not on the next one (the
+  # volume's RegBack copy was blamed, the live hive's audit said clean);
+  # and each later result reading the same chunk is told too.  The chunk
+  # damaged is one of autochk.exe that nothing reads before the audit
+  # (scan --no-files, which reads no file, is then clean).
+  "$PYTHON3" -c 'import random, sys; random.seed(20); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(1000000)))' >"$tmp/autochk.exe"
+  printf 'MZ' >"$tmp/smss.exe"
+  ntfs "$tmp/files.ntfs" 16 "$C/SYSTEM=$FIXTURES/win-10.hiv" \
+    "$C/RegBack/SYSTEM=$FIXTURES/win-10.hiv" \
+    "Windows/System32/smss.exe=$tmp/smss.exe" \
+    "Windows/System32/autochk.exe=$tmp/autochk.exe"
+  rm -rf "$tmp/fe" && mkdir "$tmp/fe"
+  "$EWF" -q -t "$tmp/fe/clean" -c fast <"$tmp/files.ntfs" >/dev/null 2>&1
+  picked=
+  for pos in 100000 300000 500000 700000 900000; do
+    cp "$tmp/fe/clean.E01" "$tmp/fe/disk.E01"
+    "$PYTHON3" "$top_srcdir/tests/cli/ewf-damage.py" "$tmp/fe/disk.E01" \
+      "$tmp/files.ntfs" "$tmp/autochk.exe" "$pos" >/dev/null || break
+    run scan --no-files --format json "$tmp/fe/disk.E01"
+    if [ "$rc" != 2 ]; then picked=$pos; break; fi
+  done
+  if [ -n "$picked" ]; then
+    run scan --format json "$tmp/fe/disk.E01"
+    check "damage met by the live hive's audit (autochk.exe at $picked): exit 2 ($rc)" [ "$rc" = 2 ]
+    check "damage met by the audit: on that result, naming the container and the chunk" \
+      "$PYTHON3" -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+live = [r for r in rs if r["role"] == "system"]
+sys.exit(0 if len(live) == 1 and live[0]["findings"] == [] and
+         "disk.E01: damaged E01: the chunk at sectors" in (live[0]["error"] or "") and
+         "read for the audit of" in live[0]["error"] and
+         live[0]["error"].endswith("config/SYSTEM, which is not complete") else 1)' "$tmp/out"
+    check "the RegBack result, whose audit reads the same file, is told too (never clean)" \
+      "$PYTHON3" -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+rb = [r for r in rs if r["role"] == "regback"]
+sys.exit(0 if len(rb) == 1 and "RegBack/SYSTEM, which is not complete" in (rb[0]["error"] or "") else 1)' "$tmp/out"
+  else
+    check "a chunk of autochk.exe read only by the audit" false
+  fi
   # Named by a relative path from its folder (libewf opens the first
   # segment again by its absolute path): read, exit 0.
   mkdir -p "$tmp/rel"
