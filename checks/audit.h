@@ -243,5 +243,13 @@ bool sm_note_issues(sm_hive *h, sm_note_issue_fn fn, void *ctx);
 /* The rules the audit raises itself (names, links, readings, repairs):
  * in no baseline, never suppressed. */
 bool sm_audit_own_rule(const sm_rule *r);
+/* The definition of a rule smaudit raises itself, in no baseline (the
+ * audit's own rules above, SM-AUDIT-DAMAGED-KEY): high, ATT&CK T1112
+ * (Modify Registry).  For a static const sm_rule. */
+#define SM_OWN_RULE(ID, TITLE, NORMAL, MESSAGE)                               \
+  {                                                                           \
+    .id = ID, .title = TITLE, .normal = NORMAL, .message = MESSAGE,           \
+    .severity = SM_SEV_HIGH, .attack = (char *[]){"T1112"}, .n_attack = 1     \
+  }
 
 #endif

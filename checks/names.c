@@ -67,84 +67,51 @@ sm_result sm_values_as_read(sm_value *const *v, size_t n, sm_read_rule rule,
   return SM_OK;
 }
 
-static char attack_id[] = "T1112";
-static char *attack[] = {attack_id};
-static char rule_id[] = "SM-AUDIT-AMBIGUOUS-NAME",
-            rule_title[] = "A value name Windows reads differently",
-            rule_normal[] = "Every value name of an audited key is stored "
-                            "once and holds no NUL.",
-            rule_message[] =
-                "A value of an audited key has a name that Windows' readers "
-                "and other tools read differently: a name holding a NUL "
-                "(Windows compares names by their stored length, smss.exe "
-                "and most tools read them up to the NUL), or two values of "
-                "one name (Windows reads the first by name, smss.exe the "
-                "last when it enumerates the key). No Windows API writes "
-                "either: the hive was edited byte by byte, to show one "
-                "configuration to tools and run another.";
-static const sm_rule name_rule = {
-    .id = rule_id,
-    .title = rule_title,
-    .normal = rule_normal,
-    .message = rule_message,
-    .severity = SM_SEV_HIGH,
-    .attack = attack,
-    .n_attack = 1,
-};
+static const sm_rule name_rule = SM_OWN_RULE(
+    "SM-AUDIT-AMBIGUOUS-NAME", "A value name Windows reads differently",
+    "Every value name of an audited key is stored "
+    "once and holds no NUL.",
+    "A value of an audited key has a name that Windows' readers "
+    "and other tools read differently: a name holding a NUL "
+    "(Windows compares names by their stored length, smss.exe "
+    "and most tools read them up to the NUL), or two values of "
+    "one name (Windows reads the first by name, smss.exe the "
+    "last when it enumerates the key). No Windows API writes "
+    "either: the hive was edited byte by byte, to show one "
+    "configuration to tools and run another.");
 
 const sm_rule *sm_audit_name_rule(void) { return &name_rule; }
 
-static char link_id[] = "SM-AUDIT-REGISTRY-LINK",
-            link_title[] = "An audited key is a stored symbolic link",
-            link_normal[] = "No key on an audited path is a symbolic link "
-                            "stored in the hive.",
-            link_message[] =
-                "A key on the path of an audited key is a registry symbolic "
-                "link stored in the hive (flag KEY_SYM_LINK and a REG_LINK "
-                "value SymbolicLinkValue): Windows opens what the link "
-                "names, and so did the audit, while tools that do not follow "
-                "links (hivex, regedit on an offline hive) show the key "
-                "itself. Windows keeps no such link on these paths: the "
-                "configuration Windows reads was moved elsewhere.";
-static const sm_rule link_rule = {
-    .id = link_id,
-    .title = link_title,
-    .normal = link_normal,
-    .message = link_message,
-    .severity = SM_SEV_HIGH,
-    .attack = attack,
-    .n_attack = 1,
-};
+static const sm_rule link_rule = SM_OWN_RULE(
+    "SM-AUDIT-REGISTRY-LINK", "An audited key is a stored symbolic link",
+    "No key on an audited path is a symbolic link "
+    "stored in the hive.",
+    "A key on the path of an audited key is a registry symbolic "
+    "link stored in the hive (flag KEY_SYM_LINK and a REG_LINK "
+    "value SymbolicLinkValue): Windows opens what the link "
+    "names, and so did the audit, while tools that do not follow "
+    "links (hivex, regedit on an offline hive) show the key "
+    "itself. Windows keeps no such link on these paths: the "
+    "configuration Windows reads was moved elsewhere.");
 
 const sm_rule *sm_audit_link_rule(void) { return &link_rule; }
 
-static char reading_id[] = "SM-AUDIT-READING-DIFFERS",
-            reading_title[] = "Windows and hivex read a value differently",
-            reading_normal[] = "Every value of an audited key reads the same "
-                               "in Windows and in other tools.",
-            reading_message[] =
-                "The data of a value of an audited key is stored so that "
-                "Windows reads one thing and hivex (and the tools built on "
-                "it) another: a big-data record whose segments are not of "
-                "the 16,344 bytes Windows takes from each. Windows writes "
-                "none such: the hive was edited byte by byte, to show tools "
-                "one configuration and run another. The audit judged what "
-                "Windows reads.";
-static const sm_rule reading_rule = {
-    .id = reading_id,
-    .title = reading_title,
-    .normal = reading_normal,
-    .message = reading_message,
-    .severity = SM_SEV_HIGH,
-    .attack = attack,
-    .n_attack = 1,
-};
+static const sm_rule reading_rule = SM_OWN_RULE(
+    "SM-AUDIT-READING-DIFFERS", "Windows and hivex read a value differently",
+    "Every value of an audited key reads the same "
+    "in Windows and in other tools.",
+    "The data of a value of an audited key is stored so that "
+    "Windows reads one thing and hivex (and the tools built on "
+    "it) another: a big-data record whose segments are not of "
+    "the 16,344 bytes Windows takes from each. Windows writes "
+    "none such: the hive was edited byte by byte, to show tools "
+    "one configuration and run another. The audit judged what "
+    "Windows reads.");
 
-static char healed_id[] = "SM-AUDIT-SELF-HEALED",
-            healed_title[] = "Windows would repair an audited key",
-            healed_normal[] = "Windows' load-time checker finds nothing to "
-                              "repair in the audited keys.",
-            healed_message[] =
+static const sm_rule healed_rule =
+    SM_OWN_RULE("SM-AUDIT-SELF-HEALED", "Windows would repair an audited key",
+                "Windows' load-time checker finds nothing to "
+                "repair in the audited keys.",
                 "A key smaudit read is damaged in a way Windows' load-time "
                 "checker repairs when it loads the hive (self-healing): it "
                 "drops a list entry that is not what it should be, or a "
@@ -153,16 +120,7 @@ static char healed_id[] = "SM-AUDIT-SELF-HEALED",
                 "key, or skip the damage silently, show something else; "
                 "damage that only Windows' repair makes harmless, or that "
                 "hides a key or value from other tools, is a sign the hive "
-                "was edited byte by byte.";
-static const sm_rule healed_rule = {
-    .id = healed_id,
-    .title = healed_title,
-    .normal = healed_normal,
-    .message = healed_message,
-    .severity = SM_SEV_HIGH,
-    .attack = attack,
-    .n_attack = 1,
-};
+                "was edited byte by byte.");
 
 bool sm_audit_own_rule(const sm_rule *r) {
   return r == &name_rule || r == &link_rule || r == &reading_rule ||
@@ -175,8 +133,8 @@ bool sm_note_issues(sm_hive *h, sm_note_issue_fn fn, void *ctx) {
   for (size_t i = 0; i < count; i++) {
     char detail[1024];
     bool name = n[i].kind == SM_NOTE_KEY_NAME;
-    snprintf(detail, sizeof detail, "%s \"%s\" %s",
-             name ? "key name" : "key", n[i].key, n[i].text);
+    snprintf(detail, sizeof detail, "%s \"%s\" %s", name ? "key name" : "key",
+             n[i].key, n[i].text);
     if (!fn(ctx, name ? &name_rule : &healed_rule, n[i].key, detail))
       return false;
   }

@@ -15,28 +15,16 @@
 /* The finding of a key whose rules could not be evaluated: it belongs to
  * no baseline and no suppression covers it, so a damaged key can never
  * pass for a clean one (docs/checks.md, docs/json.md). */
-static char damaged_attack_id[] = "T1112";
-static char *damaged_attack[] = {damaged_attack_id};
-static char damaged_id[] = "SM-AUDIT-DAMAGED-KEY",
-            damaged_title[] = "Audited key is damaged",
-            damaged_normal[] = "Every key and value the baseline audits can "
-                               "be read.",
-            damaged_message[] =
+static const sm_rule damaged_rule =
+    SM_OWN_RULE("SM-AUDIT-DAMAGED-KEY", "Audited key is damaged",
+                "Every key and value the baseline audits can "
+                "be read.",
                 "A key the baseline audits could not be read, so the rules on "
                 "it were not evaluated and the audit of this hive is "
                 "incomplete. Damage or tampering: one changed field of the "
                 "key's cell can hide what the rules would have found. Read "
                 "the key with smaudit show, or audit a copy from another "
-                "source (RegBack, a backup, a volume shadow copy).";
-static const sm_rule damaged_rule = {
-    .id = damaged_id,
-    .title = damaged_title,
-    .normal = damaged_normal,
-    .message = damaged_message,
-    .severity = SM_SEV_HIGH,
-    .attack = damaged_attack,
-    .n_attack = 1,
-};
+                "source (RegBack, a backup, a volume shadow copy).");
 
 const sm_rule *sm_scan_damaged_rule(void) { return &damaged_rule; }
 
