@@ -7,6 +7,7 @@
  * "Environment: variables that run a command". */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,9 +68,91 @@ static bool runs_anything(const char *base) {
   return false;
 }
 
+/* Git configuration keys whose value is a command Git runs (or, for
+ * core.hooksPath, the folder of the hooks it runs), lowercase: a key
+ * equal to one, or starting with one that ends in '.', or (the drivers of
+ * a diff, merge, filter or tool) starting with the first part and ending
+ * with the second.  git-config(1). */
+static bool git_command_key(const char *key) {
+  static const char *const exact[] = {
+      "core.sshcommand", "core.editor",    "core.pager",
+      "core.fsmonitor",  "core.askpass",   "core.hookspath",
+      "core.gitproxy",   "sequence.editor", "diff.external",
+      "gpg.program",     "gpg.ssh.program", "gpg.x509.program",
+      "credential.helper", "uploadpack.packobjectshook", "web.browser",
+  };
+  static const char *const drivers[][2] = {
+      {"pager.", ""},         {"filter.", ".clean"},  {"filter.", ".smudge"},
+      {"filter.", ".process"}, {"diff.", ".textconv"}, {"diff.", ".command"},
+      {"merge.", ".driver"},  {"mergetool.", ".cmd"}, {"difftool.", ".cmd"},
+      {"credential.", ".helper"},
+  };
+  for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+    if (ieq(key, exact[i]))
+      return true;
+  size_t n = strlen(key);
+  for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++) {
+    size_t a = strlen(drivers[i][0]), b = strlen(drivers[i][1]);
+    if (n > a + b && sm_ascii_prefix(key, n, drivers[i][0]) &&
+        isuffix(key, drivers[i][1]))
+      return true;
+  }
+  /* An alias starting with '!' is a shell command; judged as one. */
+  return n > 6 && sm_ascii_prefix(key, n, "alias.");
+}
+
+/* Git takes configuration from the environment too: GIT_CONFIG_KEY_<n>
+ * and GIT_CONFIG_VALUE_<n> pairs (2.31 on), and GIT_CONFIG_PARAMETERS
+ * ('key'='value' ...).  The command of a command key set that way, or
+ * NULL (*owned: a heap copy to free). */
+static const char *git_config_command(const struct sm_env *env,
+                                      const char *name, const char *value,
+                                      char **owned, bool *nomem) {
+  *owned = NULL;
+  if (sm_ascii_prefix(name, strlen(name), "GIT_CONFIG_VALUE_")) {
+    char key[64];
+    snprintf(key, sizeof key, "GIT_CONFIG_KEY_%s", name + 17);
+    const char *k = sm_env_get(env, key);
+    return k && git_command_key(k) ? value : NULL;
+  }
+  if (!ieq(name, "GIT_CONFIG_PARAMETERS"))
+    return NULL;
+  /* 'key'='value' 'key'='value': the value of the first command key. */
+  for (const char *p = value; (p = strchr(p, '\'')) != NULL;) {
+    const char *ke = strchr(p + 1, '\'');
+    if (!ke || ke[1] != '=' || ke[2] != '\'')
+      break;
+    const char *ve = strchr(ke + 3, '\'');
+    if (!ve)
+      break;
+    char *k = strndup(p + 1, (size_t)(ke - p - 1));
+    if (!k) {
+      *nomem = true;
+      return NULL;
+    }
+    bool cmd = git_command_key(k);
+    free(k);
+    if (cmd) {
+      if (!(*owned = strndup(ke + 3, (size_t)(ve - ke - 3))))
+        *nomem = true;
+      return *owned;
+    }
+    p = ve + 1;
+  }
+  return NULL;
+}
+
 sm_env_command sm_env_command_judge(const struct sm_env *env,
                                     const char *name, const char *value,
                                     bool *nomem) {
+  char *owned = NULL;
+  const char *git = git_config_command(env, name, value, &owned, nomem);
+  if (git) {
+    sm_env_command c = sm_env_command_judge(env, "GIT_SSH_COMMAND",
+                                            git + (git[0] == '!'), nomem);
+    free(owned);
+    return c;
+  }
   if (!runs_command(name))
     return SM_ENV_COMMAND_NONE;
   /* LESSOPEN's "|" and "||" say how less reads the output. */

@@ -236,6 +236,17 @@ static const named others[] = {
      * how Windows treats the program (RunAsInvoker skips elevation), and a
      * custom shim database's layer can inject a DLL. */
     {"__COMPAT_LAYER", F_CODE},
+    /* Git: the folder its sub-commands run from, the templates (hooks
+     * included) copied into every new repository, the configuration files
+     * (which set the commands Git runs).  The command variables and the
+     * configuration given in the environment are judged by what they run
+     * (env-commands.c). */
+    {"GIT_EXEC_PATH", F_SEARCH},
+    {"GIT_TEMPLATE_DIR", F_SEARCH},
+    {"GIT_CONFIG_GLOBAL", F_SEARCH},
+    {"GIT_CONFIG_SYSTEM", F_SEARCH},
+    {"GIT_CONFIG", F_SEARCH},
+    {"GIT_*", F_SETTINGS},
 };
 
 static int other(const char *name) {
@@ -320,6 +331,9 @@ static int powershell(const char *name, const char *value) {
  * *nomem on allocation failure. */
 static bool location_unsafe(const sm_env *env, const char *entry,
                             bool *nomem) {
+  /* The null device names no file (GIT_CONFIG_GLOBAL=NUL: none read). */
+  if (ieq(entry, "NUL") || strcmp(entry, "/dev/null") == 0)
+    return false;
   char *r = sm_path_resolve(env, entry);
   if (!r) {
     *nomem = true;
@@ -425,14 +439,14 @@ static int judge(const sm_env *env, const char *name, const char *value,
     f = perl_ruby(name, value);
   if (f == -1)
     f = powershell(name, value);
-  if (f == -1)
-    f = other(name);
   if (f == -1) {
     sm_env_command c = sm_env_command_judge(env, name, value, nomem);
     f = c == SM_ENV_COMMAND_UNSAFE ? F_COMMAND_UNSAFE
         : c == SM_ENV_COMMAND      ? F_COMMAND
                                    : -1;
   }
+  if (f == -1)
+    f = other(name);
   if (f == F_SEARCH && search_unsafe(env, name, value, nomem))
     f = F_SEARCH_UNSAFE;
   return f;

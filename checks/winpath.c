@@ -144,6 +144,10 @@ static const char *env_get(const sm_env *e, const char *name, size_t len) {
   return NULL;
 }
 
+const char *sm_env_get(const sm_env *e, const char *name) {
+  return env_get(e, name, strlen(name));
+}
+
 typedef struct buf {
   char *s;
   size_t n, cap;

@@ -37,6 +37,9 @@ typedef struct sm_env {
  * NULL with n 0: Windows' own variables only).  SM_ERR_NOMEM only. */
 sm_result sm_env_init(sm_env *e, sm_value *const *v, size_t n);
 void sm_env_free(sm_env *e);
+/* The value of a variable (any case), NULL when undefined; e NULL:
+ * Windows' own variables. */
+const char *sm_env_get(const sm_env *e, const char *name);
 /* Whether the mount manager gives a volume drive letter (a-z, any case);
  * false when e is NULL or MountedDevices was not read. */
 bool sm_env_volume_letter(const sm_env *e, char letter);
