@@ -3,6 +3,20 @@
 # memory, recover writes a clean hive, and the evidence never changes.
 . "$(dirname "$0")/setup.sh"
 
+# What recover prints names the hive and the output as they are named,
+# escaped: a folder name holding a terminal's control sequence (as one
+# from a hostile machine may) reaches no terminal raw.
+esc=$(printf 'e\033]0;x\007')
+mkdir "$tmp/$esc"
+cp "$FIXTURES/sample.hiv" "$tmp/$esc/SYSTEM"
+run recover --force "$tmp/$esc/SYSTEM" -o "$tmp/$esc-out.hiv"
+check "recover: exit 0 (exit $rc)" [ "$rc" = 0 ]
+check "recover: no raw ESC or BEL on standard output" \
+  sh -c "! grep -q \"\$(printf '[\\033\\007]')\" '$tmp/out'"
+run recover "$tmp/$esc/SYSTEM" -o "$tmp/$esc-out2.hiv"
+check "recover, a clean hive: no raw ESC or BEL on standard output" \
+  sh -c "! grep -q \"\$(printf '[\\033\\007]')\" '$tmp/out'"
+
 src="$CORPUS/win10-1709-x64"
 if ! have_corpus || [ ! -f "$src/SYSTEM" ] || [ ! -f "$src/SYSTEM.LOG1" ] ||
   [ ! -f "$src/SYSTEM.LOG2" ]; then
