@@ -83,15 +83,23 @@ static int recover(const char *hive, const char *out, bool force) {
   if (!sm_cli_open_hive(hive, SM_OPEN_NO_HASH, &h))
     return SM_EXIT_ERROR;
   int rc = SM_EXIT_ERROR;
+  char *eh = NULL, *eo = NULL, *el = NULL; /* escaped for the terminal */
   const sm_base_block *b = sm_hive_base(h);
   const sm_recovery_info *rec = sm_hive_recovery(h);
   if (!check_output(hive, out, rec) ||
       !sm_outfile_check_beside(out, hive, force))
     goto out;
+  eh = sm_text_escape(hive, false);
+  eo = sm_text_escape(out, false);
+  el = sm_text_escape(rec->logs, false);
+  if (!eh || !eo || !el) {
+    sm_cli_error("out of memory");
+    goto out;
+  }
   if (!rec->attempted && !force) {
     printf("%s: the hive is clean (sequence %u/%u); nothing to recover, %s "
            "not written\n",
-           hive, b->seq_primary, b->seq_secondary, out);
+           eh, b->seq_primary, b->seq_secondary, eo);
     rc = SM_EXIT_OK;
     goto out;
   }
@@ -109,16 +117,19 @@ static int recover(const char *hive, const char *out, bool force) {
   if (rc != SM_EXIT_OK)
     goto out;
   if (rec->recovered)
-    printf("%s: recovered %u entries, %u pages from %s into %s\n", hive,
-           rec->entries, rec->pages, rec->logs, out);
+    printf("%s: recovered %u entries, %u pages from %s into %s\n", eh,
+           rec->entries, rec->pages, el, eo);
   else
-    printf("%s: copied as it is into %s\n", hive, out);
+    printf("%s: copied as it is into %s\n", eh, eo);
   if (rec->warning[0]) {
     printf("warning: ");
     sm_fputs_escaped(stdout, rec->warning, false);
     putchar('\n');
   }
 out:
+  free(eh);
+  free(eo);
+  free(el);
   sm_hive_close(h);
   return rc;
 }
