@@ -1,5 +1,5 @@
 /* Names as Windows compares them, and each consumer's reading rule
- * (hive/name.c). */
+ * (hive/name.c, checks/names.c). */
 #include <config.h>
 
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "checks/audit.h"
 #include "hive/hive.h"
 
 static void test_name_eq(void **state) {
@@ -61,10 +62,40 @@ static void test_pick(void **state) {
     sm_value_free(v[i]);
 }
 
+/* The values a consumer acts on, one per name (checks/names.c): by name
+ * the first of each stored name, never one holding a NUL; enumerated as
+ * sm_values_enumerated. */
+static void test_as_read(void **state) {
+  (void)state;
+  sm_value *v[6] = {mk("BootExecute\0x", 13), mk("BootExecute", 11),
+                    mk("Temp", 4),           mk("bootexecute", 11),
+                    mk("Temp\0", 5),         mk("", 0)};
+  sm_value **r;
+  size_t n;
+  assert_int_equal(sm_values_as_read(v, 6, SM_READ_BY_NAME, &r, &n), SM_OK);
+  assert_int_equal(n, 3);
+  assert_ptr_equal(r[0], v[1]);
+  assert_ptr_equal(r[1], v[2]);
+  assert_ptr_equal(r[2], v[5]);
+  free(r);
+  assert_int_equal(sm_values_as_read(v, 6, SM_READ_ENUMERATED, &r, &n), SM_OK);
+  assert_int_equal(n, 3);
+  assert_ptr_equal(r[0], v[3]); /* the last BootExecute cut at its NUL */
+  assert_ptr_equal(r[1], v[4]);
+  assert_ptr_equal(r[2], v[5]);
+  free(r);
+  assert_int_equal(sm_values_as_read(v, 0, SM_READ_BY_NAME, &r, &n), SM_OK);
+  assert_int_equal(n, 0);
+  free(r);
+  for (size_t i = 0; i < 6; i++)
+    sm_value_free(v[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_name_eq),
       cmocka_unit_test(test_pick),
+      cmocka_unit_test(test_as_read),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
