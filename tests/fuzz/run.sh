@@ -40,9 +40,10 @@ seed_file() {
 # Windows reads otherwise than hivex (docs/reading.md): big data as Windows
 # writes it and with a padded first segment (\P), value- and subkey-list
 # entries to free cells (\F, %F), subkeys out of order (%^), names holding
-# a NUL (\0, %0) or stored twice (\|), a stored symbolic link; and all of
-# them in one hive.  Without gen-hive the run fails: it would not reach
-# hive/heal.c, hive/subkeys.c nor the big-data reading.
+# a NUL (\0, %0) or stored twice (\|), a stored symbolic link, a subkey
+# list as an index root and big data over a shared segment (\#, %#); and
+# the first four in one hive.  Without gen-hive the run fails: it would not
+# reach hive/heal.c, hive/subkeys.c nor the big-data reading.
 hive_edits() {
   gen=$builddir/testdata/gen-hive
   base=$builddir/testdata/win-10.hiv
@@ -66,7 +67,11 @@ hive_edits() {
     "$sm" "$sm" "$sm" "$sm" >"$tmp/names.reg"
   printf '[-%s\\KnownDLLs]\n[%s\\KnownDLLs]\n"SymbolicLinkValue"=hex(6):%s\n' \
     "$sm" "$sm" "$link" >"$tmp/link.reg"
-  for e in big pad free order names link; do
+  # 1,200 siblings in an index root of hash leaves, and a value declaring
+  # 40,000 bytes over one shared big-data segment (\#, %#).
+  printf '[%s\\Zz%%#1200]\n[%s]\n"big\\#40000"=hex:61,62,63,64,65,66,67,68\n' \
+    "$sm" "$sm" >"$tmp/bulk.reg"
+  for e in big pad free order names link bulk; do
     { printf 'Windows Registry Editor Version 5.00\n'; cat "$tmp/$e.reg"; } >"$tmp/e.reg"
     "$gen" --base "$base" "$tmp/$e.hiv" "$tmp/e.reg" >/dev/null || exit 2
     seed_file "$tmp/$e.hiv"
