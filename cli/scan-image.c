@@ -20,8 +20,9 @@ typedef struct live_copy {
   char *name;
   long partition;
   uint64_t offset;
-  unsigned char *data;
+  unsigned char *data; /* a copy, or file's mapping */
   size_t len;
+  sm_memfile file; /* a second holder of the walk's memory file, or none */
   sm_hive_log logs[3];
   size_t nlogs;
 } live_copy;
@@ -83,7 +84,10 @@ typedef struct image_item {
 
 static void live_free(live_copy *l) {
   free(l->name);
-  free(l->data);
+  if (l->file.fd >= 0)
+    sm_memfile_close(&l->file);
+  else
+    free(l->data);
   for (size_t k = 0; k < l->nlogs; k++) {
     free((void *)l->logs[k].name);
     free((void *)l->logs[k].data);
@@ -91,13 +95,18 @@ static void live_free(live_copy *l) {
     free((void *)l->logs[k].warning);
   }
   memset(l, 0, sizeof *l);
+  l->file.fd = -1;
 }
 
 /* Keep the live hive hv (a copy) until the next volume's. */
 static void live_keep(live_copy *l, const sm_image_hive *hv) {
   live_free(l);
   l->name = strdup(hv->name);
-  l->data = sm_memdup(hv->data, hv->len);
+  /* The walk's memory file is held again, not copied. */
+  if (hv->file && sm_memfile_dup(hv->file, &l->file, NULL) == SM_OK)
+    l->data = (unsigned char *)l->file.data;
+  else
+    l->data = sm_memdup(hv->data, hv->len);
   l->len = hv->len;
   l->partition = hv->origin.partition;
   l->offset = hv->origin.offset;
@@ -121,6 +130,9 @@ static void live_keep(live_copy *l, const sm_image_hive *hv) {
 static sm_result open_hive(const sm_scan_target *t, unsigned flags,
                            sm_hive **out, sm_error *err) {
   const sm_image_hive *hv = ((const image_item *)t->open_data)->hv;
+  if (hv->file)
+    return sm_hive_open_memfile(hv->name, hv->file, hv->logs, hv->nlogs,
+                                flags, out, err);
   return sm_hive_open_mem(hv->name, hv->data, hv->len, hv->logs, hv->nlogs,
                           flags, out, err);
 }
@@ -128,6 +140,9 @@ static sm_result open_hive(const sm_scan_target *t, unsigned flags,
 static sm_result open_live(const sm_scan_target *t, unsigned flags,
                            sm_hive **out, sm_error *err) {
   const live_copy *l = ((const image_item *)t->open_data)->live;
+  if (l->file.fd >= 0)
+    return sm_hive_open_memfile(l->name, &l->file, l->logs, l->nlogs, flags,
+                                out, err);
   return sm_hive_open_mem(l->name, l->data, l->len, l->logs, l->nlogs, flags,
                           out, err);
 }
@@ -258,7 +273,8 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
 void sm_scan_disk_image(const char *path, const char *inner,
                         const sm_scan_options *o, sm_baseline_set *set,
                         void (*emit)(void *ctx, sm_scan_result *r), void *ctx) {
-  image_scan s = {.inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx};
+  image_scan s = {.inner = inner, .o = o, .set = set, .emit = emit, .ctx = ctx,
+                  .live = {.file = {.fd = -1}}};
   sm_error err = {0};
   sm_result r0 = sm_image_walk(path, !set->given, one_hive, &s, &err);
   flush(&s);

@@ -46,6 +46,9 @@ static sm_result bound_hive_bins(sm_hive *h, sm_error *err) {
                         h->path, (unsigned long long)declared,
                         (unsigned long long)(h->image_len - 4096));
   sm_image_finish_hash(h); /* the hash is of the file as read */
+  sm_result r = sm_image_own(h, err);
+  if (r != SM_OK)
+    return r;
   sm_recovery_warn(&h->recovery,
                    "the base block declares %llu bytes of hive bins, the "
                    "image holds %llu: read as far as it goes",
@@ -308,6 +311,9 @@ sm_result sm_handle_open_image(sm_hive *h, sm_error *err) {
    * still says what the file holds. */
   if (sm_le32(h->image + 508) != sm_base_block_checksum(h->image)) {
     sm_image_finish_hash(h); /* the hash is of the file as read */
+    r = sm_image_own(h, err);
+    if (r != SM_OK)
+      return r;
     sm_put_le32(h->image + 508, sm_base_block_checksum(h->image));
   }
   return open_hivex(h, err);

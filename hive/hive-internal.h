@@ -18,6 +18,8 @@ struct sm_hive {
                              clean hive on a read-only local mount */
   sm_access access;       /* and through which mount */
   bool via_view;          /* the evidence is read through the view */
+  bool borrowed;          /* memfd is a sealed memory file handed in
+                             (sm_hive_open_memfile), image read-only */
   unsigned char *image;   /* our mapping of the memfd (written before hivex
                              opens it) or of the evidence read in place;
                              NULL while not needed */
@@ -83,6 +85,12 @@ sm_result sm_image_share(sm_hive *h, sm_error *err);
 /* A memfd of len bytes holding src (zeros when NULL), mapped as h->image. */
 sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
                          sm_error *err);
+/* The sealed memory file m as the memfd, without a copy (its own
+ * descriptor, mapped read-only as h->image). */
+sm_result sm_image_adopt(sm_hive *h, const sm_memfile *m, sm_error *err);
+/* Before the image is written (its checksum or hive bins size mended):
+ * a borrowed one is first copied into a memfd of our own. */
+sm_result sm_image_own(sm_hive *h, sm_error *err);
 /* sm_txlog_grow_fn for the memfd: grow it and its mapping (h). */
 sm_result sm_image_grow(void *h, unsigned char **image, size_t len);
 /* Copy len bytes of the evidence into the memfd, publishing each step. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/memfile.h"
 #include "base/result.h"
 #include "base/utf8.h" /* sm_utf16le_decode */
 
@@ -159,6 +160,12 @@ bool sm_hive_needs_logs(const unsigned char *data, size_t len);
 sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
                            size_t len, const sm_hive_log *logs, size_t nlogs,
                            unsigned flags, sm_hive **out, sm_error *err);
+/* The same for the bytes of the sealed memory file m (base/memfile.h),
+ * opened where they are: no copy unless the image must be mended (a wrong
+ * checksum, hive bins past its end) or replayed. */
+sm_result sm_hive_open_memfile(const char *name, const sm_memfile *m,
+                               const sm_hive_log *logs, size_t nlogs,
+                               unsigned flags, sm_hive **out, sm_error *err);
 
 const char *sm_hive_path(const sm_hive *h);
 const sm_base_block *sm_hive_base(const sm_hive *h);

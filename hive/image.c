@@ -144,7 +144,9 @@ static const unsigned char *hivex_map(const sm_hive *h, int fd, size_t len) {
  * hivex's is not found, through a mapping of our own. */
 sm_result sm_image_share(sm_hive *h, sm_error *err) {
   int fd = sm_image_fd(h);
-  h->bytes = hivex_map(h, fd, h->image_len);
+  /* A borrowed image's file is mapped by others too (the walk that read
+   * it): only ours is sure to live as long as h. */
+  h->bytes = h->borrowed ? NULL : hivex_map(h, fd, h->image_len);
   if (h->bytes)
     return SM_OK;
   if (!h->image) {
@@ -305,7 +307,35 @@ sm_result sm_image_memfd(sm_hive *h, const unsigned char *src, size_t len,
   h->memfd = fd;
   h->image = map;
   h->image_len = len;
+  h->borrowed = false;
   return SM_OK;
+}
+
+sm_result sm_image_adopt(sm_hive *h, const sm_memfile *m, sm_error *err) {
+  sm_memfile c;
+  sm_error e = {0};
+  if (sm_memfile_dup(m, &c, &e) != SM_OK)
+    return sm_error_set(err, e.code, "%s: %s", h->path, e.msg);
+  h->memfd = c.fd;
+  h->image = (unsigned char *)c.data; /* PROT_READ: a write would fault */
+  h->image_len = c.len;
+  h->borrowed = true;
+  return SM_OK;
+}
+
+sm_result sm_image_own(sm_hive *h, sm_error *err) {
+  if (!h->borrowed)
+    return SM_OK;
+  unsigned char *old = h->image;
+  size_t len = h->image_len;
+  int fd = h->memfd;
+  h->image = NULL;
+  h->memfd = -1;
+  h->borrowed = false;
+  sm_result r = sm_image_memfd(h, old, len, err);
+  munmap(old, len);
+  close(fd);
+  return r;
 }
 
 sm_result sm_image_grow(void *arg, unsigned char **image, size_t len) {

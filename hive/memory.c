@@ -71,9 +71,12 @@ bool sm_hive_needs_logs(const unsigned char *data, size_t len) {
          (b.dirty || !b.checksum_ok);
 }
 
-sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
-                           size_t len, const sm_hive_log *logs, size_t nlogs,
-                           unsigned flags, sm_hive **out, sm_error *err) {
+/* data (len bytes) as the hive name, copied into a memfd, or the sealed
+ * memory file m (data its mapping) as it is. */
+static sm_result open_mem(const char *name, const unsigned char *data,
+                          size_t len, const sm_memfile *m,
+                          const sm_hive_log *logs, size_t nlogs,
+                          unsigned flags, sm_hive **out, sm_error *err) {
   *out = NULL;
   if ((uint64_t)len > SM_HIVE_MAX_SIZE)
     return sm_error_set(err, SM_ERR_LIMIT,
@@ -94,7 +97,16 @@ sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
                      "%s: not a registry hive (no regf signature)", name);
     goto fail;
   }
-  r = sm_handle_load(h, data, len, true, err);
+  if (m) {
+    r = sm_image_adopt(h, m, err);
+    h->ready = len;
+    if (r == SM_OK && !(flags & SM_OPEN_NO_HASH)) {
+      sm_image_start_hash(h);
+      sm_image_hash_pending(h);
+    }
+  } else {
+    r = sm_handle_load(h, data, len, true, err);
+  }
   if (r == SM_OK && (h->base.dirty || !h->base.checksum_ok) &&
       !(flags & SM_OPEN_NO_RECOVER))
     r = replay(h, data, len, logs, nlogs, err);
@@ -107,4 +119,16 @@ sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
 fail:
   sm_hive_close(h);
   return r;
+}
+
+sm_result sm_hive_open_mem(const char *name, const unsigned char *data,
+                           size_t len, const sm_hive_log *logs, size_t nlogs,
+                           unsigned flags, sm_hive **out, sm_error *err) {
+  return open_mem(name, data, len, NULL, logs, nlogs, flags, out, err);
+}
+
+sm_result sm_hive_open_memfile(const char *name, const sm_memfile *m,
+                               const sm_hive_log *logs, size_t nlogs,
+                               unsigned flags, sm_hive **out, sm_error *err) {
+  return open_mem(name, m->data, m->len, m, logs, nlogs, flags, out, err);
 }

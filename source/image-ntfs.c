@@ -77,47 +77,6 @@ static int find_entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
                       why_size);
 }
 
-/* Read a whole file into memory.  NULL with why set when it cannot be. */
-static unsigned char *read_file(TSK_FS_INFO *fs, TSK_INUM_T inum, size_t *len,
-                                char *why, size_t size) {
-  TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, inum);
-  unsigned char *buf = NULL;
-  if (!f || !f->meta) {
-    snprintf(why, size, "cannot open: %s", sm_tsk_why());
-    goto out;
-  }
-  TSK_OFF_T n = f->meta->size;
-  if (n < 0 || n > MAX_HIVE) {
-    snprintf(why, size, "%lld bytes is larger than any hive (2 GiB)",
-             (long long)n);
-    goto out;
-  }
-  buf = malloc(n ? (size_t)n : 1);
-  if (!buf) {
-    snprintf(why, size, "cannot hold %lld bytes", (long long)n);
-    goto out;
-  }
-  for (TSK_OFF_T done = 0; done < n;) {
-    size_t want =
-        n - done < ((TSK_OFF_T)8 << 20) ? (size_t)(n - done) : (size_t)8 << 20;
-    ssize_t r = tsk_fs_file_read(f, done, (char *)buf + done, want,
-                                 TSK_FS_FILE_READ_FLAG_NONE);
-    if (r <= 0) {
-      snprintf(why, size, "read error at byte %lld: %s", (long long)done,
-               r < 0 ? sm_tsk_why() : "unexpected end");
-      free(buf);
-      buf = NULL;
-      goto out;
-    }
-    done += r;
-  }
-  *len = (size_t)n;
-out:
-  if (f)
-    tsk_fs_file_close(f);
-  return buf;
-}
-
 /* sm_log_read_fn over a file of the volume. */
 static sm_result tsk_read(void *ctx, void *buf, size_t len, uint64_t off,
                           sm_error *err) {
@@ -132,6 +91,34 @@ static sm_result tsk_read(void *ctx, void *buf, size_t len, uint64_t off,
     done += (size_t)r;
   }
   return SM_OK;
+}
+
+/* Read a whole file into a sealed memory file (base/memfile.h): the
+ * bytes go from TSK to the kernel's pages once, and hive/ opens them
+ * there.  false with why set when it cannot be. */
+static bool read_file(TSK_FS_INFO *fs, TSK_INUM_T inum, sm_memfile *m,
+                      char *why, size_t size) {
+  *m = (sm_memfile){.fd = -1};
+  TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, inum);
+  bool ok = false;
+  if (!f || !f->meta) {
+    snprintf(why, size, "cannot open: %s", sm_tsk_why());
+    goto out;
+  }
+  TSK_OFF_T n = f->meta->size;
+  if (n < 0 || n > MAX_HIVE) {
+    snprintf(why, size, "%lld bytes is larger than any hive (2 GiB)",
+             (long long)n);
+    goto out;
+  }
+  sm_error e = {0};
+  ok = sm_memfile_fill(m, (size_t)n, tsk_read, f, &e) == SM_OK;
+  if (!ok)
+    snprintf(why, size, "%.200s", e.msg);
+out:
+  if (f)
+    tsk_fs_file_close(f);
+  return ok;
 }
 
 /* The logs of the hive called base in dir, in replay order, read only
@@ -197,10 +184,10 @@ static void take_hive(sm_walk *w, const sm_walk_vol *v, TSK_FS_INFO *fs,
   snprintf(path, sizeof path, "%s/%s", dir_path, base);
   sm_image_hive hv = {.regback = regback,
                       .atime_unprotected = sm_noatime_unprotected()};
-  size_t len = 0;
-  unsigned char *data = read_file(fs, inum, &len, why, sizeof why);
-  if (data && len == 0 && regback) {
-    free(data);
+  sm_memfile file, swfile = {.fd = -1};
+  bool read = read_file(fs, inum, &file, why, sizeof why);
+  if (read && file.len == 0 && regback) {
+    sm_memfile_close(&file);
     return;
   }
   char store[32] = "";
@@ -220,24 +207,26 @@ static void take_hive(sm_walk *w, const sm_walk_vol *v, TSK_FS_INFO *fs,
                                 .path = path};
   hv.name = name;
   hv.volume = w->volume;
-  if (!data) {
+  if (!read) {
     char msg[2800];
     snprintf(msg, sizeof msg, "%s: %s", name, why);
     hv.error = msg;
     sm_walk_emit(w, &hv);
     return;
   }
-  hv.data = data;
-  hv.len = len;
+  hv.file = &file;
+  hv.data = file.data;
+  hv.len = file.len;
   read_logs(fs, dir, base, &hv, names, errors, cuts);
-  unsigned char *swdata = NULL;
   if (w->want_software &&
       find_entry(fs, dir, "software", false, &swi, sw, why, sizeof why) > 0 &&
-      (swdata = read_file(fs, swi, &hv.software_len, why, sizeof why)))
-    hv.software = swdata;
+      read_file(fs, swi, &swfile, why, sizeof why)) {
+    hv.software = swfile.data;
+    hv.software_len = swfile.len;
+  }
   sm_walk_emit(w, &hv);
-  free(data);
-  free(swdata);
+  sm_memfile_close(&file);
+  sm_memfile_close(&swfile);
   for (size_t k = 0; k < hv.nlogs; k++)
     free((void *)hv.logs[k].data);
 }

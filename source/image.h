@@ -49,6 +49,9 @@ typedef struct sm_image_hive {
   const char *name;          /* IMAGE:pN:/PATH, what results call it */
   const unsigned char *data; /* the hive's bytes */
   size_t len;
+  /* The sealed memory file data maps (hive/ opens it without a copy:
+   * sm_hive_open_memfile), or NULL. */
+  const struct sm_memfile *file;
   sm_hive_log logs[3]; /* LOG1, LOG2, LOG beside it, as found */
   size_t nlogs;
   const unsigned char *software; /* SOFTWARE beside it, or NULL */

@@ -1,5 +1,6 @@
-/* Unit tests of sm_hive_open_mem: a hive handed over as bytes is the same
- * hive as the file it came from. */
+/* Unit tests of sm_hive_open_mem and sm_hive_open_memfile: a hive handed
+ * over as bytes, or as a sealed memory file, is the same hive as the file
+ * it came from, and the memory file is never changed. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -86,11 +89,60 @@ static void not_hives(void **state) {
   assert_null(h);
 }
 
+/* sm_memfile_read_fn over bytes in memory. */
+static sm_result from_bytes(void *ctx, void *buf, size_t len, uint64_t off,
+                            sm_error *err) {
+  (void)err;
+  memcpy(buf, (const unsigned char *)ctx + off, len);
+  return SM_OK;
+}
+
+/* A hive in a sealed memory file opens where it is, as the file would;
+ * one whose checksum must be mended (here a dirty one, no logs) is mended
+ * in a copy: the memory file keeps the bytes as read. */
+static void memfile(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *p = read_file(fixture("win-10"), &len);
+  sm_memfile m;
+  sm_error err = {0};
+  assert_int_equal(sm_memfile_fill(&m, len, from_bytes, p, &err), SM_OK);
+  assert_memory_equal(m.data, p, len);
+  /* Sealed: nobody can write it. */
+  assert_true(pwrite(m.fd, "x", 1, 0) < 0 && errno == EPERM);
+  sm_hive *a = NULL, *b = NULL;
+  assert_int_equal(sm_hive_open(fixture("win-10"), 0, &a, &err), SM_OK);
+  assert_int_equal(sm_hive_open_memfile("img:/SYSTEM", &m, NULL, 0, 0, &b, &err),
+                   SM_OK);
+  assert_string_equal(sm_hive_sha256(b), sm_hive_sha256(a));
+  unsigned ia, ib;
+  sm_key ka, kb;
+  assert_int_equal(sm_hive_current_control_set(a, &ia, &ka, &err), SM_OK);
+  assert_int_equal(sm_hive_current_control_set(b, &ib, &kb, &err), SM_OK);
+  assert_int_equal(ia, ib);
+  sm_hive_close(b);
+  sm_memfile_close(&m);
+
+  p[4]++; /* dirty, checksum wrong: mended before hivex reads it */
+  assert_int_equal(sm_memfile_fill(&m, len, from_bytes, p, &err), SM_OK);
+  assert_int_equal(sm_hive_open_memfile("img:/SYSTEM", &m, NULL, 0, 0, &b, &err),
+                   SM_OK);
+  assert_false(sm_hive_base(b)->checksum_ok);
+  assert_int_equal(sm_hive_current_control_set(b, &ib, &kb, &err), SM_OK);
+  assert_int_equal(ia, ib);
+  assert_memory_equal(m.data, p, len); /* the copy was mended, not m */
+  sm_hive_close(b);
+  sm_hive_close(a);
+  sm_memfile_close(&m);
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(same_as_file),
       cmocka_unit_test(dirty_without_logs),
       cmocka_unit_test(not_hives),
+      cmocka_unit_test(memfile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
