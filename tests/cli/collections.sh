@@ -12,20 +12,6 @@ MKNTFS=$(tool mkntfs)
 need_fixtures win-10 win-7 win-xp sample
 boot_baseline "$tmp/b.yaml"
 scan() { run scan -q -b "$tmp/b.yaml" --format json --no-hash -j 2 "$@"; }
-# results: "target role ok|error" per result, $tmp cut.
-results() {
-  "$PYTHON3" -c '
-import json, sys
-for line in sys.stdin:
-    o = json.loads(line)
-    print(o["target"], o["role"], "error" if o["error"] else "ok")' <"$tmp/out" |
-    sed "s|$tmp/||g" | sort
-}
-expect() {
-  sort >"$tmp/expected"
-  results >"$tmp/got"
-  if diff -u "$tmp/expected" "$tmp/got" >&2; then ok "$1"; else not_ok "$1"; fi
-}
 mk() { mkdir -p "$(dirname "$1")" && cp "$FIXTURES/$2.hiv" "$1"; }
 
 # A Velociraptor collection, extracted: volumes %-encoded under
@@ -41,7 +27,7 @@ mk "$v/auto/C%3A/Windows/System32/config/SYSTEM" sample
 mkdir -p "$tmp/velo/results" && echo '{}' >"$tmp/velo/results/Windows.KapeFiles.Targets%2FAll File Metadata.json"
 scan "$tmp/velo"
 check "collection: exit 0 or 1" [ "$rc" -le 1 ]
-expect "collection: every volume, the shadow copy's hives with role shadow" <<EOF
+expect_roles "collection: every volume, the shadow copy's hives with role shadow" <<EOF
 velo/uploads/auto/C%3A/Windows/System32/config/SYSTEM system ok
 velo/uploads/ntfs/$C/Windows/System32/config/RegBack/SYSTEM regback ok
 velo/uploads/ntfs/$C/Windows/System32/config/SYSTEM system ok
@@ -51,7 +37,7 @@ EOF
 # A name that only looks like one is not a shadow copy.
 mk "$tmp/notvss/HarddiskVolumeShadowCopy1x/Windows/System32/config/SYSTEM" sample
 scan "$tmp/notvss"
-expect "a volume merely named like a shadow copy: role system" <<EOF
+expect_roles "a volume merely named like a shadow copy: role system" <<EOF
 notvss/HarddiskVolumeShadowCopy1x/Windows/System32/config/SYSTEM system ok
 EOF
 
@@ -120,7 +106,7 @@ check "-r over images: exit 0 or 1 ($(head -c 300 "$tmp/err"))" [ "$rc" -le 1 ]
     echo "ev/misc/flat.vmdk:/$W/SYSTEM system ok"
   fi
 } >"$tmp/want"
-expect "-r: every image by content, each once (no segment, extent or boot sector alone), KAPE's VHDX" <"$tmp/want"
+expect_roles "-r: every image by content, each once (no segment, extent or boot sector alone), KAPE's VHDX" <"$tmp/want"
 [ -n "$QEMU" ] || skip "VHDX and VMDK found by content" "qemu-img (Debian qemu-utils) not found"
 [ -n "$EWF" ] || skip "E01 found by content" "ewfacquirestream (Debian ewf-tools) not found"
 scan "$e"
@@ -129,11 +115,11 @@ check "without -r, images are not looked for" sh -c '! grep -q "evidence.bin" "$
 # A hive inside an image, named as results name it.
 scan "$e/host1/evidence.bin:/$W/RegBack/SYSTEM"
 check "IMAGE:/PATH: exit 0 or 1" [ "$rc" -le 1 ]
-expect "IMAGE:/PATH: that hive alone" <<EOF
+expect_roles "IMAGE:/PATH: that hive alone" <<EOF
 ev/host1/evidence.bin:/$W/RegBack/SYSTEM regback ok
 EOF
 scan "$e/host1/evidence.bin:/windows/system32/CONFIG/system"
-expect "IMAGE:/PATH: in any letter case" <<EOF
+expect_roles "IMAGE:/PATH: in any letter case" <<EOF
 ev/host1/evidence.bin:/$W/SYSTEM system ok
 EOF
 scan "$e/host1/evidence.bin:/$W/SOFTWARE"
@@ -148,21 +134,21 @@ if [ -n "$SFDISK" ]; then
     'size=32768, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' | "$SFDISK" -q "$tmp/gpt.img" >/dev/null
   dd if="$tmp/win.ntfs" of="$tmp/gpt.img" bs=512 seek=10240 conv=notrunc status=none
   scan "$tmp/gpt.img:p5:/$W/RegBack/SYSTEM"
-  expect "IMAGE:pN:/PATH: that partition's hive" <<EOF
+  expect_roles "IMAGE:pN:/PATH: that partition's hive" <<EOF
 gpt.img:p5:/$W/RegBack/SYSTEM regback ok
 EOF
   scan "$tmp/gpt.img:p4:/$W/SYSTEM"
   check "IMAGE:pN:/PATH of another partition: exit 2" [ "$rc" = 2 ]
   # Given back what a whole-image scan printed: the same results.
   scan "$tmp/gpt.img"
-  results >"$tmp/all"
+  target_roles >"$tmp/all"
   "$PYTHON3" -c 'import json,sys; print("\n".join(json.loads(l)["target"] for l in open(sys.argv[1])))' "$tmp/out" >"$tmp/targets"
   # Each printed target one argument (IFS left alone: $SMAUDIT may be a
   # command with arguments, as under valgrind).
   set --
   while IFS= read -r t; do set -- "$@" "$t"; done <"$tmp/targets"
   scan "$@"
-  results >"$tmp/again"
+  target_roles >"$tmp/again"
   check "the targets a scan printed, given back: the same results" cmp -s "$tmp/all" "$tmp/again"
 else
   skip "IMAGE:pN:/PATH" "sfdisk (Debian fdisk) not found"

@@ -67,14 +67,12 @@ check "--no-files: no SM-FILE finding" is_true "not ff"
 
 # The hive's Path puts C:\Tools before System32: smss.exe runs the
 # autochk.exe it finds there.
-cat >"$tmp/path.reg" <<'EOF2'
+reg_volume path "$tmp/p.ntfs" \
+  "$S/smss.exe=$tmp/smss.exe" "Tools/autochk.exe=$tmp/autochk.exe" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager\Environment]
 "Path"=str(2):"C:\\Tools;%SystemRoot%\\system32;%SystemRoot%"
 EOF2
-"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/path.hiv" "$tmp/path.reg" &&
-  ntfs "$tmp/p.ntfs" 24 "$S/config/SYSTEM=$tmp/path.hiv" \
-    "$S/smss.exe=$tmp/smss.exe" "Tools/autochk.exe=$tmp/autochk.exe"
 check "a volume whose Path searches C:\\Tools first" [ $? = 0 ]
 run plan --format json --fail-on never "$tmp/p.ntfs"
 check "the copy found first along the Path is checked as the program" \
@@ -85,15 +83,13 @@ check "and judged: SM-FILE-NOT-NATIVE on the copy in Tools; System32 absence is 
 # Pending renames: a source is built as its destination, or it is a
 # renamed copy (cmd.exe queued to replace sethc.exe).
 pe "$tmp/cmd.exe" windows cmd.exe && pe "$tmp/winlogon.exe" windows winlogon.exe
-cat >"$tmp/pfro.reg" <<'EOF2'
+reg_volume pfro "$tmp/r.ntfs" \
+  "$S/smss.exe=$tmp/smss.exe" "Windows/Temp/a.tmp=$tmp/cmd.exe" \
+  "Windows/Temp/b.tmp=$tmp/winlogon.exe" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager]
 "PendingFileRenameOperations"=multi:"\\??\\C:\\Windows\\Temp\\a.tmp","!\\??\\C:\\Windows\\System32\\sethc.exe","\\??\\C:\\Windows\\Temp\\b.tmp","!\\??\\C:\\Windows\\System32\\winlogon.exe"
 EOF2
-"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/pfro.hiv" "$tmp/pfro.reg" &&
-  ntfs "$tmp/r.ntfs" 24 "$S/config/SYSTEM=$tmp/pfro.hiv" \
-    "$S/smss.exe=$tmp/smss.exe" "Windows/Temp/a.tmp=$tmp/cmd.exe" \
-    "Windows/Temp/b.tmp=$tmp/winlogon.exe"
 check "a volume with pending replacements" [ $? = 0 ]
 run scan --format json --fail-on never "$tmp/r.ntfs"
 check "a rename's source built as another file: SM-FILE-NAME-MISMATCH" \
@@ -102,15 +98,13 @@ check "absent destinations are no finding" \
   is_true "not [k for k in ff if k[0] == 'SM-FILE-MISSING' and 'PendingFile' in ff[k]['value']]"
 
 # 8.3 short names: BootExecute names the program by its short path.
-cat >"$tmp/short.reg" <<'EOF2'
+reg_volume short "$tmp/s.ntfs" \
+  "$S/smss.exe=$tmp/smss.exe" \
+  "Program Files|PROGRA~1/Contoso/LongBootProgram.exe|LONGBO~1.EXE=$tmp/autochk.exe" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager]
 "BootExecute"=multi:"autocheck autochk *","\\??\\C:\\PROGRA~1\\Contoso\\LONGBO~1.EXE"
 EOF2
-"$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/short.hiv" "$tmp/short.reg" &&
-  ntfs "$tmp/s.ntfs" 24 "$S/config/SYSTEM=$tmp/short.hiv" \
-    "$S/smss.exe=$tmp/smss.exe" \
-    "Program Files|PROGRA~1/Contoso/LongBootProgram.exe|LONGBO~1.EXE=$tmp/autochk.exe"
 check "a volume whose names have 8.3 short names (libntfs-3g)" [ $? = 0 ]
 run scan --format json --fail-on never "$tmp/s.ntfs"
 check "a short path finds the file: its long names stored" \
@@ -143,7 +137,11 @@ check "triage copy: an absent ServerDll is exists null, said why" \
 # by their own names (a driver with an embedded signature, a DLL signed
 # through the catalog) wherever Windows code runs.
 if [ -d "$PE" ]; then
-  cat >"$tmp/clean.reg" <<'EOF2'
+  dxcore_plain "$tmp/dxcore.dll" &&
+    reg_volume clean "$tmp/c.ntfs" \
+      "$S/smss.exe=$tmp/smss.exe" "$S/pciide.sys=$PE/pciide.sys" \
+      "$S/dxcore.dll=$tmp/dxcore.dll" \
+      "$S/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/$CAT=$PE/$CAT" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager]
 "BootExecute"=multi:"autocheck pciide.sys"
@@ -154,12 +152,6 @@ Windows Registry Editor Version 5.00
 "Kmode"=str(2):"\\SystemRoot\\System32\\pciide.sys"
 "Windows"=str(2):"%SystemRoot%\\system32\\pciide.sys ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=dxcore,1 ProfileControl=Off MaxRequestThreads=16"
 EOF2
-  dxcore_plain "$tmp/dxcore.dll" &&
-    "$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/clean.hiv" "$tmp/clean.reg" &&
-    ntfs "$tmp/c.ntfs" 24 "$S/config/SYSTEM=$tmp/clean.hiv" \
-      "$S/smss.exe=$tmp/smss.exe" "$S/pciide.sys=$PE/pciide.sys" \
-      "$S/dxcore.dll=$tmp/dxcore.dll" \
-      "$S/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/$CAT=$PE/$CAT"
   check "a clean volume with genuine files" [ $? = 0 ]
   run plan --format json --fail-on never --trust-file "$PE/legacy-certs.pem" \
     "$tmp/c.ntfs"

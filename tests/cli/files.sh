@@ -136,7 +136,11 @@ check "--trust-file missing: exit 2 naming it" \
 # CVE-2020-0601 spoof, with the legacy roots (pinned by fingerprint).
 if [ -d "$PE" ]; then
   dxcore_plain "$tmp/dxcore.dll" && dxcore_plain "$tmp/dxcore-changed.dll" changed
-  cat >"$tmp/k.reg" <<'EOF2'
+  reg_volume k "$tmp/real.ntfs" \
+    "$S/pciide.sys=$PE/pciide.sys" "$S/dxcore.dll=$tmp/dxcore.dll" \
+    "$S/changedx.dll=$tmp/dxcore-changed.dll" \
+    "$S/sz.dll=$PE/7z1900-x64_signed.exe" \
+    "$S/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/$CAT=$PE/$CAT" <<'EOF2'
 Windows Registry Editor Version 5.00
 [ControlSet001\Control\Session Manager\KnownDLLs]
 "pciide"="pciide.sys"
@@ -144,12 +148,6 @@ Windows Registry Editor Version 5.00
 "changed"="changedx.dll"
 "spoof"="sz.dll"
 EOF2
-  "$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/k.hiv" "$tmp/k.reg" &&
-    ntfs "$tmp/real.ntfs" 24 "$S/config/SYSTEM=$tmp/k.hiv" \
-      "$S/pciide.sys=$PE/pciide.sys" "$S/dxcore.dll=$tmp/dxcore.dll" \
-      "$S/changedx.dll=$tmp/dxcore-changed.dll" \
-      "$S/sz.dll=$PE/7z1900-x64_signed.exe" \
-      "$S/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}/$CAT=$PE/$CAT"
   check "a volume with the real files and catalog" [ $? = 0 ]
   run scan --format json --fail-on never --trust-file "$PE/legacy-certs.pem" \
     "$tmp/real.ntfs"

@@ -142,17 +142,8 @@ check "show: 65,000 strings are read (exit $rc)" \
 # 4,100 backslashes and a name "X") is refused, naming the bound, the keys
 # below it failed closed; it was cut at 4,096 bytes before, and the cut
 # path (without "X") followed to another key than the one named.
-hexpath() { "$PYTHON3" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' "$1"; }
 long=$("$PYTHON3" -c 'print("\\Registry\\Machine\\System\\ControlSet002\\Control\\Session Manager" + "\\" * 4100 + "X")')
-cat >"$tmp/link.reg" <<REG
-Windows Registry Editor Version 5.00
-[ControlSet002\\Control\\Session Manager]
-"BootExecute"=multi:"autocheck autochk *","evil \\\\??\\\\C:\\\\ProgramData\\\\evil.exe"
-[-ControlSet001\\Control\\Session Manager]
-[ControlSet001\\Control\\Session Manager]
-"SymbolicLinkValue"=hex(6):$(hexpath "$long")
-REG
-"$GEN" --base "$FIXTURES/win-10.hiv" "$tmp/link.hiv" "$tmp/link.reg"
+link_hive "$tmp/link.hiv" "$long"
 limited scan "$tmp/link.hiv"
 check "a link target past 4,096 bytes: exit 2 ($rc)" [ "$rc" = 2 ]
 check "a link target past 4,096 bytes: refused, the bound named, not followed in part" \

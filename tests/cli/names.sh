@@ -106,16 +106,7 @@ is "the decoy is reported" \
 # A stored symbolic link: Session Manager of ControlSet001 made a link
 # (REG_LINK SymbolicLinkValue; gen-hive sets KEY_SYM_LINK) to a copy in
 # ControlSet002 holding a payload.  Windows reads the copy.
-hexpath() { "$PYTHON3" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' "$1"; }
-cat >"$tmp/link.reg" <<REG
-Windows Registry Editor Version 5.00
-[ControlSet002\\Control\\Session Manager]
-"BootExecute"=multi:"autocheck autochk *","evil \\\\??\\\\C:\\\\ProgramData\\\\evil.exe"
-[-ControlSet001\\Control\\Session Manager]
-[ControlSet001\\Control\\Session Manager]
-"SymbolicLinkValue"=hex(6):$(hexpath '\Registry\Machine\System\ControlSet002\Control\Session Manager')
-REG
-"$GEN" --base "$FIXTURES/win-10.hiv" "$tmp/link.hiv" "$tmp/link.reg"
+link_hive "$tmp/link.hiv" '\Registry\Machine\System\ControlSet002\Control\Session Manager'
 run scan --format json --fail-on never "$tmp/link.hiv"
 is "a stored link on the audited path is high" \
   "[(f['severity'], f['observed']) for f in r['findings'] if f['rule'] == 'SM-AUDIT-REGISTRY-LINK']" \

@@ -12,6 +12,18 @@ for t in clang lld-link llvm-rc openssl osslsigncode; do
   fi
 done
 GEN_HIVE="$top_builddir/testdata/gen-hive"
+# reg_volume NAME OUT.ntfs [PATH=FILE...]: win-10's hive with the .reg text
+# on stdin applied ($tmp/NAME.reg, $tmp/NAME.hiv), the SYSTEM hive of a
+# 24 MiB NTFS volume OUT.ntfs (images-lib.sh's ntfs) holding the files
+# given.
+reg_volume() {
+  _rv_name=$1 _rv_vol=$2
+  shift 2
+  cat >"$tmp/$_rv_name.reg" &&
+    "$GEN_HIVE" --base "$FIXTURES/win-10.hiv" "$tmp/$_rv_name.hiv" \
+      "$tmp/$_rv_name.reg" &&
+    ntfs "$_rv_vol" 24 "$S/config/SYSTEM=$tmp/$_rv_name.hiv" "$@"
+}
 
 # pe OUT SUBSYSTEM ORIGINAL [dll]: a small x64 PE (a DLL with "dll") with
 # a version resource whose OriginalFilename is ORIGINAL.

@@ -101,6 +101,40 @@ paused_scan() {
     _i=$((_i + 1))
   done
 }
+# target_roles: "TARGET ROLE ok|error" for each JSON result in $tmp/out,
+# $tmp/ cut, sorted.
+target_roles() {
+  "$PYTHON3" -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    print(o["target"], o["role"], "error" if o["error"] else "ok")' <"$tmp/out" |
+    sed "s|$tmp/||g" | sort
+}
+# expect_roles DESCRIPTION: one test point, target_roles is the lines on
+# stdin (in any order).
+expect_roles() {
+  sort >"$tmp/expected"
+  target_roles >"$tmp/got"
+  if diff -u "$tmp/expected" "$tmp/got" >&2; then ok "$1"; else not_ok "$1"; fi
+}
+# hexpath TEXT: TEXT as UTF-16LE in a .reg file's hex list ("5c,00,...").
+hexpath() { "$PYTHON3" -c 'import sys; print(",".join("%02x,00" % ord(c) for c in sys.argv[1]))' "$1"; }
+# link_hive OUT TARGET: win-10's hive with ControlSet001's Session Manager
+# a stored symbolic link to TARGET (REG_LINK SymbolicLinkValue; gen-hive
+# sets KEY_SYM_LINK), and ControlSet002's holding a payload (evil.exe in
+# BootExecute); OUT.reg is its .reg text.
+link_hive() {
+  cat >"$1.reg" <<REG
+Windows Registry Editor Version 5.00
+[ControlSet002\\Control\\Session Manager]
+"BootExecute"=multi:"autocheck autochk *","evil \\\\??\\\\C:\\\\ProgramData\\\\evil.exe"
+[-ControlSet001\\Control\\Session Manager]
+[ControlSet001\\Control\\Session Manager]
+"SymbolicLinkValue"=hex(6):$(hexpath "$2")
+REG
+  "$top_builddir/testdata/gen-hive" --base "$FIXTURES/win-10.hiv" "$1" "$1.reg"
+}
 # nobody_why: nothing when this run can become nobody (root, setpriv, and
 # uid 65534 mapped: a user namespace of a rootless container maps only
 # root); else why not, for a skip.

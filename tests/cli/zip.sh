@@ -16,19 +16,6 @@ mkdir "$tmp/t"
 TMPDIR="$tmp/t"
 export TMPDIR
 scan() { run scan -q -b "$tmp/b.yaml" --format json --no-hash "$@"; }
-results() {
-  "$PYTHON3" -c '
-import json, sys
-for line in sys.stdin:
-    o = json.loads(line)
-    print(o["target"], o["role"], "error" if o["error"] else "ok")' <"$tmp/out" |
-    sed "s|$tmp/||g" | sort
-}
-expect() {
-  sort >"$tmp/expected"
-  results >"$tmp/got"
-  if diff -u "$tmp/expected" "$tmp/got" >&2; then ok "$1"; else not_ok "$1"; fi
-}
 # mkzip ZIP NAME=FILE...: a zip of those entries (deflated).
 mkzip() {
   _z=$1
@@ -53,7 +40,7 @@ mkzip "$tmp/Collection-HOST1.zip" \
   "uploads/auto/C%3A/$W/SYSTEM=$FIXTURES/sample.hiv"
 scan "$tmp/Collection-HOST1.zip"
 check "zip collection: exit 0 or 1" [ "$rc" -le 1 ]
-expect "zip collection: every volume's hive, named ZIP:PATH, the shadow copy's with role shadow" <<EOF2
+expect_roles "zip collection: every volume's hive, named ZIP:PATH, the shadow copy's with role shadow" <<EOF2
 Collection-HOST1.zip:uploads/auto/C%3A/$W/SYSTEM system ok
 Collection-HOST1.zip:uploads/ntfs/$C/$W/RegBack/SYSTEM regback ok
 Collection-HOST1.zip:uploads/ntfs/$C/$W/SYSTEM system ok
@@ -82,7 +69,7 @@ check "zip and extracted: the same findings" cmp -s "$tmp/zip.csv" "$tmp/dir.csv
 # With -r, a zip in a folder of evidence.
 mkdir "$tmp/ev" && cp "$tmp/Collection-HOST1.zip" "$tmp/ev/"
 scan -r "$tmp/ev"
-check "-r: the zip's hives are found" [ "$(results | grep -c 'ev/Collection-HOST1.zip:uploads/')" = 4 ]
+check "-r: the zip's hives are found" [ "$(target_roles | grep -c 'ev/Collection-HOST1.zip:uploads/')" = 4 ]
 
 # Names that would leave their place are refused, and said.
 mkzip "$tmp/evil.zip" "uploads/ntfs/$C/$W/SYSTEM=$FIXTURES/win-10.hiv"
