@@ -3,7 +3,7 @@
  * Sleuth Kit, each SYSTEM hive found (with its logs and SOFTWARE) read into
  * memory and opened from there, its control set resolved.  Partition
  * tables and NTFS metadata that loop, overlap or point past the end are
- * what this feeds. */
+ * what this feeds; an E01 (its chunks, tables and sections) too. */
 #include <config.h>
 
 #include <stdio.h>
@@ -36,12 +36,44 @@ static void one_hive(void *ctx, const sm_image_hive *hv) {
     sm_hive_close(sw);
 }
 
+/* An E01 is found by libewf from its name (disk.E01, and disk.E02 ...
+ * beside it), which a memory file has not: such an input is written as
+ * disk.E01 into a private folder, made once. */
+static char ewf_dir[256];
+
+static void ewf_dir_remove(void) { rmdir(ewf_dir); }
+
+static bool ewf_input(const uint8_t *data, size_t size, char *path,
+                      size_t path_size) {
+  if (size < 8 || (memcmp(data, "EVF\x09\x0d\x0a\xff\x00", 8) != 0 &&
+                   memcmp(data, "EVF2\x0d\x0a\x81\x00", 8) != 0))
+    return false;
+  if (!ewf_dir[0]) {
+    const char *t = getenv("TMPDIR");
+    snprintf(ewf_dir, sizeof ewf_dir, "%s/fuzz-image.XXXXXX",
+             t && t[0] && strlen(t) < 200 ? t : "/tmp");
+    if (!mkdtemp(ewf_dir))
+      fuzz_die("cannot make a folder for E01 inputs");
+    atexit(ewf_dir_remove);
+  }
+  snprintf(path, path_size, "%s/disk.%s", ewf_dir, data[3] == '2' ? "Ex01" : "E01");
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+    fuzz_die("cannot write an E01 input");
+  return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char path[64];
+  char path[300];
+  sm_error err = {0};
+  if (ewf_input(data, size, path, sizeof path)) {
+    sm_image_walk(path, true, one_hive, NULL, &err);
+    unlink(path);
+    return 0;
+  }
   int fd = fuzz_memfd(data, size, path, sizeof path);
   if (fd < 0)
     return 0;
-  sm_error err = {0};
   sm_image_walk(path, true, one_hive, NULL, &err);
   close(fd);
   return 0;

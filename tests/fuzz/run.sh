@@ -179,9 +179,10 @@ sys.stdout.buffer.write(struct.pack("<II", len(p), len(l)) + p + l)' \
   ;;
 fuzz-image)
   # A small Windows volume built from a fixture (testdata/gen-image and
-  # mkntfs, as tests/cli/images.sh does), bare and behind MBR and GPT
-  # tables, plus a bare MBR and a bare NTFS boot sector.  Without the
-  # tools the run fails: it would fuzz nothing that matters.
+  # mkntfs, as tests/cli/images.sh does), bare, behind MBR and GPT tables
+  # and in an E01 (ewfacquirestream, its chunks stored and compressed),
+  # plus a bare MBR and a bare NTFS boot sector.  Without the tools the run
+  # fails: it would fuzz nothing that matters.
   max_len=4194304
   gen=$builddir/testdata/gen-image
   mkntfs=$(PATH="$PATH:/usr/sbin:/sbin" command -v mkntfs || true)
@@ -194,6 +195,15 @@ fuzz-image)
       "Windows/System32/config/SYSTEM.LOG1=$hive" \
       "Windows/System32/config/RegBack/SYSTEM=$hive"; then
     seed_file "$vol"
+    ewf=$(PATH="$PATH:/usr/sbin:/sbin" command -v ewfacquirestream || true)
+    for comp in none fast; do
+      if [ -z "$ewf" ] || ! "$ewf" -q -t "$tmp/ewf-$comp" -c "$comp" <"$vol" >/dev/null 2>&1 ||
+        [ ! -s "$tmp/ewf-$comp.E01" ]; then
+        echo "$0: fuzz-image: cannot build its E01 seed (-c $comp): ${ewf:-ewfacquirestream (Debian ewf-tools) not found}" >&2
+        exit 2
+      fi
+      seed_file "$tmp/ewf-$comp.E01"
+    done
     if [ -n "$sfdisk" ]; then
       for table in dos gpt; do
         img=$tmp/disk-$table
@@ -216,7 +226,7 @@ fuzz-image)
   { head -c 510 /dev/zero; printf '\125\252'; } | seed
   { printf '\353\122\220NTFS    '; head -c 499 /dev/zero; printf '\125\252'; } | seed
   dict=$tmp/image.dict
-  printf '"NTFS    "\n"-FVE-FS-"\n"EFI PART"\n"FILE"\n"INDX"\n"$MFT"\n"\x55\xaa"\n"\x07"\n"\xee"\n"\x05"\n"\x0f"\n"conectix"\n"vhdxfile"\n"KDMV"\n"EVF\x09\x0d\x0a\xff\x00"\n' >"$dict"
+  printf '"NTFS    "\n"-FVE-FS-"\n"EFI PART"\n"FILE"\n"INDX"\n"$MFT"\n"\x55\xaa"\n"\x07"\n"\xee"\n"\x05"\n"\x0f"\n"conectix"\n"vhdxfile"\n"KDMV"\n"EVF\x09\x0d\x0a\xff\x00"\n"sectors"\n"table"\n"table2"\n"volume"\n"done"\n"next"\n' >"$dict"
   ;;
 fuzz-pe)
   # Each input is read as a PE (and its signature checked) and as a
@@ -259,6 +269,8 @@ if [ "$harness" = fuzz-image ] && [ -z "${LSAN_OPTIONS:-}" ]; then
   export LSAN_OPTIONS
 fi
 rc=0
-"$bin" "$@" "$corpus" "$seeds" || rc=$?
+# TMPDIR: fuzz-image writes its E01 inputs in a folder there, which
+# libFuzzer's exit at the time limit leaves; the trap removes it.
+TMPDIR=$tmp "$bin" "$@" "$corpus" "$seeds" || rc=$?
 echo "$0: $harness: corpus $(ls "$corpus" | wc -l) files; exit $rc" >&2
 exit "$rc"
