@@ -161,4 +161,30 @@ EOF2
 else
   skip "a clean volume with genuine files" "no ../shared/pe (SMAUDIT_PE)"
 fi
+
+# A folder that cannot be read (its file record damaged) is no proof that
+# the files in it are absent: each is unknown, the reason said.  The
+# pending deletes of win-10 name files in C:\Config.Msi.
+IFIND=$(tool ifind)
+if [ -z "$IFIND" ]; then
+  skip "an unreadable folder: its files unknown" "ifind (Debian sleuthkit) not found"
+  done_testing
+  exit 0
+fi
+ntfs "$tmp/d.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "$S/smss.exe=$tmp/smss.exe" "Config.Msi/other.rbf=$tmp/smss.exe"
+"$PYTHON3" - "$tmp/d.ntfs" "$("$IFIND" -n /Config.Msi "$tmp/d.ntfs")" <<'PY'
+import struct, sys
+# The folder's MFT record (FILE, its number at 0x2C) fails its update
+# sequence: the last two bytes of its first sector changed.
+d = bytearray(open(sys.argv[1], "rb").read())
+for off in range(0, len(d), 1024):
+    if d[off:off + 4] == b"FILE" and \
+            struct.unpack_from("<I", d, off + 0x2C)[0] == int(sys.argv[2]):
+        d[off + 510] ^= 0xFF
+open(sys.argv[1], "wb").write(bytes(d))
+PY
+run scan --format json --fail-on never "$tmp/d.ntfs"
+check "an unreadable folder: its files unknown, not absent, the folder named" \
+  is_true "[(x['exists'], 'config.msi' in (x['reason'] or '').lower()) for f in r['findings'] for x in f['files'] if x['path'] == 'c:\\\\config.msi\\\\a014fa5.rbf'] == [(None, True)]"
 done_testing
