@@ -16,6 +16,7 @@
 #include <tsk/libtsk.h>
 
 #include "base/le.h"
+#include "source/image-walk.h"
 #include "source/tsk-dl.h"
 
 #include "source/image-vol.h"
@@ -79,14 +80,16 @@ static bool short_entry(TSK_FS_INFO *fs, TSK_FS_DIR *d, TSK_INUM_T dir,
 }
 
 /* The entry of dir named want (any case; the first in byte order; or the
- * file whose short name it is): its address, type and stored name. */
-static bool entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
-                  TSK_INUM_T *inum, TSK_FS_NAME_TYPE_ENUM *type, char *name,
-                  size_t size) {
+ * file whose short name it is): its address, type and stored name.  1
+ * found, 0 no such entry, -1 the folder cannot be read (why set): that is
+ * no proof that the entry is absent. */
+static int entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+                 TSK_INUM_T *inum, TSK_FS_NAME_TYPE_ENUM *type, char *name,
+                 size_t size, char *why, size_t why_size) {
   TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
   if (!d) {
-    tsk_error_reset();
-    return false;
+    snprintf(why, why_size, "%s", sm_tsk_why());
+    return -1;
   }
   bool found = false;
   for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
@@ -102,7 +105,7 @@ static bool entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
   if (!found && strchr(want, '~'))
     found = short_entry(fs, d, dir, want, inum, type, name, size);
   tsk_fs_dir_close(d);
-  return found;
+  return found ? 1 : 0;
 }
 
 static sm_ftime ft(time_t s, uint32_t ns) {
@@ -156,18 +159,30 @@ static void read_whole(TSK_FS_FILE *f, size_t max, sm_vfile *out) {
 }
 
 /* Walk path from the root: the address and type of its last component,
- * and (found, when not NULL) its stored spelling.  False when some
- * component is absent, or the path is too long. */
-static bool walk(tsk_vol *v, const char *path, TSK_INUM_T *at,
-                 TSK_FS_NAME_TYPE_ENUM *type, char *found, size_t size) {
-  char comp[256], name[256];
+ * and (found, when not NULL) its stored spelling.  1 found; 0 when some
+ * component is absent, or the path is too long; -1 when a folder on the
+ * way cannot be read (err says which, and why). */
+static int walk(tsk_vol *v, const char *path, TSK_INUM_T *at,
+                TSK_FS_NAME_TYPE_ENUM *type, char *found, size_t size,
+                sm_error *err) {
+  char comp[256], name[256], dir[1024] = "", why[256];
   size_t used = 0, n;
   *at = v->fs->root_inum;
   *type = TSK_FS_NAME_TYPE_DIR;
   while ((n = sm_path_next(&path, comp, sizeof comp)) != 0) {
-    if (n == SIZE_MAX || *type != TSK_FS_NAME_TYPE_DIR ||
-        !entry(v->fs, *at, comp, at, type, name, sizeof name))
-      return false;
+    if (n == SIZE_MAX || *type != TSK_FS_NAME_TYPE_DIR)
+      return 0;
+    int e = entry(v->fs, *at, comp, at, type, name, sizeof name, why,
+                  sizeof why);
+    if (e < 0) {
+      sm_error_set(err, SM_ERR_IO, "%s: folder \\%s cannot be read: %s",
+                   v->name, dir, why);
+      return -1;
+    }
+    if (e == 0)
+      return 0;
+    size_t dl = strlen(dir);
+    snprintf(dir + dl, sizeof dir - dl, "%s%s", dl ? "\\" : "", name);
     if (found)
       used += (size_t)snprintf(found + used, used < size ? size - used : 0,
                                "\\%s", name);
@@ -181,10 +196,10 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
   memset(out, 0, sizeof *out);
   TSK_INUM_T at;
   TSK_FS_NAME_TYPE_ENUM type;
-  (void)err;
-  if (!walk(v, path, &at, &type, out->found, sizeof out->found)) {
+  int w = walk(v, path, &at, &type, out->found, sizeof out->found, err);
+  if (w <= 0) {
     out->found[0] = '\0';
-    return SM_OK; /* no such file */
+    return w < 0 ? SM_ERR_IO : SM_OK; /* unreadable, or no such file */
   }
   if (type != TSK_FS_NAME_TYPE_REG) {
     out->is_dir = type == TSK_FS_NAME_TYPE_DIR;
@@ -215,7 +230,9 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
   tsk_vol *v = (tsk_vol *)sv;
   TSK_INUM_T at;
   TSK_FS_NAME_TYPE_ENUM type;
-  if (!walk(v, dir, &at, &type, NULL, 0) || type != TSK_FS_NAME_TYPE_DIR)
+  sm_error err;
+  if (walk(v, dir, &at, &type, NULL, 0, &err) <= 0 ||
+      type != TSK_FS_NAME_TYPE_DIR)
     return;
   TSK_FS_DIR *d = tsk_fs_dir_open_meta(v->fs, at);
   if (!d) {
