@@ -39,9 +39,8 @@ typedef struct sm_au_ctx {
   sm_key cs_key;
   int today;
   sm_au_key *keys;
-  size_t n_keys, cap_keys;
+  size_t n_keys;
   sm_report *rep;
-  size_t cap_findings, cap_errors;
   bool nomem;
   unsigned *control_sets;
   size_t n_control_sets;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/grow.h"
 #include "checks/audit-internal.h"
 
 static char *xstrdup(sm_au_ctx *c, const char *s) {
@@ -38,15 +39,9 @@ sm_au_key *sm_au_get_key(sm_au_ctx *c, const sm_rule *r) {
   for (size_t i = 0; i < c->n_keys; i++)
     if (c->keys[i].root == r->root && strcasecmp(c->keys[i].path, r->key) == 0)
       return &c->keys[i];
-  if (c->n_keys == c->cap_keys) {
-    size_t cap = c->cap_keys ? c->cap_keys * 2 : 16;
-    sm_au_key *k = realloc(c->keys, cap * sizeof *k);
-    if (!k) {
-      c->nomem = true;
-      return NULL;
-    }
-    c->keys = k;
-    c->cap_keys = cap;
+  if (!sm_grow(&c->keys, c->n_keys, sizeof *c->keys)) {
+    c->nomem = true;
+    return NULL;
   }
   sm_au_key *k = &c->keys[c->n_keys];
   memset(k, 0, sizeof *k);
@@ -115,15 +110,9 @@ void sm_au_finding(sm_au_ctx *c, const sm_rule *r, const sm_au_key *k,
                    const char *observed, const char *expected, const char *fmt,
                    ...) {
   sm_report *rep = c->rep;
-  if (rep->n_findings == c->cap_findings) {
-    size_t cap = c->cap_findings ? c->cap_findings * 2 : 16;
-    sm_finding *f = realloc(rep->findings, cap * sizeof *f);
-    if (!f) {
-      c->nomem = true;
-      return;
-    }
-    rep->findings = f;
-    c->cap_findings = cap;
+  if (!sm_grow(&rep->findings, rep->n_findings, sizeof *rep->findings)) {
+    c->nomem = true;
+    return;
   }
   sm_finding *f = &rep->findings[rep->n_findings];
   memset(f, 0, sizeof *f);
@@ -180,15 +169,9 @@ static void name_findings(sm_au_ctx *c, sm_au_key *k) {
 void sm_au_error(sm_au_ctx *c, const sm_rule *r, const sm_au_key *k,
                  const char *value, const char *msg) {
   sm_report *rep = c->rep;
-  if (rep->n_errors == c->cap_errors) {
-    size_t cap = c->cap_errors ? c->cap_errors * 2 : 4;
-    sm_rule_error *e = realloc(rep->errors, cap * sizeof *e);
-    if (!e) {
-      c->nomem = true;
-      return;
-    }
-    rep->errors = e;
-    c->cap_errors = cap;
+  if (!sm_grow(&rep->errors, rep->n_errors, sizeof *rep->errors)) {
+    c->nomem = true;
+    return;
   }
   sm_rule_error *e = &rep->errors[rep->n_errors++];
   e->rule = r;

@@ -91,6 +91,18 @@ int sm_walk_open_dir(sm_walker *w, int dfd, const char *name, const char *path,
   return f.fd;
 }
 
+/* The folder dfd (path) opened for listing, as sm_walk_open_dir; NULL
+ * when it cannot be. */
+static DIR *open_listing(sm_walker *w, int dfd, const char *path) {
+  int fd = sm_walk_open_dir(w, dfd, ".", path, false);
+  if (fd < 0)
+    return NULL;
+  DIR *d = fdopendir(fd);
+  if (!d)
+    close(fd);
+  return d;
+}
+
 static int cmp_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -102,14 +114,9 @@ static int cmp_name(const void *a, const void *b) {
 char **sm_walk_find_names(sm_walker *w, int dfd, const char *dir,
                           const char *want, size_t *n) {
   *n = 0;
-  int fd = sm_walk_open_dir(w, dfd, ".", dir, false);
-  if (fd < 0)
+  DIR *d = open_listing(w, dfd, dir);
+  if (!d)
     return NULL;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return NULL;
-  }
   char **v = NULL;
   struct dirent *e;
   while ((e = readdir(d)))
@@ -257,14 +264,9 @@ bool sm_walk_begins_regf(int dfd, const char *name) {
 /* The names in dfd, sorted so that discovery is in a stable order. */
 char **sm_walk_list_dir(sm_walker *w, int dfd, const char *path, size_t *n) {
   *n = 0;
-  int fd = sm_walk_open_dir(w, dfd, ".", path, false);
-  if (fd < 0)
+  DIR *d = open_listing(w, dfd, path);
+  if (!d)
     return NULL;
-  DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return NULL;
-  }
   char **v = NULL;
   size_t cap = 0;
   struct dirent *e;

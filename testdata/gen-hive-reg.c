@@ -177,18 +177,25 @@ static void expect_end(const char *s) {
     die("unexpected text after the value: '%.20s'", s);
 }
 
+/* The quoted string at *s into data as UTF-16LE with its NUL; *s past
+ * it.  last: nothing but spaces may follow on the line. */
+static void put_quoted(const char **s, bool last, buf *data) {
+  char *str = parse_quoted(s);
+  if (last)
+    expect_end(*s);
+  utf8_to_utf16(data, str);
+  put_utf16(data, 0);
+  free(str);
+}
+
 /* Parse the data after '=' into type and bytes; false for "-" (delete). */
 bool parse_data(const char *s, uint32_t *type, buf *data) {
   s = skip_space(s);
   if (strcmp(s, "-") == 0 || (s[0] == '-' && *skip_space(s + 1) == '\0'))
     return false;
   if (*s == '"') {
-    char *str = parse_quoted(&s);
-    expect_end(s);
     *type = 1; /* REG_SZ */
-    utf8_to_utf16(data, str);
-    put_utf16(data, 0);
-    free(str);
+    put_quoted(&s, true, data);
     return true;
   }
   if (strncasecmp(s, "dword:", 6) == 0) {
@@ -225,11 +232,7 @@ bool parse_data(const char *s, uint32_t *type, buf *data) {
     if (!parse_hex_type(&s, type) || *s != ':')
       die("expected str(N):\"...\" with N a hex type number");
     s = skip_space(s + 1);
-    char *str = parse_quoted(&s);
-    expect_end(s);
-    utf8_to_utf16(data, str);
-    put_utf16(data, 0);
-    free(str);
+    put_quoted(&s, true, data);
     return true;
   }
   if (strncasecmp(s, "multi:", 6) == 0) {
@@ -238,10 +241,7 @@ bool parse_data(const char *s, uint32_t *type, buf *data) {
     while (*s == '"') {
       /* An empty string is only its NUL: PendingFileRenameOperations
        * stores one for each file to delete. */
-      char *str = parse_quoted(&s);
-      utf8_to_utf16(data, str);
-      put_utf16(data, 0);
-      free(str);
+      put_quoted(&s, false, data);
       s = skip_space(s);
       if (*s != ',')
         break;
