@@ -120,6 +120,13 @@ check "folder tree: found in any case, valid, times from the host said so" \
   is_true "files['${P}vendorboot.exe']['exists'] and files['${P}vendorboot.exe']['found'].endswith('VendorBoot.EXE') and files['${P}vendorboot.exe']['signature']['status'] == 'valid' and files['${P}vendorboot.exe']['times']['fn'] is None and bool(files['${P}vendorboot.exe']['times']['note'])"
 check "folder tree: an absent file is exists false" \
   is_true "files['${P}evil.exe']['exists'] is False"
+# A name that cannot be followed (a symbolic link, as ntfs-3g shows a
+# Windows link) is no absence: the file is unknown, the reason said.
+ln -s "$tmp/signed.exe" "$tmp/tree/WINDOWS/system32/evil.exe"
+run scan --format json --fail-on never "$tmp/tree/WINDOWS/system32/config/SYSTEM"
+check "folder tree: a link in place of the file is exists null, said why" \
+  is_true "files['${P}evil.exe']['exists'] is None and 'link' in files['${P}evil.exe']['reason']"
+rm "$tmp/tree/WINDOWS/system32/evil.exe"
 
 # A lone hive: nothing to look in.
 run scan --format json --fail-on never "$tmp/s.hiv"
