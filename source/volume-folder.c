@@ -28,18 +28,22 @@ typedef struct folder_vol {
   char name[1024];
 } folder_vol;
 
-/* Open the entry of dirfd named want in any case (exact name first). */
+/* Open the entry of dirfd named want in any case (exact name first): its
+ * descriptor; -1 when there is no such entry; -2 when there is one, or may
+ * be, that cannot be opened (the folder unreadable, a symbolic link, not
+ * followed, neither a file nor a folder), why set: no proof of absence. */
 static int open_ci(int dirfd, const char *want, char *name, size_t size,
-                   bool *is_dir) {
+                   bool *is_dir, char *why, size_t why_size) {
   int fd = -1;
   struct stat st;
   char best[256] = "";
   int copy = dup(dirfd);
   DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
   if (!d) {
+    snprintf(why, why_size, "cannot list its folder: %s", strerror(errno));
     if (copy >= 0)
       close(copy);
-    return -1;
+    return -2;
   }
   rewinddir(d); /* the copy shares the offset of dirfd */
   struct dirent *e;
@@ -56,9 +60,13 @@ static int open_ci(int dirfd, const char *want, char *name, size_t size,
   fd = openat(dirfd, best, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0 || fstat(fd, &st) != 0 ||
       (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
+    snprintf(why, why_size, "%s: %s", best,
+             fd < 0 && errno == ELOOP ? "a symbolic link, not followed"
+             : fd < 0                 ? strerror(errno)
+                                      : "neither a file nor a folder");
     if (fd >= 0)
       close(fd);
-    return -1;
+    return -2;
   }
   *is_dir = S_ISDIR(st.st_mode);
   snprintf(name, size, "%s", best);
@@ -126,18 +134,24 @@ static void read_fd(int fd, size_t max, sm_vfile *out) {
   out->len = done;
 }
 
-/* Walk path from the root: an open descriptor of its last component. */
+/* Walk path from the root: an open descriptor of its last component, -1
+ * when some component is absent, -2 when one cannot be opened (why says
+ * which, and why). */
 static int walk(folder_vol *v, const char *path, char *found, size_t size,
-                bool *is_dir) {
+                bool *is_dir, char *why, size_t why_size) {
   int at = dup(v->root);
   size_t used = 0;
   *is_dir = true;
   char comp[256], name[256];
   size_t n;
+  if (at < 0) {
+    snprintf(why, why_size, "%s", strerror(errno));
+    return -2;
+  }
   while (at >= 0 && (n = sm_path_next(&path, comp, sizeof comp)) != 0) {
     int next = -1;
     if (n != SIZE_MAX && *is_dir)
-      next = open_ci(at, comp, name, sizeof name, is_dir);
+      next = open_ci(at, comp, name, sizeof name, is_dir, why, why_size);
     close(at);
     at = next;
     if (at >= 0 && found)
@@ -152,7 +166,14 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
   folder_vol *v = (folder_vol *)sv;
   memset(out, 0, sizeof *out);
   bool is_dir;
-  int fd = walk(v, path, out->found, sizeof out->found, &is_dir);
+  char why[600];
+  int fd = walk(v, path, out->found, sizeof out->found, &is_dir, why,
+                sizeof why);
+  if (fd == -2) {
+    out->found[0] = '\0';
+    return sm_error_set(err, SM_ERR_IO, "%s: cannot be looked up: %s", path,
+                        why);
+  }
   if (fd < 0 || is_dir) {
     if (fd >= 0)
       close(fd);
@@ -180,7 +201,8 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
                  void *ctx) {
   folder_vol *v = (folder_vol *)sv;
   bool is_dir;
-  int fd = walk(v, dir, NULL, 0, &is_dir);
+  char why[600];
+  int fd = walk(v, dir, NULL, 0, &is_dir, why, sizeof why);
   DIR *d = fd >= 0 && is_dir ? fdopendir(fd) : NULL;
   if (!d) {
     if (fd >= 0)
