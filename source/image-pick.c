@@ -49,7 +49,12 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   snprintf(line, sizeof line, "%s (%s), partition %ld, %s", hv->origin.image,
            hv->origin.format, hv->origin.partition, hv->origin.path);
   p->origin = strdup(line);
-  p->data = sm_memdup(hv->data, hv->len);
+  if (hv->file && sm_memfile_dup(hv->file, &p->file, NULL) == SM_OK) {
+    p->held = true; /* not copied */
+    p->data = (unsigned char *)p->file.data;
+  } else {
+    p->data = sm_memdup(hv->data, hv->len);
+  }
   p->len = hv->len;
   for (size_t k = 0; k < hv->nlogs; k++) {
     snprintf(p->lognames[k], sizeof p->lognames[k], "%s", hv->logs[k].name);
@@ -143,7 +148,10 @@ sm_result sm_image_pick_one(const char *path, bool *is_image, sm_image_pick *p,
 void sm_image_pick_free(sm_image_pick *p) {
   free(p->name);
   free(p->origin);
-  free(p->data);
+  if (p->held)
+    sm_memfile_close(&p->file);
+  else
+    free(p->data);
   for (size_t k = 0; k < p->nlogs; k++) {
     free((void *)p->logs[k].data);
     free((void *)p->logs[k].error);
@@ -154,6 +162,9 @@ void sm_image_pick_free(sm_image_pick *p) {
 
 sm_result sm_image_pick_open(const sm_image_pick *p, unsigned flags,
                              sm_hive **out, sm_error *err) {
+  if (p->held)
+    return sm_hive_open_memfile(p->name, &p->file, p->logs, p->nlogs, flags,
+                                out, err);
   return sm_hive_open_mem(p->name, p->data, p->len, p->logs, p->nlogs, flags,
                           out, err);
 }

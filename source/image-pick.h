@@ -12,8 +12,10 @@
 typedef struct sm_image_pick {
   char *name;   /* IMAGE:pN:PATH */
   char *origin; /* the origin said in one line */
-  unsigned char *data;
+  unsigned char *data; /* a copy, or file's mapping (held) */
   size_t len;
+  sm_memfile file; /* with held: the walk's memory file, held again */
+  bool held;
   sm_hive_log logs[3];
   char lognames[3][256];
   size_t nlogs;
