@@ -134,6 +134,13 @@ static void one_volume(sm_walk *w, const sm_walk_vol *v) {
       sm_walk_note(w, "%s: no file system found", v->where);
     return;
   }
+  char why[1024];
+  if (sm_walk_ewf_damage(w, why, sizeof why))
+    /* met by The Sleuth Kit's open of the volume, which reads parts of
+     * it: the volume's own result, not its first hive's (whose reads, if
+     * they go through the chunk too, are told again) */
+    sm_walk_error(w, v, "%s: %s (read while opening the volume)", v->where,
+                  why);
   if (TSK_FS_TYPE_ISNTFS(fs->ftype)) {
     char name[1200];
     if (v->part >= 0)

@@ -276,8 +276,16 @@ if EWF=$(tool ewfacquirestream); then
     check "E01 ($comp, $where damaged): the container and the chunk named, never the hive" \
       sh -c 'grep -q "disk.E01: damaged E01: the chunk at sectors [0-9]* to [0-9]* (bytes [0-9]* to [0-9]* of the disk) fails its checksum" "$1" &&
         ! grep -qi "corrupt hive\|damaged hive" "$1" "$2"' _ "$tmp/err" "$tmp/out"
-    is "E01 ($comp, $where damaged): never clean, no finding from damaged bytes" \
-      '(r["error"] is not None and r["findings"] == [])' True
+    # (The Sleuth Kit's open of the volume may meet the chunk first: then
+    # the volume has its own error result, and the hive's says so again.)
+    check "E01 ($comp, $where damaged): never clean, no finding from damaged bytes" \
+      "$PYTHON3" -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+hive = [r for r in rs if r["target"].endswith("config/SYSTEM")]
+sys.exit(0 if len(hive) == 1 and
+         all(r["error"] and "damaged E01" in r["error"] and r["findings"] == []
+             for r in rs) else 1)' "$tmp/out"
     run show "$tmp/chunk/disk.E01"
     check "E01 ($comp, $where damaged): show exits 2, blaming the container ($rc)" \
       sh -c '[ "$1" = 2 ] && grep -q "damaged E01: the chunk at sectors" "$2"' _ "$rc" "$tmp/err"
