@@ -345,12 +345,12 @@ static bool common_files(const char *r) {
 }
 
 /* An installer's replacement of a file in use: the new file staged by
- * Windows Installer (%windir%\Installer, C:\Config.Msi's .rbf files) or
+ * Windows Installer (%windir%\Installer, C:\Config.Msi) or
  * under a temporary name in the destination's own folder (SETxxxx.tmp,
  * ~x.tmp, x.rbf): folders only administrators write. */
 static bool installer_copy(const char *src, const char *dst) {
   const char *b = below_root(src), *n = base_name(src);
-  if (under(b, "config.msi") && has_suffix(n, ".rbf"))
+  if (under(b, "config.msi"))
     return true;
   if (b && in_windows(src) && under(in_windir(b), "installer"))
     return true;
