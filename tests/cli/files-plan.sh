@@ -187,4 +187,23 @@ PY
 run scan --format json --fail-on never "$tmp/d.ntfs"
 check "an unreadable folder: its files unknown, not absent, the folder named" \
   is_true "[(x['exists'], 'config.msi' in (x['reason'] or '').lower()) for f in r['findings'] for x in f['files'] if x['path'] == 'c:\\\\config.msi\\\\a014fa5.rbf'] == [(None, True)]"
+
+# The catalogs that sign Windows' files cannot be read (their CatRoot
+# folder's record damaged): an unsigned file there is not known unsigned.
+CR='Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}'
+ntfs "$tmp/c.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "$S/smss.exe=$tmp/smss.exe" "$S/autochk.exe=$tmp/smss.exe" \
+  "$CR/a.cat=$tmp/smss.exe"
+"$PYTHON3" - "$tmp/c.ntfs" "$("$IFIND" -n "/$CR" "$tmp/c.ntfs")" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+for off in range(0, len(d), 1024):
+    if d[off:off + 4] == b"FILE" and \
+            struct.unpack_from("<I", d, off + 0x2C)[0] == int(sys.argv[2]):
+        d[off + 510] ^= 0xFF
+open(sys.argv[1], "wb").write(bytes(d))
+PY
+run plan --format json --fail-on never "$tmp/c.ntfs"
+check "catalogs unreadable: autochk.exe's signature an error naming them, not unsigned" \
+  is_true "[(f['file']['signature']['status'], 'catalog' in (f['file']['signature']['reason'] or '').lower()) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [('error', True)]"
 done_testing
