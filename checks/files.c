@@ -39,6 +39,7 @@ static void add_catalog(void *ctx, const char *name, const unsigned char *d,
 typedef struct vol_cache {
   int whole; /* holds System32\smss.exe: 1 yes, 0 no, -1 not yet known */
   bool sig_ready;
+  bool catalogs_unread; /* CatRoot is there but cannot be read */
   sm_catdb *db;
   sm_anchors *anchors;
   char **paths;
@@ -80,7 +81,8 @@ static bool sig_ready(sm_volume *vol, vol_cache *c, const sm_anchors *user) {
     c->db = NULL;
     return false;
   }
-  vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c->db);
+  c->catalogs_unread =
+      !vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c->db);
   sm_files_image_roots(vol, c->anchors);
   c->sig_ready = true;
   return true;
@@ -131,6 +133,16 @@ static void pe_facts(sm_file_fact *ff, const unsigned char *d, size_t n,
   vol_cache *c = vol ? cache_of(vol) : NULL;
   bool ready = c && sig_ready(vol, c, a);
   sm_sig_check(&pe, ready ? c->anchors : a, ready ? c->db : NULL, &ff->sig);
+  /* Windows signs most of its files in catalogs only: without them, a
+   * file with no signature of its own is not known to be unsigned. */
+  if (ff->sig.status == SM_SIG_UNSIGNED && vol &&
+      (!ready || c->catalogs_unread)) {
+    ff->sig.status = SM_SIG_ERROR;
+    snprintf(ff->sig.reason, sizeof ff->sig.reason, "%s",
+             ready ? "the volume's catalogs (System32\\CatRoot) cannot be "
+                     "read: whether one signs it is not known"
+                   : "out of memory indexing the volume's catalogs");
+  }
 }
 
 /* The volume path of a resolved path on the system drive: the Windows

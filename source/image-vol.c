@@ -222,7 +222,7 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
   return SM_OK;
 }
 
-static void each(sm_volume *sv, const char *dir, const char *suffix,
+static bool each(sm_volume *sv, const char *dir, const char *suffix,
                  size_t max,
                  void (*fn)(void *ctx, const char *name,
                             const unsigned char *data, size_t len),
@@ -231,13 +231,13 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
   TSK_INUM_T at;
   TSK_FS_NAME_TYPE_ENUM type;
   sm_error err;
-  if (walk(v, dir, &at, &type, NULL, 0, &err) <= 0 ||
-      type != TSK_FS_NAME_TYPE_DIR)
-    return;
+  int w = walk(v, dir, &at, &type, NULL, 0, &err);
+  if (w <= 0 || type != TSK_FS_NAME_TYPE_DIR)
+    return w == 0 || (w > 0 && type != TSK_FS_NAME_TYPE_DIR); /* absent */
   TSK_FS_DIR *d = tsk_fs_dir_open_meta(v->fs, at);
   if (!d) {
     tsk_error_reset();
-    return;
+    return false;
   }
   size_t sl = strlen(suffix);
   for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
@@ -260,6 +260,7 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
     tsk_error_reset();
   }
   tsk_fs_dir_close(d);
+  return true;
 }
 
 sm_volume *sm_image_volume_new(TSK_FS_INFO *fs, const char *name) {

@@ -194,7 +194,7 @@ static sm_result find(sm_volume *sv, const char *path, size_t max,
   return SM_OK;
 }
 
-static void each(sm_volume *sv, const char *dir, const char *suffix,
+static bool each(sm_volume *sv, const char *dir, const char *suffix,
                  size_t max,
                  void (*fn)(void *ctx, const char *name,
                             const unsigned char *data, size_t len),
@@ -203,11 +203,16 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
   bool is_dir;
   char why[600];
   int fd = walk(v, dir, NULL, 0, &is_dir, why, sizeof why);
-  DIR *d = fd >= 0 && is_dir ? fdopendir(fd) : NULL;
+  if (fd == -1 || (fd >= 0 && !is_dir)) { /* no such folder */
+    if (fd >= 0)
+      close(fd);
+    return true;
+  }
+  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
   if (!d) {
     if (fd >= 0)
       close(fd);
-    return;
+    return false;
   }
   rewinddir(d);
   size_t sl = strlen(suffix);
@@ -230,6 +235,7 @@ static void each(sm_volume *sv, const char *dir, const char *suffix,
       close(f);
   }
   closedir(d);
+  return true;
 }
 
 static void destroy(sm_volume *sv) {

@@ -46,8 +46,10 @@ struct sm_volume {
   sm_result (*find)(sm_volume *v, const char *path, size_t max,
                     sm_vfile *out, sm_error *err);
   /* Each regular file of folder dir whose name ends with suffix (any
-   * case), read whole when at most max bytes, handed to fn. */
-  void (*each)(sm_volume *v, const char *dir, const char *suffix, size_t max,
+   * case), read whole when at most max bytes, handed to fn.  False when
+   * the folder, or one on the way to it, is there but cannot be read
+   * (none handed over then): no proof that it holds nothing. */
+  bool (*each)(sm_volume *v, const char *dir, const char *suffix, size_t max,
                void (*fn)(void *ctx, const char *name,
                           const unsigned char *data, size_t len),
                void *ctx);
