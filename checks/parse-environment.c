@@ -24,12 +24,14 @@ enum {
   F_PATHEXT_FIRST,
   F_COMMAND,
   F_COMMAND_UNSAFE,
+  F_TLS_WEAKENED,
 };
 
 static const char *const field_names[] = {
     "code-loading", "search-paths-unsafe", "search-paths",   "relocated",
     "temp-unsafe",  "weakened",            "runtime-settings",
-    "pathext-before-programs", "runs-command", "runs-command-unsafe", NULL};
+    "pathext-before-programs", "runs-command", "runs-command-unsafe",
+    "tls-weakened", NULL};
 
 static bool ieq(const char *a, const char *b) {
   return sm_ascii_casecmp(a, b) == 0;
@@ -421,11 +423,38 @@ static bool pathext_first(const char *value) {
   return first && seen_exe;
 }
 
+/* A name no family claims whose words say it locates code: judged by the
+ * entries of its value that are paths (a drive, a separator), so a word
+ * (MODULE=on) or a URL is not taken for a relative folder. */
+static int named_code(const sm_env *env, const char *value, bool *nomem) {
+  sm_pathlist pl;
+  if (sm_pathlist_parse(value, &pl) != SM_OK) {
+    *nomem = true;
+    return -1;
+  }
+  int f = -1;
+  for (size_t i = 0; f != F_SEARCH_UNSAFE && !*nomem && i < pl.n; i++) {
+    const char *e = pl.entries[i];
+    if (strstr(e, "://") || !strpbrk(e, "\\/:"))
+      continue;
+    f = location_unsafe(env, e, nomem) ? F_SEARCH_UNSAFE : F_SEARCH;
+  }
+  sm_pathlist_free(&pl);
+  return f;
+}
+
 /* The field of one variable, -1 when no family claims it. */
 static int judge(const sm_env *env, const char *name, const char *value,
                  bool *nomem) {
   if (ieq(name, "PATHEXT"))
     return pathext_first(value) ? F_PATHEXT_FIRST : -1;
+  /* TLS before the runtimes: NODE_TLS_REJECT_UNAUTHORIZED, GIT_SSL_CAINFO
+   * and PYTHONHTTPSVERIFY belong to a family too, but say more here. */
+  sm_env_tls tls = sm_env_tls_judge(name, value);
+  if (tls != SM_ENV_TLS_NONE)
+    return tls == SM_ENV_TLS_WEAKENED ? F_TLS_WEAKENED
+           : search_unsafe(env, name, value, nomem) ? F_SEARCH_UNSAFE
+                                                    : F_SEARCH;
   int f = folder(env, name, value);
   if (f == -1 && (f = clr(name)) == F_WEAKENED && strcmp(value, "0") != 0)
     f = F_SETTINGS; /* ETWEnabled left on */
@@ -449,6 +478,8 @@ static int judge(const sm_env *env, const char *name, const char *value,
     f = other(name);
   if (f == F_SEARCH && search_unsafe(env, name, value, nomem))
     f = F_SEARCH_UNSAFE;
+  if (f == -1 && sm_env_name_locates_code(name))
+    f = named_code(env, value, nomem);
   return f;
 }
 

@@ -62,6 +62,20 @@ sm_env_command sm_env_command_judge(const struct sm_env *env,
                                     const char *name, const char *value,
                                     bool *nomem);
 
+/* env-names.c: names no runtime family claims, judged by their words. A
+ * name that says it locates code (PLUGIN, MODULE, ENGINE, ADDON,
+ * EXTENSION, PRELOAD, HOOK, alone or as ..._PATH/..._DIR): */
+bool sm_env_name_locates_code(const char *name);
+/* A TLS trust store's location (SSL_CERT_FILE, *_CA_BUNDLE, *_CAINFO), or
+ * TLS weakened: SSLKEYLOGFILE set, or verification turned off
+ * (GIT_SSL_NO_VERIFY, NODE_TLS_REJECT_UNAUTHORIZED=0). */
+typedef enum sm_env_tls {
+  SM_ENV_TLS_NONE,
+  SM_ENV_TLS_STORE,
+  SM_ENV_TLS_WEAKENED,
+} sm_env_tls;
+sm_env_tls sm_env_tls_judge(const char *name, const char *value);
+
 /* The definition each checks/parse-*.c exports (checks/parsers.def). */
 #define SM_PARSER(id, def) extern const sm_parser_def def;
 #include "checks/parsers.def"

@@ -170,7 +170,8 @@ static const struct {
      "environment",
      {"code-loading", "search-paths-unsafe", "search-paths", "relocated",
       "temp-unsafe", "weakened", "runtime-settings",
-      "pathext-before-programs", "runs-command", "runs-command-unsafe"}},
+      "pathext-before-programs", "runs-command", "runs-command-unsafe",
+      "tls-weakened"}},
     {SM_PARSE_KERNEL_MITIGATIONS, "kernel-mitigations", {"forced-off", "forced-on"}},
 };
 #define N_DOCUMENTED (sizeof documented / sizeof *documented)
