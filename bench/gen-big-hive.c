@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/le.h"
+#include "testdata/regf-sid.h"
 
 #define FIXED_FILETIME 132223104000000000ULL
 #define BLOCK 4096
@@ -359,17 +360,6 @@ static uint32_t copy(hive_node_h node, uint32_t parent, const char *path) {
   return key;
 }
 
-static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
-                      uint8_t nsub) {
-  p[0] = 1;
-  p[1] = nsub;
-  memset(p + 2, 0, 5);
-  p[7] = authority;
-  for (uint8_t i = 0; i < nsub; i++)
-    sm_put_le32(p + 8 + 4 * i, sub[i]);
-  return 8 + 4 * (size_t)nsub;
-}
-
 /* One security cell shared by every key: owner Administrators, group
  * SYSTEM, an empty DACL list is enough for readers of offline hives. */
 static void security_cell(void) {
@@ -378,9 +368,9 @@ static void security_cell(void) {
   memset(sd, 0, sizeof sd);
   size_t n = 20;
   size_t owner = n;
-  n += put_sid(sd + n, 5, admins, 2);
+  n += regf_put_sid(sd + n, 5, admins, 2);
   size_t group = n;
-  n += put_sid(sd + n, 5, system, 1);
+  n += regf_put_sid(sd + n, 5, system, 1);
   sd[0] = 1;
   sm_put_le16(sd + 2, 0x8000); /* SE_SELF_RELATIVE */
   sm_put_le32(sd + 4, (uint32_t)owner);

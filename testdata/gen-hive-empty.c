@@ -9,6 +9,7 @@
 
 #include "base/le.h"
 #include "testdata/gen-hive.h"
+#include "testdata/regf-sid.h"
 
 /* The empty hive.  Offsets of cells are relative to the first hbin. */
 enum {
@@ -20,25 +21,13 @@ enum {
   SK_OFF = ROOT_OFF + ROOT_CELL,
 };
 
-/* A SID as stored: revision 1, count, 48-bit authority, sub-authorities. */
-static size_t put_sid(unsigned char *p, uint8_t authority, const uint32_t *sub,
-                      uint8_t nsub) {
-  p[0] = 1;
-  p[1] = nsub;
-  memset(p + 2, 0, 5);
-  p[7] = authority;
-  for (uint8_t i = 0; i < nsub; i++)
-    sm_put_le32(p + 8 + 4 * i, sub[i]);
-  return 8 + 4 * (size_t)nsub;
-}
-
 /* An access-allowed ACE that containers inherit. */
 static size_t put_ace(unsigned char *p, uint32_t mask, uint8_t authority,
                       const uint32_t *sub, uint8_t nsub) {
   p[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
   p[1] = 0x02; /* CONTAINER_INHERIT_ACE */
   sm_put_le32(p + 4, mask);
-  size_t n = 8 + put_sid(p + 8, authority, sub, nsub);
+  size_t n = 8 + regf_put_sid(p + 8, authority, sub, nsub);
   sm_put_le16(p + 2, (uint16_t)n);
   return n;
 }
@@ -57,9 +46,9 @@ static size_t put_security_descriptor(unsigned char *sd) {
   sm_put_le16(sd + acl + 2, (uint16_t)(n - acl));
   sm_put_le16(sd + acl + 4, 3);
   size_t owner = n;
-  n += put_sid(sd + n, 5, admins, 2);
+  n += regf_put_sid(sd + n, 5, admins, 2);
   size_t group = n;
-  n += put_sid(sd + n, 5, system, 1);
+  n += regf_put_sid(sd + n, 5, system, 1);
   sd[0] = 1;                   /* revision */
   sm_put_le16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
   sm_put_le32(sd + 4, (uint32_t)owner);
