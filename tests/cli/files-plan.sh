@@ -171,12 +171,12 @@ if [ -z "$IFIND" ]; then
   done_testing
   exit 0
 fi
-ntfs "$tmp/d.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
-  "$S/smss.exe=$tmp/smss.exe" "Config.Msi/other.rbf=$tmp/smss.exe"
-"$PYTHON3" - "$tmp/d.ntfs" "$("$IFIND" -n /Config.Msi "$tmp/d.ntfs")" <<'PY'
+# damage_record VOLUME FOLDER: the folder's MFT record (FILE, its number
+# at 0x2C) made to fail its update sequence: the last two bytes of its
+# first sector changed.
+damage_record() {
+  "$PYTHON3" - "$1" "$("$IFIND" -n "$2" "$1")" <<'PY'
 import struct, sys
-# The folder's MFT record (FILE, its number at 0x2C) fails its update
-# sequence: the last two bytes of its first sector changed.
 d = bytearray(open(sys.argv[1], "rb").read())
 for off in range(0, len(d), 1024):
     if d[off:off + 4] == b"FILE" and \
@@ -184,6 +184,10 @@ for off in range(0, len(d), 1024):
         d[off + 510] ^= 0xFF
 open(sys.argv[1], "wb").write(bytes(d))
 PY
+}
+ntfs "$tmp/d.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "$S/smss.exe=$tmp/smss.exe" "Config.Msi/other.rbf=$tmp/smss.exe"
+damage_record "$tmp/d.ntfs" /Config.Msi
 run scan --format json --fail-on never "$tmp/d.ntfs"
 check "an unreadable folder: its files unknown, not absent, the folder named" \
   is_true "[(x['exists'], 'config.msi' in (x['reason'] or '').lower()) for f in r['findings'] for x in f['files'] if x['path'] == 'c:\\\\config.msi\\\\a014fa5.rbf'] == [(None, True)]"
@@ -194,15 +198,7 @@ CR='Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}'
 ntfs "$tmp/c.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
   "$S/smss.exe=$tmp/smss.exe" "$S/autochk.exe=$tmp/smss.exe" \
   "$CR/a.cat=$tmp/smss.exe"
-"$PYTHON3" - "$tmp/c.ntfs" "$("$IFIND" -n "/$CR" "$tmp/c.ntfs")" <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], "rb").read())
-for off in range(0, len(d), 1024):
-    if d[off:off + 4] == b"FILE" and \
-            struct.unpack_from("<I", d, off + 0x2C)[0] == int(sys.argv[2]):
-        d[off + 510] ^= 0xFF
-open(sys.argv[1], "wb").write(bytes(d))
-PY
+damage_record "$tmp/c.ntfs" "/$CR"
 run plan --format json --fail-on never "$tmp/c.ntfs"
 check "catalogs unreadable: autochk.exe's signature an error naming them, not unsigned" \
   is_true "[(f['file']['signature']['status'], 'catalog' in (f['file']['signature']['reason'] or '').lower()) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [('error', True)]"
