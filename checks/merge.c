@@ -151,36 +151,126 @@ static size_t *groups(const sm_report *rep) {
   return g;
 }
 
-/* Each finding is compared only with the results of its group (a key of
- * 4,000 KnownDLLs does not compare each with every other), in the order
+/* The kept results that hold an observed text (their own or one in their
+ * also), by group and text: the exact pass looks only at those, not at
+ * every result of the group (a Path of 1,500 entries, each with its own
+ * finding, was a million comparisons). */
+typedef struct obs_entry {
+  size_t group, kept, next;
+  uint64_t hash;
+  const char *observed; /* NULL is a text of its own */
+} obs_entry;
+
+typedef struct obs_index {
+  size_t *bucket, mask;
+  obs_entry *v;
+  size_t n, cap;
+} obs_index;
+
+static uint64_t obs_hash(size_t group, const char *s) {
+  uint64_t h = 1469598103934665603u ^ group;
+  for (; s && *s; s++)
+    h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) *
+        1099511628211u;
+  return s ? h : h ^ 0x9e3779b97f4a7c15u;
+}
+
+static bool obs_add(obs_index *x, size_t group, const char *observed,
+                    size_t kept) {
+  uint64_t h = obs_hash(group, observed);
+  for (size_t e = x->bucket[h & x->mask]; e != SIZE_MAX; e = x->v[e].next)
+    if (x->v[e].kept == kept && x->v[e].group == group &&
+        same_name(x->v[e].observed, observed))
+      return true;
+  if (!sm_grow(&x->v, x->n, sizeof *x->v))
+    return false;
+  x->v[x->n] = (obs_entry){.group = group, .kept = kept, .hash = h,
+                           .observed = observed,
+                           .next = x->bucket[h & x->mask]};
+  x->bucket[h & x->mask] = x->n++;
+  return true;
+}
+
+/* The first kept result (in kept order) of group that holds f's observed
+ * text and may take f; SIZE_MAX when none. */
+static size_t obs_find(const obs_index *x, const sm_report *rep, size_t group,
+                       const sm_finding *f) {
+  uint64_t h = obs_hash(group, f->observed);
+  size_t best = SIZE_MAX;
+  for (size_t e = x->bucket[h & x->mask]; e != SIZE_MAX; e = x->v[e].next)
+    if (x->v[e].hash == h && x->v[e].group == group &&
+        x->v[e].kept < best && same_name(x->v[e].observed, f->observed) &&
+        same_change(&rep->findings[x->v[e].kept], f, false))
+      best = x->v[e].kept;
+  return best;
+}
+
+/* Result k of group g holds a finding that judges its value whole: put it
+ * in g's chain of such results, in kept order (once). */
+static void whole_add(size_t *wnext, size_t *whead, size_t g, size_t k) {
+  size_t *at = &whead[g];
+  while (*at != SIZE_MAX && *at < k)
+    at = &wnext[*at];
+  if (*at != k) {
+    wnext[k] = *at;
+    *at = k;
+  }
+}
+
+/* Each finding is compared only with the results of its group that hold
+ * its observed text, then (loose) with those of its group, in the order
  * they were kept: heads[g] the first of group g, next[k] the one after
  * result k. */
 sm_result sm_report_merge(sm_report *rep) {
-  size_t n = rep->n_findings, *group = groups(rep);
+  size_t n = rep->n_findings, *group = groups(rep), nb = 16;
+  while (nb < 2 * n)
+    nb *= 2;
   size_t *head = malloc((n ? n : 1) * sizeof *head),
          *tail = malloc((n ? n : 1) * sizeof *tail),
-         *next = malloc((n ? n : 1) * sizeof *next);
-  sm_result rc = group && head && tail && next ? SM_OK : SM_ERR_NOMEM;
+         *next = malloc((n ? n : 1) * sizeof *next),
+         *whead = malloc((n ? n : 1) * sizeof *whead),
+         *wnext = malloc((n ? n : 1) * sizeof *wnext);
+  obs_index ox = {.bucket = malloc(nb * sizeof *ox.bucket), .mask = nb - 1};
+  bool ready = group && head && tail && next && whead && wnext && ox.bucket;
+  sm_result rc = ready ? SM_OK : SM_ERR_NOMEM;
   size_t kept = 0;
   for (size_t i = 0; rc == SM_OK && i < n; i++)
-    head[i] = SIZE_MAX;
-  for (size_t i = 0; group && head && tail && next && i < n; i++) {
+    head[i] = whead[i] = wnext[i] = SIZE_MAX;
+  for (size_t i = 0; ready && i < nb; i++)
+    ox.bucket[i] = SIZE_MAX;
+  for (size_t i = 0; ready && i < n; i++) {
     sm_finding *f = &rep->findings[i];
-    size_t id = group[i], g = rc == SM_OK ? head[id] : SIZE_MAX;
+    size_t id = group[i], g = SIZE_MAX;
     /* The same observed item first, else a value judged whole. */
-    while (g != SIZE_MAX && !same_change(&rep->findings[g], f, false))
-      g = next[g];
-    for (size_t h = rc == SM_OK && g == SIZE_MAX ? head[id] : SIZE_MAX;
-         h != SIZE_MAX && g == SIZE_MAX; h = next[h])
+    if (rc == SM_OK)
+      g = obs_find(&ox, rep, id, f);
+    /* Loose: a value judged whole on one side (a result holds such a
+     * finding: whead's chain; or f is one: any result). */
+    bool fw = whole_value(f);
+    size_t *chain = fw ? next : wnext;
+    for (size_t h = rc == SM_OK && g == SIZE_MAX ? (fw ? head : whead)[id]
+                                                 : SIZE_MAX;
+         h != SIZE_MAX && g == SIZE_MAX; h = chain[h])
       if (same_change(&rep->findings[h], f, true))
         g = h;
     if (g != SIZE_MAX) {
-      if (join(&rep->findings[g], f))
+      const char *obs = f->observed;
+      bool whole = whole_value(f);
+      if (join(&rep->findings[g], f)) {
+        if (whole)
+          whole_add(wnext, whead, id, g);
+        if (!obs_add(&ox, id, obs, g))
+          rc = SM_ERR_NOMEM; /* f joined; what follows is kept apart */
         continue;
+      }
       rc = SM_ERR_NOMEM; /* f and those after it are kept as they are */
     }
     if (kept != i)
       rep->findings[kept] = *f;
+    if (whole_value(&rep->findings[kept]))
+      whole_add(wnext, whead, id, kept);
+    if (rc == SM_OK && !obs_add(&ox, id, rep->findings[kept].observed, kept))
+      rc = SM_ERR_NOMEM;
     next[kept] = SIZE_MAX;
     if (head[id] == SIZE_MAX)
       head[id] = kept;
@@ -188,11 +278,15 @@ sm_result sm_report_merge(sm_report *rep) {
       next[tail[id]] = kept;
     tail[id] = kept++;
   }
-  if (group && head && tail && next)
+  if (ready)
     rep->n_findings = kept;
   free(group);
   free(head);
   free(tail);
   free(next);
+  free(whead);
+  free(wnext);
+  free(ox.bucket);
+  free(ox.v);
   return rc;
 }
