@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/grow.h"
 #include "checks/bootplan-build.h"
 
 struct sm_boot_index {
@@ -142,17 +143,11 @@ static bool count_same(const sm_boot_plan *p, size_t *same) {
 
 /* One needle of the action at by_value position k, when s names it. */
 static bool add_needle(sm_boot_index *x, const sm_boot_plan *p, size_t k,
-                       const char *s, size_t *cap) {
+                       const char *s) {
   if (!s || !*s)
     return true;
-  if (x->n_needles == *cap) {
-    size_t c = *cap ? *cap * 2 : 64;
-    sm_needle *v = realloc(x->needles, c * sizeof *v);
-    if (!v)
-      return false;
-    x->needles = v;
-    *cap = c;
-  }
+  if (!sm_grow(&x->needles, x->n_needles, sizeof *x->needles))
+    return false;
   sm_needle *n = &x->needles[x->n_needles];
   n->len = strlen(s);
   if (!(n->text = malloc(n->len + 1)))
@@ -167,7 +162,6 @@ static bool add_needle(sm_boot_index *x, const sm_boot_plan *p, size_t k,
 }
 
 static bool build_needles(sm_boot_index *x, const sm_boot_plan *p) {
-  size_t cap = 0;
   if (!(x->run_of = malloc((x->n_value ? x->n_value : 1) * sizeof *x->run_of)))
     return false;
   for (size_t k = 0; k < x->n_value; k++) {
@@ -176,11 +170,11 @@ static bool build_needles(sm_boot_index *x, const sm_boot_plan *p) {
                            cmp_name(a->value, b->value) == 0
                        ? x->run_of[k - 1]
                        : k;
-    bool ok = add_needle(x, p, k, a->item, &cap) &&
-              add_needle(x, p, k, a->args, &cap);
+    bool ok = add_needle(x, p, k, a->item) &&
+              add_needle(x, p, k, a->args);
     for (size_t i = 0; ok && i < a->n_files; i++)
-      ok = add_needle(x, p, k, a->files[i].resolved, &cap) &&
-           add_needle(x, p, k, a->files[i].written, &cap);
+      ok = add_needle(x, p, k, a->files[i].resolved) &&
+           add_needle(x, p, k, a->files[i].written);
     if (!ok)
       return false;
   }
@@ -304,7 +298,7 @@ static bool named_by(const sm_boot_index *x, size_t run, const char *observed,
     else
       e = m;
   }
-  size_t len = strlen(observed), cap = 0;
+  size_t len = strlen(observed);
   char *obs = malloc(len + 1);
   if (!obs)
     return false;
@@ -338,15 +332,8 @@ static bool named_by(const sm_boot_index *x, size_t run, const char *observed,
       for (; ok && lo < b && x->needles[lo].hash == h; lo++) {
         if (memcmp(x->needles[lo].text, obs + i, l) != 0)
           continue;
-        if (*n_hits == cap) {
-          cap = cap ? cap * 2 : 16;
-          size_t *v = realloc(*hits, cap * sizeof *v);
-          if (!v) {
-            ok = false;
-            break;
-          }
-          *hits = v;
-        }
+        if (!(ok = sm_grow(hits, *n_hits, sizeof **hits)))
+          break;
         (*hits)[(*n_hits)++] = x->needles[lo].action;
       }
     }
