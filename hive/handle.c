@@ -392,6 +392,7 @@ void sm_hive_close(sm_hive *h) {
   sm_image_stop_hash(h); /* a digest not yet asked for is not needed */
   sm_image_finish_hash(h);
   sm_child_memo_free(h);
+  free(h->kids);
   if (h->hx)
     hivex_close(h->hx);
   sm_hive_notes_free(h);

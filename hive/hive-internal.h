@@ -51,6 +51,11 @@ struct sm_hive {
                                     the image is replayed meanwhile; -1:
                                     from the image's file */
   struct sm_child_memo *memo;    /* node.c: subkeys looked up so far */
+  sm_key kids_of;                /* subkeys.c: the last key whose subkeys
+                                    were read, and those (a run of lookups
+                                    under one key reads its list once) */
+  sm_key *kids;
+  size_t n_kids;
   sm_hive_note *notes;           /* what reading the keys read so far
                                     found (hive/heal.c) */
   size_t n_notes, cap_notes;

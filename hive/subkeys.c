@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "base/le.h"
 #include "hive/hive-internal.h"
 
@@ -125,7 +126,34 @@ static sm_result too_many(sm_hive *h, sm_key key, sm_key **out, size_t *n,
 /* Every lookup and listing of a key's subkeys comes here: a key with more
  * than SM_LIST_MAX is an error (docs/security.md), whether listed or
  * looked into. */
+static sm_result children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
+                          sm_error *err);
+
+/* The subkeys of node, the last key's read again from memory: a hive does
+ * not change once open, and family detection looks a dozen services up
+ * under Services, each a fresh listing of its ~600 subkeys otherwise. */
 sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
+                          sm_error *err) {
+  if (h->kids && h->kids_of == node) {
+    *n = h->n_kids;
+    if (!(*out = sm_memdup(h->kids, h->n_kids * sizeof *h->kids)))
+      return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+    return SM_OK;
+  }
+  sm_result r = children(h, node, out, n, err);
+  if (r == SM_OK && *out) {
+    sm_key *keep = sm_memdup(*out, *n * sizeof **out);
+    if (keep) { /* else only the memory is not kept */
+      free(h->kids);
+      h->kids = keep;
+      h->n_kids = *n;
+      h->kids_of = node;
+    }
+  }
+  return r;
+}
+
+static sm_result children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
                           sm_error *err) {
   *out = NULL;
   *n = 0;
