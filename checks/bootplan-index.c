@@ -178,7 +178,8 @@ static bool build_needles(sm_boot_index *x, const sm_boot_plan *p) {
     if (!ok)
       return false;
   }
-  qsort(x->needles, x->n_needles, sizeof *x->needles, cmp_needle);
+  if (x->n_needles)
+    qsort(x->needles, x->n_needles, sizeof *x->needles, cmp_needle);
   return true;
 }
 
