@@ -209,12 +209,32 @@ static void test_action_of(void **state) {
   done(&t);
 }
 
+/* A plan whose actions name no item, argument or file (empty lists, empty
+ * keys): the index holds no strings, and a finding still finds no action
+ * by them. */
+static void test_action_of_no_strings(void **state) {
+  (void)state;
+  planned t;
+  build(&t, "empty-keys");
+  for (size_t i = 0; i < t.p.n_actions; i++)
+    assert_null(t.p.actions[i].item);
+  sm_finding f = {
+      .key = "ControlSet001\\Control\\Session Manager",
+      .value = "BootExecute",
+      .observed = "c:\\windows\\system32\\autochk.exe",
+  };
+  long i = sm_boot_plan_action_of(&t.p, &f, NULL);
+  assert_true(i < 0 || t.p.actions[i].n_files == 0);
+  done(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_windows_10_accounted),
       cmocka_unit_test(test_planted_actions),
       cmocka_unit_test(test_unmodelled),
       cmocka_unit_test(test_action_of),
+      cmocka_unit_test(test_action_of_no_strings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
