@@ -274,13 +274,10 @@ sm_result sm_heal_values(sm_hive *h, sm_key key, size_t **out, size_t *n,
                            "load-time checker removes it from the list",
                            i, off, why);
   }
-  if (r == SM_OK && dropped > SM_HEAL_LISTED)
-    r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
-                         "%u more value-list entries (not listed) are empty "
-                         "or do not point to a value whose cells are "
-                         "allocated: Windows' load-time checker removes "
-                         "them from the list",
-                         dropped - SM_HEAL_LISTED);
+  if (r == SM_OK)
+    r = sm_heal_note_rest(h, key, dropped,
+                          "value-list entries (not listed) are empty or do "
+                          "not point to a value whose cells are allocated");
   if (*out)
     (*out)[*n] = 0;
   if (r != SM_OK) {
@@ -407,13 +404,11 @@ sm_result sm_heal_subkeys(sm_hive *h, sm_key key, sm_key **out, size_t *n,
                            "load-time checker removes it from the list",
                            i, off, why);
   }
-  if (r == SM_OK && dropped > SM_HEAL_LISTED)
-    r = sm_hive_note_add(h, SM_NOTE_HEALED, key,
-                         "%zu more subkey-list entries (not listed) point to "
-                         "free cells or to keys whose names do not fit their "
-                         "cells: Windows' load-time checker removes them "
-                         "from the list",
-                         dropped - SM_HEAL_LISTED);
+  if (r == SM_OK)
+    r = sm_heal_note_rest(h, key, dropped,
+                          "subkey-list entries (not listed) point to free "
+                          "cells or to keys whose names do not fit their "
+                          "cells");
   if (r != SM_OK) {
     free(v);
     return sm_error_set(err, r, "%s: out of memory", h->path);
@@ -421,4 +416,14 @@ sm_result sm_heal_subkeys(sm_hive *h, sm_key key, sm_key **out, size_t *n,
   *out = v;
   *n = k;
   return SM_OK;
+}
+
+sm_result sm_heal_note_rest(sm_hive *h, sm_key key, size_t dropped,
+                            const char *what) {
+  if (dropped <= SM_HEAL_LISTED)
+    return SM_OK;
+  return sm_hive_note_add(h, SM_NOTE_HEALED, key,
+                          "%zu more %s: Windows' load-time checker removes "
+                          "them from the list",
+                          dropped - SM_HEAL_LISTED, what);
 }

@@ -189,6 +189,10 @@ sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
  * rest of a list's are counted in one note: a hostile list of 100,000
  * broken entries is no flood of notes. */
 #define SM_HEAL_LISTED 32u
+/* The note of a list's repairs past the first SM_HEAL_LISTED, if any:
+ * "N more WHAT: Windows' load-time checker removes them from the list". */
+sm_result sm_heal_note_rest(sm_hive *h, sm_key key, size_t dropped,
+                            const char *what);
 /* Bytes of value data per big-data segment: each but the last holds
  * this many (msuhanov/regf, "Data segment"). */
 #define SM_BIG_SEGMENT 16344u

@@ -94,14 +94,11 @@ static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
     v[k++] = v[i];
   }
   *n = k;
-  if (dropped > SM_HEAL_LISTED &&
-      sm_hive_note_add(h, SM_NOTE_HEALED, node,
-                       "%zu more subkeys (not listed) do not sort after the "
-                       "subkey before them: Windows' load-time checker "
-                       "removes them from the list",
-                       dropped - SM_HEAL_LISTED) != SM_OK)
-    return SM_ERR_NOMEM;
-  return SM_OK;
+  return sm_heal_note_rest(h, node, dropped,
+                           "subkeys (not listed) do not sort after the "
+                           "subkey before them") == SM_OK
+             ? SM_OK
+             : SM_ERR_NOMEM;
 }
 
 sm_result sm_key_too_many(sm_hive *h, sm_key key, size_t count,
