@@ -14,9 +14,6 @@
 
 #define MAX_FILE ((size_t)256 << 20) /* read and hashed; larger: size only */
 #define MAX_CATALOG ((size_t)64 << 20)
-/* Files described per volume: a hive naming more (thousands of pending
- * renames) gets the rest unchecked, said so, in bounded time. */
-#define MAX_FILES 4096
 #define CATROOT "Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}"
 
 const char *sm_file_role_name(sm_file_role r) {
@@ -255,10 +252,22 @@ bool sm_file_describe(const sm_files_ctx *c, const char *path,
       out->role = role;
       return (out->path = strdup(path)) != NULL;
     }
-  if (vc->n >= MAX_FILES) {
+  if (vc->n >= SM_FILES_MAX) {
+    /* Files described per volume: a hive naming more (thousands of
+     * pending renames) gets the rest unchecked, in bounded time, and the
+     * audit said incomplete (sm_scan_files). */
     out->role = role;
+    if (c->left) {
+      char *p = strdup(path);
+      if (!p || !sm_grow(&c->left->paths, c->left->n, sizeof *c->left->paths)) {
+        free(p);
+        return false;
+      }
+      c->left->paths[c->left->n++] = p;
+    }
     return (out->path = strdup(path)) &&
-           set_reason(out, "not checked: more than 4096 files named");
+           set_reason(out, "more than 4096 files named in this volume: the "
+                           "audit is incomplete");
   }
   sm_file_fact ff = {.role = role, .path = strdup(path)};
   if (!ff.path || !describe(&ff, vpath, c->vol, c->anchors) ||
@@ -316,6 +325,28 @@ void sm_file_fact_clear(sm_file_fact *ff) {
   free(ff->pe_error);
   sm_pe_version_free(&ff->version);
   memset(ff, 0, sizeof *ff);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t sm_files_left_count(sm_files_left *l) {
+  if (!l->n)
+    return 0;
+  qsort(l->paths, l->n, sizeof *l->paths, cmp_str);
+  size_t n = 1;
+  for (size_t i = 1; i < l->n; i++)
+    n += strcmp(l->paths[i - 1], l->paths[i]) != 0;
+  return n;
+}
+
+void sm_files_left_free(sm_files_left *l) {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->paths[i]);
+  free(l->paths);
+  l->paths = NULL;
+  l->n = 0;
 }
 
 void sm_file_facts_free(sm_file_fact *f, size_t n) {

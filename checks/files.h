@@ -72,7 +72,20 @@ typedef struct sm_files_ctx {
   const sm_baseline *baseline; /* its suppressions apply to SM-FILE-*
                                   findings (may be NULL) */
   int today;                   /* YYYYMMDD, for suppression expiry */
+  struct sm_files_left *left;  /* collects the files not checked past the
+                                  cap (sm_files_left_count), or NULL */
 } sm_files_ctx;
+
+/* The files named but not checked because the volume already had
+ * SM_FILES_MAX described: the audit is incomplete. */
+#define SM_FILES_MAX 4096
+typedef struct sm_files_left {
+  char **paths; /* as named (resolved), with repeats */
+  size_t n;
+} sm_files_left;
+/* How many different files l holds (sorts it).  */
+size_t sm_files_left_count(sm_files_left *l);
+void sm_files_left_free(sm_files_left *l);
 
 /* The files of every action of plan (may be NULL) and of every finding of
  * the reports: each action's file facts (sm_boot_file.fact); each

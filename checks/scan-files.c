@@ -38,14 +38,28 @@ void sm_scan_files(const sm_scan_target *t, const sm_scan_options *o,
     vol = own = sm_volume_of_hive(t->path);
   char windir[256];
   windows_folder(t, windir, sizeof windir);
+  sm_files_left left = {0};
   sm_files_ctx c = {.vol = vol,
                     .anchors = o->anchors,
                     .windir = windir[0] ? windir : NULL,
                     .baseline = r->baseline,
-                    .today = o->today};
+                    .today = o->today,
+                    .left = &left};
   if (!sm_files_check(&c, r->reports, r->n_reports,
                       r->has_plan ? &r->plan : NULL))
     sm_scan_fail(r, "out of memory");
+  /* A cap reached is part of the audit that did not run: never clean. */
+  r->unchecked_files = sm_files_left_count(&left);
+  if (r->unchecked_files) {
+    char msg[300];
+    snprintf(msg, sizeof msg,
+             "audit incomplete: %zu file%s named not checked (the cap of %d "
+             "files described per volume was reached)",
+             r->unchecked_files, r->unchecked_files == 1 ? "" : "s",
+             SM_FILES_MAX);
+    sm_scan_warn(r, msg);
+  }
+  sm_files_left_free(&left);
   sm_volume_close(own);
 }
 

@@ -91,6 +91,7 @@ void sm_scan_summarise(sm_scan_result *r) {
            r->host.computer_name ? r->host.computer_name : "");
   if (r->has_hive)
     s->unread_logs = r->hive.recovery.unread;
+  s->unchecked_files = r->unchecked_files;
   if (s->rule_errors)
     r->hive.damaged = true;
 }

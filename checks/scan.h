@@ -185,6 +185,8 @@ typedef struct sm_scan_summary {
   size_t rule_errors; /* rules not evaluated: the audit is incomplete */
   size_t unread_logs; /* transaction logs of a dirty hive found but not
                          read: the audit is incomplete */
+  size_t unchecked_files; /* files named but not checked past the cap of
+                             files per volume: the audit is incomplete */
   size_t passed, not_applicable;
   int max_severity; /* highest unsuppressed, -1 none */
   char computer_name[64]; /* host.computer_name, cut; "" unknown */
@@ -262,6 +264,7 @@ typedef struct sm_scan_result {
 
   char **warnings; /* said about the hive, besides hive.recovery.warning */
   size_t n_warnings;
+  size_t unchecked_files; /* named past the cap of files per volume */
   char *error; /* NULL, or why the hive could not be audited */
 
   sm_scan_summary summary;

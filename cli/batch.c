@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/fault.h"
+#include "checks/files.h"
 #include "cli/batch-internal.h"
 #include "cli/cli.h"
 
@@ -76,8 +77,20 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
                    sum->unread_logs == 1 ? "" : "s");
     }
   }
+  if (sum->unchecked_files && !sum->failed && !sum->rule_errors &&
+      !sum->unread_logs) {
+    st->incomplete++;
+    if (!b->bo->quiet_errors) {
+      clear_line(b);
+      sm_cli_error("%s: audit incomplete: %zu file%s named not checked (more "
+                   "than %d in the volume)",
+                   it->target, sum->unchecked_files,
+                   sum->unchecked_files == 1 ? "" : "s", SM_FILES_MAX);
+    }
+  }
   sm_batch_count_host(st, it->target, sum,
-                      sum->rule_errors || sum->unread_logs);
+                      sum->rule_errors || sum->unread_logs ||
+                          sum->unchecked_files);
   st->suppressed += sum->suppressed;
   for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
     st->by_severity[s] += sum->by_severity[s];

@@ -339,7 +339,8 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   json_t *frag =
       json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
                 "notifications", notes, "results", results, "rules", rules,
-                "failed", res->error != NULL || res->summary.rule_errors);
+                "failed", res->error != NULL || res->summary.rule_errors ||
+                    res->summary.unchecked_files);
   if (frag && container)
     json_object_set_new(frag, "container", container);
   else

@@ -265,6 +265,8 @@ static json_t *summary_json(const sm_scan_summary *s) {
                       json_integer((json_int_t)s->rule_errors));
   json_object_set_new(o, "unread_logs",
                       json_integer((json_int_t)s->unread_logs));
+  json_object_set_new(o, "unchecked_files",
+                      json_integer((json_int_t)s->unchecked_files));
   return o;
 }
 

@@ -434,6 +434,9 @@ static void print_summary(FILE *f, const sm_scan_summary *s) {
   if (s->rule_errors)
     fprintf(f, "; %zu could not be evaluated: the audit is incomplete",
             s->rule_errors);
+  if (s->unchecked_files)
+    fprintf(f, "; %zu file%s named not checked: the audit is incomplete",
+            s->unchecked_files, s->unchecked_files == 1 ? "" : "s");
   fputc('\n', f);
 }
 

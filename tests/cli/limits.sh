@@ -229,4 +229,28 @@ check "scan: 40,000 entries dropped by the checker, in time (exit $rc)" [ "$rc" 
 check "scan: the first entries listed, the rest counted" \
   grep -q "39968 more value-list entries .*removes them from the list" "$tmp/out"
 check "scan: a short report, not every entry" [ "$(wc -c <"$tmp/out")" -lt 100000 ]
+# The files findings name are described up to 4,096 per volume: past that
+# cap the rest go unchecked, and the audit is incomplete, never clean.
+mkdir -p "$tmp/capvol/Windows/System32/config"
+"$PYTHON3" -c '
+import sys
+names = ",".join("\"prog%d\"" % i for i in range(4100))
+print("Windows Registry Editor Version 5.00")
+print("[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager]")
+print("\"BootExecute\"=multi:\"autocheck autochk *\",%s" % names)' >"$tmp/cap.reg"
+"$GEN" "$tmp/capvol/Windows/System32/config/SYSTEM" \
+  "$top_srcdir/testdata/reg/win-10.reg" "$tmp/cap.reg"
+echo MZ >"$tmp/capvol/Windows/System32/smss.exe"
+limited scan "$tmp/capvol/Windows/System32/config/SYSTEM"
+check "scan: files past the cap make the audit incomplete (exit $rc)" [ "$rc" = 2 ]
+check "scan: standard error names the cap and how many were left" \
+  grep -q "audit incomplete: 50 files named not checked (more than 4096 in the volume)" "$tmp/err"
+check "scan: the text summary says the audit is incomplete" \
+  grep -q "50 files named not checked: the audit is incomplete" "$tmp/out"
+limited scan --format json --fail-on never "$tmp/capvol/Windows/System32/config/SYSTEM"
+check "scan: JSON counts the files not checked and warns" "$PYTHON3" -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+sys.exit(0 if r["summary"]["unchecked_files"] == 50 and any(
+    "cap of 4096 files" in w for w in r["warnings"]) else 1)' "$tmp/out"
 done_testing
