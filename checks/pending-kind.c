@@ -88,6 +88,12 @@ static bool data_folder(const char *w) {
          (under(w, "system32\\config") && has_suffix(w, ".evt"));
 }
 
+/* In a data folder of the Windows directory (logs, caches, Temp). */
+static bool windows_data(const char *r) {
+  const char *w = in_windir(below_root(r));
+  return w && data_folder(w);
+}
+
 /* Windows' own images every boot maps: the kernel and boot loaders, the
  * first user-mode processes, and the KnownDLLs of every family. */
 static bool core_image(const char *name) {
@@ -487,12 +493,24 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
     *why = ev[dst && evidence(dst) ? 0 : dst ? 1 : 2];
     return SM_PENDING_EVIDENCE;
   }
+  bool src_safe = sm_place_protected(sm_file_place(src));
   if (dst && common_files(dst)) {
-    bool safe = sm_place_protected(sm_file_place(src));
-    *why = safe ? "shared code replaced in Common Files"
-                : "shared code in Common Files replaced from a folder users "
-                  "can write";
-    return safe ? SM_PENDING_SHARED_CODE : SM_PENDING_SYSTEM_CODE;
+    *why = src_safe ? "shared code replaced in Common Files"
+                    : "shared code in Common Files replaced from a folder "
+                      "users can write";
+    return src_safe ? SM_PENDING_SHARED_CODE : SM_PENDING_SYSTEM_CODE;
+  }
+  /* A file moved at boot from where users can write (or the network, or
+   * a relative path) into a folder only administrators write (Program
+   * Files, a drive's root): whoever writes the source before the reboot
+   * chooses what lands there, a service's program or a DLL it loads.
+   * Installers stage in the destination's own folder or Windows
+   * Installer's, never where users write. */
+  if (dst && !src_safe && sm_place_protected(sm_file_place(dst)) &&
+      !windows_data(dst)) {
+    *why = "file placed in a folder only administrators write, from a "
+           "folder users can write";
+    return SM_PENDING_SYSTEM_CODE;
   }
   *why = NULL;
   return dst ? SM_PENDING_RENAME : SM_PENDING_DELETE;

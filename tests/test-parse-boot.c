@@ -143,6 +143,38 @@ static void pending_planted(void **state) {
   sm_fields_free(&f);
 }
 
+/* A file moved from where users can write into a folder only
+ * administrators write is code planted there; within protected folders,
+ * or into a Windows data folder or a user's folder, a rename. */
+static void pending_into_protected(void **state) {
+  (void)state;
+  static const struct {
+    const char *src, *dst;
+    sm_pending_kind kind;
+  } c[] = {
+      {"\\??\\C:\\Users\\Public\\x.exe",
+       "!\\??\\C:\\Program Files\\Vendor\\svc.exe", SM_PENDING_SYSTEM_CODE},
+      {"\\??\\C:\\ProgramData\\v\\x.dll", "\\??\\C:\\Program.exe",
+       SM_PENDING_SYSTEM_CODE},
+      {"\\\\server\\share\\x.dll",
+       "\\??\\C:\\PROGRA~2\\Vendor\\x.dll", SM_PENDING_SYSTEM_CODE},
+      {"\\??\\C:\\Program Files\\Vendor\\is-1.tmp",
+       "!\\??\\C:\\Program Files\\Vendor\\x.dll", SM_PENDING_RENAME},
+      {"\\??\\C:\\ProgramData\\x.log", "\\??\\C:\\Windows\\Logs\\x.log",
+       SM_PENDING_RENAME},
+      {"\\??\\C:\\Users\\bob\\a", "\\??\\C:\\Users\\bob\\b",
+       SM_PENDING_RENAME},
+  };
+  for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+    char *ops[] = {(char *)c[i].src, (char *)c[i].dst};
+    sm_pending p;
+    assert_int_equal(sm_pending_parse(ops, 2, NULL, &p), SM_OK);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(p.ops[0].kind, c[i].kind);
+    sm_pending_free(&p);
+  }
+}
+
 static void pending_odd(void **state) {
   char *ops[] = {"\\??\\C:\\a", "\\??\\C:\\b", "\\??\\C:\\left"};
   sm_fields f = run(SM_PARSE_PENDING_RENAMES, mk_strv("P", ops, 3));
@@ -386,6 +418,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pending_real),
       cmocka_unit_test(pending_planted),
+      cmocka_unit_test(pending_into_protected),
       cmocka_unit_test(pending_odd),
       cmocka_unit_test(bootexec_real),
       cmocka_unit_test(bootexec_planted),
