@@ -1,6 +1,9 @@
 /* Session Manager\kernel\MitigationOptions: the system-wide process
  * mitigation policy (Set-ProcessMitigation -System), read by the kernel at
- * process creation.  REG_BINARY (or REG_QWORD): the first 64 bits are
+ * process creation.  The kernel copies the value's bytes into its policy
+ * whatever the value's type (CmGetSystemControlValues takes the data of
+ * every CmControlVector entry as it is and only reports the type), so a
+ * REG_DWORD or REG_QWORD counts as its bytes do: the first 64 bits are
  * PROCESS_CREATION_MITIGATION_POLICY_*, the next 64 ..._POLICY2_*; each
  * mitigation is a 2-bit field (0 defer, 1 always on, 2 always off, 3 a
  * variant of on).  A field set to 2 forces that mitigation off for every
@@ -58,8 +61,7 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
   for (size_t i = 0; r == SM_OK && i < a->n_values; i++) {
     const sm_value *v = a->values[i];
     if (!v || !v->name || sm_ascii_casecmp(v->name, "MitigationOptions") ||
-        v->status != SM_OK || !v->data ||
-        (v->type != SM_REG_BINARY && v->type != SM_REG_QWORD))
+        v->status != SM_OK || !v->data)
       continue;
     for (size_t f = 0; r == SM_OK && f < sizeof fields / sizeof *fields;
          f++) {
