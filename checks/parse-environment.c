@@ -382,27 +382,41 @@ static bool symbol_unsafe(const sm_env *env, const char *entry, bool strict,
   return unsafe;
 }
 
-/* A search path entry users can write, on the network or relative ("."
- * excepted in CLASSPATH: it is Java's default). */
-static bool search_unsafe(const sm_env *env, const char *name,
-                          const char *value, bool *nomem) {
+/* The entries of a list variable that name code, judged: -1 none,
+ * F_SEARCH_UNSAFE when one is a place users can write, on the network or
+ * relative, else F_SEARCH.  A search path (by_name false) takes every
+ * non-empty entry ("." excepted in CLASSPATH: it is Java's default; a
+ * symbol path _NT_* as the debugger reads it).  A name no family claims
+ * whose words say it locates code (by_name true) takes only the entries
+ * that are paths (a drive, a separator), so a word (MODULE=on) or a URL is
+ * not taken for a relative folder. */
+static int list_field(const sm_env *env, const char *name, const char *value,
+                      bool by_name, bool *nomem) {
   sm_pathlist pl;
   if (sm_pathlist_parse(value, &pl) != SM_OK) {
     *nomem = true;
-    return false;
+    return -1;
   }
-  bool unsafe = false, symbols = iprefix(name, "_NT_");
-  for (size_t i = 0; !unsafe && !*nomem && i < pl.n; i++) {
-    if (!*pl.entries[i] ||
-        (ieq(name, "CLASSPATH") && strcmp(pl.entries[i], ".") == 0))
+  bool symbols = !by_name && iprefix(name, "_NT_");
+  int f = -1;
+  for (size_t i = 0; f != F_SEARCH_UNSAFE && !*nomem && i < pl.n; i++) {
+    const char *e = pl.entries[i];
+    if (by_name ? strstr(e, "://") || !strpbrk(e, "\\/:")
+                : !*e || (ieq(name, "CLASSPATH") && strcmp(e, ".") == 0))
       continue;
-    unsafe = symbols ? symbol_unsafe(env, pl.entries[i],
-                                     ieq(name, "_NT_DEBUGGER_EXTENSION_PATH"),
-                                     nomem)
-                     : location_unsafe(env, pl.entries[i], nomem);
+    bool unsafe =
+        symbols ? symbol_unsafe(env, e,
+                                ieq(name, "_NT_DEBUGGER_EXTENSION_PATH"), nomem)
+                : location_unsafe(env, e, nomem);
+    f = unsafe ? F_SEARCH_UNSAFE : F_SEARCH;
   }
   sm_pathlist_free(&pl);
-  return unsafe;
+  return f;
+}
+
+static bool search_unsafe(const sm_env *env, const char *name,
+                          const char *value, bool *nomem) {
+  return list_field(env, name, value, false, nomem) == F_SEARCH_UNSAFE;
 }
 
 /* PATHEXT: Windows tries the extensions in order, so in any folder a file
@@ -421,26 +435,6 @@ static bool pathext_first(const char *value) {
   }
   sm_pathlist_free(&pl);
   return first && seen_exe;
-}
-
-/* A name no family claims whose words say it locates code: judged by the
- * entries of its value that are paths (a drive, a separator), so a word
- * (MODULE=on) or a URL is not taken for a relative folder. */
-static int named_code(const sm_env *env, const char *value, bool *nomem) {
-  sm_pathlist pl;
-  if (sm_pathlist_parse(value, &pl) != SM_OK) {
-    *nomem = true;
-    return -1;
-  }
-  int f = -1;
-  for (size_t i = 0; f != F_SEARCH_UNSAFE && !*nomem && i < pl.n; i++) {
-    const char *e = pl.entries[i];
-    if (strstr(e, "://") || !strpbrk(e, "\\/:"))
-      continue;
-    f = location_unsafe(env, e, nomem) ? F_SEARCH_UNSAFE : F_SEARCH;
-  }
-  sm_pathlist_free(&pl);
-  return f;
 }
 
 /* The field of one variable, -1 when no family claims it. */
@@ -479,7 +473,7 @@ static int judge(const sm_env *env, const char *name, const char *value,
   if (f == F_SEARCH && search_unsafe(env, name, value, nomem))
     f = F_SEARCH_UNSAFE;
   if (f == -1 && sm_env_name_locates_code(name))
-    f = named_code(env, value, nomem);
+    f = list_field(env, name, value, true, nomem);
   return f;
 }
 
