@@ -51,43 +51,51 @@ static bool same_change(const sm_finding *head, const sm_finding *f,
   return loose ? whole : observed;
 }
 
-/* The files f names that head does not (by path), moved to head: the
- * result names every file of the change. */
-static bool take_files(sm_finding *head, sm_finding *f) {
+static bool has_file(const sm_finding *f, const char *path) {
+  for (size_t j = 0; j < f->n_files; j++)
+    if (same_name(f->files[j].path, path))
+      return true;
+  return false;
+}
+
+/* Room in lead's files for those of other it does not name (by path):
+ * false on NOMEM, nothing else changed. */
+static bool files_room(sm_finding *lead, const sm_finding *other) {
   size_t n = 0;
-  for (size_t i = 0; i < f->n_files; i++) {
-    bool dup = false;
-    for (size_t j = 0; j < head->n_files && !dup; j++)
-      dup = same_name(head->files[j].path, f->files[i].path);
-    if (!dup)
-      n++;
-  }
+  for (size_t i = 0; i < other->n_files; i++)
+    n += !has_file(lead, other->files[i].path);
   if (!n)
     return true;
   sm_file_fact *v =
-      realloc(head->files, (head->n_files + n) * sizeof *head->files);
+      realloc(lead->files, (lead->n_files + n) * sizeof *lead->files);
   if (!v)
     return false;
-  head->files = v;
+  lead->files = v;
+  return true;
+}
+
+/* The files f names that head does not, moved to head (room made by
+ * files_room): the result names every file of the change. */
+static void take_files(sm_finding *head, sm_finding *f) {
   size_t kept = 0;
   for (size_t i = 0; i < f->n_files; i++) {
-    bool dup = false;
-    for (size_t j = 0; j < head->n_files && !dup; j++)
-      dup = same_name(head->files[j].path, f->files[i].path);
-    if (dup)
+    if (has_file(head, f->files[i].path))
       f->files[kept++] = f->files[i];
     else
       head->files[head->n_files++] = f->files[i];
   }
   f->n_files = kept;
-  return true;
 }
 
-/* Move f into head's also, the more severe of the two leading. */
+/* Move f into head's also, the more severe of the two leading.  Whatever
+ * can fail is done first: on NOMEM both are as they were (head keeps its
+ * also, f stays a result of its own). */
 static bool join(sm_finding *head, sm_finding *f) {
-  if (!sm_grow(&head->also, head->n_also, sizeof *head->also))
+  bool swap = f->severity > head->severity;
+  if (!sm_grow(&head->also, head->n_also, sizeof *head->also) ||
+      !files_room(swap ? f : head, swap ? head : f))
     return false;
-  if (f->severity > head->severity) {
+  if (swap) {
     sm_finding t = *head;
     *head = *f;
     *f = t;
@@ -96,8 +104,7 @@ static bool join(sm_finding *head, sm_finding *f) {
     f->also = NULL;
     f->n_also = 0;
   }
-  if (!take_files(head, f))
-    return false;
+  take_files(head, f);
   head->also[head->n_also++] = *f;
   return true;
 }
