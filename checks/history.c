@@ -186,6 +186,11 @@ sm_scan_shadow *sm_scan_shadow_dup(const sm_scan_shadow *s) {
   c->id = s->id ? strdup(s->id) : NULL;
   c->volume = s->volume ? strdup(s->volume) : NULL;
   c->path = s->path ? strdup(s->path) : NULL;
+  if ((s->id && !c->id) || (s->volume && !c->volume) ||
+      (s->path && !c->path)) {
+    sm_scan_shadow_free(c); /* a field lost is no copy */
+    return NULL;
+  }
   return c;
 }
 

@@ -11,6 +11,16 @@
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+static void image_free(sm_scan_image *g) {
+  if (!g)
+    return;
+  free(g->file);
+  free(g->format);
+  free(g->description);
+  free(g->path);
+  free(g);
+}
+
 static sm_scan_image *image_dup(const sm_scan_image *g) {
   sm_scan_image *c = g ? calloc(1, sizeof *c) : NULL;
   if (!c)
@@ -20,17 +30,12 @@ static sm_scan_image *image_dup(const sm_scan_image *g) {
   c->format = dup_or_null(g->format);
   c->description = dup_or_null(g->description);
   c->path = dup_or_null(g->path);
+  if ((g->file && !c->file) || (g->format && !c->format) ||
+      (g->description && !c->description) || (g->path && !c->path)) {
+    image_free(c);
+    return NULL;
+  }
   return c;
-}
-
-static void image_free(sm_scan_image *g) {
-  if (!g)
-    return;
-  free(g->file);
-  free(g->format);
-  free(g->description);
-  free(g->path);
-  free(g);
 }
 
 void sm_scan_result_init(const sm_scan_target *t, sm_scan_result *r) {
@@ -43,6 +48,10 @@ void sm_scan_result_init(const sm_scan_target *t, sm_scan_result *r) {
   r->image = image_dup(t->image);
   r->shadow = sm_scan_shadow_dup(t->shadow);
   r->summary.max_severity = -1;
+  if (!r->target || (t->role && !r->role) || (t->volume && !r->volume) ||
+      (t->volume_name && !r->volume_name) || (t->origin && !r->origin) ||
+      (t->image && !r->image) || (t->shadow && !r->shadow))
+    sm_scan_fail(r, "out of memory");
 }
 
 void sm_scan_fail(sm_scan_result *r, const char *msg) {

@@ -227,6 +227,8 @@ bool sm_scan_open(const sm_scan_target *t, const sm_scan_options *o,
                   sm_baseline_set *set, sm_scan_result *r) {
   sm_error err = {0};
   sm_scan_result_init(t, r);
+  if (r->error)
+    return false; /* out of memory copying the target */
   sm_result rc = t->open ? t->open(t, o->open_flags, &r->h, &err)
                          : sm_hive_open(t->path, o->open_flags, &r->h, &err);
   if (rc != SM_OK) {

@@ -66,7 +66,9 @@ typedef struct sm_scan_shadow {
   unsigned store;   /* its index on the volume, 1 the oldest */
   char *path;       /* the hive's path inside it */
 } sm_scan_shadow;
-sm_scan_shadow *sm_scan_shadow_dup(const sm_scan_shadow *s); /* NULL: NULL */
+/* A deep copy; NULL when s is NULL, or out of memory (then nothing is
+ * kept: never a copy missing a field). */
+sm_scan_shadow *sm_scan_shadow_dup(const sm_scan_shadow *s);
 void sm_scan_shadow_free(sm_scan_shadow *s);
 
 /* What to audit.  Only name and (without open) path are required. */
@@ -335,7 +337,8 @@ void sm_scan_files(const sm_scan_target *t, const sm_scan_options *o,
 void sm_scan(const sm_scan_target *t, const sm_scan_options *o,
              sm_baseline_set *set, sm_scan_result *r);
 
-/* Part of sm_scan_open: r made from t, nothing read yet. */
+/* Part of sm_scan_open: r made from t, nothing read yet; r->error "out of
+ * memory" when a part of t could not be copied. */
 void sm_scan_result_init(const sm_scan_target *t, sm_scan_result *r);
 /* Part of sm_scan_open: the baseline given, or that of the family
  * detected (r->family), from set.  Returns false with r->error set. */

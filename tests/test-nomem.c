@@ -16,6 +16,7 @@
 
 #include "checks/audit.h"
 #include "checks/files.h"
+#include "checks/scan.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -56,6 +57,59 @@ static void arm(long k) {
 static bool disarm(void) {
   countdown = -1;
   return failed;
+}
+
+/* A shadow copy's description copied whole, or not at all. */
+static void shadow_dup_whole_or_nothing(void **state) {
+  (void)state;
+  sm_scan_shadow s = {.id = "{5f3c}", .created = 42, .volume = "disk.img:p2",
+                      .store = 3, .path = "/Windows/System32/config/SYSTEM"};
+  for (long k = 0;; k++) {
+    arm(k);
+    sm_scan_shadow *c = sm_scan_shadow_dup(&s);
+    bool hit = disarm();
+    if (hit) {
+      assert_null(c); /* never a copy missing a field */
+    } else {
+      assert_non_null(c);
+      assert_string_equal(c->id, s.id);
+      assert_string_equal(c->volume, s.volume);
+      assert_string_equal(c->path, s.path);
+      assert_int_equal(c->store, 3);
+    }
+    sm_scan_shadow_free(c);
+    if (!hit)
+      break;
+  }
+}
+
+/* A result whose target could not be copied whole is an error, not a
+ * result without its shadow copy or image. */
+static void result_init_says_out_of_memory(void **state) {
+  (void)state;
+  sm_scan_shadow s = {.id = "{5f3c}", .volume = "disk.img:p2",
+                      .path = "/Windows/System32/config/SYSTEM"};
+  sm_scan_image g = {.file = "disk.img", .format = "raw",
+                     .description = "Basic data partition", .path = "/x"};
+  sm_scan_target t = {.name = "disk.img:p2:vss3:/SYSTEM", .role = "system",
+                      .origin = "disk.img", .image = &g, .shadow = &s};
+  for (long k = 0;; k++) {
+    sm_scan_result r;
+    arm(k);
+    sm_scan_result_init(&t, &r);
+    bool hit = disarm();
+    if (hit) {
+      assert_non_null(r.error);
+      assert_string_equal(r.error, "out of memory");
+    } else {
+      assert_null(r.error);
+      assert_string_equal(r.shadow->path, s.path);
+      assert_string_equal(r.image->description, g.description);
+    }
+    sm_scan_result_free(&r);
+    if (!hit)
+      break;
+  }
 }
 
 static sm_rule rules[3] = {{.id = "R-LOW"}, {.id = "R-LOW-TOO"},
@@ -132,6 +186,8 @@ static void merge_failure_keeps_lists(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(shadow_dup_whole_or_nothing),
+      cmocka_unit_test(result_init_says_out_of_memory),
       cmocka_unit_test(merge_failure_keeps_lists),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
