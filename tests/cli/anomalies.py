@@ -8,7 +8,7 @@ import os
 import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
-                     fired, loud, overlay, run_json, scan_overlay, show, tap,
+                     fired, loud, overlay, run_json, scan_overlays, show, tap,
                      top_srcdir)
 
 # The details of findings about a key or a subkey, not about a value.
@@ -36,6 +36,7 @@ for label, base in bases():
     noisy = sorted({r for r, _ in loud(res)})
     tap(not noisy, "%s: untouched, %s finds nothing at medium or above%s"
         % (label, family, " (found %s)" % ", ".join(noisy) if noisy else ""))
+    planted = []
     for ov in overlays:
         name = os.path.basename(ov)[:-4]
         text, expects = overlay(ov, facts)
@@ -46,7 +47,10 @@ for label, base in bases():
         if only and family not in only:
             continue
         detect = directive(text, "detect") == ["same"]
-        res, why = scan_overlay(base, name, text, family, detect)
+        planted.append((name, text, expects, detect))
+    results = scan_overlays(base, [(name, text, family, detect)
+                                   for name, text, _, detect in planted])
+    for (name, text, expects, detect), (res, why) in zip(planted, results):
         if res is None:
             tap(False, "%s + %s: %s" % (label, name, why))
             continue

@@ -1,6 +1,7 @@
 """Shared by the planted-anomaly tests (anomalies.py, metamorphic.py):
 TAP output, smaudit and gen-hive runs, the base hives and their facts, and
 .reg overlays.  The environment comes from tests/cli/setup.sh."""
+import concurrent.futures
 import json
 import os
 import re
@@ -129,6 +130,15 @@ def scan_overlay(base, name, text, family, detect=False):
     if res is None or res["error"] is not None:
         return None, "not audited: %r" % err
     return res, None
+
+
+def scan_overlays(base, jobs):
+    """scan_overlay of each (name, text, family, detect) of jobs, their
+    names distinct, run on every core: the results in the order of jobs."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(
+        os, "sched_getaffinity") else (os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda j: scan_overlay(base, *j), jobs))
 
 
 def fired(res):

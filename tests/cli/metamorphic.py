@@ -13,7 +13,8 @@ import os
 import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
-                     loud, overlay, reg_escape, run_json, scan_overlay, show,
+                     loud, overlay, reg_escape, run_json, scan_overlay, scan_overlays,
+                     show,
                      tap, top_srcdir)
 
 # ---- respelling a path or command line (plain text) ----
@@ -110,6 +111,7 @@ def planted(label, base, family, facts):
     overlays = sorted(glob.glob(os.path.join(
         top_srcdir, "testdata", "anomalies", "*.reg")))
     kinds = ["case", "type", "env", "nt", "win32", "dots"]
+    jobs = []
     for ov in overlays:
         name = os.path.basename(ov)[:-4]
         text, expects = overlay(ov, facts)
@@ -119,24 +121,26 @@ def planted(label, base, family, facts):
         detect = directive(text, "detect") == ["same"]
         for kind in kinds:
             variant = rewrite(text, kind)
-            if variant == text:
-                continue
-            res, why = scan_overlay(base, name + "-" + kind, variant, family,
-                                    detect)
-            if res is None:
-                tap(False, "%s + %s (%s): %s" % (label, name, kind, why))
-                continue
-            if directive(text, "quiet") == ["yes"]:
-                noisy = loud(res)
-                tap(not noisy, "%s + %s, %s variant: nothing at medium or "
-                    "above%s" % (label, name, kind, " (found %s)" % noisy
-                                 if noisy else ""))
-            for rule, severity in expects:
-                good, sev = caught(res, rule, severity)
-                tap(good, "%s + %s, %s variant: %s at %s%s" % (
-                    label, name, kind, rule, severity,
-                    "" if good else " (found %s)" % (", ".join(sev)
-                                                     or "nothing")))
+            if variant != text:
+                jobs.append((name, text, expects, detect, kind, variant))
+    results = scan_overlays(base, [
+        (name + "-" + kind, variant, family, detect)
+        for name, _, _, detect, kind, variant in jobs])
+    for (name, text, expects, _, kind, _), (res, why) in zip(jobs, results):
+        if res is None:
+            tap(False, "%s + %s (%s): %s" % (label, name, kind, why))
+            continue
+        if directive(text, "quiet") == ["yes"]:
+            noisy = loud(res)
+            tap(not noisy, "%s + %s, %s variant: nothing at medium or "
+                "above%s" % (label, name, kind, " (found %s)" % noisy
+                             if noisy else ""))
+        for rule, severity in expects:
+            good, sev = caught(res, rule, severity)
+            tap(good, "%s + %s, %s variant: %s at %s%s" % (
+                label, name, kind, rule, severity,
+                "" if good else " (found %s)" % (", ".join(sev)
+                                                 or "nothing")))
 
 # ---- 2. respelled real values stay quiet ----
 
