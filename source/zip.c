@@ -85,6 +85,9 @@ typedef struct job {
   size_t err_n;
   char *notes;
   size_t notes_len;
+  char **ambiguous; /* volumes (uploads/ACCESSOR/VOLUME) holding a name
+                       twice with different contents */
+  size_t n_ambiguous;
   unsigned files;
   long long total, limit; /* bytes written, and the most allowed */
 } job;
@@ -163,6 +166,68 @@ static bool copy_data(job *j, int fd, const char *name) {
   }
 }
 
+/* The current entry's data against the file fd, bounded as copy_data:
+ * 1 the same bytes, 0 not, -1 failed (j->err set). */
+static int same_data(job *j, int fd, const char *name) {
+  static char buf[1 << 16], had[1 << 16];
+  long long size = 0;
+  int same = 1;
+  for (;;) {
+    la_ssize_t r = la.archive_read_data(j->a, buf, sizeof buf);
+    if (r < 0) {
+      fail(j, "entry %s: %s", name, la.archive_error_string(j->a));
+      return -1;
+    }
+    if (r == 0)
+      return same && pread(fd, had, 1, size) == 0;
+    j->total += r;
+    if (j->total > j->limit) {
+      fail(j, "more than %lld bytes of hives once decompressed (a zip "
+              "bomb?); not read",
+           j->limit);
+      return -1;
+    }
+    if (same) {
+      ssize_t got = pread(fd, had, (size_t)r, size);
+      same = got == r && memcmp(buf, had, (size_t)r) == 0;
+    }
+    size += r;
+    if (size > SM_ZIP_MAX_FILE)
+      return 0; /* longer than any copy taken: not the same */
+  }
+}
+
+/* The entry c[0..n) appears twice: the same bytes are one file; different
+ * ones make its volume's hives ambiguous evidence (sm_discover_zip). */
+static bool twice(job *j, int dfd, char *const *c, size_t n,
+                  const char *name) {
+  int fd = openat(dfd, c[n - 1], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return fail(j, "reading its hives in %s: %s", j->dir, strerror(errno));
+  int same = same_data(j, fd, name);
+  close(fd);
+  if (same < 0)
+    return false;
+  if (same) {
+    note(j, name, "appears twice, with the same bytes: taken once");
+    return true;
+  }
+  note(j, name, "appears twice, with different contents: which is the "
+                "evidence cannot be told; the hives of its volume are not "
+                "audited");
+  char *v = NULL;
+  if (asprintf(&v, "%s/%s/%s/", c[0], c[1], c[2]) < 0)
+    return fail(j, "out of memory");
+  char **a = realloc(j->ambiguous, (j->n_ambiguous + 1) * sizeof *a);
+  if (!a) {
+    free(v);
+    return fail(j, "out of memory");
+  }
+  j->ambiguous = a;
+  j->ambiguous[j->n_ambiguous++] = v;
+  return true;
+}
+
 /* Take the entry named name when it is a hive of a volume. */
 static bool take(job *j, const char *name) {
   char *copy = strdup(name), *c[9];
@@ -189,7 +254,7 @@ static bool take(job *j, const char *name) {
       fd = openat(dfd, c[n - 1],
                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno == EEXIST) {
-      note(j, name, "appears twice: the first taken");
+      ok = twice(j, dfd, c, n, name);
     } else if (fd < 0) {
       ok = fail(j, "writing its hives to %s: %s", j->dir, strerror(errno));
     } else if (++j->files > SM_ZIP_MAX_FILES) {
@@ -240,13 +305,22 @@ void sm_zip_remove(const char *dir) {
   sm_cleanup_release(dir);
 }
 
-char *sm_zip_extract(const char *path, char *err, size_t n, char **notes) {
+static void free_list(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+char *sm_zip_extract(const char *path, char *err, size_t n, char **notes,
+                     char ***ambiguous, size_t *n_ambiguous) {
   job j = {.zip = path, .dfd = -1, .err = err, .err_n = n};
   sm_evidence_file ev = {.fd = -1};
   sm_error e = {0};
   const char *tmp = getenv("TMPDIR");
   bool ok = false;
   *notes = NULL;
+  *ambiguous = NULL;
+  *n_ambiguous = 0;
   if (sm_evidence_open(AT_FDCWD, path, NULL, 0, &ev, &e) != SM_OK) {
     snprintf(err, n, "%s", e.msg);
     return NULL;
@@ -287,9 +361,12 @@ char *sm_zip_extract(const char *path, char *err, size_t n, char **notes) {
     sm_zip_remove(j.dir);
     free(j.dir);
     free(j.notes);
+    free_list(j.ambiguous, j.n_ambiguous);
     return NULL;
   }
   *notes = j.notes;
+  *ambiguous = j.ambiguous;
+  *n_ambiguous = j.n_ambiguous;
   return j.dir;
 }
 
@@ -326,9 +403,35 @@ static bool rename_found(sm_found_list *l, size_t from, const char *dir,
   return ok;
 }
 
+/* The hives of entries from..l->n found in the volume folder vol of dir
+ * (a name of the zip appears there twice with different contents): errors,
+ * not audited. */
+static bool refuse_volume(sm_found_list *l, size_t from, const char *dir,
+                          const char *zip, const char *vol) {
+  size_t dl = strlen(dir), vl = strlen(vol);
+  for (size_t i = from; i < l->n; i++) {
+    sm_found *f = &l->v[i];
+    const char *p = f->path ? f->path : f->target;
+    if (f->error || !p || strncmp(p, dir, dl) != 0 || p[dl] != '/' ||
+        strncmp(p + dl + 1, vol, vl) != 0)
+      continue;
+    if (asprintf(&f->error,
+                 "%s:%s: a name of this volume appears twice in the zip with "
+                 "different contents: which is the evidence cannot be told; "
+                 "not audited",
+                 zip, p + dl + 1) < 0) {
+      f->error = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool sm_discover_zip(const char *target, sm_found_list *l) {
-  char err[1024], *notes = NULL;
-  char *dir = sm_zip_extract(target, err, sizeof err, &notes);
+  char err[1024], *notes = NULL, **amb;
+  size_t n_amb;
+  char *dir =
+      sm_zip_extract(target, err, sizeof err, &notes, &amb, &n_amb);
   for (char *p = notes, *nl; p && *p; p = nl + 1) {
     if (!(nl = strchr(p, '\n')))
       break;
@@ -348,6 +451,9 @@ bool sm_discover_zip(const char *target, sm_found_list *l) {
   l->tmpdirs[l->n_tmpdirs++] = dir;
   size_t before = l->n;
   bool ok = sm_discover(dir, false, l);
+  for (size_t i = 0; ok && i < n_amb; i++)
+    ok = refuse_volume(l, before, dir, target, amb[i]);
+  free_list(amb, n_amb);
   if (ok && l->n == before + 1 && l->v[before].error) {
     /* Nothing of a collection in it: said of the zip. */
     snprintf(err, sizeof err,

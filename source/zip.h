@@ -29,8 +29,13 @@ bool sm_zip_sniff(const char *path);
  * its path (caller-frees; remove it with sm_zip_remove), or NULL with err
  * (size n) saying why, nothing left behind.  *notes gets what was refused
  * (an entry's name, a duplicate): each note a line, NULL when none
- * (caller-frees). */
-char *sm_zip_extract(const char *path, char *err, size_t n, char **notes);
+ * (caller-frees).  A name that appears twice is taken once when its
+ * contents are the same; with different contents the first is written
+ * and its volume ("uploads/ACCESSOR/VOLUME/") listed in *ambiguous
+ * (*n_ambiguous of them, caller-frees each and the list): ambiguous
+ * evidence, whose hives sm_discover_zip reports as errors. */
+char *sm_zip_extract(const char *path, char *err, size_t n, char **notes,
+                     char ***ambiguous, size_t *n_ambiguous);
 
 /* Remove the folder sm_zip_extract made, and everything in it. */
 void sm_zip_remove(const char *dir);

@@ -101,6 +101,35 @@ check "zip bomb: exit 2" [ "$rc" = 2 ]
 check "zip bomb: one line naming the zip and the bound" grep -q "bomb.zip: more than 67108864 bytes of hives once decompressed" "$tmp/err"
 check "zip bomb: nothing left in TMPDIR" [ -z "$(ls -A "$tmp/t")" ]
 
+# A name twice in one zip: the same bytes are one hive; different
+# contents are ambiguous evidence, said of that volume's hives (an error,
+# exit 2), while the other volumes are audited.
+"$PYTHON3" - "$tmp/twice.zip" "$FIXTURES/win-10.hiv" "$FIXTURES/win-7.hiv" \
+  "$C" "$VSS" "$W" <<'PY'
+import sys, warnings, zipfile
+warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+z, a, b, c, vss, w = sys.argv[1:]
+with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
+    f.writestr("collection_context.json", "{}")
+    f.write(a, "uploads/ntfs/%s/%s/SYSTEM" % (c, w))
+    f.write(b, "uploads/ntfs/%s/%s/SYSTEM" % (c, w))
+    f.write(a, "uploads/ntfs/%s/%s/SYSTEM" % (vss, w))
+    f.write(a, "uploads/ntfs/%s/%s/SYSTEM" % (vss, w))
+PY
+scan "$tmp/twice.zip"
+check "a name twice with different contents: exit 2" [ "$rc" = 2 ]
+check "the note names the member and says it is ambiguous" \
+  grep -q "twice.zip: entry uploads/ntfs/$C/$W/SYSTEM appears twice, with different contents" "$tmp/err"
+expect_roles "its volume's hive is an error; the other volume's (the same bytes twice) is audited" <<EOF2
+twice.zip:uploads/ntfs/$C/$W/SYSTEM system error
+twice.zip:uploads/ntfs/$VSS/$W/SYSTEM shadow ok
+EOF2
+check "the error says which is the evidence cannot be told" \
+  grep -q "appears twice in the zip with different contents: which is the evidence cannot be told" "$tmp/out"
+check "the same bytes twice: a note, taken once" \
+  grep -q "entry uploads/ntfs/$VSS/$W/SYSTEM appears twice, with the same bytes: taken once" "$tmp/err"
+check "nothing left in TMPDIR" [ -z "$(ls -A "$tmp/t")" ]
+
 # Not a collection; not a zip at all; a damaged zip.
 mkzip "$tmp/other.zip" "notes/SYSTEM=$FIXTURES/win-10.hiv"
 run scan -b "$tmp/b.yaml" --no-hash "$tmp/other.zip"
