@@ -22,13 +22,14 @@ enum {
   F_DEVICE_LINKS,
   F_DRIVES_UNSAFE,
   F_DRIVES_FOLDER,
-  F_DRIVES_DEVICE
+  F_DRIVES_DEVICE,
+  F_DEVICE_SQUATS
 };
 
 static const char *const field_names[] = {
     "names",          "drives",        "shadowing",     "redirects",
     "device-links",   "drives-unsafe", "drives-folder", "drives-device",
-    NULL};
+    "device-squats",  NULL};
 
 static bool ieq(const char *a, const char *b) {
   return sm_ascii_casecmp(a, b) == 0;
@@ -89,6 +90,17 @@ static bool device_object(const char *t) {
   return *t && !strpbrk(t, "\\/");
 }
 
+/* Whether a device object target (\Device\NAME) is the device of that
+ * very name: the link a driver creates for itself (vmsmb ->
+ * \Device\vmsmb).  A link created here first takes the name, so the
+ * driver's own link fails and whatever opens \\.\NAME reaches the
+ * target: another device's name means its clients are sent elsewhere. */
+static bool own_device(const char *name, const char *target) {
+  const char *t = target + 8;
+  t += strspn(t, "\\");
+  return ieq(name, t);
+}
+
 /* A drive letter, graded by what it redirects (its "X:=target" goes to
  * one of three fields, with the reason after it where it is unsafe):
  * - over the system drive (C:, as the hive does not say otherwise), or a
@@ -144,6 +156,8 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
             : opened_name(name)     ? F_SHADOWING
             : !device_object(target) ? F_REDIRECTS
                                     : F_DEVICE_LINKS;
+    if (f == F_DEVICE_LINKS && !own_device(name, target))
+      f = F_DEVICE_SQUATS;
     r = sm_field_pushf(&out->v[f], "%s=%s", name, target);
     if (r == SM_OK && f == F_DRIVES)
       r = judge_drive(a, out, name, target);

@@ -165,7 +165,7 @@ static const struct {
     {SM_PARSE_DOS_DEVICES,
      "dos-devices",
      {"names", "drives", "shadowing", "redirects", "device-links",
-      "drives-unsafe", "drives-folder", "drives-device"}},
+      "drives-unsafe", "drives-folder", "drives-device", "device-squats"}},
     {SM_PARSE_ENVIRONMENT,
      "environment",
      {"code-loading", "search-paths-unsafe", "search-paths", "relocated",
