@@ -24,12 +24,6 @@ const char *sm_file_role_name(sm_file_role r) {
   return n[r];
 }
 
-static void add_catalog(void *ctx, const char *name, const unsigned char *d,
-                        size_t len) {
-  sm_error err;
-  (void)sm_catdb_add(ctx, name, d, len, &err); /* a bad one is skipped */
-}
-
 /* What is kept with a volume: the files described (by their path in the
  * volume), and, made when its first signature is checked, its catalogs
  * and its anchors (the user's and the image's own roots). */
@@ -37,12 +31,27 @@ typedef struct vol_cache {
   int whole; /* holds System32\smss.exe: 1 yes, 0 no, -1 not yet known */
   bool sig_ready;
   bool catalogs_unread; /* CatRoot is there but cannot be read */
+  size_t bad_catalogs;  /* catalogs there that cannot be read or parsed */
+  char bad_catalog[104]; /* the first of them, and why */
   sm_catdb *db;
   sm_anchors *anchors;
   char **paths;
   sm_file_fact *facts;
   size_t n;
 } vol_cache;
+
+/* A catalog that is there but cannot be read or parsed may be the one
+ * that signs a file: it is counted, and the first named. */
+static void add_catalog(void *ctx, const char *name, const unsigned char *d,
+                        size_t len) {
+  vol_cache *c = ctx;
+  sm_error err = {0};
+  if (d && sm_catdb_add(c->db, name, d, len, &err) == SM_OK)
+    return;
+  if (!c->bad_catalogs++)
+    snprintf(c->bad_catalog, sizeof c->bad_catalog, "%.48s (%.48s)", name,
+             d ? err.msg : "cannot be read");
+}
 
 static void cache_free(void *p) {
   vol_cache *c = p;
@@ -79,7 +88,7 @@ static bool sig_ready(sm_volume *vol, vol_cache *c, const sm_anchors *user) {
     return false;
   }
   c->catalogs_unread =
-      !vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c->db);
+      !vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c);
   sm_files_image_roots(vol, c->anchors);
   c->sig_ready = true;
   return true;
@@ -133,12 +142,18 @@ static void pe_facts(sm_file_fact *ff, const unsigned char *d, size_t n,
   /* Windows signs most of its files in catalogs only: without them, a
    * file with no signature of its own is not known to be unsigned. */
   if (ff->sig.status == SM_SIG_UNSIGNED && vol &&
-      (!ready || c->catalogs_unread)) {
+      (!ready || c->catalogs_unread || c->bad_catalogs)) {
     ff->sig.status = SM_SIG_ERROR;
-    snprintf(ff->sig.reason, sizeof ff->sig.reason, "%s",
-             ready ? "the volume's catalogs (System32\\CatRoot) cannot be "
-                     "read: whether one signs it is not known"
-                   : "out of memory indexing the volume's catalogs");
+    if (ready && !c->catalogs_unread)
+      snprintf(ff->sig.reason, sizeof ff->sig.reason,
+               "%zu of the volume's catalogs (System32\\CatRoot) cannot be "
+               "read, the first %s: whether one signs it is not known",
+               c->bad_catalogs, c->bad_catalog);
+    else
+      snprintf(ff->sig.reason, sizeof ff->sig.reason, "%s",
+               ready ? "the volume's catalogs (System32\\CatRoot) cannot be "
+                       "read: whether one signs it is not known"
+                     : "out of memory indexing the volume's catalogs");
   }
 }
 

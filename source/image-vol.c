@@ -248,13 +248,13 @@ static bool each(sm_volume *sv, const char *dir, const char *suffix,
         strcasecmp(n->name + nl - sl, suffix) != 0)
       continue;
     TSK_FS_FILE *f = tsk_fs_file_open_meta(v->fs, NULL, n->meta_addr);
+    sm_vfile vf = {0};
     if (f && f->meta && f->meta->size >= 0) {
-      sm_vfile vf = {.size = (uint64_t)f->meta->size};
+      vf.size = (uint64_t)f->meta->size;
       read_whole(f, max, &vf);
-      if (vf.data)
-        fn(ctx, n->name, vf.data, vf.len);
-      free(vf.data);
     }
+    fn(ctx, n->name, vf.data, vf.len); /* data NULL: unreadable */
+    free(vf.data);
     if (f)
       tsk_fs_file_close(f);
     tsk_error_reset();

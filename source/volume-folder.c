@@ -224,12 +224,16 @@ static bool each(sm_volume *sv, const char *dir, const char *suffix,
     int f = openat(dirfd(d), e->d_name,
                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
-    if (f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode)) {
+    bool regular = e->d_type == DT_REG || e->d_type == DT_UNKNOWN;
+    if (f >= 0 && fstat(f, &st) == 0) {
       sm_vfile vf = {.size = (uint64_t)st.st_size};
-      read_fd(f, max, &vf);
-      if (vf.data)
-        fn(ctx, e->d_name, vf.data, vf.len);
+      if ((regular = S_ISREG(st.st_mode)))
+        read_fd(f, max, &vf);
+      if (regular)
+        fn(ctx, e->d_name, vf.data, vf.len); /* data NULL: unreadable */
       free(vf.data);
+    } else if (regular) {
+      fn(ctx, e->d_name, NULL, 0); /* there, but cannot be opened */
     }
     if (f >= 0)
       close(f);

@@ -46,9 +46,11 @@ struct sm_volume {
   sm_result (*find)(sm_volume *v, const char *path, size_t max,
                     sm_vfile *out, sm_error *err);
   /* Each regular file of folder dir whose name ends with suffix (any
-   * case), read whole when at most max bytes, handed to fn.  False when
-   * the folder, or one on the way to it, is there but cannot be read
-   * (none handed over then): no proof that it holds nothing. */
+   * case), read whole when at most max bytes, handed to fn; one that is
+   * there but cannot be read (or is larger) is handed over with data
+   * NULL, never left out.  False when the folder, or one on the way to it,
+   * is there but cannot be read (none handed over then): no proof that it
+   * holds nothing. */
   bool (*each)(sm_volume *v, const char *dir, const char *suffix, size_t max,
                void (*fn)(void *ctx, const char *name,
                           const unsigned char *data, size_t len),

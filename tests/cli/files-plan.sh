@@ -202,4 +202,26 @@ damage_record "$tmp/c.ntfs" "/$CR"
 run plan --format json --fail-on never "$tmp/c.ntfs"
 check "catalogs unreadable: autochk.exe's signature an error naming them, not unsigned" \
   is_true "[(f['file']['signature']['status'], 'catalog' in (f['file']['signature']['reason'] or '').lower()) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [('error', True)]"
+# A catalog there that cannot be parsed (or read) may be the one that signs
+# a file: an unsigned file is then not known unsigned, and the catalog is
+# named; in an image and in a folder tree alike.
+autochk_sig="[(f['file']['signature']['status'], 'a.cat' in (f['file']['signature']['reason'] or '')) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [('error', True)]"
+ntfs "$tmp/bc.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+  "$S/smss.exe=$tmp/smss.exe" "$S/autochk.exe=$tmp/smss.exe" \
+  "$CR/a.cat=$tmp/smss.exe"
+run plan --format json --fail-on never "$tmp/bc.ntfs"
+check "image: a catalog that is no catalog: autochk.exe's signature an error naming it" \
+  is_true "$autochk_sig"
+mkdir -p "$tmp/tree/$S/config" "$tmp/tree/$CR"
+cp "$FIXTURES/win-10.hiv" "$tmp/tree/$S/config/SYSTEM"
+cp "$tmp/smss.exe" "$tmp/tree/$S/smss.exe"
+cp "$tmp/smss.exe" "$tmp/tree/$S/autochk.exe"
+cp "$tmp/smss.exe" "$tmp/tree/$CR/a.cat"
+run plan --format json --fail-on never "$tmp/tree/$S/config/SYSTEM"
+check "folder: a catalog that is no catalog: autochk.exe's signature an error naming it" \
+  is_true "$autochk_sig"
+truncate -s 65M "$tmp/tree/$CR/b.cat" # past the 64 MiB a catalog is read
+run plan --format json --fail-on never "$tmp/tree/$S/config/SYSTEM"
+check "folder: a catalog too large to read is counted, not left out" \
+  is_true "[('2 of the volume' in f['file']['signature']['reason']) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [True]"
 done_testing
