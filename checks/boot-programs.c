@@ -3,10 +3,12 @@
  * "Windows' boot programs and their arguments". */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "checks/parse-internal.h"
 #include "checks/winpath.h"
 
@@ -55,6 +57,64 @@ static const boot_program *find(const char *name) {
 }
 
 bool sm_boot_program_windows(const char *name) { return find(name) != NULL; }
+
+/* The Latin letter a code point of another script or form reads as, 0
+ * for an invisible format character, -1 for none.  Cyrillic and Greek
+ * letters drawn as Latin ones (both cases), fullwidth ASCII, dotless i. */
+static int latin_reading(uint32_t c) {
+  static const struct {
+    uint32_t cp;
+    char ascii;
+  } look[] = {
+      {0x0131, 'i'}, {0x0251, 'a'}, {0x0391, 'a'}, {0x0392, 'b'},
+      {0x0395, 'e'}, {0x0396, 'z'}, {0x0397, 'h'}, {0x0399, 'i'},
+      {0x039A, 'k'}, {0x039C, 'm'}, {0x039D, 'n'}, {0x039F, 'o'},
+      {0x03A1, 'p'}, {0x03A4, 't'}, {0x03A5, 'y'}, {0x03A7, 'x'},
+      {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BA, 'k'}, {0x03BD, 'v'},
+      {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C5, 'u'}, {0x03C7, 'x'},
+      {0x0405, 's'}, {0x0406, 'i'}, {0x0408, 'j'}, {0x0410, 'a'},
+      {0x0412, 'b'}, {0x0415, 'e'}, {0x041A, 'k'}, {0x041C, 'm'},
+      {0x041D, 'h'}, {0x041E, 'o'}, {0x0420, 'p'}, {0x0421, 'c'},
+      {0x0422, 't'}, {0x0423, 'y'}, {0x0425, 'x'}, {0x0430, 'a'},
+      {0x0435, 'e'}, {0x043A, 'k'}, {0x043E, 'o'}, {0x0440, 'p'},
+      {0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'},
+      {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'}, {0x04CF, 'l'},
+      {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
+  };
+  if (c == 0x00AD || c == 0x034F || (c >= 0x200B && c <= 0x200F) ||
+      (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF)
+    return 0;
+  if (c >= 0xFF01 && c <= 0xFF5E) /* fullwidth ASCII */
+    c -= 0xFEE0;
+  if (c < 0x80)
+    return c >= 'A' && c <= 'Z' ? (int)(c + 32) : (int)c;
+  for (size_t i = 0; i < sizeof look / sizeof *look; i++)
+    if (look[i].cp == c)
+      return look[i].ascii;
+  return -1;
+}
+
+const char *sm_boot_program_lookalike(const char *name) {
+  char buf[32];
+  size_t n = 0, len = strlen(name);
+  bool other = false;
+  for (size_t i = 0; i < len;) {
+    uint32_t c;
+    size_t k = sm_utf8_decode((const unsigned char *)name + i, len - i, &c);
+    int a = k ? latin_reading(c) : -1;
+    if (a < 0 || n + 1 >= sizeof buf)
+      return NULL;
+    other |= c >= 0x80;
+    if (a)
+      buf[n++] = (char)a;
+    i += k;
+  }
+  buf[n] = '\0';
+  if (n > 4 && strcmp(buf + n - 4, ".exe") == 0)
+    buf[n - 4] = '\0';
+  const boot_program *p = other ? find(buf) : NULL;
+  return p ? p->name : NULL;
+}
 
 /* \??\C:, \DosDevices\C:, \??\Volume{GUID}, C: */
 static bool volume_token(const char *t) {

@@ -190,9 +190,11 @@ static sm_result judge(sm_fields *out, const sm_env *env, const char *line,
     goto done;
   bool safe = sm_place_protected(sm_file_place(image));
   bool windows = sm_boot_program_windows(b->program);
-  /* A program in a stream of another file is hidden, whoever ships it. */
+  /* A program in a stream of another file is hidden, whoever ships it; a
+   * name that reads as a Windows boot program's is a look-alike. */
+  const char *looks = windows ? NULL : sm_boot_program_lookalike(b->program);
   int cls = !safe                             ? F_UNSAFE_IMAGES
-            : sm_path_stream(image)           ? F_MASQUERADING
+            : sm_path_stream(image) || looks  ? F_MASQUERADING
             : !windows                        ? F_THIRD_PARTY
             : in_system32(image, sys32) ? F_WINDOWS_IMAGES
                                               : F_MASQUERADING;
@@ -201,7 +203,10 @@ static sm_result judge(sm_fields *out, const sm_env *env, const char *line,
            &out->v[safe ? F_PROTECTED_IMAGES : F_UNSAFE_IMAGES], image)) !=
           SM_OK)
     goto done;
-  if (cls == F_MASQUERADING)
+  if (cls == F_MASQUERADING && looks)
+    r = sm_field_pushf(&out->v[cls], "%s (reads as %s): %s", b->program,
+                       looks, image);
+  else if (cls == F_MASQUERADING)
     r = sm_field_pushf(&out->v[cls], "%s: %s", b->program, image);
   else if (cls != F_UNSAFE_IMAGES)
     r = sm_field_push(&out->v[cls], image);

@@ -32,6 +32,12 @@ bool sm_ascii_suffix(const char *s, size_t len, const char *suffix);
 /* boot-programs.c: Windows' own native boot programs (autochk, autoconv,
  * autofmt, poqexec, setupcl, sosreset), by lowercase name without .exe. */
 bool sm_boot_program_windows(const char *name);
+/* The Windows boot program a name that is not one reads as (NULL when
+ * none): letters of other scripts that look like Latin ones (Cyrillic
+ * "а", Greek "ο", fullwidth "ａ") read as those, invisible format
+ * characters (zero-width space and joiners, soft hyphen, byte-order mark)
+ * as nothing, ASCII letters in any case: "аutochk" reads as autochk. */
+const char *sm_boot_program_lookalike(const char *name);
 
 typedef enum sm_boot_arg {
   SM_BOOT_ARG_OK,           /* as Windows writes it (or not a Windows

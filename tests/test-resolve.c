@@ -193,6 +193,21 @@ static void boot_args(void **state) {
   }
   assert_true(sm_boot_program_windows("autochk"));
   assert_false(sm_boot_program_windows("autochk.exe"));
+  /* Names that read as a Windows boot program's: Cyrillic a, fullwidth c,
+   * a zero-width space, Greek omicron with a fullwidth ".exe"; not the
+   * program itself, other words, or letters that read as nothing Latin. */
+  assert_string_equal(sm_boot_program_lookalike("\xd0\xb0utochk"), "autochk");
+  assert_string_equal(sm_boot_program_lookalike("auto\xef\xbd\x83hk"),
+                      "autochk");
+  assert_string_equal(sm_boot_program_lookalike("auto\xe2\x80\x8b" "conv"),
+                      "autoconv");
+  assert_string_equal(
+      sm_boot_program_lookalike("p\xce\xbfqexec\xef\xbc\x8e" "exe"),
+      "poqexec");
+  assert_null(sm_boot_program_lookalike("autochk"));
+  assert_null(sm_boot_program_lookalike("aswboot"));
+  assert_null(sm_boot_program_lookalike("\xd0\xb0\xd0\xb2\xd1\x82ochk"));
+  assert_null(sm_boot_program_lookalike("\xff\xfe"));
   /* Other programs: only their files, by place. */
   assert_int_equal(sm_boot_other_arg(NULL, "/boot"), SM_BOOT_ARG_OK);
   assert_int_equal(sm_boot_other_arg(NULL, "\\??\\C:"), SM_BOOT_ARG_OK);
