@@ -161,10 +161,23 @@ static bool select_control_set(const sm_scan_options *o, sm_scan_result *r,
 static void identify(const sm_scan_target *t, sm_key detect_key,
                      sm_scan_result *r) {
   sm_hive *sw = NULL;
+  sm_error err = {0};
+  sm_result rc = SM_ERR_NOT_FOUND;
   if (t->open_software)
-    t->open_software(t, &sw);
+    rc = t->open_software(t, &sw, &err);
   else if (t->software)
-    sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw, NULL);
+    rc = sm_hive_open(t->software, SM_OPEN_NO_HASH | SM_OPEN_BESIDE, &sw,
+                      &err);
+  if (rc != SM_OK && rc != SM_ERR_NOT_FOUND) {
+    /* There but unreadable is not absent: what rests on it is said. */
+    char msg[700];
+    snprintf(msg, sizeof msg,
+             "the SOFTWARE hive beside it cannot be read (%s): the family is "
+             "detected, and the host named, from this hive alone",
+             err.msg[0] ? err.msg : "error");
+    sm_scan_warn(r, msg);
+    sw = NULL;
+  }
   sm_detect(r->h, detect_key, sw, &r->family);
   sm_host_read(r->h, detect_key, sw, &r->host);
   r->host.software_contradicts = r->family.software_contradicts;

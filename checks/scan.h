@@ -89,8 +89,11 @@ typedef struct sm_scan_target {
   sm_result (*open)(const struct sm_scan_target *t, unsigned flags,
                     sm_hive **out, sm_error *err);
   void *open_data;
-  /* How to open software; NULL: sm_hive_open(software) when set. */
-  sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out);
+  /* How to open software; NULL: sm_hive_open(software) when set.
+   * SM_ERR_NOT_FOUND: there is none; another error: it is there but
+   * cannot be read (said in the result's warnings). */
+  sm_result (*open_software)(const struct sm_scan_target *t, sm_hive **out,
+                             sm_error *err);
   const sm_scan_image *image; /* from a disk image: where, else NULL */
   const sm_scan_shadow *shadow; /* from a shadow copy store, else NULL */
   /* The live hive: its RegBack copy, audited too for the history of each

@@ -147,9 +147,11 @@ static sm_result open_live(const sm_scan_target *t, unsigned flags,
                           out, err);
 }
 
-static sm_result open_software(const sm_scan_target *t, sm_hive **out) {
+static sm_result open_software(const sm_scan_target *t, sm_hive **out,
+                               sm_error *err) {
   const sm_image_hive *hv = ((const image_item *)t->open_data)->hv;
-  return sm_image_open_software(hv->software, hv->software_len, out);
+  return sm_image_open_software(hv->software, hv->software_len,
+                                hv->software_error, out, err);
 }
 
 /* "disk.E01, partition 6 (Basic data partition, offset 13631488),
@@ -300,9 +302,11 @@ static sm_result open_picked(const sm_scan_target *t, unsigned flags,
   return sm_image_pick_open(t->open_data, flags, out, err);
 }
 
-static sm_result open_picked_software(const sm_scan_target *t, sm_hive **out) {
+static sm_result open_picked_software(const sm_scan_target *t, sm_hive **out,
+                                      sm_error *err) {
   const sm_image_pick *p = t->open_data;
-  return sm_image_open_software(p->software, p->software_len, out);
+  return sm_image_open_software(p->software, p->software_len,
+                                p->software_error, out, err);
 }
 
 void sm_image_pick_target(sm_image_pick *p, sm_scan_target *t) {

@@ -218,11 +218,15 @@ static void take_hive(sm_walk *w, const sm_walk_vol *v, TSK_FS_INFO *fs,
   hv.data = file.data;
   hv.len = file.len;
   read_logs(fs, dir, base, &hv, names, errors, cuts);
+  char sw_why[300];
   if (w->want_software &&
-      find_entry(fs, dir, "software", false, &swi, sw, why, sizeof why) > 0 &&
-      read_file(fs, swi, &swfile, why, sizeof why)) {
-    hv.software = swfile.data;
-    hv.software_len = swfile.len;
+      find_entry(fs, dir, "software", false, &swi, sw, why, sizeof why) > 0) {
+    if (read_file(fs, swi, &swfile, sw_why, sizeof sw_why)) {
+      hv.software = swfile.data;
+      hv.software_len = swfile.len;
+    } else {
+      hv.software_error = sw_why; /* there, not read: said, never absent */
+    }
   }
   sm_walk_emit(w, &hv);
   sm_memfile_close(&file);

@@ -67,7 +67,11 @@ static void keep(void *ctx, const sm_image_hive *hv) {
   if (hv->software) {
     p->software = sm_memdup(hv->software, hv->software_len);
     p->software_len = p->software ? hv->software_len : 0;
+    if (!p->software)
+      p->software_error = strdup("out of memory");
   }
+  if (hv->software_error)
+    p->software_error = strdup(hv->software_error);
 }
 
 size_t sm_image_name_split(const char *name) {
@@ -157,6 +161,7 @@ void sm_image_pick_free(sm_image_pick *p) {
     free((void *)p->logs[k].error);
   }
   free(p->software);
+  free(p->software_error);
   memset(p, 0, sizeof *p);
 }
 
@@ -170,12 +175,15 @@ sm_result sm_image_pick_open(const sm_image_pick *p, unsigned flags,
 }
 
 sm_result sm_image_open_software(const unsigned char *data, size_t len,
-                                 sm_hive **out) {
+                                 const char *error, sm_hive **out,
+                                 sm_error *err) {
   *out = NULL;
+  if (error)
+    return sm_error_set(err, SM_ERR_IO, "SOFTWARE: %s", error);
   if (!data)
     return SM_ERR_NOT_FOUND;
   return sm_hive_open_mem("SOFTWARE", data, len, NULL, 0,
-                          SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, out, NULL);
+                          SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, out, err);
 }
 
 sm_result sm_source_open_hive(const char *path, unsigned flags, sm_hive **h,

@@ -21,6 +21,7 @@ typedef struct sm_image_pick {
   size_t nlogs;
   unsigned char *software;
   size_t software_len;
+  char *software_error; /* SOFTWARE there but not read: why, else NULL */
   const char *only; /* IMAGE:pN:/PATH named: that hive alone, or NULL */
   unsigned n_found; /* Windows volumes (SYSTEM hives, not RegBack) */
   char others[512]; /* their names, when more than one */
@@ -46,9 +47,12 @@ void sm_image_pick_free(sm_image_pick *p);
 sm_result sm_image_pick_open(const sm_image_pick *p, unsigned flags,
                              sm_hive **out, sm_error *err);
 
-/* A SOFTWARE hive read from an image (data NULL: none), for detection. */
+/* A SOFTWARE hive read from an image, for detection: SM_ERR_NOT_FOUND
+ * when there is none (data and error NULL), the error when it is there but
+ * could not be read (error: why) or opened. */
 sm_result sm_image_open_software(const unsigned char *data, size_t len,
-                                 sm_hive **out);
+                                 const char *error, sm_hive **out,
+                                 sm_error *err);
 
 /* sm_hive_open, or for a disk image its one SYSTEM hive. */
 sm_result sm_source_open_hive(const char *path, unsigned flags, sm_hive **h,

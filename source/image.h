@@ -56,6 +56,8 @@ typedef struct sm_image_hive {
   size_t nlogs;
   const unsigned char *software; /* SOFTWARE beside it, or NULL */
   size_t software_len;
+  const char *software_error; /* SOFTWARE is there but cannot be read: why
+                                 (software NULL), else NULL */
   const char *error; /* why this volume gave no hive */
   /* The image files read so far whose access time could not be kept (not
    * their owner, no read-only view): "; "-separated, or "". */

@@ -58,4 +58,19 @@ is "a supported family says so" \
 run scan --fail-on never "$FIXTURES/win-10.hiv"
 check "the text report of a supported family has no family line" \
   sh -c "! grep -q 'family:' '$tmp/out'"
+# A SOFTWARE hive that is there but cannot be read is said, not taken for
+# absent: the family from the SYSTEM hive alone, with a warning.
+mkdir -p "$tmp/badsw/Windows/System32/config"
+cp "$FIXTURES/win-10.hiv" "$tmp/badsw/Windows/System32/config/SYSTEM"
+head -c 8192 /dev/zero >"$tmp/badsw/Windows/System32/config/SOFTWARE"
+scan "$tmp/badsw"
+is "an unreadable SOFTWARE hive: a warning saying what rests on it" \
+  '[w for w in r["warnings"] if "SOFTWARE hive beside it cannot be read" in w and "from this hive alone" in w] != []' True
+is "an unreadable SOFTWARE hive: the family from SYSTEM" 'r["baseline"]["name"]' windows-10
+scan "$tmp/older"
+is "a readable SOFTWARE hive: no such warning" \
+  '[w for w in r["warnings"] if "SOFTWARE" in w]' "[]"
+rm "$tmp/badsw/Windows/System32/config/SOFTWARE"
+scan "$tmp/badsw"
+is "no SOFTWARE hive: no such warning" '[w for w in r["warnings"] if "SOFTWARE" in w]' "[]"
 done_testing

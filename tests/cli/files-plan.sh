@@ -224,4 +224,17 @@ truncate -s 65M "$tmp/tree/$CR/b.cat" # past the 64 MiB a catalog is read
 run plan --format json --fail-on never "$tmp/tree/$S/config/SYSTEM"
 check "folder: a catalog too large to read is counted, not left out" \
   is_true "[('2 of the volume' in f['file']['signature']['reason']) for a in r['plan']['actions'] for f in a['files'] if f['file'] and f['file']['path'].endswith('autochk.exe')][:1] == [True]"
+# A SOFTWARE hive in an image that is there but cannot be read (its record
+# damaged) or parsed (zeros) is said, never taken for absent.
+head -c 8192 /dev/zero >"$tmp/zeros"
+for how in damaged zeros; do
+  src=$FIXTURES/win-10.hiv
+  [ "$how" = zeros ] && src=$tmp/zeros
+  ntfs "$tmp/sw.ntfs" 24 "$S/config/SYSTEM=$FIXTURES/win-10.hiv" \
+    "$S/config/SOFTWARE=$src" "$S/smss.exe=$tmp/smss.exe"
+  [ "$how" = damaged ] && damage_record "$tmp/sw.ntfs" "/$S/config/SOFTWARE"
+  run scan --format json --fail-on never "$tmp/sw.ntfs"
+  check "image: SOFTWARE $how: a warning that it cannot be read" \
+    is_true "[w for w in r['warnings'] if 'SOFTWARE hive beside it cannot be read' in w] != []"
+done
 done_testing
