@@ -142,9 +142,7 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
     const sm_value *v = a->values[i];
     if (!v || !v->name)
       continue;
-    const char *name = v->name, *target = NULL;
-    if (sm_value_string(v, &target) != SM_OK)
-      target = NULL;
+    const char *name = v->name, *target = sm_smss_string(v);
     if ((r = sm_field_push(&out->v[F_NAMES], name)) != SM_OK)
       break;
     if (windows_link(name) || !target)

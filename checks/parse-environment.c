@@ -493,9 +493,8 @@ static sm_result run(const sm_parse_args *a, sm_fields *out) {
   sm_result r = sm_fields_init(out, field_names);
   for (size_t i = 0; r == SM_OK && i < a->n_values; i++) {
     const sm_value *v = a->values[i];
-    const char *value = NULL;
-    if (!v || !v->name || own_rule(v->name) ||
-        sm_value_string(v, &value) != SM_OK || !value)
+    const char *value = sm_smss_string(v);
+    if (!v || !v->name || own_rule(v->name) || !value)
       continue;
     bool nomem = false;
     int f = judge(a->in->env, v->name, value, &nomem);

@@ -32,11 +32,9 @@ static const sm_value *find_value(sm_value *const *v, size_t n,
   return NULL;
 }
 
+/* What smss.exe keeps of a SubSystems or KnownDLLs value (parse.h). */
 static const char *value_string(const sm_value *v) {
-  if (!v || v->status != SM_OK || !v->str ||
-      (v->type != SM_REG_SZ && v->type != SM_REG_EXPAND_SZ))
-    return NULL;
-  return v->str;
+  return sm_smss_string(v);
 }
 
 static int cmp_str(const void *a, const void *b) {

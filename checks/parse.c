@@ -197,6 +197,16 @@ char *const *sm_value_list(const sm_value *v, size_t *n) {
   return NULL;
 }
 
+const char *sm_smss_string(const sm_value *v) {
+  if (!v || v->status != SM_OK)
+    return NULL;
+  if ((v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str)
+    return v->str;
+  if (v->type == SM_REG_MULTI_SZ && v->strv && v->nstrv)
+    return v->strv[v->nstrv - 1];
+  return NULL;
+}
+
 static bool is_string(const sm_value *v) {
   return (v->type == SM_REG_SZ || v->type == SM_REG_EXPAND_SZ) && v->str;
 }

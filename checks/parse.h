@@ -113,6 +113,16 @@ bool sm_parser_is_key_level(sm_parser p);
  * *n 0 when absent, unreadable or of another type. */
 char *const *sm_value_list(const sm_value *v, size_t *n);
 
+/* The string smss.exe keeps for a value it takes one string at a time
+ * (the values of Environment, DOS Devices, KnownDLLs and SubSystems, read
+ * through RtlQueryRegistryValues): a REG_SZ or REG_EXPAND_SZ itself, and
+ * for a REG_MULTI_SZ its last string, as the callback is handed each
+ * string of the list in turn and each sets the same name again
+ * (RtlpCallQueryRegistryRoutine; SmpConfigureEnvironment,
+ * SmpSaveRegistryValue).  NULL when absent, unreadable, an empty list or
+ * of another type. */
+const char *sm_smss_string(const sm_value *v);
+
 /* Run parser p.  SM_ERR_TYPE when the value's type does not fit the parser
  * (e.g. csrss on a REG_DWORD); SM_ERR_NOMEM. */
 sm_result sm_parse_fields(sm_parser p, const sm_parse_input *in,

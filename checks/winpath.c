@@ -75,10 +75,7 @@ void sm_env_free(sm_env *e) {
 }
 
 static const char *hive_string(const sm_value *v) {
-  if (!v || !v->name || v->status != SM_OK || !v->str ||
-      (v->type != SM_REG_SZ && v->type != SM_REG_EXPAND_SZ))
-    return NULL;
-  return v->str;
+  return v && v->name ? sm_smss_string(v) : NULL;
 }
 
 /* Set name to value, replacing an earlier definition (case-insensitive). */
