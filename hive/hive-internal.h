@@ -56,6 +56,7 @@ struct sm_hive {
                                     under one key reads its list once) */
   sm_key *kids;
   size_t n_kids;
+  bool kids_sorted;              /* subkeys.c: kids sorted, by halves */
   sm_hive_note *notes;           /* what reading the keys read so far
                                     found (hive/heal.c) */
   size_t n_notes, cap_notes;

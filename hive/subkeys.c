@@ -40,17 +40,16 @@ static unsigned upper_ascii(unsigned c) {
   return c >= 'a' && c <= 'z' ? c - 32 : c;
 }
 
-/* Order of two names upcased (negative, 0, positive); 2 when either holds
- * a character past ASCII, whose upcasing (Windows' full table) is not
- * judged here. */
+static bool ascii(const raw *n) {
+  for (size_t i = 0; i < n->units; i++)
+    if (unit(n, i) >= 0x80)
+      return false;
+  return true;
+}
+
+/* Order of two ASCII names upcased (negative, 0, positive). */
 static int order(const raw *a, const raw *b) {
   size_t n = a->units < b->units ? a->units : b->units;
-  for (size_t i = 0; i < a->units; i++)
-    if (unit(a, i) >= 0x80)
-      return 2;
-  for (size_t i = 0; i < b->units; i++)
-    if (unit(b, i) >= 0x80)
-      return 2;
   for (size_t i = 0; i < n; i++) {
     unsigned x = upper_ascii(unit(a, i)), y = upper_ascii(unit(b, i));
     if (x != y)
@@ -60,16 +59,21 @@ static int order(const raw *a, const raw *b) {
 }
 
 /* Remove, as the checker does, each subkey that does not sort after the
- * last one kept. */
+ * last one kept.  *sorted: every subkey kept has a readable record and an
+ * ASCII name, each after the one before it (so upcased names are unique
+ * and a lookup may search the list by halves). */
 static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
-                                size_t *n) {
+                                size_t *n, bool *sorted) {
   size_t k = 0, dropped = 0;
   raw prior = {0};
-  bool have = false;
+  bool have = false, prior_ascii = false;
+  *sorted = true;
   for (size_t i = 0; i < *n; i++) {
     raw cur;
-    bool ok = key_raw(h, v[i], false, &cur);
-    int o = ok && have ? order(&prior, &cur) : 2;
+    bool ok = key_raw(h, v[i], false, &cur), cur_ascii = ok && ascii(&cur);
+    /* 2: a character past ASCII in either name, whose upcasing (Windows'
+     * full table) is not judged here. */
+    int o = have && prior_ascii && cur_ascii ? order(&prior, &cur) : 2;
     if (o != 2 && o >= 0 && dropped++ >= SM_HEAL_LISTED)
       continue; /* removed, counted below */
     if (o != 2 && o >= 0) {
@@ -87,8 +91,11 @@ static sm_result drop_unordered(sm_hive *h, sm_key node, sm_key *v,
         return SM_ERR_NOMEM;
       continue;
     }
+    if (!cur_ascii || (have && o != -1))
+      *sorted = false;
     if (ok) {
       prior = cur;
+      prior_ascii = cur_ascii;
       have = true;
     }
     v[k++] = v[i];
@@ -122,38 +129,12 @@ static sm_result too_many(sm_hive *h, sm_key key, sm_key **out, size_t *n,
 
 /* Every lookup and listing of a key's subkeys comes here: a key with more
  * than SM_LIST_MAX is an error (docs/security.md), whether listed or
- * looked into. */
+ * looked into.  *sorted as drop_unordered says. */
 static sm_result children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
-                          sm_error *err);
-
-/* The subkeys of node, the last key's read again from memory: a hive does
- * not change once open, and family detection looks a dozen services up
- * under Services, each a fresh listing of its ~600 subkeys otherwise. */
-sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
-                          sm_error *err) {
-  if (h->kids && h->kids_of == node) {
-    *n = h->n_kids;
-    if (!(*out = sm_memdup(h->kids, h->n_kids * sizeof *h->kids)))
-      return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
-    return SM_OK;
-  }
-  sm_result r = children(h, node, out, n, err);
-  if (r == SM_OK && *out) {
-    sm_key *keep = sm_memdup(*out, *n * sizeof **out);
-    if (keep) { /* else only the memory is not kept */
-      free(h->kids);
-      h->kids = keep;
-      h->n_kids = *n;
-      h->kids_of = node;
-    }
-  }
-  return r;
-}
-
-static sm_result children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
-                          sm_error *err) {
+                          bool *sorted, sm_error *err) {
   *out = NULL;
   *n = 0;
+  *sorted = false;
   /* In its tolerant mode hivex skips what it cannot read, silently:
    * there the list is read as the checker leaves it, always. */
   errno = 0;
@@ -172,12 +153,45 @@ static sm_result children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
   }
   if (*n > SM_LIST_MAX)
     return too_many(h, node, out, n, *n, err);
-  if (*out && drop_unordered(h, node, *out, n) != SM_OK) {
+  if (*out && drop_unordered(h, node, *out, n, sorted) != SM_OK) {
     free(*out);
     *out = NULL;
     *n = 0;
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
   }
+  return SM_OK;
+}
+
+/* The subkeys of node into h->kids, unless they are there: a hive does not
+ * change once open, and family detection looks a dozen services up under
+ * Services, each a fresh listing of its subkeys otherwise.  h->kids stays
+ * NULL when node's list could not be had. */
+static sm_result kids(sm_hive *h, sm_key node, sm_error *err) {
+  if (h->kids && h->kids_of == node)
+    return SM_OK;
+  free(h->kids);
+  h->kids = NULL;
+  h->n_kids = 0;
+  h->kids_of = node;
+  sm_result r = children(h, node, &h->kids, &h->n_kids, &h->kids_sorted, err);
+  if (r != SM_OK) {
+    free(h->kids);
+    h->kids = NULL;
+    h->n_kids = 0;
+  }
+  return r;
+}
+
+sm_result sm_key_children(sm_hive *h, sm_key node, sm_key **out, size_t *n,
+                          sm_error *err) {
+  *out = NULL;
+  *n = 0;
+  sm_result r = kids(h, node, err);
+  if (r != SM_OK || !h->kids)
+    return r;
+  if (!(*out = sm_memdup(h->kids, h->n_kids * sizeof *h->kids)))
+    return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
+  *n = h->n_kids;
   return SM_OK;
 }
 
@@ -215,33 +229,70 @@ static bool same_decoded(sm_hive *h, sm_key k, const char *name, size_t len,
   return same;
 }
 
+/* Order of the stored ASCII name n and name, both upcased. */
+static int order_ascii(const raw *n, const char *name, size_t len) {
+  size_t m = n->units < len ? n->units : len;
+  for (size_t k = 0; k < m; k++) {
+    unsigned x = upper_ascii(unit(n, k)),
+             y = upper_ascii((unsigned char)name[k]);
+    if (x != y)
+      return x < y ? -1 : 1;
+  }
+  return (n->units > m) - (len > m);
+}
+
+/* Where to start looking for the ASCII name in v[0..n), a list as
+ * drop_unordered found sorted: the first subkey not before name.  What
+ * matches it follows there: the subkey of that name, then those reading
+ * as it up to a NUL (NUL sorts before every other character). */
+static size_t lower_bound(const sm_hive *h, const sm_key *v, size_t n,
+                          const char *name, size_t len) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    raw rn;
+    if (key_raw(h, v[mid], false, &rn) && order_ascii(&rn, name, len) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static sm_result lacks_signature(sm_hive *h, const char *name, sm_error *err) {
+  return sm_error_set(err, SM_ERR_CORRUPT,
+                      "%s: key '%s': its record lacks the key signature: "
+                      "Windows' load-time checker would rewrite the "
+                      "signature and read it as a key (a repair not "
+                      "modelled)",
+                      h->path, name);
+}
+
 sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
                        sm_key *found, sm_error *err) {
   *found = 0;
-  sm_key *v;
-  size_t n;
-  sm_result r = sm_key_children(h, node, &v, &n, err);
-  if (r != SM_OK)
+  sm_result r = kids(h, node, err);
+  if (r != SM_OK || !h->kids)
     return r;
-  size_t len = strlen(name);
+  const sm_key *v = h->kids;
+  size_t n = h->n_kids, len = strlen(name), from = 0;
   bool ascii = true, nomem = false;
   for (size_t i = 0; i < len; i++)
     ascii = ascii && (unsigned char)name[i] < 0x80;
-  for (size_t i = 0; i < n && !nomem && r == SM_OK; i++) {
+  /* A sorted list is searched by halves; any other from end to end. */
+  bool halves = ascii && h->kids_sorted;
+  if (halves)
+    from = lower_bound(h, v, n, name, len);
+  for (size_t i = from; i < n && !nomem && r == SM_OK; i++) {
     raw rn;
     bool cut, same = ascii && key_raw(h, v[i], false, &rn)
                          ? same_ascii(&rn, name, len, &cut)
                          : same_decoded(h, v[i], name, len, &cut, &nomem);
     if (!same && !nomem && ascii && !key_raw(h, v[i], false, &rn) &&
-        key_raw(h, v[i], true, &rn) && same_ascii(&rn, name, len, &cut)) {
-      free(v);
-      return sm_error_set(err, SM_ERR_CORRUPT,
-                          "%s: key '%s': its record lacks the key signature: "
-                          "Windows' load-time checker would rewrite the "
-                          "signature and read it as a key (a repair not "
-                          "modelled)",
-                          h->path, name);
-    }
+        key_raw(h, v[i], true, &rn) && same_ascii(&rn, name, len, &cut))
+      return lacks_signature(h, name, err);
+    if (halves && !same && !cut)
+      break; /* past name and the names cut to it */
     if (same && !*found)
       *found = v[i];
     if (cut)
@@ -251,7 +302,6 @@ sm_result sm_key_child(sm_hive *h, sm_key node, const char *name,
                            "lookup by name does not",
                            name);
   }
-  free(v);
   if (nomem || r != SM_OK)
     return sm_error_set(err, SM_ERR_NOMEM, "%s: out of memory", h->path);
   return SM_OK;
