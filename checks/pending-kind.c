@@ -88,6 +88,23 @@ static bool data_folder(const char *w) {
          (under(w, "system32\\config") && has_suffix(w, ".evt"));
 }
 
+/* Whether only administrators can write where the file r lies.  A volume
+ * named without a letter (\Device\HarddiskVolume2, \\?\Volume{...}) may be
+ * the system volume, which the hive does not name: it is judged as C:
+ * (a rename cannot leave its volume, so source and destination of one
+ * that works lie on the same one). */
+static bool protected_file(const char *r) {
+  const char *b = below_root(r);
+  if (!b || (r[0] && r[1] == ':'))
+    return sm_place_protected(sm_file_place(r));
+  char *onc = NULL;
+  if (asprintf(&onc, "c:\\%s", b) < 0)
+    return true;
+  bool p = sm_place_protected(sm_file_place(onc));
+  free(onc);
+  return p;
+}
+
 /* In a data folder of the Windows directory (logs, caches, Temp). */
 static bool windows_data(const char *r) {
   const char *w = in_windir(below_root(r));
@@ -493,7 +510,7 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
     *why = ev[dst && evidence(dst) ? 0 : dst ? 1 : 2];
     return SM_PENDING_EVIDENCE;
   }
-  bool src_safe = sm_place_protected(sm_file_place(src));
+  bool src_safe = protected_file(src);
   if (dst && common_files(dst)) {
     *why = src_safe ? "shared code replaced in Common Files"
                     : "shared code in Common Files replaced from a folder "
@@ -506,8 +523,7 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
    * chooses what lands there, a service's program or a DLL it loads.
    * Installers stage in the destination's own folder or Windows
    * Installer's, never where users write. */
-  if (dst && !src_safe && sm_place_protected(sm_file_place(dst)) &&
-      !windows_data(dst)) {
+  if (dst && !src_safe && protected_file(dst) && !windows_data(dst)) {
     *why = "file placed in a folder only administrators write, from a "
            "folder users can write";
     return SM_PENDING_SYSTEM_CODE;
