@@ -21,16 +21,107 @@
 
 #include "source/image-vol.h"
 
+/* The folders looked up lately, kept open: the files a hive names sit in
+ * a few folders (System32 holds thousands of entries), and each lookup
+ * reading and scanning the folder again was a cost per file in the size
+ * of its folder, an 8.3 name's many times more (a file record read per
+ * entry).  Each kept folder has its entries sorted by name, and, once an
+ * 8.3 name is looked up in it, every entry's short name: a lookup is then
+ * a binary search. */
+enum { DIR_SLOTS = 8 };
+
+typedef struct short_entry {
+  char name[13]; /* lowercase, ASCII */
+  size_t at;     /* the entry, in the folder's order */
+} short_entry;
+
+typedef struct dir_slot {
+  TSK_INUM_T inum;
+  TSK_FS_DIR *d; /* NULL: empty */
+  const TSK_FS_NAME **sorted; /* allocated, named; by name in any case, then
+                                 byte order */
+  size_t n_sorted;
+  short_entry *shorts; /* by name, then folder order; NULL: not read */
+  size_t n_shorts;
+  unsigned long used;
+} dir_slot;
+
 typedef struct tsk_vol {
   sm_volume v;
   TSK_FS_INFO *fs;
   char name[1200];
+  dir_slot slots[DIR_SLOTS];
+  unsigned long tick;
 } tsk_vol;
 
-/* Whether file f has the 8.3 short name want (any case): a $FILE_NAME
- * of the DOS namespace (2) in its record, whose parent is dir. */
-static bool has_short_name(TSK_FS_FILE *f, TSK_INUM_T dir, const char *want) {
-  size_t wl = strlen(want);
+static void slot_clear(dir_slot *s) {
+  if (s->d)
+    tsk_fs_dir_close(s->d);
+  free(s->sorted);
+  free(s->shorts);
+  memset(s, 0, sizeof *s);
+}
+
+/* Forget the folders kept (the image's damaged bytes may be in them: the
+ * next reader reads them again, and is told). */
+static void forget_dirs(sm_volume *sv) {
+  tsk_vol *v = (tsk_vol *)sv;
+  for (int i = 0; i < DIR_SLOTS; i++)
+    slot_clear(&v->slots[i]);
+}
+
+static int cmp_name(const void *x, const void *y) {
+  const char *a = (*(const TSK_FS_NAME *const *)x)->name,
+             *b = (*(const TSK_FS_NAME *const *)y)->name;
+  int c = strcasecmp(a, b);
+  return c ? c : strcmp(a, b);
+}
+
+static int cmp_short(const void *x, const void *y) {
+  const short_entry *a = x, *b = y;
+  int c = strcmp(a->name, b->name);
+  return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+/* Folder dir, kept: NULL when it cannot be read (why set) or out of
+ * memory. */
+static dir_slot *open_dir(tsk_vol *v, TSK_INUM_T dir, char *why,
+                          size_t why_size) {
+  dir_slot *s = &v->slots[0];
+  for (int i = 0; i < DIR_SLOTS; i++) {
+    if (v->slots[i].d && v->slots[i].inum == dir) {
+      v->slots[i].used = ++v->tick;
+      return &v->slots[i];
+    }
+    if (v->slots[i].used < s->used)
+      s = &v->slots[i];
+  }
+  slot_clear(s);
+  if (!(s->d = tsk_fs_dir_open_meta(v->fs, dir))) {
+    snprintf(why, why_size, "%s", sm_tsk_why());
+    return NULL;
+  }
+  size_t n = tsk_fs_dir_getsize(s->d);
+  if (!(s->sorted = malloc((n ? n : 1) * sizeof *s->sorted))) {
+    slot_clear(s);
+    snprintf(why, why_size, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const TSK_FS_NAME *e = tsk_fs_dir_get_name(s->d, i);
+    if (e && e->name && (e->flags & TSK_FS_NAME_FLAG_ALLOC))
+      s->sorted[s->n_sorted++] = e;
+  }
+  qsort(s->sorted, s->n_sorted, sizeof *s->sorted, cmp_name);
+  s->inum = dir;
+  s->used = ++v->tick;
+  return s;
+}
+
+/* The 8.3 short name of file f in folder dir, lowercase, into out: a
+ * $FILE_NAME of the DOS namespace (2) in its record whose parent is dir,
+ * of ASCII only.  False when it has none. */
+static bool short_name_of(TSK_FS_FILE *f, TSK_INUM_T dir, char out[13]) {
   int n = tsk_fs_file_attr_getsize(f);
   for (int i = 0; i < n && i < 64; i++) {
     const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
@@ -40,72 +131,90 @@ static bool has_short_name(TSK_FS_FILE *f, TSK_INUM_T dir, const char *want) {
     const unsigned char *b = a->rd.buf;
     size_t len = b[0x40];
     uint64_t parent = sm_le64(b) & 0xffffffffffffull;
-    if (b[0x41] != 2 || len != wl || parent != dir ||
-        0x42 + 2 * len > a->rd.buf_size)
+    if (b[0x41] != 2 || len == 0 || len > 12 || parent != dir ||
+        0x42 + 2 * len > (size_t)a->rd.buf_size)
       continue;
-    bool same = true;
-    for (size_t k = 0; k < len && same; k++) {
+    bool ascii = true;
+    for (size_t k = 0; k < len && ascii; k++) {
       unsigned c = sm_le16(b + 0x42 + 2 * k);
-      same = c < 0x80 && tolower((int)c) == tolower((unsigned char)want[k]);
+      ascii = c != 0 && c < 0x80;
+      out[k] = (char)tolower((int)c);
     }
-    if (same)
+    out[len] = '\0';
+    if (ascii)
       return true;
   }
   return false;
 }
 
-/* The entry of d whose 8.3 short name is want.  The Sleuth Kit lists the
- * long names only; each entry's record is read for its short one, so only
- * for a name that looks short and matched no entry. */
-static bool short_entry(TSK_FS_INFO *fs, TSK_FS_DIR *d, TSK_INUM_T dir,
-                        const char *want, TSK_INUM_T *inum,
-                        TSK_FS_NAME_TYPE_ENUM *type, char *name, size_t size) {
-  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
-    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
-    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC))
+/* The short names of the entries of s, read once (a record per entry).
+ * False on NOMEM. */
+static bool read_shorts(TSK_FS_INFO *fs, dir_slot *s) {
+  size_t n = tsk_fs_dir_getsize(s->d);
+  if (!(s->shorts = malloc((n ? n : 1) * sizeof *s->shorts)))
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    const TSK_FS_NAME *e = tsk_fs_dir_get_name(s->d, i);
+    if (!e || !e->name || !(e->flags & TSK_FS_NAME_FLAG_ALLOC))
       continue;
-    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, n->meta_addr);
-    bool hit = f && has_short_name(f, dir, want);
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs, NULL, e->meta_addr);
+    if (f && short_name_of(f, s->inum, s->shorts[s->n_shorts].name))
+      s->shorts[s->n_shorts++].at = i;
     if (f)
       tsk_fs_file_close(f);
     tsk_error_reset();
-    if (hit) {
-      *inum = n->meta_addr;
-      *type = n->type;
-      snprintf(name, size, "%s", n->name);
-      return true;
-    }
   }
-  return false;
+  qsort(s->shorts, s->n_shorts, sizeof *s->shorts, cmp_short);
+  return true;
 }
 
 /* The entry of dir named want (any case; the first in byte order; or the
- * file whose short name it is): its address, type and stored name.  1
- * found, 0 no such entry, -1 the folder cannot be read (why set): that is
- * no proof that the entry is absent. */
-static int entry(TSK_FS_INFO *fs, TSK_INUM_T dir, const char *want,
+ * first in the folder whose short name it is): its address, type and
+ * stored name.  1 found, 0 no such entry, -1 the folder cannot be read
+ * (why set): that is no proof that the entry is absent. */
+static int entry(tsk_vol *v, TSK_INUM_T dir, const char *want,
                  TSK_INUM_T *inum, TSK_FS_NAME_TYPE_ENUM *type, char *name,
                  size_t size, char *why, size_t why_size) {
-  TSK_FS_DIR *d = tsk_fs_dir_open_meta(fs, dir);
-  if (!d) {
-    snprintf(why, why_size, "%s", sm_tsk_why());
+  dir_slot *s = open_dir(v, dir, why, why_size);
+  if (!s)
     return -1;
+  const TSK_FS_NAME *hit = NULL;
+  size_t lo = 0, hi = s->n_sorted;
+  while (lo < hi) { /* the first not below want, in any case */
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcasecmp(s->sorted[mid]->name, want) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  bool found = false;
-  for (size_t i = 0; i < tsk_fs_dir_getsize(d); i++) {
-    const TSK_FS_NAME *n = tsk_fs_dir_get_name(d, i);
-    if (!n || !n->name || !(n->flags & TSK_FS_NAME_FLAG_ALLOC) ||
-        strcasecmp(n->name, want) != 0 || (found && strcmp(n->name, name) >= 0))
-      continue;
-    *inum = n->meta_addr;
-    *type = n->type;
-    snprintf(name, size, "%s", n->name);
-    found = true;
+  if (lo < s->n_sorted && strcasecmp(s->sorted[lo]->name, want) == 0)
+    hit = s->sorted[lo];
+  size_t wl = strlen(want);
+  if (!hit && strchr(want, '~') && wl <= 12) {
+    if (!s->shorts && !read_shorts(v->fs, s)) {
+      snprintf(why, why_size, "out of memory");
+      return -1;
+    }
+    short_entry key = {.at = 0};
+    for (size_t k = 0; k <= wl; k++)
+      key.name[k] = (char)tolower((unsigned char)want[k]);
+    lo = 0, hi = s->n_shorts;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (cmp_short(&s->shorts[mid], &key) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo < s->n_shorts && strcmp(s->shorts[lo].name, key.name) == 0)
+      hit = tsk_fs_dir_get_name(s->d, s->shorts[lo].at);
   }
-  if (!found && strchr(want, '~'))
-    found = short_entry(fs, d, dir, want, inum, type, name, size);
-  tsk_fs_dir_close(d);
-  return found ? 1 : 0;
+  if (!hit)
+    return 0;
+  *inum = hit->meta_addr;
+  *type = hit->type;
+  snprintf(name, size, "%s", hit->name);
+  return 1;
 }
 
 static sm_ftime ft(time_t s, uint32_t ns) {
@@ -172,7 +281,7 @@ static int walk(tsk_vol *v, const char *path, TSK_INUM_T *at,
   while ((n = sm_path_next(&path, comp, sizeof comp)) != 0) {
     if (n == SIZE_MAX || *type != TSK_FS_NAME_TYPE_DIR)
       return 0;
-    int e = entry(v->fs, *at, comp, at, type, name, sizeof name, why,
+    int e = entry(v, *at, comp, at, type, name, sizeof name, why,
                   sizeof why);
     if (e < 0) {
       sm_error_set(err, SM_ERR_IO, "%s: folder \\%s cannot be read: %s",
@@ -263,12 +372,22 @@ static bool each(sm_volume *sv, const char *dir, const char *suffix,
   return true;
 }
 
+static void destroy(sm_volume *sv) {
+  forget_dirs(sv);
+  free(sv->impl);
+}
+
 sm_volume *sm_image_volume_new(TSK_FS_INFO *fs, const char *name) {
   tsk_vol *v = calloc(1, sizeof *v);
   if (!v)
     return NULL;
   v->fs = fs;
   snprintf(v->name, sizeof v->name, "%s", name);
-  v->v = (sm_volume){.name = v->name, .find = find, .each = each, .impl = v};
+  v->v = (sm_volume){.name = v->name,
+                     .find = find,
+                     .each = each,
+                     .forget = forget_dirs,
+                     .destroy = destroy,
+                     .impl = v};
   return &v->v;
 }

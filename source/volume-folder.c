@@ -316,6 +316,8 @@ void sm_volume_forget(sm_volume *v) {
     v->cache_free(v->cache);
   if (v)
     v->cache = NULL;
+  if (v && v->forget)
+    v->forget(v);
 }
 
 void sm_volume_close(sm_volume *v) {

@@ -56,6 +56,9 @@ struct sm_volume {
                           const unsigned char *data, size_t len),
                void *ctx);
   void (*destroy)(sm_volume *v); /* NULL: free(v) */
+  /* Drop what the volume keeps of what it read (sm_volume_forget), or
+   * NULL. */
+  void (*forget)(sm_volume *v);
   void *impl;
   void *cache; /* for the layer above: what it keeps per volume */
   void (*cache_free)(void *cache);
@@ -69,8 +72,9 @@ sm_volume *sm_volume_folder_open(const char *root);
  * whatever its name): its root; else NULL. */
 sm_volume *sm_volume_of_hive(const char *path);
 void sm_volume_close(sm_volume *v);
-/* Drop what the layer above keeps of v (cache): what it read may have
- * come through damage the source found since, and is to be read again. */
+/* Drop what the layer above keeps of v (cache), and what v keeps itself
+ * (forget): what it read may have come through damage the source found
+ * since, and is to be read again. */
 void sm_volume_forget(sm_volume *v);
 /* The next component of the path *p ('\\' or '/' separated) into comp
  * (size bytes), *p moved past it: its length, 0 at the end, SIZE_MAX when
