@@ -1,5 +1,8 @@
 /* gen-builtin FILE.yaml...: C source holding the parsed trees of the
- * shipped baselines, built into smaudit.
+ * shipped baselines, built into smaudit.  Each tree is written with
+ * offsets and indices (sm_yaml_cnode), not pointers: pointers in static
+ * data are relocated at every start of the program (14,014 of them, a
+ * page fault for each page they are on), and a run reads one family.
  *
  * Parsing the YAML of a family baseline is most of what loading it costs
  * (12 of 15 M instructions, in libyaml).  The trees written here are what
@@ -70,29 +73,29 @@ static void strings(FILE *f, const yd_node *n) {
 }
 
 /* The node initialisers, depth first: this node at o->nodes, its children
- * after it; its pointer slots at o->ptrs. */
+ * after it; its slots (indices of its items, then of its keys) at
+ * o->ptrs. */
 static size_t emit(FILE *f, unsigned id, const yd_node *n, out *o,
                    FILE *ptrs) {
   size_t me = o->nodes++;
   size_t str = o->chars;
   if (n->str)
     o->chars += n->len + 1;
-  size_t items = o->ptrs, keys = items + n->n;
+  size_t items = o->ptrs;
   o->ptrs += n->n * (n->keys ? 2 : 1);
   fprintf(f,
-          "    [%zu] = {.kind = %s, .line = %u, .col = %u, .plain = %s, "
-          ".builtin = true, .n = %zu, .cap = %zu",
+          "    [%zu] = {.kind = %s, .line = %u, .col = %u, .plain = %d, "
+          ".keyed = %d, .n = %zu, .items = %zu",
           me,
           n->kind == YD_MAP   ? "YD_MAP"
           : n->kind == YD_SEQ ? "YD_SEQ"
                               : "YD_SCALAR",
-          n->line, n->col, n->plain ? "true" : "false", n->n, n->n);
+          n->line, n->col, n->plain ? 1 : 0, n->n && n->keys ? 1 : 0, n->n,
+          items);
   if (n->str)
-    fprintf(f, ", .str = s%u + %zu, .len = %zu", id, str, n->len);
-  if (n->n)
-    fprintf(f, ", .items = p%u + %zu", id, items);
-  if (n->n && n->keys)
-    fprintf(f, ", .keys = p%u + %zu", id, keys);
+    fprintf(f, ", .str = %zu, .len = %zu", str, n->len);
+  else
+    fputs(", .str = SM_YAML_NO_STR", f);
   fputs("},\n", f);
   /* Children: keys then values, as strings() wrote them. */
   size_t *item_at = calloc(n->n ? n->n : 1, sizeof *item_at);
@@ -109,9 +112,9 @@ static size_t emit(FILE *f, unsigned id, const yd_node *n, out *o,
   if (n->n) {
     fprintf(ptrs, "    [%zu] =", items);
     for (size_t i = 0; i < n->n; i++)
-      fprintf(ptrs, " n%u + %zu,", id, item_at[i]);
+      fprintf(ptrs, " %zu,", item_at[i]);
     for (size_t i = 0; n->keys && i < n->n; i++)
-      fprintf(ptrs, " n%u + %zu,", id, key_at[i]);
+      fprintf(ptrs, " %zu,", key_at[i]);
     fputs("\n", ptrs);
   }
   free(item_at);
@@ -144,8 +147,7 @@ int main(int argc, char **argv) {
     literal(f, buf, len);
     fprintf(f, ";\nstatic char s%u[] =\n", id);
     strings(f, root);
-    fprintf(f, "    \"\";\nstatic yd_node n%u[%zu];\n", id, need.nodes);
-    fprintf(f, "static yd_node *p%u[%zu] = {\n", id,
+    fprintf(f, "    \"\";\nstatic const unsigned p%u[%zu] = {\n", id,
             need.ptrs ? need.ptrs : 1);
     /* The pointer table is written after the nodes, into a buffer. */
     char *pbuf = NULL, *nbuf = NULL;
@@ -161,7 +163,8 @@ int main(int argc, char **argv) {
     fclose(pf);
     fclose(nf);
     fputs(pbuf, f);
-    fprintf(f, "};\nstatic yd_node n%u[%zu] = {\n", id, need.nodes);
+    fprintf(f, "};\nstatic const sm_yaml_cnode n%u[%zu] = {\n", id,
+            need.nodes);
     fputs(nbuf, f);
     fputs("};\n\n", f);
     free(pbuf);
@@ -171,9 +174,13 @@ int main(int argc, char **argv) {
   }
   fputs("const sm_yaml_builtin sm_yaml_builtins[] = {\n", f);
   for (int a = 1; a < argc; a++)
-    fprintf(f, "    {t%d, sizeof t%d - 1, n%d},\n", a, a, a);
-  fprintf(f, "    {NULL, 0, NULL},\n};\nconst size_t sm_yaml_n_builtins = "
-             "%d;\n",
-          argc - 1);
+    fprintf(f,
+            "    {t%d, sizeof t%d - 1, n%d, p%d, s%d, sizeof n%d / sizeof "
+            "n%d[0], sizeof p%d / sizeof p%d[0]},\n",
+            a, a, a, a, a, a, a, a, a);
+  fprintf(f,
+          "    {NULL, 0, NULL, NULL, NULL, 0, 0},\n};\nconst size_t "
+          "sm_yaml_n_builtins = %d;\nyd_node *sm_yaml_built[%d];\n",
+          argc - 1, argc);
   return ferror(f) || fflush(f) != 0;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,13 +121,50 @@ static sm_result attach(yd_node *parent, yd_node *child, bool as_key) {
   return SM_OK;
 }
 
+/* The built-in tree b made into yd_nodes, kept for the rest of the run;
+ * NULL when out of memory. */
+static yd_node *make_builtin(const sm_yaml_builtin *b) {
+  yd_node *nodes = calloc(b->n_nodes, sizeof *nodes);
+  yd_node **ptrs = calloc(b->n_ptrs, sizeof *ptrs);
+  if (!nodes || !ptrs) {
+    free(nodes);
+    free(ptrs);
+    return NULL;
+  }
+  for (size_t i = 0; i < b->n_ptrs; i++)
+    ptrs[i] = nodes + b->ptrs[i];
+  for (size_t i = 0; i < b->n_nodes; i++) {
+    const sm_yaml_cnode *c = b->nodes + i;
+    yd_node *n = nodes + i;
+    *n = (yd_node){.kind = (yd_kind)c->kind, .line = c->line, .col = c->col,
+                   .plain = c->plain, .builtin = true, .n = c->n,
+                   .cap = c->n};
+    if (c->str != SM_YAML_NO_STR) {
+      n->str = b->chars + c->str;
+      n->len = c->len;
+    }
+    if (c->n) {
+      n->items = ptrs + c->items;
+      n->keys = c->keyed ? n->items + c->n : NULL;
+    }
+  }
+  return nodes;
+}
+
 sm_result sm_yaml_parse(const char *file, const char *buf, size_t len,
                         yd_node **rootp, sm_error *err) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   for (size_t i = 0; i < sm_yaml_n_builtins; i++)
     if (len == sm_yaml_builtins[i].len &&
         memcmp(buf, sm_yaml_builtins[i].text, len) == 0) {
-      *rootp = sm_yaml_builtins[i].root;
-      return SM_OK;
+      pthread_mutex_lock(&lock);
+      if (!sm_yaml_built[i])
+        sm_yaml_built[i] = make_builtin(&sm_yaml_builtins[i]);
+      *rootp = sm_yaml_built[i];
+      pthread_mutex_unlock(&lock);
+      if (*rootp)
+        return SM_OK;
+      break; /* out of memory: the same tree, parsed */
     }
   return sm_yaml_parse_source(file, buf, len, rootp, err);
 }

@@ -23,24 +23,43 @@ typedef enum yd_kind { YD_SCALAR, YD_SEQ, YD_MAP } yd_kind;
 typedef struct yd_node {
   yd_kind kind;
   unsigned line, col;
-  char *str; /* scalar text, NUL-free UTF-8 */
+  bool plain;   /* plain scalar without a tag: may be a bool or null */
+  bool builtin; /* part of a built-in tree: kept for the run, never freed */
+  char *str;    /* scalar text, NUL-free UTF-8 */
   size_t len;
-  bool plain; /* plain scalar without a tag: may be a bool or null */
   struct yd_node **items; /* sequence items, or mapping values */
   struct yd_node **keys;  /* mapping keys (scalars), parallel to items */
   size_t n, cap;
-  bool builtin; /* part of a built-in tree: static, never freed */
 } yd_node;
 
+/* A node of a built-in tree as checks/gen-builtin writes it: offsets and
+ * indices, no pointers, so that the trees cost no relocation at start-up
+ * and only the tree a run reads is made into yd_nodes (sm_yaml_parse).
+ * Node 0 is the root. */
+typedef struct sm_yaml_cnode {
+  unsigned char kind, plain, keyed; /* keyed: keys follow the items */
+  unsigned line, col;
+  unsigned str; /* offset in chars; SM_YAML_NO_STR: none */
+  unsigned len, n;
+  unsigned items; /* index in ptrs of the first item (then the keys) */
+} sm_yaml_cnode;
+#define SM_YAML_NO_STR 0xFFFFFFFFu
+
 /* The shipped baselines as parsed at build time (checks/gen-builtin.c):
- * the file's exact bytes and their tree.  Ends with a NULL text. */
+ * the file's exact bytes and their tree.  Ends with a NULL text.
+ * sm_yaml_built[i], NULL until sm_yaml_parse first needs it, is the tree
+ * of sm_yaml_builtins[i] made into yd_nodes. */
 typedef struct sm_yaml_builtin {
   const char *text;
   size_t len;
-  yd_node *root;
+  const sm_yaml_cnode *nodes;
+  const unsigned *ptrs; /* node indices */
+  char *chars;
+  size_t n_nodes, n_ptrs;
 } sm_yaml_builtin;
 extern const sm_yaml_builtin sm_yaml_builtins[];
 extern const size_t sm_yaml_n_builtins;
+extern yd_node *sm_yaml_built[];
 
 /* Read a regular file of at most SM_YAML_MAX_FILE bytes into *buf
  * (NUL-terminated, caller-frees), opened by sm_evidence_open (a FIFO,
