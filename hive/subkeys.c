@@ -41,17 +41,28 @@ static unsigned upper_ascii(unsigned c) {
 }
 
 static bool ascii(const raw *n) {
+  if (n->narrow) { /* most names: a byte each */
+    for (size_t i = 0; i < n->units; i++)
+      if (n->p[i] >= 0x80)
+        return false;
+    return true;
+  }
   for (size_t i = 0; i < n->units; i++)
     if (unit(n, i) >= 0x80)
       return false;
   return true;
 }
 
-/* Order of two ASCII names upcased (negative, 0, positive). */
+/* Order of two ASCII names upcased (negative, 0, positive).  Units alike
+ * as stored are alike upcased: only those that differ are upcased. */
 static int order(const raw *a, const raw *b) {
   size_t n = a->units < b->units ? a->units : b->units;
   for (size_t i = 0; i < n; i++) {
-    unsigned x = upper_ascii(unit(a, i)), y = upper_ascii(unit(b, i));
+    unsigned x = unit(a, i), y = unit(b, i);
+    if (x == y)
+      continue;
+    x = upper_ascii(x);
+    y = upper_ascii(y);
     if (x != y)
       return x < y ? -1 : 1;
   }
