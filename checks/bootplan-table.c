@@ -129,6 +129,10 @@ static const struct {
      "checked, not what runs"},
     {SM_BK_SESSION, "InitConsoleFlags",
      "flags of the console of session 0 (Windows 10 writes 0)"},
+    {SM_BK_SESSION, "ClearTempFiles",
+     "a flag smss.exe leaves itself: at the next boot it deletes its own "
+     "SMSS-PFRO*.tmp files in the Windows directory, then the value "
+     "(SmpClearTemporaryFiles): a fixed pattern, nothing that runs"},
     {SM_BK_MEMORY, "LargeSystemCache", "a size policy of the file cache"},
     {SM_BK_MEMORY, "NonPagedPoolQuota", "a size: pool quota"},
     {SM_BK_MEMORY, "NonPagedPoolSize", "a size: pool size"},
