@@ -41,18 +41,24 @@ static bool has_suffix(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The place of b (a path below a volume's root) were it on the system
+ * drive, as a folder or (file) as a file's; SM_PLACE_SYSTEM on NOMEM (the
+ * callers' stricter reading). */
+static sm_place place_on_c(const char *b, bool file) {
+  char *onc = NULL;
+  if (asprintf(&onc, "c:\\%s", b) < 0)
+    return SM_PLACE_SYSTEM;
+  sm_place p = file ? sm_file_place(onc) : sm_path_place(onc);
+  free(onc);
+  return p;
+}
+
 /* Below the Windows directory, outside the folders users can write. */
 static bool in_windows(const char *r) {
   const char *b = below_root(r);
   if (!under(b, "windows") && !under(b, "winnt"))
     return false;
-  /* Judge the place as if on the system drive. */
-  char *onc = NULL;
-  if (asprintf(&onc, "c:\\%s", b) < 0)
-    return true;
-  bool w = sm_path_place(onc) == SM_PLACE_SYSTEM;
-  free(onc);
-  return w;
+  return place_on_c(b, false) == SM_PLACE_SYSTEM;
 }
 
 /* The Windows directory's own name ("windows" or "winnt") and the rest. */
@@ -97,12 +103,7 @@ static bool protected_file(const char *r) {
   const char *b = below_root(r);
   if (!b || (r[0] && r[1] == ':'))
     return sm_place_protected(sm_file_place(r));
-  char *onc = NULL;
-  if (asprintf(&onc, "c:\\%s", b) < 0)
-    return true;
-  bool p = sm_place_protected(sm_file_place(onc));
-  free(onc);
-  return p;
+  return sm_place_protected(place_on_c(b, true));
 }
 
 /* In a data folder of the Windows directory (logs, caches, Temp). */
