@@ -87,15 +87,31 @@ static sm_result judge(const sm_parse_args *a, sm_fields *out,
   char *r = sm_pagingfile_resolve(a->in->env, path);
   if (!r)
     return SM_ERR_NOMEM;
-  sm_result res = SM_OK;
-  const char *why;
-  if ((why = sm_file_boot_trusted(r)))
-    res = sm_field_pushf(&out->v[F_OVER_BOOT], "%s: %s", why, path);
-  else if ((why = sm_file_evidence(r)))
-    res = sm_field_pushf(&out->v[F_OVER_EVIDENCE], "%s: %s", why, path);
+  /* Each long name an 8.3 component may stand for (C:\PROGRA~1\WINDOW~1
+   * may be Windows Defender's folder): the gravest reading counts. */
+  size_t n = 0;
+  char **forms = sm_path_long_forms(r, &n);
+  free(r);
+  if (!forms)
+    return SM_ERR_NOMEM;
+  const char *boot = NULL, *evid = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const char *w = sm_file_boot_trusted(forms[i]);
+    if (!w)
+      w = sm_file_security(forms[i]);
+    if (w && !boot)
+      boot = w;
+    if (!evid)
+      evid = sm_file_evidence(forms[i]);
+  }
+  sm_result res;
+  if (boot)
+    res = sm_field_pushf(&out->v[F_OVER_BOOT], "%s: %s", boot, path);
+  else if (evid)
+    res = sm_field_pushf(&out->v[F_OVER_EVIDENCE], "%s: %s", evid, path);
   else
     res = sm_field_push(&out->v[F_OTHER], path);
-  free(r);
+  sm_path_long_forms_free(forms, n);
   return res;
 }
 

@@ -214,6 +214,10 @@ sm_pending_kind sm_pending_classify(const char *src, const char *dst,
  * or evidence Windows keeps ("event log replaced"); NULL when neither. */
 const char *sm_file_boot_trusted(const char *resolved);
 const char *sm_file_evidence(const char *resolved);
+/* "security product file replaced" when a resolved path lies in a
+ * security product's folder or is one of Windows' security drivers (as
+ * SM_PENDING_SECURITY judges it), else NULL. */
+const char *sm_file_security(const char *resolved);
 
 typedef struct sm_pending_op {
   char *source;

@@ -543,3 +543,9 @@ const char *sm_file_evidence(const char *resolved) {
   const char *const *ev = evidence(resolved);
   return ev ? ev[0] : NULL;
 }
+
+const char *sm_file_security(const char *resolved) {
+  size_t len;
+  return security_dir(resolved, &len) ? "security product file replaced"
+                                      : NULL;
+}
