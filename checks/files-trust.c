@@ -50,22 +50,23 @@ static void store(sm_hive *h, const char *path, sm_anchors *a) {
   free(subs);
 }
 
-void sm_files_image_roots(sm_volume *vol, sm_anchors *a) {
-  sm_vfile vf;
+bool sm_files_image_roots(sm_volume *vol, sm_anchors *a) {
+  sm_vfile vf = {0};
   sm_error err;
   if (vol->find(vol, "Windows\\System32\\config\\SOFTWARE", MAX_SOFTWARE, &vf,
-                &err) != SM_OK ||
-      !vf.data) {
-    free(vf.data);
-    return;
-  }
+                &err) != SM_OK)
+    return false; /* a folder on the way cannot be read */
+  if (!vf.data)
+    return !vf.exists; /* absent: no roots; there but unread: not known */
   sm_hive *h = NULL;
-  if (sm_hive_open_mem("SOFTWARE", vf.data, vf.len, NULL, 0,
-                       SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, &h,
-                       &err) == SM_OK) {
+  bool ok = sm_hive_open_mem("SOFTWARE", vf.data, vf.len, NULL, 0,
+                             SM_OPEN_NO_HASH | SM_OPEN_NO_RECOVER, &h,
+                             &err) == SM_OK;
+  if (ok) {
     store(h, "Microsoft\\SystemCertificates\\ROOT\\Certificates", a);
     store(h, "Microsoft\\SystemCertificates\\AuthRoot\\Certificates", a);
     sm_hive_close(h);
   }
   free(vf.data);
+  return ok;
 }

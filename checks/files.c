@@ -31,6 +31,7 @@ typedef struct vol_cache {
   int whole; /* holds System32\smss.exe: 1 yes, 0 no, -1 not yet known */
   bool sig_ready;
   bool catalogs_unread; /* CatRoot is there but cannot be read */
+  bool roots_unread;    /* SOFTWARE (the image's root store) likewise */
   size_t bad_catalogs;  /* catalogs there that cannot be read or parsed */
   char bad_catalog[104]; /* the first of them, and why */
   sm_catdb *db;
@@ -89,7 +90,7 @@ static bool sig_ready(sm_volume *vol, vol_cache *c, const sm_anchors *user) {
   }
   c->catalogs_unread =
       !vol->each(vol, CATROOT, ".cat", MAX_CATALOG, add_catalog, c);
-  sm_files_image_roots(vol, c->anchors);
+  c->roots_unread = !sm_files_image_roots(vol, c->anchors);
   c->sig_ready = true;
   return true;
 }
@@ -154,6 +155,14 @@ static void pe_facts(sm_file_fact *ff, const unsigned char *d, size_t n,
                ready ? "the volume's catalogs (System32\\CatRoot) cannot be "
                        "read: whether one signs it is not known"
                      : "out of memory indexing the volume's catalogs");
+  }
+  /* A root the volume's own store would vouch for is not known either. */
+  if ((ff->sig.status == SM_SIG_ERROR || ff->sig.status == SM_SIG_UNTRUSTED) &&
+      ready && c->roots_unread) {
+    size_t used = strlen(ff->sig.reason);
+    snprintf(ff->sig.reason + used, sizeof ff->sig.reason - used,
+             "%sthe volume's own root store (SOFTWARE) cannot be read",
+             used ? "; " : "");
   }
 }
 

@@ -112,8 +112,9 @@ void sm_file_facts_free(sm_file_fact *f, size_t n);
 
 /* Add the roots of the volume's own store (SOFTWARE's
  * Microsoft\SystemCertificates ROOT and AuthRoot) to a, as "image"
- * anchors (files-trust.c). */
-void sm_files_image_roots(sm_volume *vol, sm_anchors *a);
+ * anchors (files-trust.c).  False when SOFTWARE is there but cannot be
+ * read or parsed (its roots are then not known). */
+bool sm_files_image_roots(sm_volume *vol, sm_anchors *a);
 
 /* The references of one finding (files-refs.c): resolved paths and roles,
  * as parallel arrays.  SM_OK or SM_ERR_NOMEM. */

@@ -109,6 +109,18 @@ run scan --fail-on never "$tmp/win2.ntfs"
 check "text says only the image vouches for it" \
   grep -q "vendorboot.exe: .*valid (embedded, Contoso Code Signing) on a root only the image's own store vouches for" "$tmp/out"
 
+# The same volume with a SOFTWARE hive that cannot be parsed: the image's
+# roots are not known, and the signature's reason says so.
+head -c 8192 /dev/zero >"$tmp/zeros"
+ntfs "$tmp/win3.ntfs" 24 "$S/config/SYSTEM=$tmp/s.hiv" \
+  "$S/config/SOFTWARE=$tmp/zeros" "$S/vendorboot.exe=$tmp/signed.exe"
+run scan --format json --fail-on never "$tmp/win3.ntfs"
+check "SOFTWARE unreadable: not valid, the reason names the image's root store" \
+  is_true "files['${P}vendorboot.exe']['signature']['status'] in ('error', 'untrusted') and 'root store (SOFTWARE) cannot be read' in files['${P}vendorboot.exe']['signature']['reason']"
+run scan --format json --fail-on never "$tmp/win.ntfs"
+check "no SOFTWARE at all: no root store named" \
+  is_true "'SOFTWARE' not in (files['${P}vendorboot.exe']['signature']['reason'] or '')"
+
 # A folder tree: the same files, found through the folder above config.
 mkdir -p "$tmp/tree/WINDOWS/system32/config"
 cp "$tmp/s.hiv" "$tmp/tree/WINDOWS/system32/config/SYSTEM"
