@@ -198,6 +198,13 @@ typedef struct sm_scan_summary {
   bool failed;      /* error set: the hive could not be audited */
 } sm_scan_summary;
 
+/* Whether part of the audit could not run (rules not evaluated, logs not
+ * read, files not checked): such a result is never "clean" (exit 2 unless
+ * --fail-on never; SARIF's run not executionSuccessful). */
+static inline bool sm_scan_incomplete(const sm_scan_summary *s) {
+  return s->rule_errors || s->unread_logs || s->unchecked_files;
+}
+
 /* A rule that cannot be evaluated because its key is damaged is not a
  * quiet gap: sm_scan_audit adds one finding of this rule (high, never
  * suppressed) per damaged key, "the audited key is damaged; N rules could

@@ -88,9 +88,7 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
                    sum->unchecked_files == 1 ? "" : "s", SM_FILES_MAX);
     }
   }
-  sm_batch_count_host(st, it->target, sum,
-                      sum->rule_errors || sum->unread_logs ||
-                          sum->unchecked_files);
+  sm_batch_count_host(st, it->target, sum, sm_scan_incomplete(sum));
   st->suppressed += sum->suppressed;
   for (int s = SM_SEV_INFO; s <= SM_SEV_CRITICAL; s++)
     st->by_severity[s] += sum->by_severity[s];

@@ -322,6 +322,8 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   json_t *notes = json_array(), *results = json_array(), *rules = json_array();
   if (res->error)
     json_array_append_new(notes, notification("error", res->error, phys));
+  for (size_t i = 0; i < res->n_warnings; i++)
+    json_array_append_new(notes, notification("warning", res->warnings[i], phys));
   for (size_t k = 0; k < res->n_reports; k++)
     for (size_t i = 0; i < res->reports[k].n_errors; i++) {
       const sm_rule_error *e = &res->reports[k].errors[i];
@@ -339,8 +341,8 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   json_t *frag =
       json_pack("{s:o, s:o, s:o, s:o, s:b}", "artifact", artifact,
                 "notifications", notes, "results", results, "rules", rules,
-                "failed", res->error != NULL || res->summary.rule_errors ||
-                    res->summary.unchecked_files);
+                "failed",
+                res->error != NULL || sm_scan_incomplete(&res->summary));
   if (frag && container)
     json_object_set_new(frag, "container", container);
   else

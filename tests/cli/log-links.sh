@@ -20,6 +20,18 @@ import json, sys
 r = json.loads(open(sys.argv[1]).readline())
 w = r["hive"]["recovery"]["warning"]
 sys.exit(0 if "SYSTEM.LOG1 skipped: symbolic link" in w else 1)' "$tmp/out"
+# A log not read leaves the audit incomplete, in every format.
+run scan "$tmp/d/SYSTEM"
+check "scan: a log not read is never clean (exit $rc)" sh -c \
+  '[ "$1" = 2 ] && grep -q "audit incomplete: 1 transaction log could not be read" "$2"' \
+  _ "$rc" "$tmp/err"
+run scan --fail-on never --format sarif "$tmp/d/SYSTEM"
+check "scan: SARIF's run failed, a warning naming the log" "$PYTHON3" -c '
+import json, sys
+inv = json.load(open(sys.argv[1]))["runs"][0]["invocations"][0]
+notes = [n for n in inv["toolExecutionNotifications"]
+         if n["level"] == "warning" and "SYSTEM.LOG1 skipped" in n["message"]["text"]]
+sys.exit(0 if inv["executionSuccessful"] is False and notes else 1)' "$tmp/out"
 run recover "$tmp/d/SYSTEM" -o "$tmp/out.hiv"
 check "recover: the link is named, nothing replayed from it (exit $rc)" \
   sh -c 'grep -q "SYSTEM.LOG1 skipped: symbolic link" "$1" && [ ! -e "$2" ]' \
