@@ -195,33 +195,28 @@ static bool hash_range(sm_hive *h, struct sha256_ctx *ctx, unsigned char *buf,
  * published; no mapping of it is touched, so the hive does not count
  * twice in the resident set. */
 #define HASH_WINDOW ((size_t)2 << 20)
-static void *hash_image(void *arg) {
-  sm_hive *h = arg;
+static void hash_with(sm_hive *h, unsigned char *buf) {
   struct sha256_ctx ctx;
   uint8_t digest[SHA256_DIGEST_SIZE];
-  unsigned char *buf = malloc(CHUNK);
   h->sha256[0] = '\0'; /* on failure: no digest, reported as unknown */
-  if (!buf)
-    return NULL;
   sha256_init(&ctx);
   /* Asks before each window: a stop (a failed copy, a handle closed
    * without asking for the digest) ends the hash at once. */
   for (size_t off = 0; off < h->hash_len;) {
     size_t ready = wait_ready(h, off);
     size_t n = ready - off < HASH_WINDOW ? ready - off : HASH_WINDOW;
-    if (!ready) {
-      free(buf);
-      return NULL;
-    }
-    if (!hash_range(h, &ctx, buf, off, n)) {
-      free(buf);
-      return NULL;
-    }
+    if (!ready || !hash_range(h, &ctx, buf, off, n))
+      return;
     off += n;
   }
-  free(buf);
   sha256_digest(&ctx, sizeof digest, digest);
   hex_digest(digest, h->sha256);
+}
+
+/* The hashing thread: no allocation of its own (h->hashbuf). */
+static void *hash_image(void *arg) {
+  sm_hive *h = arg;
+  hash_with(h, h->hashbuf);
   return NULL;
 }
 
@@ -238,18 +233,38 @@ void sm_image_start_hash(sm_hive *h) {
   h->hash_len = h->image_len; /* a replay may grow the image meanwhile */
   if (h->image_len < HASH_THREAD_MIN)
     return; /* hashed by sm_image_hash_pending(), on this thread */
+  if (!(h->hashbuf = malloc(CHUNK)))
+    return; /* sm_image_hash_pending() tries on this thread */
   sigset_t all, old;
   sigfillset(&all);
+  pthread_attr_t attr;
+  bool small = pthread_attr_init(&attr) == 0;
+  /* hash_with needs a few KiB of stack: not glibc's 8 MiB default. */
+  if (small && pthread_attr_setstacksize(&attr, (size_t)256 << 10) != 0) {
+    pthread_attr_destroy(&attr);
+    small = false;
+  }
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals go to the main thread */
-  h->hashing = pthread_create(&h->hasher, NULL, hash_image, h) == 0;
+  h->hashing =
+      pthread_create(&h->hasher, small ? &attr : NULL, hash_image, h) == 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (small)
+    pthread_attr_destroy(&attr);
+  if (!h->hashing) {
+    free(h->hashbuf);
+    h->hashbuf = NULL;
+  }
 }
 
 /* The image is complete: hash it now if no thread could. */
 void sm_image_hash_pending(sm_hive *h) {
   if (!(h->flags & SM_OPEN_NO_HASH) && !h->hashing) {
     h->hash_len = h->image_len;
-    hash_image(h);
+    unsigned char *buf = malloc(CHUNK);
+    h->sha256[0] = '\0'; /* out of memory: no digest, reported unknown */
+    if (buf)
+      hash_with(h, buf);
+    free(buf);
   }
 }
 
@@ -258,6 +273,8 @@ void sm_image_finish_hash(sm_hive *h) {
   if (h->hashing) {
     pthread_join(h->hasher, NULL);
     h->hashing = false;
+    free(h->hashbuf);
+    h->hashbuf = NULL;
   }
 }
 
