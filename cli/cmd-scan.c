@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static void usage_scan(FILE *f) {
       "  -j, --jobs N              audit N hives at a time, in N "
       "worker processes\n"
       "                            (default, and 0: the number of "
-      "online CPUs)\n"
+      "usable CPUs)\n"
       "      --timeout SECONDS     give up on a hive after SECONDS, wall "
       "clock or CPU\n"
       "                            (default 120; 0: no limit)\n"
@@ -376,6 +377,16 @@ static bool same_terminal(int a, int b) {
 }
 
 /* The audit of what was found, written to f; the exit status. */
+/* The processors this process may run on (its affinity mask, which
+ * taskset and cgroup cpusets narrow), at least 1. */
+static size_t usable_cpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return (size_t)CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (size_t)n : 1;
+}
+
 static int run(scan_args *a, const sm_found_list *found) {
   sm_baseline_set set;
   sm_error err = {0};
@@ -414,6 +425,13 @@ static int run(scan_args *a, const sm_found_list *found) {
     a->bo.quiet_errors = same_terminal(fileno(f), STDERR_FILENO);
   }
   a->bo.progress = !a->quiet && isatty(STDERR_FILENO);
+  /* As many workers as processors (or one processor): each hashes its
+   * hive on its own thread, as no processor is left for a second one (a
+   * hashing thread per worker made a 2-core -j2 batch of 300 real hives
+   * take 6.4 s instead of 4.1 s). */
+  size_t workers = found->n < a->bo.jobs ? found->n : a->bo.jobs;
+  if (workers >= usable_cpus())
+    a->o.open_flags |= SM_OPEN_HASH_INLINE;
   sm_batch_stats st;
   sm_batch_run(found->v, found->n, &a->o, &set, &a->bo, &w, &st);
   bool ok = sm_writer_finish(&w);
@@ -482,9 +500,8 @@ static int scan_or_plan(int argc, char **argv, bool plan) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   scan_args a = {.o = {.today = sm_today_ymd()},
-                 .bo = {.jobs = cpus > 0 ? (unsigned)cpus : 1,
+                 .bo = {.jobs = (unsigned)usable_cpus(),
                         .timeout = 120,
                         .max_memory = 4096,
                         .max_results = 100000,

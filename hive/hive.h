@@ -61,6 +61,11 @@ enum {
   /* Where the transaction logs allow two outcomes (recovery.outcomes),
    * replay the other one. */
   SM_OPEN_LOG_ALTERNATE = 1u << 5,
+  /* Compute the SHA-256 on the calling thread, never on a second one:
+   * every core is already busy (a batch with a worker per core), where a
+   * hashing thread beside each worker only adds switches and, on a
+   * virtual machine, TLB shootdowns between its processors. */
+  SM_OPEN_HASH_INLINE = 1u << 6,
 };
 
 /* How hivex reads the hive (sm_hive_access). */

@@ -231,7 +231,7 @@ static void *hash_image(void *arg) {
  * complete. */
 void sm_image_start_hash(sm_hive *h) {
   h->hash_len = h->image_len; /* a replay may grow the image meanwhile */
-  if (h->image_len < HASH_THREAD_MIN)
+  if (h->image_len < HASH_THREAD_MIN || (h->flags & SM_OPEN_HASH_INLINE))
     return; /* hashed by sm_image_hash_pending(), on this thread */
   if (!(h->hashbuf = malloc(CHUNK)))
     return; /* sm_image_hash_pending() tries on this thread */

@@ -99,9 +99,9 @@ for cmd in scan show recover check-baseline learn diff; do
   check "help $cmd: exit 0, the text of $cmd --help" sh -c '[ "$1" = 0 ] && [ -s "$2" ] && cmp -s "$2" "$3"' _ "$rc" "$tmp/out" "$tmp/help1"
 done
 
-# -j 0 is every online CPU, and said so.
+# -j 0 is every usable CPU (the affinity mask), and said so.
 run scan --help
-check "scan --help documents -j 0" grep -q 'default, and 0: the number of online CPUs' "$tmp/out"
+check "scan --help documents -j 0" grep -q 'default, and 0: the number of usable CPUs' "$tmp/out"
 run scan -q -j 0 --format json "$FIXTURES/sample.hiv" "$FIXTURES/win-10.hiv"
 check "-j 0: both hives audited" [ "$(wc -l <"$tmp/out")" = 2 ]
 
