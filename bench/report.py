@@ -173,6 +173,14 @@ if b:
                   f'-j1, {what}: {j2["median"]:.2f} s ÷ {c1 / 2:.2f} s = '
                   f'{r:.2f} ({ok(r <= 1.15)}; target ≤ 1.15); -j2 ÷ -j1 '
                   f'throughput {j1["median"] / j2["median"]:.2f}')
+            halves = m.get('halves-nohash') if mode else None
+            if halves:
+                print(f'\nThe machine\'s floor for two processes at once: '
+                      f'two independent `--no-hash -j1` runs of half the '
+                      f'batch each, started together, {halves["median"]:.2f} '
+                      f's, ÷ half the CPU time of -j1 = '
+                      f'{halves["median"] / (c1 / 2):.2f}; -j2 ÷ that '
+                      f'floor {j2["median"] / halves["median"]:.2f}')
 
     bp = rss.get(('batch', 'scan-j2'))
     if bp is not None:

@@ -280,6 +280,9 @@ if [ ! -f "$bdir/h$batch.hiv" ] || ! cmp -s "$bsrc" "$bdir/h1.hiv"; then
 fi
 pick_baseline "$bdir/h1.hiv"
 files=$(i=1; while [ $i -le "$batch" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); done)
+half=$((batch / 2))
+files1=$(i=1; while [ $i -le "$half" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); done)
+files2=$(i=$((half + 1)); while [ $i -le "$batch" ]; do printf 'h%d.hiv ' $i; i=$((i + 1)); done)
 scan="'$smaudit' scan --fail-on never $bl_opt"
 echo "$me: batch of $batch (copies of $bsrc, baseline $bl_name)" >&2
 # Three rounds, each running every command once: -j1 and -j2 alternate.
@@ -291,7 +294,9 @@ while [ $r -le "$nr" ]; do
      --export-json "$raw/batch.r$r.json" \
      -n scan-j1 "$scan -j1 $files" -n scan-j2 "$scan -j2 $files" \
      -n scan-nohash-j1 "$scan --no-hash -j1 $files" \
-     -n scan-nohash-j2 "$scan --no-hash -j2 $files") >"$tmp/hf.out" 2>&1 ||
+     -n scan-nohash-j2 "$scan --no-hash -j2 $files" \
+     -n halves-nohash "sh -c \"$scan --no-hash -j1 $files1 >/dev/null & $scan --no-hash -j1 $files2 >/dev/null; wait\"") \
+     >"$tmp/hf.out" 2>&1 ||
     { cat "$tmp/hf.out" >&2; die "hyperfine failed on the batch"; }
   r=$((r + 1))
 done
