@@ -8,8 +8,8 @@ import os
 import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
-                     fired, loud, overlay, run_json, scan_overlays, show, tap,
-                     top_srcdir)
+                     fired, loud, overlay, run_json, sampled, scan_overlays,
+                     show, tap, top_srcdir)
 
 # The details of findings about a key or a subkey, not about a value.
 KEY_LEVEL = re.compile(r"^(unexpected subkey|the key )")
@@ -48,6 +48,7 @@ for label, base in bases():
             continue
         detect = directive(text, "detect") == ["same"]
         planted.append((name, text, expects, detect))
+    planted = sampled(planted)
     results = scan_overlays(base, [(name, text, family, detect)
                                    for name, text, _, detect in planted])
     for (name, text, expects, detect), (res, why) in zip(planted, results):

@@ -13,8 +13,8 @@ import os
 import re
 
 from hivelib import (FAMILY, bases, base_facts, caught, directive, done,
-                     loud, overlay, reg_escape, run_json, scan_overlay, scan_overlays,
-                     show,
+                     loud, overlay, reg_escape, run_json, sampled, scan_overlay,
+                     scan_overlays, show,
                      tap, top_srcdir)
 
 # ---- respelling a path or command line (plain text) ----
@@ -123,6 +123,7 @@ def planted(label, base, family, facts):
             variant = rewrite(text, kind)
             if variant != text:
                 jobs.append((name, text, expects, detect, kind, variant))
+    jobs = sampled(jobs)
     results = scan_overlays(base, [
         (name + "-" + kind, variant, family, detect)
         for name, _, _, detect, kind, variant in jobs])
