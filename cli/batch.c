@@ -30,6 +30,24 @@ static void draw(batch *b, bool force) {
 
 /* A hive's result: count it from its summary, say its error, and keep its
  * rendered report (bytes, taken) for its turn. */
+/* Why the audit of target is incomplete (sm_scan_incomplete), its first
+ * reason: rules not evaluated, logs not read, files not checked. */
+static void say_incomplete(const char *target, const sm_scan_summary *sum) {
+  if (sum->rule_errors)
+    sm_cli_error("%s: audit incomplete: %zu rule%s could not be evaluated "
+                 "(a damaged key)",
+                 target, sum->rule_errors, sum->rule_errors == 1 ? "" : "s");
+  else if (sum->unread_logs)
+    sm_cli_error("%s: audit incomplete: %zu transaction log%s could not be "
+                 "read",
+                 target, sum->unread_logs, sum->unread_logs == 1 ? "" : "s");
+  else
+    sm_cli_error("%s: audit incomplete: %zu file%s named not checked (more "
+                 "than %d in the volume)",
+                 target, sum->unchecked_files,
+                 sum->unchecked_files == 1 ? "" : "s", SM_FILES_MAX);
+}
+
 static void take(batch *b, size_t idx, const sm_scan_summary *sum,
                  const char *error, char *bytes, size_t len) {
   const sm_found *it = &b->items[idx];
@@ -57,35 +75,11 @@ static void take(batch *b, size_t idx, const sm_scan_summary *sum,
     else
       sm_cli_error("%s: %s", it->target, error ? error : "error");
   }
-  if (sum->rule_errors && !sum->failed && b->bo->quiet_errors) {
-    st->incomplete++;
-  } else if (sum->rule_errors && !sum->failed) {
-    st->incomplete++;
-    clear_line(b);
-    sm_cli_error("%s: audit incomplete: %zu rule%s could not be evaluated "
-                 "(a damaged key)",
-                 it->target, sum->rule_errors,
-                 sum->rule_errors == 1 ? "" : "s");
-  }
-  if (sum->unread_logs && !sum->failed && !sum->rule_errors) {
+  if (!sum->failed && sm_scan_incomplete(sum)) {
     st->incomplete++;
     if (!b->bo->quiet_errors) {
       clear_line(b);
-      sm_cli_error("%s: audit incomplete: %zu transaction log%s could not be "
-                   "read",
-                   it->target, sum->unread_logs,
-                   sum->unread_logs == 1 ? "" : "s");
-    }
-  }
-  if (sum->unchecked_files && !sum->failed && !sum->rule_errors &&
-      !sum->unread_logs) {
-    st->incomplete++;
-    if (!b->bo->quiet_errors) {
-      clear_line(b);
-      sm_cli_error("%s: audit incomplete: %zu file%s named not checked (more "
-                   "than %d in the volume)",
-                   it->target, sum->unchecked_files,
-                   sum->unchecked_files == 1 ? "" : "s", SM_FILES_MAX);
+      say_incomplete(it->target, sum);
     }
   }
   sm_batch_count_host(st, it->target, sum, sm_scan_incomplete(sum));

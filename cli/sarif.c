@@ -323,7 +323,8 @@ static void sarif_render(const sm_writer *w, const sm_scan_result *res,
   if (res->error)
     json_array_append_new(notes, notification("error", res->error, phys));
   for (size_t i = 0; i < res->n_warnings; i++)
-    json_array_append_new(notes, notification("warning", res->warnings[i], phys));
+    json_array_append_new(notes,
+                          notification("warning", res->warnings[i], phys));
   for (size_t k = 0; k < res->n_reports; k++)
     for (size_t i = 0; i < res->reports[k].n_errors; i++) {
       const sm_rule_error *e = &res->reports[k].errors[i];
